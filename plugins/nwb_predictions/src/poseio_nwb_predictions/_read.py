@@ -1,0 +1,267 @@
+"""Reading every ndx-pose PoseEstimation in an NWB file with h5py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import h5py
+import numpy as np
+
+from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
+from poseio.nwb import linked_groups, read_skeleton, read_strings, read_text, read_video, session_metadata, text, typed_groups
+from poseio.nwb._h5 import dangling_links
+from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
+from poseio_nwb_predictions._timing import choose_clock
+
+CONTAINER_TYPES = ("PoseEstimation", "MultiCameraPoseEstimation")
+SCORES_ATTR = "poseio_instance_scores"
+
+
+@attrs.define
+class Series:
+    """One PoseEstimationSeries, read: times, points and confidences."""
+
+    name: str
+    times: np.ndarray
+    points: np.ndarray
+    confidence: np.ndarray | None
+    rate: tuple[float, float] | None  # (starting_time, rate) when timed by rate
+
+
+@attrs.define
+class Slot:
+    """One animal's poses in one container: the unit that becomes a track slot."""
+
+    container: h5py.Group
+    label: str  # the container's name, or ``track=<individual>`` for a split container
+    skeleton: Skeleton
+    series: list[tuple[int, Series]]  # (node index, series)
+    instance_scores: np.ndarray | None = None  # (n, 3): time, score, tracking score
+
+
+def _where(obj: h5py.HLObject) -> str:
+    return f"{obj.file.filename}:{obj.name}"
+
+
+def read_series(group: h5py.Group) -> Series:
+    """Read one PoseEstimationSeries, checking that its parts agree."""
+    where = _where(group)
+    if "data" not in group:
+        raise ReadError(f"{where}: PoseEstimationSeries has no 'data'")
+    data = group["data"]
+    if data.dtype.kind not in "fiu":
+        raise ReadError(f"{where}/data: expected numbers, found {data.dtype}; the file is malformed")
+    points = np.asarray(data[()], dtype=np.float64)
+    if points.ndim == 1:
+        points = points[:, None]
+    if points.ndim != 2 or points.shape[1] not in (1, 2, 3):
+        raise ReadError(f"{where}/data: expected (n, 2) or (n, 3) coordinates, found shape {data.shape}")
+    if points.shape[1] == 1:
+        points = np.concatenate([points, np.full_like(points, np.nan)], axis=1)
+    n = len(points)
+    confidence = None
+    if "confidence" in group:
+        confidence = np.asarray(group["confidence"][()], dtype=np.float64).reshape(-1)
+        if len(confidence) != n:
+            raise ReadError(f"{where}: confidence has {len(confidence)} values for {n} data rows")
+    rate = None
+    if "timestamps" in group:
+        times = np.asarray(group["timestamps"][()], dtype=np.float64).reshape(-1)
+        if len(times) != n:
+            raise ReadError(f"{where}: data has {n} rows but timestamps has {len(times)}; the file is inconsistent")
+    elif "starting_time" in group:
+        start = float(np.asarray(group["starting_time"][()]))
+        step = group["starting_time"].attrs.get("rate")
+        if step is not None and float(step) <= 0:
+            raise ReadError(f"{where}: starting_time has a rate of {float(step)}; it must be positive")
+        if step is None:
+            # Loose hand-written files omit the required rate: number the samples from the start.
+            step = 1.0
+        else:
+            rate = (start, float(step))
+        times = start + np.arange(n) / float(step)
+    else:
+        raise ReadError(f"{where}: series has neither timestamps nor starting_time")
+    return Series(group.name.rsplit("/", 1)[-1], times, points, confidence, rate)
+
+
+class PredictionsReader:
+    """Reads one NWB file's PoseEstimation containers into one Labels."""
+
+    def __init__(self, f: h5py.File, path: Path | None) -> None:
+        self.f = f
+        self.path = path
+        self.skeletons: dict[str, Skeleton] = {}
+        self.videos: dict[str, Video] = {}
+        self.notes: list[str] = []
+
+    def skeleton_for(self, container: h5py.Group, series_names: list[str]) -> tuple[Skeleton, bool]:
+        """The container's skeleton, and whether it came from a Skeleton object."""
+        linked = linked_groups(container, "Skeleton")
+        if linked:
+            path, target = linked[0]
+            if path not in self.skeletons:
+                self.skeletons[path] = read_skeleton(target)
+            return self.skeletons[path], True
+        for name in dangling_links(container):
+            raise ReadError(f"{_where(container)}: link {name!r} points to a missing object; the file is damaged")
+        if "nodes" in container:
+            # ndx-pose 0.1: nodes and edges on the container itself.
+            key = container.name + "/nodes"
+            if key not in self.skeletons:
+                self.skeletons[key] = read_skeleton(container)
+                self.skeletons[key].name = container.name.rsplit("/", 1)[-1]
+            return self.skeletons[key], False
+        self.notes.append(f"{container.name}: no skeleton; nodes named after the series")
+        return Skeleton(sorted(series_names), name=container.name.rsplit("/", 1)[-1]), False
+
+    def video_for(self, container: h5py.Group) -> Video:
+        """The container's video: a linked ImageSeries, else the original_videos path."""
+        for link_name in ("source_video", "original_videos_series"):
+            if link_name not in container:
+                continue
+            link = container.get(link_name, getlink=True)
+            target = container.get(link_name)
+            if text(target.attrs.get("neurodata_type")) == "ImageSeries":
+                key, series = (link.path if isinstance(link, h5py.SoftLink) else target.name), target
+            else:
+                key, series = next(iter(linked_groups(target, "ImageSeries")), (None, None))
+            if series is not None:
+                if key not in self.videos:
+                    self.videos[key] = read_video(series, self.path)
+                return self.videos[key]
+        filename = None
+        if "original_videos" in container:
+            names = read_strings(container["original_videos"])
+            filename = names[0] if names else None
+        if filename is None:
+            # No video named: containers of one processing module share one unnamed video.
+            parent = container.parent
+            if text(parent.attrs.get("neurodata_type")) == "MultiCameraPoseEstimation":
+                filename = container.name
+            else:
+                filename = parent.name
+            metadata = {"nwb_path": filename, "filename_unknown": True}
+        else:
+            metadata = {"nwb_path": container.name}
+        if filename not in self.videos:
+            self.videos[filename] = Video(filename, metadata=metadata)
+        return self.videos[filename]
+
+    def slots_for(self, container: h5py.Group) -> list[Slot]:
+        """The container's series, mapped to nodes, split by individual when named so."""
+        series_groups = [g for g in container.values() if isinstance(g, h5py.Group)
+                         and text(g.attrs.get("neurodata_type")) == "PoseEstimationSeries"]
+        series = [read_series(g) for g in series_groups]
+        names = [s.name for s in series]
+        skeleton, from_object = self.skeleton_for(container, names)
+        software = read_text(container, "source_software")
+        descriptions = [read_text(g, "description") or text(g.attrs.get("description")) or "" for g in series_groups]
+        individuals = None if from_object else split_individuals(
+            skeleton.node_names, software=software, descriptions=descriptions
+        )
+        container_name = container.name.rsplit("/", 1)[-1]
+        scores = None
+        if SCORES_ATTR in container:
+            scores = np.asarray(container[SCORES_ATTR][()], dtype=np.float64)
+        if individuals is None:
+            mapping = match_series_to_nodes(names, skeleton.node_names)
+            unmatched = [n for n, i in mapping.items() if i is None]
+            if unmatched:
+                raise ReadError(
+                    f"{_where(container)}: series {unmatched} match no node of skeleton "
+                    f"{skeleton.name!r} {skeleton.node_names}"
+                )
+            return [Slot(container, container_name, skeleton, [(mapping[s.name], s) for s in series], scores)]
+        bodyparts = next(iter(individuals.values()))
+        key = f"{container.name}/individuals"
+        if key not in self.skeletons:
+            self.skeletons[key] = Skeleton(bodyparts, edges=[
+                (skeleton.node_names[a].split("_", 1)[1], skeleton.node_names[b].split("_", 1)[1])
+                for a, b in skeleton.edge_inds if skeleton.node_names[a].split("_", 1)[0] == skeleton.node_names[b].split("_", 1)[0]
+            ], name=skeleton.name)
+        mapping = match_series_to_nodes(names, skeleton.node_names)
+        slots = []
+        for individual in individuals:
+            members = [(bodyparts.index(skeleton.node_names[i].split("_", 1)[1]), s)
+                       for s in series if (i := mapping[s.name]) is not None and skeleton.node_names[i].startswith(individual + "_")]
+            slots.append(Slot(container, f"track={individual}", self.skeletons[key], members))
+        return slots
+
+    def read(self) -> Labels:
+        containers = list(typed_groups(self.f, *CONTAINER_TYPES))
+        slots_by_video: dict[int, list[tuple[Video, Slot]]] = {}
+        for container in containers:
+            video = self.video_for(container)
+            for slot in self.slots_for(container):
+                slots_by_video.setdefault(id(video), []).append((video, slot))
+
+        videos: list[Video] = []
+        skeletons: list[Skeleton] = []
+        tracks: dict[str, Track] = {}
+        tables: list[PoseTable] = []
+        timing: dict[str, str] = {}
+        for group in slots_by_video.values():
+            video = group[0][0]
+            videos.append(video)
+            all_series = [s for _, slot in group for _, s in slot.series]
+            clock = choose_clock(video, [s.rate for s in all_series if s.rate], [s.times for s in all_series])
+            timing[video.filename] = clock.source
+            by_skeleton: dict[int, list[Slot]] = {}
+            for _, slot in group:
+                by_skeleton.setdefault(id(slot.skeleton), []).append(slot)
+            for slots in by_skeleton.values():
+                skeleton = slots[0].skeleton
+                if not any(skeleton is s for s in skeletons):
+                    skeletons.append(skeleton)
+                track_ids = []
+                for slot in slots:
+                    name = track_name(slot.label, siblings=len(group))
+                    if name is None:
+                        track_ids.append(-1)
+                    else:
+                        tracks.setdefault(name, Track(name))
+                        track_ids.append(list(tracks).index(name))
+                tables.append(self.dense_table(slots, skeleton, clock, track_ids,
+                                               video_id=len(videos) - 1,
+                                               skeleton_id=next(i for i, s in enumerate(skeletons) if s is skeleton)))
+        provenance = {"frame_timing": timing, "session": session_metadata(self.f)}
+        if self.notes:
+            provenance["notes"] = self.notes
+        table = PoseTable.concat(tables) if tables else PoseTable.empty()
+        return Labels.from_table(table, videos=videos, skeletons=skeletons, tracks=list(tracks.values()), provenance=provenance)
+
+    @staticmethod
+    def dense_table(slots: list[Slot], skeleton: Skeleton, clock, track_ids: list[int], *, video_id: int, skeleton_id: int) -> PoseTable:
+        """Scatter every slot's series into one (frames, slots, nodes, D) grid and make rows of it."""
+        indexed = [[(node, s, clock.frame_indices(s.times)) for node, s in slot.series] for slot in slots]
+        all_frames = [idx for slot in indexed for _, _, idx in slot]
+        frames = np.unique(np.concatenate(all_frames)) if all_frames else np.empty(0, dtype=np.int64)
+        ndim = max((s.points.shape[1] for slot in slots for _, s in slot.series), default=2)
+        points = np.full((len(frames), len(slots), len(skeleton), ndim), np.nan)
+        point_scores = np.full((len(frames), len(slots), len(skeleton)), np.nan)
+        scores = np.full((len(frames), len(slots)), np.nan)
+        tracking = np.full((len(frames), len(slots)), np.nan)
+        for j, slot in enumerate(indexed):
+            for node, s, idx in slot:
+                rows = np.searchsorted(frames, idx)
+                points[rows, j, node, : s.points.shape[1]] = s.points
+                if s.confidence is not None:
+                    point_scores[rows, j, node] = s.confidence
+            extra = slots[j].instance_scores
+            if extra is not None and len(extra):
+                rows = np.searchsorted(frames, clock.frame_indices(extra[:, 0]))
+                ok = (rows < len(frames))
+                ok[ok] &= frames[rows[ok]] == clock.frame_indices(extra[ok, 0])
+                scores[rows[ok], j] = extra[ok, 1]
+                tracking[rows[ok], j] = extra[ok, 2]
+        return PoseTable.from_dense(
+            points, frame_idx=frames, video=video_id, skeleton=skeleton_id,
+            track=np.asarray(track_ids), predicted=True, point_scores=point_scores, score=scores, tracking_score=tracking,
+        )
+
+
+def read_predictions(f: h5py.File, path: Path | None) -> Labels:
+    """Every PoseEstimation in an open NWB file, as predicted instances."""
+    return PredictionsReader(f, path).read()

@@ -1,0 +1,62 @@
+"""Turning a series' times (seconds) into video frame indices."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from poseio._video import Video
+
+
+@attrs.frozen
+class FrameClock:
+    """How times map to frame indices for one video.
+
+    Attributes:
+        source: How the clock was found, recorded in the Labels' provenance.
+        rate: Frames per second, when the mapping is by rate.
+        start: Time of frame 0, in seconds.
+        timestamps: The time of every frame, when the mapping is by lookup.
+    """
+
+    source: str
+    rate: float | None = None
+    start: float = 0.0
+    timestamps: np.ndarray | None = None
+
+    def frame_indices(self, times: np.ndarray) -> np.ndarray:
+        """The nearest frame index of every time."""
+        times = np.asarray(times, dtype=np.float64)
+        if self.timestamps is not None and len(self.timestamps):
+            stamps = self.timestamps
+            right = np.clip(np.searchsorted(stamps, times), 1, len(stamps) - 1) if len(stamps) > 1 else np.zeros(len(times), dtype=np.int64)
+            if len(stamps) == 1:
+                return right.astype(np.int64)
+            left = right - 1
+            nearer_left = np.abs(times - stamps[left]) <= np.abs(stamps[right] - times)
+            return np.where(nearer_left, left, right).astype(np.int64)
+        return np.rint((times - self.start) * self.rate).astype(np.int64)
+
+
+def choose_clock(video: Video, series_rates: list[tuple[float, float]], all_times: list[np.ndarray]) -> FrameClock:
+    """The best available frame clock for one video's series.
+
+    In order: the video's own frame timestamps; the video's rate and start; the
+    rate of a series that uses ``starting_time`` + ``rate`` (its start is a time,
+    not frame 0, so frame 0 is at time 0); and last, the spacing of the
+    timestamps themselves, which is an inference and says so.
+    """
+    if video.timestamps is not None and len(video.timestamps):
+        return FrameClock("video timestamps", timestamps=video.timestamps)
+    if video.fps:
+        return FrameClock("video rate", rate=video.fps, start=float(video.metadata.get("starting_time") or 0.0))
+    rates = [r for _, r in series_rates if r and r > 0]
+    if rates:
+        return FrameClock("series rate", rate=max(rates))
+    stamps = np.unique(np.concatenate(all_times)) if all_times else np.empty(0)
+    steps = np.diff(stamps)
+    steps = steps[steps > 0]
+    if len(steps):
+        step = float(np.min(steps))
+        return FrameClock(f"inferred from timestamp spacing ({1 / step:g} Hz)", rate=1 / step)
+    return FrameClock("unknown: one sample per series, taken as frame 0", rate=1.0, start=float(stamps[0]) if len(stamps) else 0.0)

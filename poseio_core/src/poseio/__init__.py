@@ -1,0 +1,69 @@
+"""poseio: read and write animal pose-tracking data in any format.
+
+``poseio.load(path)`` returns the pose data in a file without being told its
+format; ``poseio.save(labels, path)`` writes it. Formats are plugins found
+through the ``poseio`` entry-point group.
+"""
+
+from poseio._api import append, explain, load, save, sniff
+from poseio._errors import (
+    AmbiguousFormatError,
+    DuplicateFormatError,
+    FormatError,
+    InvalidLabelsError,
+    PluginError,
+    PoseioError,
+    ReadError,
+    SourceNotFoundError,
+    UnknownFormatError,
+    WriteError,
+)
+from poseio._hookspecs import hookimpl
+from poseio._instance import Instance, LabeledFrame, PredictedInstance
+from poseio._labels import Labels
+from poseio._probe import Probe, TypedGroup
+from poseio._records import Claim, FormatInfo, PluginInfo, Verdict
+from poseio._registry import formats, plugins
+from poseio._skeleton import Edge, Node, Skeleton, Symmetry
+from poseio._table import PoseTable
+from poseio._version import __version__
+from poseio._video import Track, Video
+
+__all__ = [
+    "AmbiguousFormatError",
+    "Claim",
+    "DuplicateFormatError",
+    "Edge",
+    "FormatError",
+    "FormatInfo",
+    "Instance",
+    "InvalidLabelsError",
+    "LabeledFrame",
+    "Labels",
+    "Node",
+    "PluginError",
+    "PluginInfo",
+    "PoseTable",
+    "PoseioError",
+    "PredictedInstance",
+    "Probe",
+    "ReadError",
+    "Skeleton",
+    "SourceNotFoundError",
+    "Symmetry",
+    "Track",
+    "TypedGroup",
+    "UnknownFormatError",
+    "Verdict",
+    "Video",
+    "WriteError",
+    "__version__",
+    "append",
+    "explain",
+    "formats",
+    "hookimpl",
+    "load",
+    "plugins",
+    "save",
+    "sniff",
+]

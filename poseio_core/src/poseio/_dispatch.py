@@ -1,0 +1,172 @@
+"""Asking every plugin about a source and choosing who reads it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import attrs
+
+from poseio._errors import AmbiguousFormatError, PoseioError, UnknownFormatError
+from poseio._probe import Probe
+from poseio._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, Verdict
+from poseio._registry import Registry, describe_formats
+
+
+def _as_claims(result: object) -> tuple[Claim, ...]:
+    if result is None:
+        return ()
+    if isinstance(result, Claim):
+        return (result,)
+    if isinstance(result, (list, tuple)) and all(isinstance(c, Claim) for c in result):
+        return tuple(result)
+    raise TypeError(f"poseio_sniff must return Claim, a list of Claim or None, not {type(result).__name__}")
+
+
+def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] | None = None) -> list[Verdict]:
+    """Call every sniffer, each inside its own guard, and record what it said.
+
+    A sniffer that raises, returns the wrong type, claims a format its plugin
+    did not declare, or (through :class:`Claim`'s validation) an out-of-range
+    confidence is recorded with its error and contributes no claims.
+    """
+    owners = {name: info.plugin for name, info in registry.formats.items()}
+    wanted_plugins = None if only_formats is None else {owners.get(f) for f in only_formats}
+    verdicts = []
+    for plugin, sniff in registry.sniffers():
+        if wanted_plugins is not None and plugin not in wanted_plugins:
+            continue
+        start = time.perf_counter()
+        try:
+            claims = _as_claims(sniff(probe=probe))
+            for claim in claims:
+                if owners.get(claim.format) != plugin:
+                    raise ValueError(f"claimed format {claim.format!r}, which this plugin does not declare")
+            if only_formats is not None:
+                claims = tuple(c for c in claims if c.format in only_formats)
+            verdicts.append(Verdict(plugin, claims, seconds=time.perf_counter() - start))
+        except Exception as exc:  # noqa: BLE001 - one broken sniffer must not stop the others
+            verdicts.append(Verdict(plugin, error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start))
+    return verdicts
+
+
+def ranked(verdicts: Sequence[Verdict]) -> list[Claim]:
+    """Every positive claim, most confident first (ties keep plugin order)."""
+    claims = [c for v in verdicts for c in v.claims if c.confidence > 0]
+    return sorted(claims, key=lambda c: -c.confidence)
+
+
+def choose(
+    claims: Sequence[Claim], *, source: object, preference: Sequence[str] | None = None
+) -> list[Claim]:
+    """The claims to read: the best whole-file claim, or the best claim of each part.
+
+    Claims on the same part (or any claim against a whole-file claim) compete;
+    two formats within :data:`AMBIGUITY_MARGIN` of each other raise
+    :class:`AmbiguousFormatError`, unless ``preference`` (the order of the
+    ``format=[...]`` list) settles it. Part winners other than the overall best
+    join in when they reach :data:`STRUCTURE_MATCH`.
+    """
+    if not claims:
+        return []
+    rank = {name: i for i, name in enumerate(preference or [])}
+
+    def settle(contenders: list[Claim]) -> Claim:
+        top = max(contenders, key=lambda c: c.confidence)
+        close = [c for c in contenders if c.confidence >= top.confidence - AMBIGUITY_MARGIN]
+        formats = list(dict.fromkeys(c.format for c in close))
+        if len(formats) == 1:
+            return top
+        if preference:
+            return min(close, key=lambda c: (rank.get(c.format, len(rank)), -c.confidence))
+        described = ", ".join(f"{c.format} ({c.confidence:.2f}: {c.reason})" for c in close)
+        raise AmbiguousFormatError(
+            f"{source}: several formats claim it about equally: {described}. Choose one with "
+            f"format='{formats[0]}', or give format=[...] in order of preference",
+            path=source,
+            candidates=formats,
+        )
+
+    best = settle(list(claims))
+    if best.part is None:
+        return [best]
+    chosen = [best]
+    whole_file = [c for c in claims if c.part is None]
+    parts = dict.fromkeys(c.part for c in claims if c.part is not None)
+    for part in parts:
+        contenders = [c for c in claims if c.part == part] + whole_file
+        winner = settle(contenders)
+        if winner.part is None:
+            continue
+        if winner != best and winner.confidence >= STRUCTURE_MATCH and winner not in chosen:
+            chosen.append(winner)
+    return chosen
+
+
+def no_claim_error(probe: Probe, verdicts: Sequence[Verdict], registry: Registry) -> UnknownFormatError:
+    """The error for a source nothing claims, listing every verdict and missing format."""
+    declines: list[tuple[str, str]] = []
+    for v in verdicts:
+        if v.error:
+            declines.append((v.plugin, f"sniffer failed: {v.error}"))
+        elif v.claims:
+            declines.extend((c.format, c.reason or "declined") for c in v.claims)
+        else:
+            declines.append((v.plugin, "declined"))
+    lines = [f"{probe.name}: no installed format recognises this file."]
+    if probe.path is not None and probe.path.stat().st_size == 0:
+        lines[0] = f"{probe.name}: the file is empty; no installed format recognises it."
+    if declines:
+        lines.append("What each format said:")
+        lines += [f"  - {name}: {reason}" for name, reason in declines]
+    else:
+        lines.append("No format plugin is installed.")
+    missing = registry.missing_formats()
+    if missing:
+        lines.append("Known formats that are not installed (pip install 'poseio[nwb]' adds the NWB ones):")
+        lines += [f"  - {fmt} (distribution {dist})" for fmt, dist in missing.items()]
+    return UnknownFormatError("\n".join(lines), path=probe.path, declines=declines, missing=list(missing))
+
+
+def unknown_format_name(name: str, registry: Registry, *, need: str = "read") -> PoseioError:
+    """The error for a format name that is not installed or cannot do ``need``."""
+    info = registry.formats.get(name)
+    if info is None:
+        hint = ""
+        if name in registry.missing_formats():
+            hint = f" It is provided by {registry.missing_formats()[name]}, which is not installed."
+        return UnknownFormatError(
+            f"no installed format is called {name!r}.{hint} Installed formats:\n"
+            + (describe_formats(registry.formats.values()) or "  (none)"),
+        )
+    return UnknownFormatError(f"format {name!r} cannot {need} (plugin {info.plugin!r} does not implement it)")
+
+
+@attrs.frozen
+class Explanation:
+    """Every plugin's verdict on one source, and the choice made from them.
+
+    ``str(explanation)`` is a report for people; the attributes are for programs.
+    """
+
+    source: str
+    verdicts: tuple[Verdict, ...]
+    chosen: tuple[Claim, ...]
+    error: str | None = None
+
+    def __str__(self) -> str:
+        lines = [f"poseio explain: {self.source}"]
+        for v in self.verdicts:
+            head = f"  plugin {v.plugin} ({v.seconds * 1000:.1f} ms):"
+            if v.error:
+                lines.append(f"{head} ERROR {v.error}")
+            elif not v.claims:
+                lines.append(f"{head} no claim")
+            for c in v.claims:
+                part = f" [part {c.part}]" if c.part else ""
+                lines.append(f"{head} {c.format}{part} confidence {c.confidence:.2f}: {c.reason}")
+        if self.chosen:
+            lines.append("  chosen: " + ", ".join(c.format for c in self.chosen))
+        else:
+            lines.append(f"  chosen: nothing{': ' + self.error if self.error else ''}")
+        return "\n".join(lines)

@@ -1,0 +1,140 @@
+"""The plugin contract: every hook a format plugin may implement.
+
+A plugin is a module (or object) with functions decorated by
+:data:`poseio.hookimpl`, published under the ``poseio`` entry-point group::
+
+    # pyproject.toml of the plugin's distribution
+    [project.entry-points.poseio]
+    myformat = "poseio_myformat"
+
+poseio calls ``poseio_formats`` once when the plugin loads, ``poseio_sniff`` for
+every source being opened, and the read, write and append hooks only for the
+formats the plugin declared. A plugin that provides several formats receives
+the format name in each call and answers for that format.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from poseio._labels import Labels
+    from poseio._probe import Probe
+    from poseio._records import Claim, FormatInfo
+
+PROJECT = "poseio"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+#: Decorate a plugin's hook implementations with this.
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def poseio_formats() -> list[FormatInfo]:
+    """Declare the formats this plugin provides. Static: no I/O.
+
+    Listings and error messages use these declarations without running sniffers.
+
+    Example::
+
+        @poseio.hookimpl
+        def poseio_formats():
+            return [poseio.FormatInfo(
+                name="csv-points", description="One row per point",
+                extensions=(".csv",), can_read=True, can_write=True,
+            )]
+    """
+
+
+@hookspec
+def poseio_sniff(probe: Probe) -> list[Claim] | Claim | None:
+    """Say whether, and how surely, this plugin can read the probed source.
+
+    Use only the probe (its extension, first bytes, HDF5 attributes and typed
+    group index); never read datasets and never import heavy libraries here.
+    Return ``None`` or an empty list to decline, or claims whose confidence
+    follows the bands in :mod:`poseio._records` (0.2 container, 0.5 structure,
+    0.9 typed objects, 1.0 certain). A zero-confidence claim with a reason is a
+    decline that ``poseio.explain`` reports.
+
+    Example::
+
+        @poseio.hookimpl
+        def poseio_sniff(probe):
+            if probe.extension == ".csv" and probe.head.startswith(b"frame,track,node"):
+                return poseio.Claim("csv-points", 0.9, "CSV header names frame, track and node")
+            return poseio.Claim("csv-points", 0.0, "no csv-points header")
+    """
+
+
+@hookspec
+def poseio_read(format: str, probe: Probe, part: str | None, options: dict[str, Any]) -> Labels:
+    """Read the source (or the claimed ``part`` of it) as Labels.
+
+    Called only for a format this plugin declared. Raise
+    :class:`poseio.ReadError` (or let any exception escape: the core wraps it
+    into a ReadError naming the format and plugin).
+
+    Example::
+
+        @poseio.hookimpl
+        def poseio_read(format, probe, part, options):
+            table = ...  # parse probe.path into arrays
+            return poseio.Labels.from_numpy(points, video=video, skeleton=skeleton)
+    """
+
+
+@hookspec
+def poseio_write(format: str, labels: Labels, path: Path, options: dict[str, Any]) -> None:
+    """Write Labels to ``path``, a new file.
+
+    The core passes a temporary path beside the destination and renames it on
+    success, so a plugin needs no care for atomicity. Unknown options must raise
+    :class:`poseio.WriteError` rather than be ignored.
+
+    Example::
+
+        @poseio.hookimpl
+        def poseio_write(format, labels, path, options):
+            points = labels.numpy()
+            with open(path, "w") as f:
+                ...
+    """
+
+
+@hookspec
+def poseio_append(format: str, labels: Labels, path: Path, options: dict[str, Any]) -> None:
+    """Add Labels to the existing file at ``path``.
+
+    The core passes a temporary copy of the destination and replaces the
+    original only when this returns, so a failed append leaves it as it was.
+
+    Example::
+
+        @poseio.hookimpl
+        def poseio_append(format, labels, path, options):
+            with h5py.File(path, "a") as f:
+                ...
+    """
+
+
+@hookspec
+def poseio_write_claim(format: str, labels: Labels) -> Claim | None:
+    """Say how well this format suits the given Labels, to choose among writers.
+
+    Called when ``poseio.save`` is given no format and several writers declare
+    the destination's extension. ``part`` on the returned claim names the share
+    of the Labels that this format stores (for example ``"predicted"``); writers
+    of different parts are combined into one file, first write then append.
+
+    Example::
+
+        @poseio.hookimpl
+        def poseio_write_claim(format, labels):
+            n = labels.n_predicted_instances
+            return poseio.Claim(format, 0.9 if n else 0.0, f"{n} predicted instances", part="predicted")
+    """

@@ -1,0 +1,450 @@
+"""Labels: every pose in a project, with its videos, skeletons and tracks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
+
+import numpy as np
+
+from poseio._errors import InvalidLabelsError
+from poseio._instance import Instance, LabeledFrame, PredictedInstance
+from poseio._skeleton import Skeleton
+from poseio._table import NO_TRACK, PoseTable
+from poseio._video import Track, Video
+
+
+class Labels:
+    """Pose data: labelled frames plus the videos, skeletons and tracks they use.
+
+    Labels has two faces. Users see ``labeled_frames`` of :class:`LabeledFrame`
+    and :class:`Instance` objects, as in SLEAP. Underneath, a :class:`PoseTable`
+    holds every instance as arrays; readers build Labels from it
+    (:meth:`from_table`, :meth:`from_numpy`) and writers consume it
+    (:meth:`to_table`, :meth:`numpy`) without a Python loop per instance.
+    The objects are built the first time ``labeled_frames`` is touched and from
+    then on they are the truth, so edits to them are seen by every later call.
+
+    Attributes:
+        videos: Every video, in a stable order.
+        skeletons: Every skeleton.
+        tracks: Every track (animal identity).
+        provenance: Where the data came from: ``format``, ``plugin``, ``source``
+            are set by :func:`poseio.load`; readers add what they know.
+    """
+
+    def __init__(
+        self,
+        labeled_frames: Sequence[LabeledFrame] | None = None,
+        *,
+        videos: Sequence[Video] | None = None,
+        skeletons: Sequence[Skeleton] | None = None,
+        tracks: Sequence[Track] | None = None,
+        provenance: dict[str, Any] | None = None,
+    ) -> None:
+        self.videos: list[Video] = list(videos or [])
+        self.skeletons: list[Skeleton] = list(skeletons or [])
+        self.tracks: list[Track] = list(tracks or [])
+        self.provenance: dict[str, Any] = dict(provenance or {})
+        self._frames: list[LabeledFrame] | None = list(labeled_frames or [])
+        self._table: PoseTable | None = None
+        for frame in self._frames:
+            self._adopt(frame.video, self.videos)
+            for instance in frame.instances:
+                self._adopt(instance.skeleton, self.skeletons)
+                if instance.track is not None:
+                    self._adopt(instance.track, self.tracks)
+
+    @staticmethod
+    def _adopt(item: object, known: list) -> None:
+        if not any(item is k for k in known):
+            known.append(item)
+
+    # -- the array face -------------------------------------------------------------
+
+    @classmethod
+    def from_table(
+        cls,
+        table: PoseTable,
+        *,
+        videos: Sequence[Video],
+        skeletons: Sequence[Skeleton],
+        tracks: Sequence[Track] = (),
+        provenance: dict[str, Any] | None = None,
+    ) -> Labels:
+        """Labels backed by a table whose indices refer to the given lists."""
+        labels = cls(videos=videos, skeletons=skeletons, tracks=tracks, provenance=provenance)
+        for name, items in (("video", videos), ("skeleton", skeletons), ("track", tracks)):
+            column = getattr(table, name)
+            if len(column) and (column.max() >= len(items) or column.min() < (NO_TRACK if name == "track" else 0)):
+                raise InvalidLabelsError(f"table column {name!r} refers to a {name} that is not in the list given")
+        if len(table) and table.n_nodes < max(len(s) for s in skeletons):
+            raise InvalidLabelsError("table points are narrower than the largest skeleton")
+        labels._frames = None
+        labels._table = table.sorted()
+        return labels
+
+    def to_table(self) -> PoseTable:
+        """Every instance as a :class:`PoseTable` (indices into this Labels' lists)."""
+        if self._table is not None:
+            return self._table
+        return self._table_from_frames()
+
+    def _table_from_frames(self) -> PoseTable:
+        rows = [(frame, inst) for frame in self._frames or [] for inst in frame.instances]
+        n_nodes = max((len(s) for s in self.skeletons), default=0)
+        ndim = max((inst.points.shape[1] for _, inst in rows), default=2)
+        points = np.full((len(rows), n_nodes, ndim), np.nan)
+        point_scores = np.full((len(rows), n_nodes), np.nan)
+        video_ids = {id(v): i for i, v in enumerate(self.videos)}
+        skeleton_ids = {id(s): i for i, s in enumerate(self.skeletons)}
+        track_ids = {id(t): i for i, t in enumerate(self.tracks)}
+        columns: dict[str, list] = {k: [] for k in ("video", "frame_idx", "skeleton", "track", "predicted", "score", "tracking_score")}
+        for row, (frame, inst) in enumerate(rows):
+            try:
+                columns["video"].append(video_ids[id(frame.video)])
+                columns["skeleton"].append(skeleton_ids[id(inst.skeleton)])
+                columns["track"].append(NO_TRACK if inst.track is None else track_ids[id(inst.track)])
+            except KeyError:
+                raise InvalidLabelsError(
+                    f"frame {frame.frame_idx} uses a video, skeleton or track that is not in this Labels' lists"
+                ) from None
+            columns["frame_idx"].append(frame.frame_idx)
+            points[row, : inst.points.shape[0], : inst.points.shape[1]] = inst.points
+            predicted = isinstance(inst, PredictedInstance)
+            columns["predicted"].append(predicted)
+            columns["score"].append(inst.score if predicted else np.nan)
+            columns["tracking_score"].append(inst.tracking_score if predicted else np.nan)
+            if predicted:
+                point_scores[row, : len(inst.point_scores)] = inst.point_scores
+        return PoseTable(points=points, point_scores=point_scores, **columns).sorted()
+
+    @classmethod
+    def from_numpy(
+        cls,
+        points: np.ndarray,
+        *,
+        video: Video,
+        skeleton: Skeleton,
+        tracks: Sequence[Track] | None = None,
+        frame_inds: Sequence[int] | np.ndarray | None = None,
+        point_scores: np.ndarray | None = None,
+        scores: np.ndarray | None = None,
+        tracking_scores: np.ndarray | None = None,
+        predicted: bool = True,
+        provenance: dict[str, Any] | None = None,
+    ) -> Labels:
+        """Labels from a dense ``(n_frames, n_tracks, n_nodes, D)`` array.
+
+        An instance exists where at least one of its nodes has finite x and y.
+        The array is not copied when every (frame, track) holds an instance.
+
+        Args:
+            points: The coordinates, NaN where a node is not visible.
+            video: The video all frames belong to.
+            skeleton: The skeleton of every instance.
+            tracks: One track per slot of axis 1; ``None`` makes every instance untracked.
+            frame_inds: The frame index of each row of axis 0 (default ``0..n_frames-1``).
+            point_scores: ``(n_frames, n_tracks, n_nodes)`` point confidences.
+            scores: ``(n_frames, n_tracks)`` instance confidences.
+            tracking_scores: ``(n_frames, n_tracks)`` tracking confidences.
+            predicted: Whether the instances are predictions (default) or user labels.
+            provenance: Stored as the Labels' provenance.
+        """
+        points = np.asarray(points, dtype=np.float64)
+        if points.ndim != 4 or points.shape[3] not in (2, 3):
+            raise InvalidLabelsError(f"points must be (n_frames, n_tracks, n_nodes, 2 or 3), got {points.shape}")
+        n_frames, n_slots, n_nodes, _ = points.shape
+        if n_nodes != len(skeleton):
+            raise InvalidLabelsError(f"points have {n_nodes} nodes, skeleton {skeleton.name!r} has {len(skeleton)}")
+        if tracks is not None and len(tracks) != n_slots:
+            raise InvalidLabelsError(f"{len(tracks)} tracks given for {n_slots} slots on axis 1")
+        frame_inds = np.arange(n_frames) if frame_inds is None else np.asarray(frame_inds, dtype=np.int64)
+        if frame_inds.shape != (n_frames,):
+            raise InvalidLabelsError(f"frame_inds must have shape ({n_frames},), got {frame_inds.shape}")
+
+        def per_slot(values: np.ndarray | None, shape: tuple[int, ...], name: str) -> np.ndarray | None:
+            if values is None:
+                return None
+            values = np.asarray(values, dtype=np.float64)
+            if values.shape != shape:
+                raise InvalidLabelsError(f"{name} must have shape {shape}, got {values.shape}")
+            return values
+
+        point_scores = per_slot(point_scores, (n_frames, n_slots, n_nodes), "point_scores")
+        scores = per_slot(scores, (n_frames, n_slots), "scores")
+        tracking_scores = per_slot(tracking_scores, (n_frames, n_slots), "tracking_scores")
+
+        table = PoseTable.from_dense(
+            points,
+            frame_idx=frame_inds,
+            track=None if tracks is None else np.arange(n_slots),
+            predicted=predicted,
+            point_scores=point_scores,
+            score=scores,
+            tracking_score=tracking_scores,
+        )
+        return cls.from_table(
+            table, videos=[video], skeletons=[skeleton], tracks=list(tracks or []), provenance=provenance
+        )
+
+    def numpy(
+        self,
+        video: Video | int | None = None,
+        *,
+        skeleton: Skeleton | None = None,
+        kind: str = "all",
+        return_scores: bool = False,
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """A dense ``(n_frames, n_tracks, n_nodes, D)`` array of one video's poses.
+
+        Axis 0 runs over frame indices ``0 .. n_frames-1`` where ``n_frames`` is
+        the video's length when known, else the last labelled frame + 1. Axis 1 is
+        ``self.tracks`` in order, followed by as many slots as the busiest frame has
+        untracked instances. Where a user and a predicted instance share a slot,
+        the user instance wins, as in SLEAP. Empty slots are NaN.
+
+        The result may share memory with this Labels when the layout allows it;
+        copy it before changing it in place.
+
+        Args:
+            video: The video (object or index); may be omitted when there is one.
+            skeleton: The skeleton whose instances to include; may be omitted when
+                the video's instances use one skeleton.
+            kind: ``"all"``, ``"user"`` or ``"predicted"`` instances.
+            return_scores: Also return ``(n_frames, n_tracks, n_nodes)`` point scores.
+        """
+        table = self.to_table()
+        video_id = self._video_index(video)
+        if kind not in ("all", "user", "predicted"):
+            raise InvalidLabelsError(f"kind must be 'all', 'user' or 'predicted', not {kind!r}")
+        mask = table.video == video_id
+        if kind != "all":
+            mask &= table.predicted == (kind == "predicted")
+        skeleton_ids = np.unique(table.skeleton[mask])
+        if skeleton is not None:
+            skeleton_id = self._index_of(skeleton, self.skeletons, "skeleton")
+        elif len(skeleton_ids) > 1:
+            names = [self.skeletons[i].name for i in skeleton_ids]
+            raise InvalidLabelsError(f"this video's instances use several skeletons {names}; pass skeleton=")
+        else:
+            skeleton_id = int(skeleton_ids[0]) if len(skeleton_ids) else 0
+        mask &= table.skeleton == skeleton_id
+        n_nodes = len(self.skeletons[skeleton_id]) if self.skeletons else table.n_nodes
+        sub = table if mask.all() else table.take(mask)
+
+        shape = self.videos[video_id].shape if self.videos else None
+        n_frames = max(shape[0] if shape and shape[0] else 0, int(sub.frame_idx.max()) + 1 if len(sub) else 0)
+        slot = sub.track.copy()
+        untracked = slot == NO_TRACK
+        n_slots = len(self.tracks)
+        if untracked.any():
+            # Untracked instances fill extra slots, in row order within each frame.
+            frames = sub.frame_idx[untracked]
+            order = np.argsort(frames, kind="stable")
+            sorted_frames = frames[order]
+            starts = np.searchsorted(sorted_frames, sorted_frames, side="left")
+            rank = np.empty_like(order)
+            rank[order] = np.arange(len(order)) - starts
+            slot[untracked] = n_slots + rank
+            n_slots += int(rank.max()) + 1
+
+        grid = self._as_grid(sub, n_frames, n_slots, n_nodes, slot)
+        if grid is not None:
+            points = grid.points.reshape(n_frames, n_slots, *grid.points.shape[1:])
+            scores = grid.point_scores.reshape(n_frames, n_slots, -1)
+            return (points[:, :, :n_nodes], scores[:, :, :n_nodes]) if return_scores else points[:, :, :n_nodes]
+
+        # Last writer wins, so write predictions first and user instances after them.
+        order = np.argsort(~sub.predicted, kind="stable")
+        points = np.full((n_frames, n_slots, n_nodes, sub.ndim), np.nan)
+        keep = self._last_per_slot(sub.frame_idx[order], slot[order])
+        rows = order[keep]
+        points[sub.frame_idx[rows], slot[rows]] = sub.points[rows, :n_nodes]
+        if not return_scores:
+            return points
+        scores = np.full((n_frames, n_slots, n_nodes), np.nan)
+        scores[sub.frame_idx[rows], slot[rows]] = sub.point_scores[rows, :n_nodes]
+        return points, scores
+
+    @staticmethod
+    def _last_per_slot(frames: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        # Rows are in write order; keep only the last row written to each (frame, slot).
+        key = frames * (int(slots.max(initial=0)) + 1) + slots
+        _, first_from_end = np.unique(key[::-1], return_index=True)
+        return len(key) - 1 - first_from_end
+
+    @staticmethod
+    def _as_grid(sub: PoseTable, n_frames: int, n_slots: int, n_nodes: int, slot: np.ndarray) -> PoseTable | None:
+        # The table already is the dense array, row-major over (frame, slot): share it.
+        if len(sub) != n_frames * n_slots or len(sub) == 0:
+            return None
+        if not (np.array_equal(sub.frame_idx, np.repeat(np.arange(n_frames), n_slots))
+                and np.array_equal(slot, np.tile(np.arange(n_slots), n_frames))):
+            return None
+        return sub
+
+    def _video_index(self, video: Video | int | None) -> int:
+        if video is None:
+            if len(self.videos) > 1:
+                raise InvalidLabelsError(
+                    f"these labels have {len(self.videos)} videos; pass video= (an index or a Video)"
+                )
+            return 0
+        if isinstance(video, (int, np.integer)):
+            if not 0 <= int(video) < len(self.videos):
+                raise InvalidLabelsError(f"video index {int(video)} is out of range ({len(self.videos)} videos)")
+            return int(video)
+        return self._index_of(video, self.videos, "video")
+
+    @staticmethod
+    def _index_of(item: object, items: list, what: str) -> int:
+        for i, candidate in enumerate(items):
+            if candidate is item:
+                return i
+        raise InvalidLabelsError(f"that {what} is not part of these labels")
+
+    # -- the object face --------------------------------------------------------------
+
+    @property
+    def labeled_frames(self) -> list[LabeledFrame]:
+        """The labelled frames, sorted by video and frame index."""
+        if self._frames is None:
+            self._frames = self._frames_from_table(self._table)
+            self._table = None
+        return self._frames
+
+    def _frames_from_table(self, table: PoseTable) -> list[LabeledFrame]:
+        frames: list[LabeledFrame] = []
+        if len(table) == 0:
+            return frames
+        new_frame = np.ones(len(table), dtype=bool)
+        new_frame[1:] = (np.diff(table.video) != 0) | (np.diff(table.frame_idx) != 0)
+        starts = np.flatnonzero(new_frame)
+        stops = np.append(starts[1:], len(table))
+        for start, stop in zip(starts.tolist(), stops.tolist()):
+            instances = []
+            for row in range(start, stop):
+                skeleton = self.skeletons[table.skeleton[row]]
+                track_id = table.track[row]
+                track = None if track_id == NO_TRACK else self.tracks[track_id]
+                points = table.points[row, : len(skeleton)]
+                if table.predicted[row]:
+                    instances.append(
+                        PredictedInstance(
+                            points,
+                            skeleton,
+                            track,
+                            score=float(table.score[row]),
+                            point_scores=table.point_scores[row, : len(skeleton)],
+                            tracking_score=float(table.tracking_score[row]),
+                        )
+                    )
+                else:
+                    instances.append(Instance(points, skeleton, track))
+            frames.append(LabeledFrame(self.videos[table.video[start]], int(table.frame_idx[start]), instances))
+        return frames
+
+    def __len__(self) -> int:
+        if self._frames is not None:
+            return len(self._frames)
+        return len(self._table.frame_keys())
+
+    def __iter__(self) -> Iterator[LabeledFrame]:
+        return iter(self.labeled_frames)
+
+    @overload
+    def __getitem__(self, index: int) -> LabeledFrame: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LabeledFrame]: ...
+    def __getitem__(self, index: int | slice) -> LabeledFrame | list[LabeledFrame]:
+        return self.labeled_frames[index]
+
+    def append(self, frame: LabeledFrame) -> None:
+        """Add a labelled frame, adopting its video, skeletons and tracks."""
+        self.labeled_frames.append(frame)
+        self._adopt(frame.video, self.videos)
+        for instance in frame.instances:
+            self._adopt(instance.skeleton, self.skeletons)
+            if instance.track is not None:
+                self._adopt(instance.track, self.tracks)
+
+    # -- summaries ----------------------------------------------------------------------
+
+    @property
+    def n_user_instances(self) -> int:
+        """How many instances a person placed."""
+        return int((~self.to_table().predicted).sum())
+
+    @property
+    def n_predicted_instances(self) -> int:
+        """How many instances a model predicted."""
+        return int(self.to_table().predicted.sum())
+
+    def __repr__(self) -> str:
+        return (
+            f"Labels(labeled_frames={len(self)}, videos={len(self.videos)}, skeletons={len(self.skeletons)}, "
+            f"tracks={len(self.tracks)}, user_instances={self.n_user_instances}, "
+            f"predicted_instances={self.n_predicted_instances})"
+        )
+
+    # -- combining ----------------------------------------------------------------------
+
+    def subset(self, *, predicted: bool) -> Labels:
+        """A Labels holding only the predicted (or only the user) instances."""
+        table = self.to_table()
+        return Labels.from_table(
+            table.take(table.predicted == predicted),
+            videos=self.videos,
+            skeletons=self.skeletons,
+            tracks=self.tracks,
+            provenance=dict(self.provenance),
+        )
+
+    @staticmethod
+    def merge(parts: Sequence[Labels]) -> Labels:
+        """Combine Labels read from different parts of one source.
+
+        Videos with the same filename, skeletons that match and tracks with the
+        same name become one. Provenance is kept per part under ``"parts"``.
+        """
+        if len(parts) == 1:
+            return parts[0]
+        videos: list[Video] = []
+        skeletons: list[Skeleton] = []
+        tracks: list[Track] = []
+        tables = []
+
+        def mapping(items: list, pool: list, same) -> np.ndarray:
+            ids = []
+            for item in items:
+                found = next((i for i, known in enumerate(pool) if same(item, known)), None)
+                if found is None:
+                    pool.append(item)
+                    found = len(pool) - 1
+                ids.append(found)
+            return np.asarray(ids, dtype=np.int64)
+
+        for part in parts:
+            table = part.to_table()
+            video_map = mapping(part.videos, videos, Video.matches)
+            skeleton_map = mapping(part.skeletons, skeletons, Skeleton.matches)
+            # The extra last entry maps NO_TRACK (-1, so the last index) to itself.
+            track_map = np.append(mapping(part.tracks, tracks, lambda a, b: a.name == b.name), NO_TRACK)
+            tables.append(
+                PoseTable(
+                    video=video_map[table.video] if len(table) else table.video,
+                    frame_idx=table.frame_idx,
+                    skeleton=skeleton_map[table.skeleton] if len(table) else table.skeleton,
+                    track=track_map[table.track] if len(table) else table.track,
+                    predicted=table.predicted,
+                    points=table.points,
+                    point_scores=table.point_scores,
+                    score=table.score,
+                    tracking_score=table.tracking_score,
+                )
+            )
+        provenance = {"parts": [dict(p.provenance) for p in parts]}
+        return Labels.from_table(
+            PoseTable.concat(tables), videos=videos, skeletons=skeletons, tracks=tracks, provenance=provenance
+        )

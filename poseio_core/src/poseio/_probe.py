@@ -1,0 +1,213 @@
+"""The probe: one cheap, shared look at a source for every sniffer."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import attrs
+
+from poseio._errors import ReadError, SourceNotFoundError
+
+if TYPE_CHECKING:
+    import h5py
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+HEAD_SIZE = 512
+# HDF5 allows a user block before the superblock: the signature may sit at 0, 512, 1024, ...
+_SIGNATURE_OFFSETS = (0, 512, 1024, 2048, 4096)
+# Typed-group index limits: deep enough for /processing/<module>/<container>/<child>/<child>,
+# and a group with thousands of children (training frames) is sampled, not walked.
+INDEX_MAX_DEPTH = 6
+INDEX_MAX_CHILDREN = 256
+INDEX_SAMPLE_CHILDREN = 8
+
+Source = str | os.PathLike[str] | IO[bytes]
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if hasattr(value, "shape") and getattr(value, "shape", None) == ():
+        return _text(value[()])
+    return str(value)
+
+
+@attrs.frozen
+class TypedGroup:
+    """An HDF5 group that carries a ``neurodata_type`` attribute.
+
+    Attributes:
+        path: Absolute HDF5 path of the group.
+        neurodata_type: The value of its ``neurodata_type`` attribute.
+        namespace: The value of its ``namespace`` attribute, or ``None`` when absent.
+    """
+
+    path: str
+    neurodata_type: str
+    namespace: str | None
+
+
+class Probe:
+    """A lazily filled description of one source, shared by every sniffer.
+
+    Nothing is opened until a sniffer asks: ``head`` reads the first bytes,
+    ``h5`` opens the file read-only with HDF5, ``typed_groups`` walks its groups
+    once. Sniffers must not read datasets.
+
+    A source is a path or an open binary file object (for example a remote file
+    opened by fsspec); ``path`` is ``None`` for the latter, and ``extension``
+    comes from its ``name`` when it has one.
+    """
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        if isinstance(source, (str, os.PathLike)):
+            self.path: Path | None = Path(source)
+            self._fileobj: IO[bytes] | None = None
+        elif hasattr(source, "read") and hasattr(source, "seek"):
+            self.path = None
+            self._fileobj = source
+        else:
+            raise TypeError(f"a source is a path or a binary file object, not {type(source).__name__}")
+        self._h5: h5py.File | None = None
+
+    def __repr__(self) -> str:
+        return f"Probe({self.name!r})"
+
+    @property
+    def name(self) -> str:
+        """A printable name for the source."""
+        if self.path is not None:
+            return str(self.path)
+        return str(getattr(self._fileobj, "name", "<file object>"))
+
+    @property
+    def extension(self) -> str:
+        """The file extension in lower case with its dot, or ``""``."""
+        return Path(self.name).suffix.lower()
+
+    def check_readable(self) -> None:
+        """Raise a poseio error when the source is missing, a folder or unreadable."""
+        if self.path is None:
+            return
+        if not self.path.exists():
+            raise SourceNotFoundError(f"{self.path}: no such file; check the path", path=self.path)
+        if self.path.is_dir():
+            raise ReadError(f"{self.path}: is a folder, not a pose file; name a file inside it", path=self.path)
+        if not os.access(self.path, os.R_OK):
+            raise ReadError(f"{self.path}: permission denied; make the file readable", path=self.path)
+
+    @cached_property
+    def head(self) -> bytes:
+        """The first bytes of the source (up to the largest HDF5 signature offset)."""
+        size = max(_SIGNATURE_OFFSETS) + len(HDF5_SIGNATURE)
+        if self._fileobj is not None:
+            position = self._fileobj.tell()
+            try:
+                self._fileobj.seek(0)
+                return self._fileobj.read(size)
+            finally:
+                self._fileobj.seek(position)
+        self.check_readable()
+        try:
+            with open(self.path, "rb") as f:  # type: ignore[arg-type]
+                return f.read(size)
+        except OSError as exc:
+            raise ReadError(f"{self.path}: cannot read ({exc.strerror})", path=self.path) from exc
+
+    @cached_property
+    def is_hdf5(self) -> bool:
+        """Whether the source starts with an HDF5 signature."""
+        return any(self.head[o : o + len(HDF5_SIGNATURE)] == HDF5_SIGNATURE for o in _SIGNATURE_OFFSETS)
+
+    @property
+    def h5(self) -> h5py.File | None:
+        """The source opened read-only with h5py, or ``None`` when it is not HDF5.
+
+        External links are never followed while sniffing: the probe only lists
+        links and reads attributes of hard-linked groups.
+
+        Raises:
+            ReadError: The source has an HDF5 signature but HDF5 cannot open it
+                (for example a truncated file).
+        """
+        if self._h5 is None and self.is_hdf5:
+            import h5py
+
+            try:
+                self._h5 = h5py.File(self._fileobj if self._fileobj is not None else self.path, "r")
+            except (OSError, ValueError) as exc:
+                raise ReadError(
+                    f"{self.name}: looks like HDF5 but cannot be opened ({exc}); the file may be "
+                    "truncated or still being written",
+                    path=self.path,
+                ) from exc
+        return self._h5
+
+    @cached_property
+    def root_attrs(self) -> dict[str, str]:
+        """The root group's attributes as text (empty when not HDF5)."""
+        if self.h5 is None:
+            return {}
+        return {k: _text(v) for k, v in self.h5.attrs.items() if k != ".specloc"}
+
+    @cached_property
+    def typed_groups(self) -> tuple[TypedGroup, ...]:
+        """Every group with a ``neurodata_type`` attribute, breadth first.
+
+        Depth is limited to :data:`INDEX_MAX_DEPTH`; of a group with more than
+        :data:`INDEX_MAX_CHILDREN` children only the first
+        :data:`INDEX_SAMPLE_CHILDREN` are visited, so that sniffing stays fast on
+        files with many thousands of training frames.
+        """
+        if self.h5 is None:
+            return ()
+        return tuple(self._walk())
+
+    def _walk(self) -> Iterator[TypedGroup]:
+        import h5py
+
+        queue: list[tuple[h5py.Group, int]] = [(self.h5, 0)]
+        while queue:
+            group, depth = queue.pop(0)
+            names = list(group.keys())
+            if len(names) > INDEX_MAX_CHILDREN:
+                names = names[:INDEX_SAMPLE_CHILDREN]
+            for name in names:
+                link = group.get(name, getlink=True)
+                if not isinstance(link, h5py.HardLink):
+                    continue
+                child = group.get(name)
+                if not isinstance(child, h5py.Group):
+                    continue
+                neurodata_type = _text(child.attrs.get("neurodata_type"))
+                if neurodata_type is not None:
+                    yield TypedGroup(child.name, neurodata_type, _text(child.attrs.get("namespace")))
+                if depth + 1 < INDEX_MAX_DEPTH:
+                    queue.append((child, depth + 1))
+
+    def find(self, *neurodata_types: str, namespace: str | None = None) -> list[TypedGroup]:
+        """Typed groups of the given types (and namespace, when given)."""
+        return [
+            g
+            for g in self.typed_groups
+            if g.neurodata_type in neurodata_types and (namespace is None or g.namespace == namespace)
+        ]
+
+    def close(self) -> None:
+        """Close the HDF5 handle, if one was opened."""
+        if self._h5 is not None:
+            self._h5.close()
+            self._h5 = None
+
+    def __enter__(self) -> Probe:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

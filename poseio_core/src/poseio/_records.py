@@ -1,0 +1,116 @@
+"""Small typed records that hooks return and that the registry reports."""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+
+#: Confidence bands every sniffer is held to (see ``docs/plugins/confidence.md``).
+NOT_MINE = 0.0
+#: Only the extension or the container (for example "this is HDF5") matches.
+CONTAINER_MATCH = 0.2
+#: The container's structure matches (group names, loose attributes) but not its types.
+STRUCTURE_MATCH = 0.5
+#: The exact typed objects and their namespace match.
+TYPED_MATCH = 0.9
+#: Certain: a signature that only this format writes.
+CERTAIN = 1.0
+
+#: Two claims closer than this on the same part of a file are ambiguous.
+AMBIGUITY_MARGIN = 0.05
+
+
+def _check_confidence(instance: object, attribute: attrs.Attribute, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"confidence must be a number, not {type(value).__name__}")
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"confidence must lie in [0, 1], got {value!r}")
+
+
+@attrs.frozen
+class FormatInfo:
+    """A format's static declaration, returned by ``poseio_formats``.
+
+    Attributes:
+        name: Unique format name, for example ``"nwb-predictions"``.
+        description: One line for listings.
+        extensions: File extensions with the dot, lower case, for example ``(".nwb",)``.
+        can_read: The plugin implements ``poseio_read`` for it.
+        can_write: The plugin implements ``poseio_write`` for it.
+        can_append: The plugin implements ``poseio_append`` for it.
+        plugin: Set by the registry: the entry-point name of the providing plugin.
+        distribution: Set by the registry: the distribution that ships the plugin.
+    """
+
+    name: str
+    description: str = ""
+    extensions: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    can_read: bool = True
+    can_write: bool = False
+    can_append: bool = False
+    plugin: str | None = None
+    distribution: str | None = None
+
+
+@attrs.frozen
+class Claim:
+    """A sniffer's claim that it can read (part of) a source.
+
+    Attributes:
+        format: The claimed format's name.
+        confidence: In [0, 1]; see the confidence bands in this module.
+        reason: A short human sentence, shown by ``poseio.explain``.
+        part: Which part of the source this format covers, for example
+            ``"pose-estimation"``. ``None`` claims the whole source. Claims on
+            different parts are combined by the dispatcher; claims on the same
+            part compete.
+    """
+
+    format: str
+    confidence: float = attrs.field(validator=_check_confidence)
+    reason: str = ""
+    part: str | None = None
+
+
+@attrs.frozen
+class PluginInfo:
+    """What the registry knows of one plugin, as listed by ``poseio.plugins()``.
+
+    Attributes:
+        name: The entry-point name.
+        distribution: The distribution that ships it, if known.
+        version: That distribution's version, if known.
+        formats: The formats it declares.
+        error: Why it failed to load, or ``None`` when it loaded.
+        disabled: It was blocked by ``POSEIO_DISABLE_PLUGINS``.
+    """
+
+    name: str
+    distribution: str | None = None
+    version: str | None = None
+    formats: tuple[FormatInfo, ...] = ()
+    error: str | None = None
+    disabled: bool = False
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the plugin is in use."""
+        return self.error is None and not self.disabled
+
+
+@attrs.frozen
+class Verdict:
+    """One plugin's answer to one sniff, as reported by ``poseio.explain``.
+
+    Attributes:
+        plugin: The plugin asked.
+        claims: The valid claims it returned.
+        error: What went wrong, if it raised or returned something invalid.
+        seconds: How long the sniffer took.
+    """
+
+    plugin: str
+    claims: tuple[Claim, ...] = ()
+    error: str | None = None
+    seconds: float = 0.0

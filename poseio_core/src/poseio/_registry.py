@@ -1,0 +1,194 @@
+"""Finding, loading and describing format plugins.
+
+Plugins are found through the ``poseio`` entry-point group, scanned once per
+process on first use (never at ``import poseio``). A plugin that fails to
+import, or that breaks the hook contract, is logged and listed with its error;
+the host keeps working. Environment variables:
+
+``POSEIO_DISABLE_PLUGINS``
+    Comma-separated plugin (entry-point) or distribution names not to load.
+``POSEIO_STRICT_PLUGINS``
+    When set to ``1``, a plugin load error raises :class:`PluginError` instead
+    of a warning. Meant for plugin authors and CI.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from importlib.metadata import EntryPoint, entry_points
+
+import attrs
+import pluggy
+
+from poseio import _hookspecs
+from poseio._errors import DuplicateFormatError, PluginError
+from poseio._records import FormatInfo, PluginInfo
+
+logger = logging.getLogger("poseio")
+
+ENTRY_POINT_GROUP = "poseio"
+DISABLE_ENV = "POSEIO_DISABLE_PLUGINS"
+STRICT_ENV = "POSEIO_STRICT_PLUGINS"
+
+#: Formats provided by distributions poseio knows of, for "not installed" hints.
+KNOWN_FORMATS: Mapping[str, str] = {
+    "nwb-predictions": "poseio-nwb-predictions",
+    "nwb-annotations": "poseio-nwb-annotations",
+}
+
+
+def _disabled_names() -> set[str]:
+    return {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+
+
+def _strict() -> bool:
+    return os.environ.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+class Registry:
+    """The loaded plugins, their formats and the pluggy manager that calls them."""
+
+    def __init__(self) -> None:
+        self.manager = pluggy.PluginManager(_hookspecs.PROJECT)
+        self.manager.add_hookspecs(_hookspecs)
+        self.plugins: dict[str, PluginInfo] = {}
+        self.formats: dict[str, FormatInfo] = {}
+
+    @classmethod
+    def from_entry_points(cls) -> Registry:
+        """Load every plugin published under the ``poseio`` entry-point group."""
+        registry = cls()
+        eps = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+        for ep in eps:
+            registry._load_entry_point(ep)
+        return registry
+
+    @classmethod
+    def from_plugins(cls, plugins: Mapping[str, object]) -> Registry:
+        """A registry of the given plugin objects only (for tests and embedding)."""
+        registry = cls()
+        for name, plugin in plugins.items():
+            registry.add(name, plugin)
+        return registry
+
+    def _load_entry_point(self, ep: EntryPoint) -> None:
+        dist = getattr(ep, "dist", None)
+        dist_name = dist.name if dist is not None else None
+        version = dist.version if dist is not None else None
+        if ep.name in _disabled_names() or (dist_name and dist_name in _disabled_names()):
+            self.plugins[ep.name] = PluginInfo(ep.name, dist_name, version, disabled=True)
+            return
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            self._fail(ep.name, dist_name, version, f"import failed: {type(exc).__name__}: {exc}", exc)
+            return
+        self.add(ep.name, plugin, distribution=dist_name, version=version)
+
+    def add(self, name: str, plugin: object, *, distribution: str | None = None, version: str | None = None) -> None:
+        """Register one plugin object under ``name`` and collect its formats."""
+        try:
+            self.manager.register(plugin, name=name)
+            self.manager.check_pending()
+        except Exception as exc:
+            self._unregister(name)
+            self._fail(name, distribution, version, f"invalid plugin: {exc}", exc)
+            return
+        try:
+            formats = self._declared_formats(name, distribution)
+        except Exception as exc:
+            self._unregister(name)
+            self._fail(name, distribution, version, f"poseio_formats failed: {type(exc).__name__}: {exc}", exc)
+            return
+        for info in formats:
+            if info.name in self.formats:
+                other = self.formats[info.name]
+                exc = DuplicateFormatError(
+                    f"format {info.name!r} is declared by both plugin {other.plugin!r} "
+                    f"(distribution {other.distribution}) and plugin {name!r} (distribution "
+                    f"{distribution}); uninstall one, or disable one with {DISABLE_ENV}",
+                    plugin=name,
+                )
+                self._unregister(name)
+                self._fail(name, distribution, version, str(exc), exc)
+                return
+        for info in formats:
+            self.formats[info.name] = info
+        self.plugins[name] = PluginInfo(name, distribution, version, tuple(formats))
+
+    def _declared_formats(self, name: str, distribution: str | None) -> list[FormatInfo]:
+        formats: list[FormatInfo] = []
+        for impl in self.manager.hook.poseio_formats.get_hookimpls():
+            if impl.plugin_name != name:
+                continue
+            for info in impl.function() or []:
+                if not isinstance(info, FormatInfo):
+                    raise TypeError(f"poseio_formats must return FormatInfo records, got {type(info).__name__}")
+                formats.append(attrs.evolve(info, plugin=name, distribution=distribution))
+        return formats
+
+    def _unregister(self, name: str) -> None:
+        plugin = self.manager.get_plugin(name)
+        if plugin is not None:
+            self.manager.unregister(plugin, name=name)
+
+    def _fail(self, name: str, distribution: str | None, version: str | None, message: str, exc: Exception) -> None:
+        self.plugins[name] = PluginInfo(name, distribution, version, error=message)
+        if _strict():
+            raise PluginError(f"plugin {name!r} could not be loaded: {message}", plugin=name) from exc
+        logger.warning("poseio plugin %r could not be loaded: %s", name, message)
+
+    def impl(self, hook_name: str, plugin: str):
+        """The named plugin's implementation of a hook, or ``None``."""
+        for impl in getattr(self.manager.hook, hook_name).get_hookimpls():
+            if impl.plugin_name == plugin:
+                return impl.function
+        return None
+
+    def sniffers(self) -> list[tuple[str, object]]:
+        """``(plugin name, sniff function)`` for every loaded plugin that sniffs."""
+        return [(i.plugin_name, i.function) for i in self.manager.hook.poseio_sniff.get_hookimpls()]
+
+    def missing_formats(self) -> dict[str, str]:
+        """Known formats whose distribution is not installed: ``{format: distribution}``."""
+        return {f: d for f, d in KNOWN_FORMATS.items() if f not in self.formats}
+
+
+_lock = threading.Lock()
+_registry: Registry | None = None
+
+
+def get_registry() -> Registry:
+    """The process-wide registry, loaded from entry points on first call."""
+    global _registry
+    if _registry is None:
+        with _lock:
+            if _registry is None:
+                _registry = Registry.from_entry_points()
+    return _registry
+
+
+def set_registry(registry: Registry | None) -> Registry | None:
+    """Replace the process-wide registry (``None`` rescans on next use); returns the old one."""
+    global _registry
+    with _lock:
+        old, _registry = _registry, registry
+    return old
+
+
+def plugins() -> list[PluginInfo]:
+    """Every plugin found, loaded or not, sorted by name."""
+    return sorted(get_registry().plugins.values(), key=lambda p: p.name)
+
+
+def formats() -> list[FormatInfo]:
+    """Every format the loaded plugins provide, sorted by name."""
+    return sorted(get_registry().formats.values(), key=lambda f: f.name)
+
+
+def describe_formats(infos: Iterable[FormatInfo]) -> str:
+    """One line per format for error messages."""
+    return "\n".join(f"  - {f.name} ({', '.join(f.extensions) or 'no extension'}): {f.description}" for f in infos)

@@ -1,0 +1,199 @@
+"""The columnar store behind :class:`~poseio.Labels`: one row per instance.
+
+Plugins read into and write from this table so that a file of 100,000 frames
+never needs 200,000 Python objects. ``Labels.labeled_frames`` builds the familiar
+objects from it only when a user asks for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+
+from poseio._errors import InvalidLabelsError
+
+NO_TRACK = -1
+
+
+def _int_column(value: object) -> np.ndarray:
+    return np.asarray(value, dtype=np.int64)
+
+
+def _float_column(value: object) -> np.ndarray:
+    return np.asarray(value, dtype=np.float64)
+
+
+@attrs.define(eq=False)
+class PoseTable:
+    """Every instance of a Labels as parallel arrays.
+
+    ``video``, ``skeleton`` and ``track`` hold indices into the owning Labels'
+    ``videos``, ``skeletons`` and ``tracks`` lists (``track`` is -1 when
+    untracked). ``points`` is ``(n, n_nodes_max, D)``: rows of skeletons with
+    fewer nodes are padded with NaN. ``point_scores``, ``score`` and
+    ``tracking_score`` are NaN where unknown, and always NaN for user instances.
+    """
+
+    video: np.ndarray = attrs.field(converter=_int_column)
+    frame_idx: np.ndarray = attrs.field(converter=_int_column)
+    skeleton: np.ndarray = attrs.field(converter=_int_column)
+    track: np.ndarray = attrs.field(converter=_int_column)
+    predicted: np.ndarray = attrs.field(converter=lambda v: np.asarray(v, dtype=bool))
+    points: np.ndarray = attrs.field(converter=_float_column)
+    point_scores: np.ndarray = attrs.field(converter=_float_column)
+    score: np.ndarray = attrs.field(converter=_float_column)
+    tracking_score: np.ndarray = attrs.field(converter=_float_column)
+
+    def __attrs_post_init__(self) -> None:
+        n = len(self.frame_idx)
+        if self.points.ndim != 3 or self.points.shape[2] not in (2, 3):
+            raise InvalidLabelsError(f"points must be (n, n_nodes, 2 or 3), got {self.points.shape}")
+        for name in ("video", "skeleton", "track", "predicted", "points", "point_scores", "score", "tracking_score"):
+            if len(getattr(self, name)) != n:
+                raise InvalidLabelsError(f"column {name!r} has {len(getattr(self, name))} rows, expected {n}")
+        if self.point_scores.shape != self.points.shape[:2]:
+            raise InvalidLabelsError(
+                f"point_scores must be {self.points.shape[:2]}, got {self.point_scores.shape}"
+            )
+
+    @classmethod
+    def empty(cls, n_nodes: int = 0, ndim: int = 2) -> PoseTable:
+        """A table with no rows."""
+        return cls.build(np.empty((0, n_nodes, ndim)), video=0, frame_idx=[], skeleton=0)
+
+    @classmethod
+    def build(
+        cls,
+        points: np.ndarray,
+        *,
+        video: int | Sequence[int] | np.ndarray,
+        frame_idx: Sequence[int] | np.ndarray,
+        skeleton: int | Sequence[int] | np.ndarray,
+        track: int | Sequence[int] | np.ndarray = NO_TRACK,
+        predicted: bool | Sequence[bool] | np.ndarray = False,
+        point_scores: np.ndarray | None = None,
+        score: float | np.ndarray = np.nan,
+        tracking_score: float | np.ndarray = np.nan,
+    ) -> PoseTable:
+        """Build a table, broadcasting scalar columns to every row."""
+        n = len(points)
+
+        def column(value: object, dtype: type) -> np.ndarray:
+            return np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
+
+        if point_scores is None:
+            point_scores = np.full(points.shape[:2], np.nan)
+        return cls(
+            video=column(video, np.int64),
+            frame_idx=column(frame_idx, np.int64),
+            skeleton=column(skeleton, np.int64),
+            track=column(track, np.int64),
+            predicted=column(predicted, bool),
+            points=points,
+            point_scores=point_scores,
+            score=column(score, np.float64),
+            tracking_score=column(tracking_score, np.float64),
+        )
+
+    @classmethod
+    def from_dense(
+        cls,
+        points: np.ndarray,
+        *,
+        frame_idx: np.ndarray,
+        video: int = 0,
+        skeleton: int = 0,
+        track: np.ndarray | None = None,
+        predicted: bool = True,
+        point_scores: np.ndarray | None = None,
+        score: np.ndarray | None = None,
+        tracking_score: np.ndarray | None = None,
+    ) -> PoseTable:
+        """Rows from a dense ``(n_frames, n_slots, n_nodes, D)`` array.
+
+        A slot holds an instance where at least one node has finite x and y.
+        ``track`` gives the track index of every slot (default: untracked).
+        When every slot holds an instance the points are not copied.
+        """
+        n_frames, n_slots = points.shape[:2]
+        present = np.isfinite(points[..., :2]).all(axis=3).any(axis=2)
+        frame_rows, slots = np.nonzero(present)
+        if present.all():
+            # A reshape is a view: no copy of the (possibly large) points array.
+            def select(a: np.ndarray) -> np.ndarray:
+                return a.reshape(n_frames * n_slots, *a.shape[2:])
+        else:
+            def select(a: np.ndarray) -> np.ndarray:
+                return a[present]
+
+        def optional(a: np.ndarray | None) -> np.ndarray | float:
+            return np.nan if a is None or not predicted else select(a)
+
+        return cls.build(
+            select(points),
+            video=video,
+            frame_idx=np.asarray(frame_idx, dtype=np.int64)[frame_rows],
+            skeleton=skeleton,
+            track=NO_TRACK if track is None else np.asarray(track, dtype=np.int64)[slots],
+            predicted=predicted,
+            point_scores=None if point_scores is None or not predicted else select(point_scores),
+            score=optional(score),
+            tracking_score=optional(tracking_score),
+        )
+
+    def __len__(self) -> int:
+        return len(self.frame_idx)
+
+    @property
+    def ndim(self) -> int:
+        """2 or 3: the number of coordinates per point."""
+        return self.points.shape[2]
+
+    @property
+    def n_nodes(self) -> int:
+        """The width of the node axis (the largest skeleton)."""
+        return self.points.shape[1]
+
+    def take(self, rows: np.ndarray) -> PoseTable:
+        """A new table of the given rows (an index array or a boolean mask)."""
+        return PoseTable(**{f.name: getattr(self, f.name)[rows] for f in attrs.fields(PoseTable)})
+
+    def frame_keys(self) -> np.ndarray:
+        """``(n_frames, 2)`` unique (video, frame_idx) pairs, sorted."""
+        if len(self) == 0:
+            return np.empty((0, 2), dtype=np.int64)
+        return np.unique(np.stack([self.video, self.frame_idx], axis=1), axis=0)
+
+    def sorted(self) -> PoseTable:
+        """Rows ordered by video, frame, then user before predicted (stable)."""
+        order = np.lexsort((self.predicted, self.frame_idx, self.video))
+        if np.array_equal(order, np.arange(len(order))):
+            return self
+        return self.take(order)
+
+    @staticmethod
+    def concat(tables: Sequence[PoseTable]) -> PoseTable:
+        """Stack tables, widening the node and coordinate axes with NaN as needed."""
+        tables = list(tables)
+        if not tables:
+            return PoseTable.empty()
+        if len(tables) == 1:
+            return tables[0]
+        n_nodes = max(t.n_nodes for t in tables)
+        ndim = max(t.ndim for t in tables)
+        total = sum(len(t) for t in tables)
+        points = np.full((total, n_nodes, ndim), np.nan)
+        point_scores = np.full((total, n_nodes), np.nan)
+        start = 0
+        for t in tables:
+            stop = start + len(t)
+            points[start:stop, : t.n_nodes, : t.ndim] = t.points
+            point_scores[start:stop, : t.n_nodes] = t.point_scores
+            start = stop
+        columns = {
+            name: np.concatenate([getattr(t, name) for t in tables])
+            for name in ("video", "frame_idx", "skeleton", "track", "predicted", "score", "tracking_score")
+        }
+        return PoseTable(points=points, point_scores=point_scores, **columns)

@@ -1,0 +1,31 @@
+"""Helpers shared by the NWB (ndx-pose) format plugins.
+
+Everything here reads with h5py only, so sniffing and reading never import
+pynwb. The writing helpers in :mod:`poseio.nwb.writing` import pynwb when called.
+"""
+
+from poseio.nwb._h5 import (
+    linked_groups,
+    read_number,
+    read_strings,
+    read_text,
+    text,
+    typed_groups,
+)
+from poseio.nwb._objects import read_skeleton, read_video, session_metadata
+from poseio.nwb._sniff import NDX_POSE, nwb_root_kind, pose_claim
+
+__all__ = [
+    "NDX_POSE",
+    "linked_groups",
+    "nwb_root_kind",
+    "pose_claim",
+    "read_number",
+    "read_skeleton",
+    "read_strings",
+    "read_text",
+    "read_video",
+    "session_metadata",
+    "text",
+    "typed_groups",
+]

@@ -1,0 +1,105 @@
+"""Low-level reading of NWB's HDF5 layout: strings, typed groups and soft links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import h5py
+import numpy as np
+
+
+def text(value: object) -> str | None:
+    """An HDF5 attribute or scalar as ``str`` (bytes decoded as UTF-8)."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.ndarray):
+        if value.shape == ():
+            return text(value[()])
+        if value.size == 1:
+            return text(value.reshape(-1)[0])
+    return str(value)
+
+
+def read_text(group: h5py.Group, name: str) -> str | None:
+    """A scalar string dataset (or the first element of a string array), or ``None``."""
+    if name not in group or not isinstance(group[name], h5py.Dataset):
+        return None
+    return text(group[name][()])
+
+
+def read_strings(dataset: h5py.Dataset) -> list[str]:
+    """A 1-D string dataset as a list of ``str``."""
+    values = dataset[()]
+    if np.ndim(values) == 0:
+        return [text(values)]
+    return [text(v) for v in values]
+
+
+def read_number(group: h5py.Group, name: str) -> float | None:
+    """A scalar numeric dataset as float, or ``None`` when absent."""
+    if name not in group or not isinstance(group[name], h5py.Dataset):
+        return None
+    return float(np.asarray(group[name][()]).reshape(-1)[0])
+
+
+def neurodata_type(obj: h5py.HLObject) -> str | None:
+    """The object's ``neurodata_type`` attribute as text."""
+    return text(obj.attrs.get("neurodata_type"))
+
+
+def typed_groups(root: h5py.Group, *types: str) -> Iterator[h5py.Group]:
+    """Every hard-linked group below ``root`` whose type is one of ``types``, in tree order.
+
+    Unlike the probe's bounded index this walks the whole tree: it is for readers.
+    Soft and external links are not followed, so no object is visited twice.
+    """
+    stack = [root]
+    while stack:
+        group = stack.pop()
+        children = []
+        for name in group:
+            link = group.get(name, getlink=True)
+            if not isinstance(link, h5py.HardLink):
+                continue
+            child = group[name]
+            if isinstance(child, h5py.Group):
+                if neurodata_type(child) in types:
+                    yield child
+                children.append(child)
+        stack.extend(reversed(children))
+
+
+def linked_groups(group: h5py.Group, *types: str) -> list[tuple[str, h5py.Group]]:
+    """``(target path, target)`` for each child group of the given types, linked or not.
+
+    The target path is where the object really lives (h5py names an object
+    reached through a soft link by the link's path), so it identifies the
+    object: two links to one Skeleton give one path.
+
+    NWB stores references such as a PoseEstimation's skeleton as soft links
+    named after their target (``Skeleton-0``), so they are found by the
+    target's type, never by the link's name. Dangling links are skipped.
+    """
+    found = []
+    for name in group:
+        try:
+            target = group.get(name)
+        except (KeyError, OSError):
+            continue  # a dangling soft link
+        if isinstance(target, h5py.Group) and neurodata_type(target) in types:
+            link = group.get(name, getlink=True)
+            path = link.path if isinstance(link, h5py.SoftLink) else target.name
+            found.append((path, target))
+    return found
+
+
+def dangling_links(group: h5py.Group) -> list[str]:
+    """Names of soft links in ``group`` whose target does not exist."""
+    names = []
+    for name in group:
+        link = group.get(name, getlink=True)
+        if isinstance(link, h5py.SoftLink) and link.path not in group.file:
+            names.append(name)
+    return names

@@ -1,0 +1,188 @@
+"""Writing helpers shared by the NWB plugins. Imports pynwb and ndx-pose when called.
+
+Values that ndx-pose has no field for are stored in standard NWB objects that
+any NWB reader opens (see ``docs/formats/nwb.md``):
+
+- ``poseio_skeleton_symmetries``: a DynamicTable (columns ``skeleton``,
+  ``node_a``, ``node_b``) in the processing module that holds the Skeletons.
+- ``poseio_videos``: a DynamicTable (columns ``image_series``, ``filename``,
+  ``n_frames``, ``height``, ``width``, ``channels``) recording each video's shape
+  and its filename as the user gave it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from poseio._errors import WriteError
+from poseio._skeleton import Skeleton
+from poseio._video import Video
+
+#: NWBFile options accepted by :func:`new_nwbfile` (besides ``subject``).
+NWBFILE_OPTIONS = (
+    "session_description",
+    "identifier",
+    "session_start_time",
+    "experimenter",
+    "lab",
+    "institution",
+    "session_id",
+    "experiment_description",
+    "keywords",
+    "related_publications",
+)
+SYMMETRIES_TABLE = "poseio_skeleton_symmetries"
+VIDEOS_TABLE = "poseio_videos"
+
+
+def pop_nwbfile_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Remove and return the NWBFile metadata options (and ``subject``) from ``options``."""
+    return {k: options.pop(k) for k in (*NWBFILE_OPTIONS, "subject") if k in options}
+
+
+def new_nwbfile(**metadata: Any):
+    """A new ``pynwb.NWBFile`` with sensible defaults for what the user did not give.
+
+    ``subject`` may be a ``pynwb.file.Subject`` or a dict of its fields.
+    """
+    from pynwb import NWBFile
+    from pynwb.file import Subject
+
+    unknown = set(metadata) - set(NWBFILE_OPTIONS) - {"subject"}
+    if unknown:
+        raise WriteError(f"unknown NWB metadata options {sorted(unknown)}; accepted: {sorted(NWBFILE_OPTIONS) + ['subject']}")
+    metadata.setdefault("session_description", "Pose data written by poseio")
+    metadata.setdefault("identifier", str(uuid.uuid4()))
+    start = metadata.setdefault("session_start_time", _dt.datetime.now(_dt.timezone.utc))
+    if isinstance(start, str):
+        metadata["session_start_time"] = _dt.datetime.fromisoformat(start)
+    if isinstance(metadata.get("experimenter"), str):
+        metadata["experimenter"] = [metadata["experimenter"]]
+    subject = metadata.get("subject")
+    if isinstance(subject, Mapping):
+        metadata["subject"] = Subject(**subject)
+    return NWBFile(**metadata)
+
+
+def processing_module(nwbfile, name: str = "behavior", description: str = "processed behavioral data"):
+    """The named processing module, created when missing."""
+    if name in nwbfile.processing:
+        return nwbfile.processing[name]
+    return nwbfile.create_processing_module(name=name, description=description)
+
+
+def unique_name(taken: Iterable[str], base: str) -> str:
+    """``base``, or ``base_2``, ``base_3``, ... whichever is not taken."""
+    taken = set(taken)
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any] | None = None) -> dict[int, Any]:
+    """ndx-pose Skeleton objects for poseio skeletons, in the module's ``Skeletons``.
+
+    Args:
+        module: The processing module.
+        skeletons: The poseio skeletons to store.
+        existing: Skeleton name -> an ndx-pose Skeleton already in the file to
+            reuse instead of writing a new one.
+
+    Returns:
+        ``id(poseio skeleton)`` -> ndx-pose Skeleton.
+    """
+    import numpy as np
+    from ndx_pose import Skeleton as NwbSkeleton
+    from ndx_pose import Skeletons
+
+    if "Skeletons" in module.data_interfaces:
+        container = module.data_interfaces["Skeletons"]
+    else:
+        container = Skeletons(name="Skeletons")
+        module.add(container)
+    result: dict[int, Any] = {}
+    for skeleton in skeletons:
+        if existing and skeleton.name in existing:
+            result[id(skeleton)] = existing[skeleton.name]
+            continue
+        match = next(
+            (s for s in container.skeletons.values()
+             if list(s.nodes[:]) == skeleton.node_names
+             and [tuple(e) for e in (s.edges[:] if s.edges is not None else [])] == skeleton.edge_inds
+             and s.name == (skeleton.name or s.name)),
+            None,
+        )
+        if match is not None:
+            result[id(skeleton)] = match
+            continue
+        name = unique_name(container.skeletons, skeleton.name or "skeleton")
+        edges = np.asarray(skeleton.edge_inds, dtype=np.uint8 if len(skeleton) < 256 else np.uint32).reshape(-1, 2)
+        nwb_skeleton = NwbSkeleton(name=name, nodes=skeleton.node_names, edges=edges)
+        container.add_skeletons(nwb_skeleton)
+        result[id(skeleton)] = nwb_skeleton
+    rows = [(nwb.name, skeleton.nodes[a].name, skeleton.nodes[b].name)
+            for skeleton in skeletons for nwb in [result[id(skeleton)]] for a, b in skeleton.symmetry_inds]
+    if rows:
+        _append_rows(module, SYMMETRIES_TABLE, "Symmetric node pairs of each Skeleton (written by poseio).",
+                     ("skeleton", "node_a", "node_b"), rows)
+    return result
+
+
+def record_videos(module, entries: list[tuple[str, Video]]) -> None:
+    """Record each video's shape and filename in the ``poseio_videos`` table."""
+    rows = []
+    for series_name, video in entries:
+        shape = tuple(video.shape or ()) + (0, 0, 0, 0)
+        rows.append((series_name, video.filename, *[int(v) for v in shape[:4]]))
+    if rows:
+        _append_rows(module, VIDEOS_TABLE, "Shape and filename of each video (written by poseio).",
+                     ("image_series", "filename", "n_frames", "height", "width", "channels"), rows)
+
+
+def _append_rows(module, name: str, description: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    from hdmf.common import DynamicTable
+
+    if name in module.data_interfaces:
+        table = module.data_interfaces[name]
+    else:
+        table = DynamicTable(name=name, description=description)
+        for column in columns:
+            table.add_column(name=column, description=column.replace("_", " "))
+        module.add(table)
+    for row in rows:
+        table.add_row(**dict(zip(columns, row)))
+
+
+def video_path_for(video: Video, nwb_path: Path | None) -> str:
+    """The path to store for a video: relative when it sits in or below the NWB file's folder."""
+    if nwb_path is None:
+        return video.filename
+    try:
+        target = Path(video.filename).resolve()
+        return str(target.relative_to(nwb_path.resolve().parent))
+    except (ValueError, OSError):
+        return video.filename
+
+
+def write_nwbfile(nwbfile, path: Path) -> None:
+    """Write an NWBFile to a new file at ``path``."""
+    from pynwb import NWBHDF5IO
+
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+
+
+def append_to_nwbfile(path: Path, add) -> None:
+    """Open ``path`` for appending, call ``add(nwbfile)``, and write the additions."""
+    from pynwb import NWBHDF5IO
+
+    with NWBHDF5IO(str(path), "a") as io:
+        nwbfile = io.read()
+        add(nwbfile)
+        io.write(nwbfile)
