@@ -9,13 +9,14 @@ import h5py
 import numpy as np
 
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
-from poseio.nwb import linked_groups, read_skeleton, read_strings, read_text, read_video, session_metadata, text, typed_groups
+from poseio.nwb import PoseioExtras, linked_groups, series_times, read_skeleton, read_strings, read_text, read_video, session_metadata, text, typed_groups
 from poseio.nwb._h5 import dangling_links
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
 from poseio_nwb_predictions._timing import choose_clock
 
 CONTAINER_TYPES = ("PoseEstimation", "MultiCameraPoseEstimation")
-SCORES_ATTR = "poseio_instance_scores"
+SCORES_SUFFIX = "_instance_scores"
+SCORES_COMMENT = "poseio:instance_scores"
 
 
 @attrs.define
@@ -65,24 +66,7 @@ def read_series(group: h5py.Group) -> Series:
         confidence = np.asarray(group["confidence"][()], dtype=np.float64).reshape(-1)
         if len(confidence) != n:
             raise ReadError(f"{where}: confidence has {len(confidence)} values for {n} data rows")
-    rate = None
-    if "timestamps" in group:
-        times = np.asarray(group["timestamps"][()], dtype=np.float64).reshape(-1)
-        if len(times) != n:
-            raise ReadError(f"{where}: data has {n} rows but timestamps has {len(times)}; the file is inconsistent")
-    elif "starting_time" in group:
-        start = float(np.asarray(group["starting_time"][()]))
-        step = group["starting_time"].attrs.get("rate")
-        if step is not None and float(step) <= 0:
-            raise ReadError(f"{where}: starting_time has a rate of {float(step)}; it must be positive")
-        if step is None:
-            # Loose hand-written files omit the required rate: number the samples from the start.
-            step = 1.0
-        else:
-            rate = (start, float(step))
-        times = start + np.arange(n) / float(step)
-    else:
-        raise ReadError(f"{where}: series has neither timestamps nor starting_time")
+    times, rate = series_times(group, n)
     return Series(group.name.rsplit("/", 1)[-1], times, points, confidence, rate)
 
 
@@ -95,6 +79,7 @@ class PredictionsReader:
         self.skeletons: dict[str, Skeleton] = {}
         self.videos: dict[str, Video] = {}
         self.notes: list[str] = []
+        self.extras = PoseioExtras.read(f)
 
     def skeleton_for(self, container: h5py.Group, series_names: list[str]) -> tuple[Skeleton, bool]:
         """The container's skeleton, and whether it came from a Skeleton object."""
@@ -103,6 +88,7 @@ class PredictionsReader:
             path, target = linked[0]
             if path not in self.skeletons:
                 self.skeletons[path] = read_skeleton(target)
+                self.extras.apply_symmetries(self.skeletons[path])
             return self.skeletons[path], True
         for name in dangling_links(container):
             raise ReadError(f"{_where(container)}: link {name!r} points to a missing object; the file is damaged")
@@ -129,7 +115,7 @@ class PredictionsReader:
                 key, series = next(iter(linked_groups(target, "ImageSeries")), (None, None))
             if series is not None:
                 if key not in self.videos:
-                    self.videos[key] = read_video(series, self.path)
+                    self.videos[key] = read_video(series, self.path, self.extras, series_path=key)
                 return self.videos[key]
         filename = None
         if "original_videos" in container:
@@ -149,6 +135,17 @@ class PredictionsReader:
             self.videos[filename] = Video(filename, metadata=metadata)
         return self.videos[filename]
 
+    @staticmethod
+    def instance_scores(container: h5py.Group) -> np.ndarray | None:
+        """``(n, 3)`` time, score, tracking score from poseio's TimeSeries beside the container."""
+        name = container.name.rsplit("/", 1)[-1] + SCORES_SUFFIX
+        series = container.parent.get(name)
+        if not isinstance(series, h5py.Group) or text(series.attrs.get("comments")) != SCORES_COMMENT:
+            return None
+        data = np.asarray(series["data"][()], dtype=np.float64).reshape(-1, 2)
+        times, _ = series_times(series, len(data))
+        return np.column_stack([times, data])
+
     def slots_for(self, container: h5py.Group) -> list[Slot]:
         """The container's series, mapped to nodes, split by individual when named so."""
         series_groups = [g for g in container.values() if isinstance(g, h5py.Group)
@@ -162,9 +159,7 @@ class PredictionsReader:
             skeleton.node_names, software=software, descriptions=descriptions
         )
         container_name = container.name.rsplit("/", 1)[-1]
-        scores = None
-        if SCORES_ATTR in container:
-            scores = np.asarray(container[SCORES_ATTR][()], dtype=np.float64)
+        scores = self.instance_scores(container)
         if individuals is None:
             mapping = match_series_to_nodes(names, skeleton.node_names)
             unmatched = [n for n, i in mapping.items() if i is None]

@@ -167,6 +167,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
             starting_frame=[0],
             device=device,
             dimension=[shape[2], shape[1]] if len(shape) >= 3 and shape[1] and shape[2] else None,
+            num_samples=int(shape[0]) if shape and shape[0] else int(table.frame_idx[in_video].max()) + 1,
             **({"timestamps": video.timestamps} if video.timestamps is not None else {"rate": float(fps)}),
         )
         nwbfile.add_acquisition(image_series)
@@ -192,6 +193,9 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                     track = f"{UNTRACKED}_{-slot}"
                 base = f"PoseEstimation_{label}_{track}" if several_videos else f"PoseEstimation_{track}"
                 name = unique_name(module.data_interfaces, base)
+                # Contiguous frames on a regular clock are stored as start + rate, as nwbinspector asks.
+                regular = fps is not None and video.timestamps is None and len(frames) > 1 and bool(np.all(np.diff(frames) == 1))
+                timing = {"starting_time": float(stamps[0]), "rate": float(fps)} if regular else None
                 pose_series = []
                 for node_index, node in enumerate(skeleton.node_names):
                     scores = table.point_scores[rows, node_index]
@@ -202,7 +206,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                             data=wrap(np.ascontiguousarray(table.points[rows, node_index])),
                             unit="pixels",
                             reference_frame="(0,0) is the top-left corner of the video frame.",
-                            timestamps=wrap(stamps) if not pose_series else pose_series[0],
+                            **(timing or {"timestamps": wrap(stamps) if not pose_series else pose_series[0]}),
                             confidence=None if np.isnan(scores).all() else wrap(scores),
                             confidence_definition="Confidence of the point, as given by the source." if not np.isnan(scores).all() else None,
                         )
@@ -228,7 +232,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                             name=name + SCORES_SUFFIX,
                             data=wrap(instance_scores),
                             unit="n.a.",
-                            timestamps=pose_series[0],
+                            **(timing or {"timestamps": pose_series[0]}),
                             description=f"Columns (score, tracking_score) of each pose in {name}.",
                             comments=SCORES_COMMENT,
                         )

@@ -12,11 +12,12 @@ from poseio.nwb._h5 import (
     text,
     typed_groups,
 )
-from poseio.nwb._objects import read_skeleton, read_video, session_metadata
+from poseio.nwb._objects import PoseioExtras, read_skeleton, read_video, series_times, session_metadata
 from poseio.nwb._sniff import NDX_POSE, nwb_root_kind, pose_claim
 
 __all__ = [
     "NDX_POSE",
+    "PoseioExtras",
     "linked_groups",
     "nwb_root_kind",
     "pose_claim",
@@ -25,6 +26,7 @@ __all__ = [
     "read_strings",
     "read_text",
     "read_video",
+    "series_times",
     "session_metadata",
     "text",
     "typed_groups",

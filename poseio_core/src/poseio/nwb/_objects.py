@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import h5py
 import numpy as np
 
 from poseio._errors import ReadError
-from poseio._skeleton import Skeleton
+from poseio._skeleton import Skeleton, Symmetry
 from poseio._video import Video
-from poseio.nwb._h5 import read_number, read_strings, read_text, text
+from poseio.nwb._h5 import read_number, read_strings, read_text, typed_groups
 
 
 def read_edges(dataset: h5py.Dataset, n_nodes: int, where: str) -> list[tuple[int, int]]:
@@ -27,12 +27,35 @@ def read_edges(dataset: h5py.Dataset, n_nodes: int, where: str) -> list[tuple[in
     return [(int(a), int(b)) for a, b in edges]
 
 
+def series_times(group: h5py.Group, n: int) -> tuple[np.ndarray, tuple[float, float] | None]:
+    """The time in seconds of each of a TimeSeries' ``n`` samples, and (start, rate) if timed by rate.
+
+    Raises:
+        ReadError: Timestamps and data disagree in length, or there is no timing.
+    """
+    where = f"{group.file.filename}:{group.name}"
+    if "timestamps" in group:
+        times = np.asarray(group["timestamps"][()], dtype=np.float64).reshape(-1)
+        if len(times) != n:
+            raise ReadError(f"{where}: data has {n} rows but timestamps has {len(times)}; the file is inconsistent")
+        return times, None
+    if "starting_time" in group:
+        start = float(np.asarray(group["starting_time"][()]))
+        step = group["starting_time"].attrs.get("rate")
+        if step is None:
+            # Loose hand-written files omit the required rate: number the samples from the start.
+            return start + np.arange(n, dtype=np.float64), None
+        if not float(step) > 0:
+            raise ReadError(f"{where}: starting_time has a rate of {float(step)}; it must be positive")
+        return start + np.arange(n) / float(step), (start, float(step))
+    raise ReadError(f"{where}: series has neither timestamps nor starting_time")
+
+
 def read_skeleton(group: h5py.Group) -> Skeleton:
     """An ndx-pose Skeleton group (``nodes``, optional ``edges``) as a Skeleton.
 
     The node order is the ``nodes`` dataset's order, never HDF5 child order.
-    Symmetries written by poseio are stored in the ``poseio_symmetries``
-    attribute as JSON index pairs (see the NWB format docs).
+    Symmetries, which ndx-pose has no field for, come from :class:`PoseioExtras`.
     """
     where = group.name
     if "nodes" not in group:
@@ -81,19 +104,65 @@ def image_series_video(series: h5py.Group, nwb_folder: Path | None) -> Video:
         if len(dimension) >= 2 and dimension[:2].all():
             # NWB's ImageSeries.dimension is (width, height).
             shape = (n_frames or 0, int(dimension[1]), int(dimension[0]), 0)
-    if "poseio_video" in series.attrs:
-        extra = json.loads(text(series.attrs["poseio_video"]))
-        shape = tuple(extra.get("shape") or shape or ()) or None
-        if extra.get("filename"):
-            filename = extra["filename"]
-    elif shape is None and n_frames:
+    if shape is None and n_frames:
         shape = (n_frames, 0, 0, 0)
     return Video(filename, shape=shape, fps=fps, timestamps=timestamps, metadata=metadata)
 
 
-def read_video(series: h5py.Group, nwb_path: Path | None) -> Video:
-    """A Video from an ImageSeries group, resolving paths against the NWB file's folder."""
-    return image_series_video(series, None if nwb_path is None else nwb_path.parent)
+def read_video(
+    series: h5py.Group, nwb_path: Path | None, extras: PoseioExtras | None = None, *, series_path: str | None = None
+) -> Video:
+    """A Video from an ImageSeries group, resolving paths against the NWB file's folder.
+
+    When poseio wrote the file, ``extras`` restore the filename as the user
+    gave it and the full shape. ``series_path`` is the ImageSeries' real path
+    when it was reached through a soft link.
+    """
+    video = image_series_video(series, None if nwb_path is None else nwb_path.resolve().parent)
+    series_path = series_path or series.name
+    video.metadata["nwb_path"] = series_path
+    if extras is not None:
+        name = series_path.rsplit("/", 1)[-1]
+        if name in extras.videos:
+            filename, shape = extras.videos[name]
+            video.filename = filename
+            video.shape = shape if any(shape) else video.shape
+    return video
+
+
+@attrs.define
+class PoseioExtras:
+    """Values poseio stored in its own DynamicTables (see :mod:`poseio.nwb.writing`).
+
+    Attributes:
+        symmetries: Skeleton name -> pairs of node names.
+        videos: ImageSeries name -> (filename as given, shape).
+    """
+
+    symmetries: dict[str, list[tuple[str, str]]] = attrs.Factory(dict)
+    videos: dict[str, tuple[str, tuple[int, ...]]] = attrs.Factory(dict)
+
+    @classmethod
+    def read(cls, f: h5py.File) -> PoseioExtras:
+        extras = cls()
+        for table in typed_groups(f, "DynamicTable"):
+            name = table.name.rsplit("/", 1)[-1]
+            if name == "poseio_skeleton_symmetries":
+                for skeleton, a, b in zip(*(read_strings(table[c]) for c in ("skeleton", "node_a", "node_b"))):
+                    extras.symmetries.setdefault(skeleton, []).append((a, b))
+            elif name == "poseio_videos":
+                series = read_strings(table["image_series"])
+                filenames = read_strings(table["filename"])
+                dims = np.stack([np.asarray(table[c][()]) for c in ("n_frames", "height", "width", "channels")], axis=1)
+                for s, fn, shape in zip(series, filenames, dims):
+                    extras.videos[s] = (fn, tuple(int(v) for v in shape))
+        return extras
+
+    def apply_symmetries(self, skeleton: Skeleton) -> None:
+        """Give a skeleton the symmetries recorded for its name."""
+        pairs = self.symmetries.get(skeleton.name or "", [])
+        if pairs and not skeleton.symmetries:
+            skeleton.symmetries = [Symmetry(skeleton.nodes[skeleton.index(n)] for n in pair) for pair in pairs]
 
 
 def session_metadata(f: h5py.File) -> dict[str, Any]:
