@@ -22,7 +22,17 @@ from poseio._hookspecs import hookimpl
 from poseio._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._labels import Labels
 from poseio._probe import Probe, TypedGroup
-from poseio._records import Claim, FormatInfo, PluginInfo, Verdict
+from poseio._records import (
+    CERTAIN,
+    CONTAINER_MATCH,
+    NOT_MINE,
+    STRUCTURE_MATCH,
+    TYPED_MATCH,
+    Claim,
+    FormatInfo,
+    PluginInfo,
+    Verdict,
+)
 from poseio._registry import formats, plugins
 from poseio._skeleton import Edge, Node, Skeleton, Symmetry
 from poseio._table import PoseTable
@@ -30,6 +40,11 @@ from poseio._version import __version__
 from poseio._video import Track, Video
 
 __all__ = [
+    "CERTAIN",
+    "CONTAINER_MATCH",
+    "NOT_MINE",
+    "STRUCTURE_MATCH",
+    "TYPED_MATCH",
     "AmbiguousFormatError",
     "Claim",
     "DuplicateFormatError",

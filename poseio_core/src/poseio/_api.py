@@ -231,12 +231,32 @@ def save(labels: Labels, path: str | os.PathLike[str], *, format: FormatChoice =
     registry = get_registry()
     destination = Path(path)
     names = _writers_for(labels, destination, format, registry, append=False)
+    for name in names[1:]:
+        if not registry.formats[name].can_append:
+            raise WriteError(f"{destination}: format {name} cannot be combined into one file with {names[0]}")
+    routed = _route_options(names, options, registry, destination)
     with replacing(destination) as temp:
-        _call_writer("poseio_write", names[0], labels, temp, destination, registry, options)
-        for name in names[1:]:
-            if not registry.formats[name].can_append:
-                raise WriteError(f"{destination}: format {name} cannot be combined into one file with {names[0]}")
-            _call_writer("poseio_append", name, labels, temp, destination, registry, options)
+        _call_writer("poseio_write", names[0], labels, temp, destination, registry, routed[0])
+        for name, name_options in zip(names[1:], routed[1:]):
+            _call_writer("poseio_append", name, labels, temp, destination, registry, name_options)
+
+
+def _route_options(
+    names: list[str], options: dict[str, Any], registry: Registry, destination: Path
+) -> list[dict[str, Any]]:
+    """Split options among combined writers: the first writes, the others append."""
+    if len(names) == 1:
+        return [options]
+    accepted = [
+        set(registry.formats[name].write_options if i == 0 else registry.formats[name].append_options)
+        for i, name in enumerate(names)
+    ]
+    unused = set(options) - set().union(*accepted)
+    if unused:
+        raise WriteError(
+            f"{destination}: no writer of {names} accepts the options {sorted(unused)}", path=destination
+        )
+    return [{k: v for k, v in options.items() if k in keys} for keys in accepted]
 
 
 def append(labels: Labels, path: str | os.PathLike[str], *, format: FormatChoice = None, **options: Any) -> None:

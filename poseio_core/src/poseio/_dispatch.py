@@ -87,18 +87,14 @@ def choose(
             candidates=formats,
         )
 
-    best = settle(list(claims))
+    best = max(claims, key=lambda c: c.confidence)
     if best.part is None:
-        return [best]
-    chosen = [best]
+        return [settle(list(claims))]
     whole_file = [c for c in claims if c.part is None]
-    parts = dict.fromkeys(c.part for c in claims if c.part is not None)
-    for part in parts:
-        contenders = [c for c in claims if c.part == part] + whole_file
-        winner = settle(contenders)
-        if winner.part is None:
-            continue
-        if winner != best and winner.confidence >= STRUCTURE_MATCH and winner not in chosen:
+    chosen = []
+    for part in dict.fromkeys(c.part for c in sorted(claims, key=lambda c: -c.confidence) if c.part is not None):
+        winner = settle([c for c in claims if c.part == part] + whole_file)
+        if winner.part is not None and (winner.part == best.part or winner.confidence >= STRUCTURE_MATCH):
             chosen.append(winner)
     return chosen
 

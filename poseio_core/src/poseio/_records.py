@@ -39,6 +39,9 @@ class FormatInfo:
         can_read: The plugin implements ``poseio_read`` for it.
         can_write: The plugin implements ``poseio_write`` for it.
         can_append: The plugin implements ``poseio_append`` for it.
+        write_options: Option names ``poseio_write`` accepts. Used to route
+            options when several formats write one file; empty means "any".
+        append_options: Option names ``poseio_append`` accepts, likewise.
         plugin: Set by the registry: the entry-point name of the providing plugin.
         distribution: Set by the registry: the distribution that ships the plugin.
     """
@@ -49,6 +52,8 @@ class FormatInfo:
     can_read: bool = True
     can_write: bool = False
     can_append: bool = False
+    write_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    append_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     plugin: str | None = None
     distribution: str | None = None
 

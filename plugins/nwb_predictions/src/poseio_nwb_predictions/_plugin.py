@@ -7,6 +7,8 @@ from typing import Any
 
 from poseio import Claim, FormatInfo, Labels, Probe, ReadError, hookimpl
 from poseio.nwb import pose_claim
+from poseio.nwb.writing import NWBFILE_OPTION_NAMES
+from poseio_nwb_predictions._write import POSE_OPTIONS
 
 FORMAT = "nwb-predictions"
 PART = "pose-estimation"
@@ -23,6 +25,8 @@ def poseio_formats() -> list[FormatInfo]:
             can_read=True,
             can_write=True,
             can_append=True,
+            write_options=(*POSE_OPTIONS, *NWBFILE_OPTION_NAMES),
+            append_options=POSE_OPTIONS,
         )
     ]
 

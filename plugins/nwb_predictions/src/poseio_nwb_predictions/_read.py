@@ -88,7 +88,7 @@ class PredictionsReader:
             path, target = linked[0]
             if path not in self.skeletons:
                 self.skeletons[path] = read_skeleton(target)
-                self.extras.apply_symmetries(self.skeletons[path])
+                self.extras.apply(self.skeletons[path])
             return self.skeletons[path], True
         for name in dangling_links(container):
             raise ReadError(f"{_where(container)}: link {name!r} points to a missing object; the file is damaged")

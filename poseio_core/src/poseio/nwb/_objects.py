@@ -124,9 +124,10 @@ def read_video(
     if extras is not None:
         name = series_path.rsplit("/", 1)[-1]
         if name in extras.videos:
-            filename, shape = extras.videos[name]
+            filename, shape, fps = extras.videos[name]
             video.filename = filename
             video.shape = shape if any(shape) else video.shape
+            video.fps = fps
     return video
 
 
@@ -136,11 +137,15 @@ class PoseioExtras:
 
     Attributes:
         symmetries: Skeleton name -> pairs of node names.
-        videos: ImageSeries name -> (filename as given, shape).
+        videos: ImageSeries name -> (filename as given, shape, fps or None).
+        frame_map: (exported frame, original video, original frame index) rows.
+        skeleton_names: NWB Skeleton name -> the skeleton's own name, where they differ.
     """
 
     symmetries: dict[str, list[tuple[str, str]]] = attrs.Factory(dict)
-    videos: dict[str, tuple[str, tuple[int, ...]]] = attrs.Factory(dict)
+    videos: dict[str, tuple[str, tuple[int, ...], float | None]] = attrs.Factory(dict)
+    frame_map: list[tuple[int, str, int]] = attrs.Factory(list)
+    skeleton_names: dict[str, str] = attrs.Factory(dict)
 
     @classmethod
     def read(cls, f: h5py.File) -> PoseioExtras:
@@ -154,15 +159,24 @@ class PoseioExtras:
                 series = read_strings(table["image_series"])
                 filenames = read_strings(table["filename"])
                 dims = np.stack([np.asarray(table[c][()]) for c in ("n_frames", "height", "width", "channels")], axis=1)
-                for s, fn, shape in zip(series, filenames, dims):
-                    extras.videos[s] = (fn, tuple(int(v) for v in shape))
+                fps = np.asarray(table["fps"][()], dtype=np.float64) if "fps" in table else np.full(len(series), np.nan)
+                for s, fn, shape, rate in zip(series, filenames, dims, fps):
+                    extras.videos[s] = (fn, tuple(int(v) for v in shape), None if np.isnan(rate) else float(rate))
+            elif name == "poseio_skeleton_names":
+                extras.skeleton_names.update(zip(read_strings(table["skeleton"]), read_strings(table["original_name"])))
+            elif name == "poseio_frame_map":
+                exported = np.asarray(table["exported_frame"][()]).tolist()
+                originals = read_strings(table["original_video"])
+                indices = np.asarray(table["original_frame_idx"][()]).tolist()
+                extras.frame_map.extend(zip(exported, originals, indices))
         return extras
 
-    def apply_symmetries(self, skeleton: Skeleton) -> None:
-        """Give a skeleton the symmetries recorded for its name."""
+    def apply(self, skeleton: Skeleton) -> None:
+        """Give a skeleton read from the file the symmetries and name recorded for it."""
         pairs = self.symmetries.get(skeleton.name or "", [])
         if pairs and not skeleton.symmetries:
             skeleton.symmetries = [Symmetry(skeleton.nodes[skeleton.index(n)] for n in pair) for pair in pairs]
+        skeleton.name = self.skeleton_names.get(skeleton.name or "", skeleton.name)
 
 
 def session_metadata(f: h5py.File) -> dict[str, Any]:

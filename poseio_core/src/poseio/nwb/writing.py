@@ -6,8 +6,13 @@ any NWB reader opens (see ``docs/formats/nwb.md``):
 - ``poseio_skeleton_symmetries``: a DynamicTable (columns ``skeleton``,
   ``node_a``, ``node_b``) in the processing module that holds the Skeletons.
 - ``poseio_videos``: a DynamicTable (columns ``image_series``, ``filename``,
-  ``n_frames``, ``height``, ``width``, ``channels``) recording each video's shape
-  and its filename as the user gave it.
+  ``n_frames``, ``height``, ``width``, ``channels``, ``fps``; NaN fps when
+  unknown) recording each video's shape and its filename as the user gave it.
+- ``poseio_skeleton_names``: a DynamicTable (columns ``skeleton``, ``original_name``)
+  giving the original name of a Skeleton that was renamed because NWB names
+  must be unique (two skeletons both called ``mouse``).
+- ``poseio_frame_map``: a DynamicTable (columns ``exported_frame``,
+  ``original_video``, ``original_frame_idx``) written by the annotations export.
 """
 
 from __future__ import annotations
@@ -35,13 +40,17 @@ NWBFILE_OPTIONS = (
     "keywords",
     "related_publications",
 )
+#: NWBFile options that only make sense for a new file.
+NWBFILE_OPTION_NAMES = (*NWBFILE_OPTIONS, "subject")
 SYMMETRIES_TABLE = "poseio_skeleton_symmetries"
+FRAME_MAP_TABLE = "poseio_frame_map"
+SKELETON_NAMES_TABLE = "poseio_skeleton_names"
 VIDEOS_TABLE = "poseio_videos"
 
 
 def pop_nwbfile_options(options: dict[str, Any]) -> dict[str, Any]:
     """Remove and return the NWBFile metadata options (and ``subject``) from ``options``."""
-    return {k: options.pop(k) for k in (*NWBFILE_OPTIONS, "subject") if k in options}
+    return {k: options.pop(k) for k in NWBFILE_OPTION_NAMES if k in options}
 
 
 def new_nwbfile(**metadata: Any):
@@ -107,6 +116,7 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
         container = Skeletons(name="Skeletons")
         module.add(container)
     result: dict[int, Any] = {}
+    created = []
     for skeleton in skeletons:
         if existing and skeleton.name in existing:
             result[id(skeleton)] = existing[skeleton.name]
@@ -126,11 +136,15 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
         nwb_skeleton = NwbSkeleton(name=name, nodes=skeleton.node_names, edges=edges)
         container.add_skeletons(nwb_skeleton)
         result[id(skeleton)] = nwb_skeleton
-    rows = [(nwb.name, skeleton.nodes[a].name, skeleton.nodes[b].name)
-            for skeleton in skeletons for nwb in [result[id(skeleton)]] for a, b in skeleton.symmetry_inds]
+        created.append(skeleton)
+    rows = [(result[id(s)].name, s.nodes[a].name, s.nodes[b].name) for s in created for a, b in s.symmetry_inds]
     if rows:
-        _append_rows(module, SYMMETRIES_TABLE, "Symmetric node pairs of each Skeleton (written by poseio).",
-                     ("skeleton", "node_a", "node_b"), rows)
+        append_rows(module, SYMMETRIES_TABLE, "Symmetric node pairs of each Skeleton (written by poseio).",
+                    ("skeleton", "node_a", "node_b"), rows)
+    renamed = [(result[id(s)].name, s.name) for s in created if s.name and s.name != result[id(s)].name]
+    if renamed:
+        append_rows(module, SKELETON_NAMES_TABLE, "Names of Skeletons renamed to be unique (written by poseio).",
+                    ("skeleton", "original_name"), renamed)
     return result
 
 
@@ -139,13 +153,15 @@ def record_videos(module, entries: list[tuple[str, Video]]) -> None:
     rows = []
     for series_name, video in entries:
         shape = tuple(video.shape or ()) + (0, 0, 0, 0)
-        rows.append((series_name, video.filename, *[int(v) for v in shape[:4]]))
+        fps = float(video.fps) if video.fps else float("nan")
+        rows.append((series_name, video.filename, *[int(v) for v in shape[:4]], fps))
     if rows:
-        _append_rows(module, VIDEOS_TABLE, "Shape and filename of each video (written by poseio).",
-                     ("image_series", "filename", "n_frames", "height", "width", "channels"), rows)
+        append_rows(module, VIDEOS_TABLE, "Shape, frame rate and filename of each video (written by poseio).",
+                    ("image_series", "filename", "n_frames", "height", "width", "channels", "fps"), rows)
 
 
-def _append_rows(module, name: str, description: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def append_rows(module, name: str, description: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Add rows to the DynamicTable ``name`` of the module, creating it with ``columns`` if missing."""
     from hdmf.common import DynamicTable
 
     if name in module.data_interfaces:

@@ -1,0 +1,99 @@
+"""What to write for PoseTraining, decided once for both ways of writing it.
+
+Track identity, which ndx-pose's SkeletonInstance has no field for, is kept in
+the instance's name: ``track=<name>`` (``track=<name>#2`` for a second instance
+of one track in a frame); untracked instances are ``instance_<j>``. The
+SkeletonInstance ``id`` is the instance's position in its frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from poseio import Labels
+from poseio_nwb_annotations._read import TRACK_PREFIX, TRACK_REPEAT
+
+
+@attrs.frozen
+class InstancePlan:
+    """One SkeletonInstance to write."""
+
+    name: str
+    id: int
+    skeleton: int
+    locations: np.ndarray
+    visibility: np.ndarray
+
+
+@attrs.frozen
+class FramePlan:
+    """One TrainingFrame to write."""
+
+    name: str
+    video: int
+    frame_idx: int
+    annotator: str | None
+    instances: tuple[InstancePlan, ...]
+
+
+def video_label(filename: str, index: int) -> str:
+    """A short readable name for a video: its file stem, or ``video_<i>``."""
+    stem = Path(filename).stem.replace("/", "_")
+    return stem or f"video_{index}"
+
+
+def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]:
+    """One FramePlan per labelled frame holding user instances, in video and frame order.
+
+    The annotator of each frame comes from ``labels.provenance["annotators"]``
+    (as the reader records it), else from ``annotator``.
+    """
+    table = labels.to_table()
+    table = table.take(~table.predicted) if table.predicted.any() else table
+    known = {(v, int(i)): a for v, i, a in labels.provenance.get("annotators", [])}
+    labels_of_videos = {}
+    for i, video in enumerate(labels.videos):
+        label = video_label(video.filename, i)
+        while label in labels_of_videos.values():
+            label = f"{label}_{i}"
+        labels_of_videos[i] = label
+    frames: list[FramePlan] = []
+    if len(table) == 0:
+        return frames
+    new_frame = np.ones(len(table), dtype=bool)
+    new_frame[1:] = (np.diff(table.video) != 0) | (np.diff(table.frame_idx) != 0)
+    starts = np.flatnonzero(new_frame)
+    stops = np.append(starts[1:], len(table))
+    visible_all = np.isfinite(table.points[..., :2]).all(axis=2)
+    for start, stop in zip(starts.tolist(), stops.tolist()):
+        video = int(table.video[start])
+        frame_idx = int(table.frame_idx[start])
+        instances = []
+        seen: dict[str, int] = {}
+        for j, row in enumerate(range(start, stop)):
+            skeleton = int(table.skeleton[row])
+            n_nodes = len(labels.skeletons[skeleton])
+            track = int(table.track[row])
+            if track < 0:
+                name = f"instance_{j}"
+            else:
+                base = TRACK_PREFIX + labels.tracks[track].name.replace("/", "_")
+                seen[base] = seen.get(base, 0) + 1
+                name = base if seen[base] == 1 else f"{base}{TRACK_REPEAT}{seen[base]}"
+            instances.append(
+                InstancePlan(name, j, skeleton, table.points[row, :n_nodes], visible_all[row, :n_nodes])
+            )
+        filename = labels.videos[video].filename
+        frames.append(
+            FramePlan(
+                f"{labels_of_videos[video]}_frame_{frame_idx}",
+                video,
+                frame_idx,
+                known.get((filename, frame_idx), annotator),
+                tuple(instances),
+            )
+        )
+    return frames

@@ -1,0 +1,155 @@
+"""Reading ndx-pose PoseTraining (human-labelled frames) with h5py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
+from poseio.nwb import PoseioExtras, linked_groups, read_skeleton, read_video, session_metadata, text, typed_groups
+from poseio.nwb._h5 import dangling_links
+
+TRACK_PREFIX = "track="
+# Several instances of one track in a frame are named track=<name>#2, #3, ...
+TRACK_REPEAT = "#"
+
+
+def instance_track(name: str) -> str | None:
+    """The track a SkeletonInstance's name records (``track=<name>``), or ``None``."""
+    if not name.startswith(TRACK_PREFIX):
+        return None
+    track = name[len(TRACK_PREFIX):]
+    base, sep, count = track.rpartition(TRACK_REPEAT)
+    return base if sep and count.isdigit() else track
+
+
+def _attr_or_dataset(group: h5py.Group, name: str):
+    if name in group.attrs:
+        return group.attrs[name]
+    if name in group and isinstance(group[name], h5py.Dataset):
+        return group[name][()]
+    return None
+
+
+class AnnotationsReader:
+    """Reads every PoseTraining of one NWB file into one Labels of user instances."""
+
+    def __init__(self, f: h5py.File, path: Path | None) -> None:
+        self.f = f
+        self.path = path
+        self.extras = PoseioExtras.read(f)
+        self.skeletons: dict[str, Skeleton] = {}
+        self.videos: dict[str, Video] = {}
+        self.tracks: dict[str, Track] = {}
+        self.image_indices: dict[str, dict[str, int]] = {}
+
+    def skeleton(self, instance: h5py.Group) -> tuple[int, Skeleton]:
+        linked = linked_groups(instance, "Skeleton")
+        if not linked:
+            missing = dangling_links(instance)
+            detail = f"its link {missing[0]!r} points to a missing object" if missing else "it links no Skeleton"
+            raise ReadError(f"{self.path}:{instance.name}: SkeletonInstance has no skeleton: {detail}")
+        path, group = linked[0]
+        if path not in self.skeletons:
+            self.skeletons[path] = read_skeleton(group)
+            self.extras.apply(self.skeletons[path])
+        return list(self.skeletons).index(path), self.skeletons[path]
+
+    def video_and_index(self, frame: h5py.Group) -> tuple[int, int]:
+        """The frame's video (as an index into the videos read so far) and frame index."""
+        where = f"{self.path}:{frame.name}"
+        for name in dangling_links(frame):
+            raise ReadError(f"{where}: its {name!r} link points to a missing object; the file is damaged")
+        if "source_video" in frame:
+            link = frame.get("source_video", getlink=True)
+            key = link.path if isinstance(link, h5py.SoftLink) else frame["source_video"].name
+            if key not in self.videos:
+                self.videos[key] = read_video(frame["source_video"], self.path, self.extras, series_path=key)
+            index = _attr_or_dataset(frame, "source_video_frame_index")
+            if index is None:
+                raise ReadError(f"{where}: links a source_video but has no source_video_frame_index")
+            return list(self.videos).index(key), int(np.asarray(index).reshape(-1)[0])
+        if "source_frame" in frame:
+            # An image stored in the file: its Images container is the "video", its position the frame.
+            link = frame.get("source_frame", getlink=True)
+            image_path = link.path if isinstance(link, h5py.SoftLink) else frame["source_frame"].name
+            container, _, image = image_path.rpartition("/")
+            if container not in self.videos:
+                names = sorted(self.f[container]) if container in self.f else []
+                self.image_indices[container] = {n: i for i, n in enumerate(names)}
+                shape = self.f[image_path].shape
+                self.videos[container] = Video(
+                    container,
+                    shape=(len(names), shape[0], shape[1], shape[2] if len(shape) > 2 else 1),
+                    metadata={"nwb_path": container, "stored_images": True},
+                )
+            return list(self.videos).index(container), self.image_indices[container][image]
+        raise ReadError(f"{where}: TrainingFrame has neither a source_video nor a source_frame")
+
+    def read(self) -> Labels:
+        rows_points: list[np.ndarray] = []
+        columns: dict[str, list[int]] = {"video": [], "frame_idx": [], "skeleton": [], "track": []}
+        annotators: list[list] = []
+        for training in typed_groups(self.f, "PoseTraining"):
+            for frame in typed_groups(training, "TrainingFrame"):
+                video_id, frame_idx = self.video_and_index(frame)
+                annotator = text(frame.attrs.get("annotator"))
+                if annotator is not None:
+                    annotators.append([video_id, frame_idx, annotator])
+                for instance in typed_groups(frame, "SkeletonInstance"):
+                    skeleton_id, skeleton = self.skeleton(instance)
+                    rows_points.append(self.instance_points(instance, skeleton))
+                    columns["video"].append(video_id)
+                    columns["frame_idx"].append(frame_idx)
+                    columns["skeleton"].append(skeleton_id)
+                    track = instance_track(instance.name.rsplit("/", 1)[-1])
+                    if track is None:
+                        columns["track"].append(-1)
+                    else:
+                        self.tracks.setdefault(track, Track(track))
+                        columns["track"].append(list(self.tracks).index(track))
+        n_nodes = max((len(s) for s in self.skeletons.values()), default=0)
+        ndim = max((p.shape[1] for p in rows_points), default=2)
+        points = np.full((len(rows_points), n_nodes, ndim), np.nan)
+        for row, p in enumerate(rows_points):
+            points[row, : p.shape[0], : p.shape[1]] = p
+        table = PoseTable.build(points, predicted=False, **columns) if rows_points else PoseTable.empty(n_nodes, ndim)
+        videos = list(self.videos.values())
+        provenance = {"session": session_metadata(self.f)}
+        if annotators:
+            provenance["annotators"] = [[videos[v].filename, i, a] for v, i, a in annotators]
+        if self.extras.frame_map:
+            provenance["frame_map"] = [list(row) for row in self.extras.frame_map]
+        return Labels.from_table(
+            table, videos=videos, skeletons=list(self.skeletons.values()), tracks=list(self.tracks.values()),
+            provenance=provenance,
+        )
+
+    def instance_points(self, instance: h5py.Group, skeleton: Skeleton) -> np.ndarray:
+        """The instance's ``(n_nodes, D)`` points, NaN where not visible."""
+        where = f"{self.path}:{instance.name}"
+        if "node_locations" not in instance:
+            raise ReadError(f"{where}: SkeletonInstance has no node_locations")
+        locations = instance["node_locations"]
+        if locations.dtype.kind not in "fiu":
+            raise ReadError(f"{where}/node_locations: expected numbers, found {locations.dtype}")
+        points = np.asarray(locations[()], dtype=np.float64)
+        if points.ndim != 2 or points.shape[1] not in (2, 3):
+            raise ReadError(f"{where}/node_locations: expected (n, 2) or (n, 3), found shape {points.shape}")
+        if len(points) != len(skeleton):
+            raise ReadError(
+                f"{where}: {len(points)} node locations but skeleton {skeleton.name!r} has {len(skeleton)} nodes"
+            )
+        if "node_visibility" in instance:
+            visible = np.asarray(instance["node_visibility"][()]).astype(bool).reshape(-1)
+            if len(visible) != len(points):
+                raise ReadError(f"{where}: node_visibility has {len(visible)} values for {len(points)} nodes")
+            points[~visible] = np.nan
+        return points
+
+
+def read_annotations(f: h5py.File, path: Path | None) -> Labels:
+    """Every PoseTraining in an open NWB file, as user instances."""
+    return AnnotationsReader(f, path).read()

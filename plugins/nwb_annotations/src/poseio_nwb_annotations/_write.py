@@ -1,0 +1,207 @@
+"""Writing user annotations as ndx-pose PoseTraining.
+
+The containers (Skeletons, SourceVideos, an empty TrainingFrames) are made
+with pynwb so the file is a standard NWB file. The many small TrainingFrame
+groups are then written with h5py in the exact layout pynwb would produce
+(same typed groups, attributes, object ids and soft links), because pynwb's
+per-object cost makes 10,000 frames take minutes. For an in-memory
+``pynwb.NWBFile``, :func:`add_annotations` builds the same frames as pynwb
+objects. Both follow one plan (:mod:`poseio_nwb_annotations._plan`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from poseio import Labels, WriteError
+from poseio.nwb.writing import (
+    FRAME_MAP_TABLE,
+    add_skeletons,
+    append_rows,
+    append_to_nwbfile,
+    new_nwbfile,
+    pop_nwbfile_options,
+    processing_module,
+    record_videos,
+    unique_name,
+    video_path_for,
+    write_nwbfile,
+)
+from poseio_nwb_annotations._plan import FramePlan, plan_frames, video_label
+
+OPTIONS = ("annotator", "skeleton_map", "module_name", "frame_map")
+NAMESPACE = "ndx-pose"
+
+
+@attrs.define
+class Containers:
+    """The pynwb objects the frames refer to."""
+
+    pose_training: Any
+    skeletons: dict[int, Any]  # skeleton index -> ndx-pose Skeleton
+    videos: dict[int, Any]  # video index -> ImageSeries
+    frames: list[FramePlan]
+
+
+def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, Any]) -> Containers:
+    """Add Skeletons, SourceVideos and an (empty) PoseTraining to ``nwbfile`` for these labels."""
+    from ndx_pose import PoseTraining, SourceVideos, TrainingFrames
+    from pynwb.image import ImageSeries
+
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise WriteError(f"unknown nwb-annotations options {sorted(unknown)}; accepted: {sorted(OPTIONS)}")
+    frames = plan_frames(labels, options.get("annotator"))
+    module = processing_module(nwbfile, options.get("module_name") or "behavior")
+    skeleton_ids = sorted({i.skeleton for f in frames for i in f.instances})
+    by_id = add_skeletons(module, [labels.skeletons[i] for i in skeleton_ids], options.get("skeleton_map"))
+    skeletons = {i: by_id[id(labels.skeletons[i])] for i in skeleton_ids}
+
+    if "PoseTraining" in module.data_interfaces:
+        pose_training = module.data_interfaces["PoseTraining"]
+    else:
+        pose_training = PoseTraining(
+            name="PoseTraining",
+            training_frames=TrainingFrames(name="training_frames"),
+            source_videos=SourceVideos(name="source_videos"),
+        )
+        module.add(pose_training)
+    source_videos = pose_training.source_videos
+    videos = {}
+    recorded = []
+    for video_id in sorted({f.video for f in frames}):
+        video = labels.videos[video_id]
+        shape = video.shape or ()
+        n_frames = int(shape[0]) if shape and shape[0] else max(f.frame_idx for f in frames if f.video == video_id) + 1
+        name = unique_name(source_videos.image_series, video_label(video.filename, video_id))
+        series = ImageSeries(
+            name=name,
+            description=f"Video {video.filename} whose frames were labelled."
+            + ("" if video.fps else " Its frame rate is unknown: the rate of 1.0 is a placeholder."),
+            unit="n.a.",
+            external_file=[video_path_for(video, nwb_path)],
+            format="external",
+            starting_frame=[0],
+            rate=float(video.fps or 1.0),
+            num_samples=n_frames,
+            dimension=[shape[2], shape[1]] if len(shape) >= 3 and shape[1] and shape[2] else None,
+        )
+        source_videos.add_image_series(series)
+        videos[video_id] = series
+        recorded.append((name, video))
+    record_videos(module, recorded)
+    frame_map = options.get("frame_map")
+    if frame_map:
+        append_rows(module, FRAME_MAP_TABLE, "Original video and frame of each exported frame (written by poseio).",
+                    ("exported_frame", "original_video", "original_frame_idx"),
+                    [(i, str(video), int(index)) for i, (video, index) in enumerate(frame_map)])
+    return Containers(pose_training, skeletons, videos, frames)
+
+
+def add_annotations(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **options: Any) -> Any:
+    """Add the user instances of ``labels`` to an in-memory ``pynwb.NWBFile`` as pynwb objects.
+
+    Args:
+        nwbfile: The file being built.
+        labels: Its user instances are written (predictions are not).
+        nwb_path: Where the file will be written, to store video paths relative to it.
+        **options: ``annotator`` (for frames without one), ``skeleton_map``
+            (skeleton name -> existing ndx-pose Skeleton), ``module_name``.
+
+    Returns:
+        The PoseTraining object.
+    """
+    from ndx_pose import SkeletonInstance, SkeletonInstances, TrainingFrame
+
+    containers = prepare(nwbfile, labels, nwb_path, options)
+    training_frames = containers.pose_training.training_frames
+    for frame in containers.frames:
+        instances = [
+            SkeletonInstance(
+                name=i.name,
+                id=np.uint8(i.id),
+                node_locations=i.locations,
+                node_visibility=i.visibility,
+                skeleton=containers.skeletons[i.skeleton],
+            )
+            for i in frame.instances
+        ]
+        training_frames.add_training_frames(
+            TrainingFrame(
+                name=unique_name(training_frames.training_frames, frame.name),
+                annotator=frame.annotator,
+                skeleton_instances=SkeletonInstances(skeleton_instances=instances),
+                source_video=containers.videos[frame.video],
+                source_video_frame_index=np.uint32(frame.frame_idx),
+            )
+        )
+    return containers.pose_training
+
+
+def _fill_frames(path: Path, containers: Containers) -> None:
+    """Write the planned TrainingFrames into the file with h5py, as pynwb would lay them out."""
+    import h5py
+
+    from poseio.nwb import typed_groups
+
+    with h5py.File(path, "a") as f:
+        wanted = {obj.object_id for obj in [*containers.skeletons.values(), *containers.videos.values(),
+                                             containers.pose_training]}
+        where = {}
+        for group in typed_groups(f, "Skeleton", "ImageSeries", "PoseTraining"):
+            object_id = group.attrs.get("object_id")
+            object_id = object_id.decode() if isinstance(object_id, bytes) else object_id
+            if object_id in wanted:
+                where[object_id] = group.name
+        training = f[where[containers.pose_training.object_id]]
+        if "training_frames" not in training:
+            _typed_group(training, "training_frames", "TrainingFrames")
+        frames_group = training["training_frames"]
+        skeleton_paths = {i: where[s.object_id] for i, s in containers.skeletons.items()}
+        video_paths = {i: where[v.object_id] for i, v in containers.videos.items()}
+        for frame in containers.frames:
+            name = unique_name(frames_group, frame.name)
+            group = _typed_group(frames_group, name, "TrainingFrame")
+            if frame.annotator is not None:
+                group.attrs["annotator"] = frame.annotator
+            group.attrs["source_video_frame_index"] = np.uint32(frame.frame_idx)
+            group["source_video"] = h5py.SoftLink(video_paths[frame.video])
+            instances = _typed_group(group, "skeleton_instances", "SkeletonInstances")
+            for plan in frame.instances:
+                instance = _typed_group(instances, plan.name, "SkeletonInstance")
+                instance.attrs["id"] = np.uint8(plan.id)
+                instance.create_dataset("node_locations", data=np.asarray(plan.locations, dtype=np.float64))
+                instance.create_dataset("node_visibility", data=np.asarray(plan.visibility, dtype=bool))
+                skeleton_path = skeleton_paths[plan.skeleton]
+                instance[skeleton_path.rsplit("/", 1)[-1]] = h5py.SoftLink(skeleton_path)
+
+
+def _typed_group(parent, name: str, neurodata_type: str):
+    group = parent.create_group(name)
+    group.attrs["namespace"] = NAMESPACE
+    group.attrs["neurodata_type"] = neurodata_type
+    group.attrs["object_id"] = str(uuid.uuid4())
+    return group
+
+
+def write_annotations(labels: Labels, path: Path, **options: Any) -> None:
+    """Write a new NWB file holding the user instances in ``labels``."""
+    metadata = pop_nwbfile_options(options)
+    nwbfile = new_nwbfile(**metadata)
+    containers = prepare(nwbfile, labels, path, options)
+    write_nwbfile(nwbfile, path)
+    _fill_frames(path, containers)
+
+
+def append_annotations(labels: Labels, path: Path, **options: Any) -> None:
+    """Add the user instances in ``labels`` to the existing NWB file at ``path``."""
+    if pop_nwbfile_options(options):
+        raise WriteError("NWB session metadata cannot be changed when appending; drop those options")
+    found: list[Containers] = []
+    append_to_nwbfile(path, lambda nwbfile: found.append(prepare(nwbfile, labels, path, options)))
+    _fill_frames(path, found[0])

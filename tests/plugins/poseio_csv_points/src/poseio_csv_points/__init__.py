@@ -1,0 +1,108 @@
+"""An example third-party poseio format plugin: one CSV row per visible point.
+
+This is the worked example of ``docs/plugins/writing-a-plugin.md``. It is a
+separate distribution with its own ``poseio`` entry point, so the tests prove
+that discovery, ranking and dispatch work for plugins poseio does not know.
+
+The file starts with the header line :data:`HEADER`; each row is one visible
+point of one instance.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import poseio
+
+FORMAT = "csv-points"
+HEADER = ["video", "frame_idx", "track", "instance", "skeleton", "node", "x", "y", "score", "predicted"]
+
+
+@poseio.hookimpl
+def poseio_formats() -> list[poseio.FormatInfo]:
+    return [
+        poseio.FormatInfo(
+            FORMAT, "CSV, one row per visible point", extensions=(".csv",), can_read=True, can_write=True
+        )
+    ]
+
+
+@poseio.hookimpl
+def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
+    first_line = probe.head.split(b"\n", 1)[0].strip().decode("utf-8", "replace")
+    if first_line.split(",") == HEADER:
+        return poseio.Claim(FORMAT, poseio.CERTAIN, "the csv-points header line")
+    if probe.extension == ".csv":
+        return poseio.Claim(FORMAT, poseio.CONTAINER_MATCH, "a .csv file without the csv-points header")
+    return poseio.Claim(FORMAT, poseio.NOT_MINE, "neither a .csv file nor the csv-points header")
+
+
+@poseio.hookimpl
+def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    with open(probe.path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if rows and list(rows[0]) != HEADER:
+        raise poseio.ReadError(f"{probe.path}: the header is not {','.join(HEADER)}", path=probe.path)
+    videos: dict[str, poseio.Video] = {}
+    tracks: dict[str, poseio.Track] = {}
+    nodes: dict[str, list[str]] = {}
+    for row in rows:
+        videos.setdefault(row["video"], poseio.Video(row["video"]))
+        if row["track"]:
+            tracks.setdefault(row["track"], poseio.Track(row["track"]))
+        names = nodes.setdefault(row["skeleton"], [])
+        if row["node"] not in names:
+            names.append(row["node"])
+    skeletons = {name: poseio.Skeleton(names, name=name) for name, names in nodes.items()}
+    frames: dict[tuple[str, int], dict[str, poseio.Instance]] = {}
+    for row in rows:
+        key = (row["video"], int(row["frame_idx"]))
+        instances = frames.setdefault(key, {})
+        skeleton = skeletons[row["skeleton"]]
+        if row["instance"] not in instances:
+            points = np.full((len(skeleton), 2), np.nan)
+            track = tracks.get(row["track"])
+            if row["predicted"] == "1":
+                instances[row["instance"]] = poseio.PredictedInstance(points, skeleton, track)
+            else:
+                instances[row["instance"]] = poseio.Instance(points, skeleton, track)
+        instance = instances[row["instance"]]
+        node = skeleton.index(row["node"])
+        instance.points[node] = (float(row["x"]), float(row["y"]))
+        if isinstance(instance, poseio.PredictedInstance) and row["score"]:
+            instance.point_scores[node] = float(row["score"])
+    labeled_frames = [
+        poseio.LabeledFrame(videos[video], frame_idx, list(instances.values()))
+        for (video, frame_idx), instances in frames.items()
+    ]
+    return poseio.Labels(
+        labeled_frames,
+        videos=list(videos.values()),
+        skeletons=list(skeletons.values()),
+        tracks=list(tracks.values()),
+    )
+
+
+@poseio.hookimpl
+def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    if options:
+        raise poseio.WriteError(f"csv-points takes no options, got {sorted(options)}", path=path)
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        for frame in labels:
+            for i, instance in enumerate(frame.instances):
+                predicted = isinstance(instance, poseio.PredictedInstance)
+                for node, (x, y) in zip(instance.skeleton.node_names, instance.points[:, :2]):
+                    if np.isnan(x) or np.isnan(y):
+                        continue
+                    score = instance.point_scores[instance.skeleton.index(node)] if predicted else np.nan
+                    writer.writerow([
+                        frame.video.filename, frame.frame_idx, instance.track.name if instance.track else "",
+                        i, instance.skeleton.name, node, repr(float(x)), repr(float(y)),
+                        "" if np.isnan(score) else repr(float(score)), int(predicted),
+                    ])
