@@ -1,0 +1,81 @@
+"""A plain summary of Labels, for ``poseio info`` and for people at a prompt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from poseio._labels import Labels
+
+
+def summarize(labels: Labels) -> dict[str, Any]:
+    """What a Labels holds, as JSON-ready values.
+
+    Keys: ``format``, ``plugin``, ``videos`` (filename, n_frames, fps, shape),
+    ``skeletons`` (name, nodes, edges, symmetries), ``tracks``,
+    ``labeled_frames``, ``user_instances``, ``predicted_instances``,
+    ``frame_range`` per video, ``session`` (NWB session metadata, when present).
+    """
+    table = labels.to_table()
+    videos = []
+    for i, video in enumerate(labels.videos):
+        in_video = table.frame_idx[table.video == i]
+        shape = list(video.shape) if video.shape else None
+        videos.append(
+            {
+                "filename": video.filename,
+                "n_frames": shape[0] if shape and shape[0] else None,
+                "fps": video.fps,
+                "shape": shape,
+                "labeled_frames": int(len(np.unique(in_video))),
+                "frame_range": [int(in_video.min()), int(in_video.max())] if len(in_video) else None,
+            }
+        )
+    session = labels.provenance.get("session") or next(
+        (p.get("session") for p in labels.provenance.get("parts", []) if p.get("session")), None
+    )
+    return {
+        "source": labels.provenance.get("source"),
+        "format": labels.provenance.get("format"),
+        "plugin": labels.provenance.get("plugin"),
+        "labeled_frames": len(labels),
+        "user_instances": labels.n_user_instances,
+        "predicted_instances": labels.n_predicted_instances,
+        "videos": videos,
+        "skeletons": [
+            {"name": s.name, "nodes": s.node_names, "edges": [list(e) for e in s.edge_inds],
+             "symmetries": [list(p) for p in s.symmetry_inds]}
+            for s in labels.skeletons
+        ],
+        "tracks": [t.name for t in labels.tracks],
+        "session": session,
+    }
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The summary as text for a terminal."""
+    lines = [
+        f"{summary['source']}",
+        f"  format: {summary['format']} (plugin {summary['plugin']})",
+        f"  labeled frames: {summary['labeled_frames']}   user instances: {summary['user_instances']}"
+        f"   predicted instances: {summary['predicted_instances']}",
+        f"  videos ({len(summary['videos'])}):",
+    ]
+    for v in summary["videos"]:
+        shape = "x".join(str(d) for d in v["shape"]) if v["shape"] else "unknown shape"
+        fps = f"{v['fps']:g} fps" if v["fps"] else "fps unknown"
+        span = f"frames {v['frame_range'][0]}-{v['frame_range'][1]}" if v["frame_range"] else "no frames"
+        lines.append(f"    - {v['filename']}  [{shape}, {fps}; {v['labeled_frames']} labelled, {span}]")
+    lines.append(f"  skeletons ({len(summary['skeletons'])}):")
+    for s in summary["skeletons"]:
+        lines.append(f"    - {s['name']}: {len(s['nodes'])} nodes {s['nodes']}, {len(s['edges'])} edges")
+    lines.append(f"  tracks ({len(summary['tracks'])}): {', '.join(summary['tracks']) or '-'}")
+    if summary["session"]:
+        session = summary["session"]
+        for key in ("session_description", "identifier", "session_start_time"):
+            if session.get(key):
+                lines.append(f"  {key}: {session[key]}")
+        if session.get("subject"):
+            lines.append(f"  subject: {session['subject']}")
+    return "\n".join(lines)

@@ -1,0 +1,88 @@
+"""``poseio plot``: a picture a person can check at a glance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from poseio._errors import PoseioError
+from poseio._labels import Labels
+
+
+class PlotUnavailableError(PoseioError, RuntimeError):
+    """matplotlib is not installed."""
+
+
+def _video_frame(filename: str, index: int) -> np.ndarray | None:
+    try:
+        import av
+    except ImportError:
+        return None
+    if not Path(filename).is_file():
+        return None
+    try:
+        with av.open(filename) as container:
+            for i, frame in enumerate(container.decode(video=0)):
+                if i == index:
+                    return frame.to_ndarray(format="rgb24")
+    except Exception:  # noqa: BLE001 - an unreadable video falls back to trajectories
+        return None
+    return None
+
+
+def plot_labels(labels: Labels, output: Path, *, frame: int | None = None) -> str:
+    """Write a PNG of the labels; returns what was drawn."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise PlotUnavailableError("matplotlib is not installed; pip install 'poseio[plot]'") from exc
+    if len(labels) == 0:
+        raise PoseioError("there are no poses to plot")
+    first = labels.labeled_frames[0] if frame is None else next(
+        (f for f in labels.labeled_frames if f.frame_idx == frame), None)
+    if first is None:
+        raise PoseioError(f"frame {frame} has no labels; pick a labelled frame")
+    image = _video_frame(first.video.filename, first.frame_idx)
+    if image is not None:
+        fig, ax = plt.subplots(figsize=(6, 6 * image.shape[0] / image.shape[1]))
+        ax.imshow(image)
+        for k, instance in enumerate(first.instances):
+            color = f"C{k % 10}"
+            pts = instance.points
+            for a, b in instance.skeleton.edge_inds:
+                ax.plot(pts[[a, b], 0], pts[[a, b], 1], "-", color=color, lw=2)
+            ax.plot(pts[:, 0], pts[:, 1], "o", color=color, ms=4)
+        ax.set_title(f"{Path(first.video.filename).name}, frame {first.frame_idx}")
+        ax.axis("off")
+        what = f"skeletons over frame {first.frame_idx}"
+    else:
+        video = first.video
+        points, scores = labels.numpy(video, return_scores=True, skeleton=first.instances[0].skeleton)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
+        names = [t.name for t in labels.tracks] + [f"untracked {i}" for i in range(points.shape[1] - len(labels.tracks))]
+        for k in range(points.shape[1]):
+            centroid = np.nanmean(points[:, k, :, :2], axis=1) if np.isfinite(points[:, k]).any() else None
+            if centroid is not None:
+                left.plot(centroid[:, 0], centroid[:, 1], "-", lw=1, label=names[k])
+        left.invert_yaxis()
+        left.set_title("trajectories (mean of visible nodes)")
+        left.set_xlabel("x")
+        left.set_ylabel("y")
+        if points.shape[1] <= 12:
+            left.legend(fontsize="small")
+        finite = scores[np.isfinite(scores)]
+        if len(finite):
+            right.hist(finite, bins=30)
+            right.set_title("point confidences")
+        else:
+            right.text(0.5, 0.5, "no point confidences", ha="center", va="center")
+            right.set_axis_off()
+        what = "trajectories and confidences (video not found)"
+    fig.tight_layout()
+    fig.savefig(output, dpi=100)
+    plt.close(fig)
+    return what

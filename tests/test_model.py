@@ -1,0 +1,130 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import poseio
+from poseio import Instance, LabeledFrame, Labels, PredictedInstance, Skeleton, Track, Video
+from poseio.testing import assert_labels_equal, labels_strategy
+
+
+def test_skeleton_accepts_names_indices_and_objects():
+    skeleton = Skeleton(["a", "b", "c"], edges=[(0, 1), ("b", "c")], symmetries=[("a", "c")], name="s")
+    assert skeleton.node_names == ["a", "b", "c"]
+    assert skeleton.edge_inds == [(0, 1), (1, 2)]
+    assert skeleton.symmetry_inds == [(0, 2)]
+    assert skeleton.index("c") == 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"nodes": ["a", "a"]}, "duplicate node"),
+        ({"nodes": ["a"], "edges": [(0, 3)]}, "out of range"),
+        ({"nodes": ["a"], "edges": [("a", "z")]}, "not in skeleton"),
+    ],
+)
+def test_skeleton_rejects_inconsistent_definitions(kwargs, message):
+    with pytest.raises(poseio.InvalidLabelsError, match=message):
+        Skeleton(**kwargs)
+
+
+def test_instance_checks_point_count_against_its_skeleton():
+    with pytest.raises(poseio.InvalidLabelsError, match="3 points but skeleton"):
+        Instance(np.zeros((3, 2)), Skeleton(["a", "b"]))
+
+
+def test_from_numpy_and_numpy_round_trip_with_gaps_and_scores():
+    skeleton = Skeleton(["a", "b", "c"])
+    points = np.random.default_rng(1).random((6, 2, 3, 2))
+    points[2, 1] = np.nan  # no instance of track 1 in frame 2
+    points[4, 0, 1] = np.nan  # one hidden node
+    scores = np.random.default_rng(2).random((6, 2, 3))
+    labels = Labels.from_numpy(points, video=Video("v.mp4"), skeleton=skeleton,
+                               tracks=[Track("x"), Track("y")], point_scores=scores)
+    assert labels.n_predicted_instances == 11
+    out, out_scores = labels.numpy(return_scores=True)
+    np.testing.assert_array_equal(out, points)
+    expected_scores = scores.copy()
+    expected_scores[2, 1] = np.nan
+    np.testing.assert_array_equal(out_scores, expected_scores)
+
+
+def test_full_grid_is_not_copied():
+    points = np.random.default_rng(0).random((50, 2, 4, 2))
+    labels = Labels.from_numpy(points, video=Video("v.mp4"), skeleton=Skeleton(list("abcd")),
+                               tracks=[Track("1"), Track("2")])
+    assert np.shares_memory(labels.numpy(), points)
+
+
+def test_frames_are_built_lazily_and_then_are_the_truth():
+    points = np.zeros((3, 1, 2, 2))
+    labels = Labels.from_numpy(points, video=Video("v.mp4"), skeleton=Skeleton(["a", "b"]), tracks=[Track("t")])
+    assert labels._frames is None
+    frame = labels[1]
+    assert isinstance(frame.instances[0], PredictedInstance) and frame.frame_idx == 1
+    frame.instances[0].points[0] = (7, 8)
+    assert labels.numpy()[1, 0, 0].tolist() == [7, 8]
+
+
+def test_user_instance_wins_a_shared_slot_in_numpy():
+    skeleton, video, track = Skeleton(["a"]), Video("v.mp4"), Track("t")
+    frame = LabeledFrame(video, 0, [PredictedInstance(np.array([[1.0, 1.0]]), skeleton, track),
+                                    Instance(np.array([[2.0, 2.0]]), skeleton, track)])
+    labels = Labels([frame])
+    assert labels.numpy()[0, 0, 0].tolist() == [2.0, 2.0]
+    assert labels.numpy(kind="predicted")[0, 0, 0].tolist() == [1.0, 1.0]
+
+
+def test_untracked_instances_fill_extra_slots():
+    skeleton, video = Skeleton(["a"]), Video("v.mp4")
+    frame = LabeledFrame(video, 3, [Instance(np.array([[1.0, 1.0]]), skeleton),
+                                    Instance(np.array([[2.0, 2.0]]), skeleton)])
+    array = Labels([frame]).numpy()
+    assert array.shape == (4, 2, 1, 2)
+    assert array[3, :, 0, 0].tolist() == [1.0, 2.0]
+
+
+def test_numpy_asks_for_a_video_when_there_are_several():
+    skeleton = Skeleton(["a"])
+    frames = [LabeledFrame(Video(f"{i}.mp4"), 0, [Instance(np.ones((1, 2)), skeleton)]) for i in range(2)]
+    with pytest.raises(poseio.InvalidLabelsError, match="pass video="):
+        Labels(frames).numpy()
+    assert Labels(frames).numpy(video=1).shape == (1, 1, 1, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(points=arrays(np.float64, st.tuples(st.integers(1, 8), st.integers(1, 3), st.integers(1, 4), st.sampled_from([2, 3])),
+                     elements=st.floats(-1e6, 1e6) | st.just(np.nan)))
+def test_dense_array_survives_the_table(points):
+    skeleton = Skeleton([f"n{i}" for i in range(points.shape[2])])
+    tracks = [Track(str(i)) for i in range(points.shape[1])]
+    labels = Labels.from_numpy(points, video=Video("v.mp4"), skeleton=skeleton, tracks=tracks)
+    expected = points.copy()
+    # A slot with no visible node holds no instance, so it comes back all NaN.
+    empty = ~np.isfinite(points[..., :2]).all(axis=3).any(axis=2)
+    expected[empty] = np.nan
+    out = labels.numpy()
+    n = out.shape[0]
+    np.testing.assert_array_equal(out, expected[:n])
+    assert not np.isfinite(expected[n:, ..., :2]).all(axis=-1).any()
+
+
+@settings(max_examples=30, deadline=None)
+@given(labels=labels_strategy())
+def test_objects_and_table_agree(labels):
+    rebuilt = Labels.from_table(labels.to_table(), videos=labels.videos, skeletons=labels.skeletons,
+                                tracks=labels.tracks)
+    assert_labels_equal(labels, rebuilt)
+
+
+def test_merge_joins_videos_by_filename_and_tracks_by_name():
+    skeleton = Skeleton(["a"], name="s")
+    one = Labels([LabeledFrame(Video("v.mp4"), 0, [Instance(np.ones((1, 2)), skeleton, Track("t"))])])
+    other_skeleton = Skeleton(["a"], name="s")
+    two = Labels([LabeledFrame(Video("v.mp4"), 0, [PredictedInstance(np.ones((1, 2)), other_skeleton, Track("t"))])])
+    merged = Labels.merge([one, two])
+    assert len(merged.videos) == 1 and len(merged.tracks) == 1 and len(merged.skeletons) == 1
+    assert len(merged) == 1
+    assert merged.n_user_instances == 1 and merged.n_predicted_instances == 1
