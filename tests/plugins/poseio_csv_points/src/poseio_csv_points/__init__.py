@@ -4,8 +4,8 @@ This is the worked example of ``docs/plugins/writing-a-plugin.md``. It is a
 separate distribution with its own ``poseio`` entry point, so the tests prove
 that discovery, ranking and dispatch work for plugins poseio does not know.
 
-The file starts with the header line :data:`HEADER`; each row is one visible
-point of one instance.
+The file starts with the header line :data:`HEADER`; each row is one node of
+one instance, with empty ``x`` and ``y`` where the node is not visible.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ HEADER = ["video", "frame_idx", "track", "instance", "skeleton", "node", "x", "y
 def poseio_formats() -> list[poseio.FormatInfo]:
     return [
         poseio.FormatInfo(
-            FORMAT, "CSV, one row per visible point", extensions=(".csv",), can_read=True, can_write=True
+            FORMAT, "CSV, one row per node of each instance", extensions=(".csv",), can_read=True, can_write=True
         )
     ]
 
@@ -43,10 +43,13 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
-    with open(probe.path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if rows and list(rows[0]) != HEADER:
-        raise poseio.ReadError(f"{probe.path}: the header is not {','.join(HEADER)}", path=probe.path)
+    with open(probe.path, newline="", errors="replace") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != HEADER:
+            raise poseio.ReadError(
+                f"{probe.path}: not a csv-points file; its first line must be {','.join(HEADER)}", path=probe.path
+            )
+        rows = list(reader)
     videos: dict[str, poseio.Video] = {}
     tracks: dict[str, poseio.Track] = {}
     nodes: dict[str, list[str]] = {}
@@ -72,7 +75,8 @@ def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dic
                 instances[row["instance"]] = poseio.Instance(points, skeleton, track)
         instance = instances[row["instance"]]
         node = skeleton.index(row["node"])
-        instance.points[node] = (float(row["x"]), float(row["y"]))
+        if row["x"] and row["y"]:
+            instance.points[node] = (float(row["x"]), float(row["y"]))
         if isinstance(instance, poseio.PredictedInstance) and row["score"]:
             instance.point_scores[node] = float(row["score"])
     labeled_frames = [
@@ -98,11 +102,11 @@ def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[s
             for i, instance in enumerate(frame.instances):
                 predicted = isinstance(instance, poseio.PredictedInstance)
                 for node, (x, y) in zip(instance.skeleton.node_names, instance.points[:, :2]):
-                    if np.isnan(x) or np.isnan(y):
-                        continue
+                    visible = not (np.isnan(x) or np.isnan(y))
                     score = instance.point_scores[instance.skeleton.index(node)] if predicted else np.nan
                     writer.writerow([
                         frame.video.filename, frame.frame_idx, instance.track.name if instance.track else "",
-                        i, instance.skeleton.name, node, repr(float(x)), repr(float(y)),
+                        i, instance.skeleton.name, node, repr(float(x)) if visible else "",
+                        repr(float(y)) if visible else "",
                         "" if np.isnan(score) else repr(float(score)), int(predicted),
                     ])

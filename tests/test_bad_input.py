@@ -1,0 +1,82 @@
+"""Every bad input gets its own poseio error with a message a user can act on."""
+
+import os
+import shutil
+
+import h5py
+import pytest
+
+import poseio
+from conftest import corpus_file
+
+
+def test_missing_file():
+    with pytest.raises(poseio.SourceNotFoundError, match="no such file") as caught:
+        poseio.load("/no/such/file.nwb")
+    assert isinstance(caught.value, FileNotFoundError)
+
+
+def test_directory(tmp_path):
+    with pytest.raises(poseio.ReadError, match="is a folder"):
+        poseio.load(tmp_path)
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    path = tmp_path / "locked.nwb"
+    path.write_bytes(b"x")
+    # Tests run as root in CI, where chmod cannot lock a file; simulate the refusal.
+    monkeypatch.setattr(os, "access", lambda p, mode: False)
+    with pytest.raises(poseio.ReadError, match="permission denied"):
+        poseio.load(path)
+
+
+def test_not_hdf5(tmp_path):
+    path = tmp_path / "text.nwb"
+    path.write_text("hello")
+    with pytest.raises(poseio.UnknownFormatError, match="not an HDF5 file"):
+        poseio.load(path)
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.nwb"
+    path.touch()
+    with pytest.raises(poseio.UnknownFormatError, match="the file is empty"):
+        poseio.load(path)
+
+
+def test_truncated_hdf5(tmp_path):
+    source = corpus_file("nwb", "sio_predictions.nwb")
+    path = tmp_path / "truncated.nwb"
+    path.write_bytes(source.read_bytes()[:5000])
+    with pytest.raises(poseio.ReadError, match="truncated"):
+        poseio.load(path)
+
+
+def test_hdf5_that_is_not_nwb(tmp_path):
+    path = tmp_path / "plain.h5"
+    with h5py.File(path, "w") as f:
+        f["x"] = [1, 2, 3]
+    with pytest.raises(poseio.UnknownFormatError, match="HDF5 but not NWB"):
+        poseio.load(path)
+
+
+@pytest.mark.parametrize("name", ["e_nwb_without_pose.nwb", "f_plain_hdf5.h5", "f2_hdf5_spoofed_neurodata_type.nwb"])
+def test_corpus_files_without_pose_are_refused(name):
+    with pytest.raises(poseio.UnknownFormatError) as caught:
+        poseio.load(corpus_file("nwb", name))
+    assert "no installed format recognises" in str(caught.value)
+    assert not isinstance(caught.value, (KeyError, IndexError, AttributeError))
+
+
+def test_nwb_file_without_pose_explains_why(tmp_path):
+    report = poseio.explain(corpus_file("nwb", "e_nwb_without_pose.nwb"))
+    assert "NWB file without ndx-pose PoseEstimation objects" in str(report)
+    assert not report.chosen
+
+
+def test_copied_corpus_is_not_modified_by_reading(tmp_path):
+    path = tmp_path / "copy.nwb"
+    shutil.copy(corpus_file("nwb", "a_pose_estimation_two_animals.nwb"), path)
+    before = path.read_bytes()
+    poseio.load(path)
+    assert path.read_bytes() == before

@@ -1,0 +1,131 @@
+"""The dispatcher: ranking, ambiguity, parts, guards and explanations."""
+
+import numpy as np
+import pytest
+
+import poseio
+from fake_plugins import make_plugin, nan_sniffer, raising_sniffer
+from poseio.testing import registry_with, using_registry
+
+
+@pytest.fixture
+def fake_file(tmp_path):
+    path = tmp_path / "data.fake"
+    path.write_bytes(b"fake data")
+    return path
+
+
+def test_highest_confidence_wins(fake_file):
+    registry = registry_with(extra={"low": make_plugin("low", confidence=0.5), "high": make_plugin("high")})
+    with using_registry(registry):
+        labels = poseio.load(fake_file)
+        assert labels.provenance["format"] == "high"
+        assert labels.provenance["plugin"] == "high"
+        assert [c.format for c in poseio.sniff(fake_file)] == ["high", "low"]
+
+
+def test_close_claims_on_one_part_are_ambiguous(fake_file):
+    registry = registry_with(extra={"one": make_plugin("one", confidence=0.9), "two": make_plugin("two", confidence=0.88)})
+    with using_registry(registry):
+        with pytest.raises(poseio.AmbiguousFormatError) as caught:
+            poseio.load(fake_file)
+        assert caught.value.candidates == ["one", "two"]
+        assert "format='one'" in str(caught.value)
+        assert poseio.load(fake_file, format=["two", "one"]).provenance["format"] == "two"
+        assert poseio.load(fake_file, format="one").provenance["format"] == "one"
+
+
+def test_claims_on_different_parts_are_combined(fake_file):
+    registry = registry_with(extra={
+        "ann": make_plugin("ann", part="annotations"),
+        "pred": make_plugin("pred", confidence=0.88, part="predictions"),
+    })
+    with using_registry(registry):
+        labels = poseio.load(fake_file)
+    assert labels.provenance["format"] == "ann+pred"
+    assert sorted(t.name for t in labels.tracks) == ["annotations", "predictions"]
+    assert len(labels.videos) == 2
+
+
+def test_a_whole_file_claim_competes_with_every_part(fake_file):
+    registry = registry_with(extra={"part": make_plugin("part", part="p"), "whole": make_plugin("whole", confidence=0.87)})
+    with using_registry(registry), pytest.raises(poseio.AmbiguousFormatError):
+        poseio.load(fake_file)
+
+
+@pytest.mark.parametrize("bad_sniffer", [raising_sniffer, nan_sniffer,
+                                         lambda probe: poseio.Claim("not-declared", 0.9, "")])
+def test_a_broken_sniffer_is_recorded_and_skipped(fake_file, bad_sniffer):
+    registry = registry_with(extra={"bad": make_plugin("bad", sniff=bad_sniffer), "good": make_plugin("good")})
+    with using_registry(registry):
+        assert poseio.load(fake_file).provenance["format"] == "good"
+        report = poseio.explain(fake_file)
+    bad = next(v for v in report.verdicts if v.plugin == "bad")
+    assert bad.error and not bad.claims
+    assert "ERROR" in str(report) and "chosen: good" in str(report)
+
+
+def test_claims_outside_zero_to_one_are_invalid():
+    with pytest.raises(ValueError):
+        poseio.Claim("x", 1.5, "")
+    with pytest.raises(ValueError):
+        poseio.Claim("x", float("nan"), "")
+    with pytest.raises(TypeError):
+        poseio.Claim("x", "0.5", "")
+
+
+def test_nothing_claims_lists_every_decline(tmp_path):
+    path = tmp_path / "data.other"
+    path.write_bytes(b"?")
+    registry = registry_with(extra={"a": make_plugin("a"), "b": make_plugin("b")})
+    with using_registry(registry), pytest.raises(poseio.UnknownFormatError) as caught:
+        poseio.load(path)
+    message = str(caught.value)
+    assert "no installed format recognises" in message
+    assert "  - a: declined" in message and "  - b: declined" in message
+    assert "nwb-predictions (distribution poseio-nwb-predictions)" in message
+    assert set(caught.value.missing) == {"nwb-predictions", "nwb-annotations"}
+
+
+def test_a_named_format_that_declines_says_so(tmp_path):
+    path = tmp_path / "data.other"
+    path.write_bytes(b"?")
+    with using_registry(registry_with(extra={"a": make_plugin("a")})):
+        with pytest.raises(poseio.UnknownFormatError, match="format 'a' does not recognise"):
+            poseio.load(path, format="a")
+        with pytest.raises(poseio.UnknownFormatError, match="no installed format is called 'zzz'"):
+            poseio.load(path, format="zzz")
+
+
+def test_a_reader_failure_keeps_format_plugin_and_cause(fake_file):
+    plugin = make_plugin("boom")
+
+    def poseio_read(format, probe, part, options):
+        raise IndexError("deep inside")
+
+    plugin.poseio_read = poseio.hookimpl(poseio_read)
+    with using_registry(registry_with(extra={"boom": plugin})), pytest.raises(poseio.ReadError) as caught:
+        poseio.load(fake_file)
+    assert caught.value.format == "boom" and caught.value.plugin == "boom"
+    assert isinstance(caught.value.__cause__, IndexError)
+    assert isinstance(caught.value, OSError)
+
+
+def test_sniffers_get_one_shared_probe(fake_file):
+    seen = []
+
+    def remember(probe):
+        seen.append(probe)
+        return None
+
+    registry = registry_with(extra={"a": make_plugin("a", sniff=remember), "b": make_plugin("b", sniff=remember)})
+    with using_registry(registry):
+        poseio.sniff(fake_file)
+    assert len(seen) == 2 and seen[0] is seen[1]
+    assert seen[0].head == b"fake data" and not seen[0].is_hdf5
+
+
+def test_labels_from_reader_are_labels(fake_file):
+    with using_registry(registry_with(extra={"a": make_plugin("a")})):
+        labels = poseio.load(fake_file)
+    assert np.array_equal(labels.numpy(), np.ones((1, 1, 1, 2)))
