@@ -136,6 +136,22 @@ class PredictionsReader:
         return self.videos[filename]
 
     @staticmethod
+    def container_label(container: h5py.Group) -> str:
+        """The container's name, less the video label poseio adds when a file has several videos.
+
+        poseio names such containers ``PoseEstimation_<video>_<track>`` and their
+        ImageSeries ``video_<video>``; the track is what remains.
+        """
+        name = container.name.rsplit("/", 1)[-1]
+        if "source_video" in container:
+            link = container.get("source_video", getlink=True)
+            series = (link.path if isinstance(link, h5py.SoftLink) else container["source_video"].name).rsplit("/", 1)[-1]
+            prefix = "PoseEstimation_" + series.removeprefix("video_") + "_"
+            if series.startswith("video_") and name.startswith(prefix) and len(name) > len(prefix):
+                return "PoseEstimation_" + name[len(prefix):]
+        return name
+
+    @staticmethod
     def instance_scores(container: h5py.Group) -> np.ndarray | None:
         """``(n, 3)`` time, score, tracking score from poseio's TimeSeries beside the container."""
         name = container.name.rsplit("/", 1)[-1] + SCORES_SUFFIX
@@ -158,7 +174,6 @@ class PredictionsReader:
         individuals = None if from_object else split_individuals(
             skeleton.node_names, software=software, descriptions=descriptions
         )
-        container_name = container.name.rsplit("/", 1)[-1]
         scores = self.instance_scores(container)
         if individuals is None:
             mapping = match_series_to_nodes(names, skeleton.node_names)
@@ -168,7 +183,8 @@ class PredictionsReader:
                     f"{_where(container)}: series {unmatched} match no node of skeleton "
                     f"{skeleton.name!r} {skeleton.node_names}"
                 )
-            return [Slot(container, container_name, skeleton, [(mapping[s.name], s) for s in series], scores)]
+            return [Slot(container, self.container_label(container), skeleton,
+                         [(mapping[s.name], s) for s in series], scores)]
         bodyparts = next(iter(individuals.values()))
         key = f"{container.name}/individuals"
         if key not in self.skeletons:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 
 from poseio import Labels, PoseTable, Skeleton, Video, WriteError
@@ -32,6 +33,10 @@ from poseio.nwb.writing import (
     write_nwbfile,
 )
 
+# Names a PoseEstimation already uses for its own fields and links: a node with
+# one of these names gets a series named PoseEstimationSeries<node> instead.
+RESERVED_NAMES = frozenset({"description", "scorer", "source_software", "dimensions", "original_videos",
+                            "labeled_videos", "device", "devices", "source_video", "labeled_video", "skeleton"})
 SCORES_SUFFIX = "_instance_scores"
 SCORES_COMMENT = "poseio:instance_scores"
 UNTRACKED = "untracked"
@@ -171,7 +176,8 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
             **({"timestamps": video.timestamps} if video.timestamps is not None else {"rate": float(fps)}),
         )
         nwbfile.add_acquisition(image_series)
-        recorded.append((series_name, video))
+        # Record the frame rate actually written, which may come from the fps option.
+        recorded.append((series_name, attrs.evolve(video, fps=fps if video.timestamps is None else video.fps)))
         several_videos = len(video_ids) > 1
         for skeleton_id in np.unique(table.skeleton[in_video]):
             skeleton: Skeleton = labels.skeletons[skeleton_id]
@@ -197,11 +203,12 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                 regular = fps is not None and video.timestamps is None and len(frames) > 1 and bool(np.all(np.diff(frames) == 1))
                 timing = {"starting_time": float(stamps[0]), "rate": float(fps)} if regular else None
                 pose_series = []
+                reserved = RESERVED_NAMES | {nwb_skeletons[id(skeleton)].name}
                 for node_index, node in enumerate(skeleton.node_names):
                     scores = table.point_scores[rows, node_index]
                     pose_series.append(
                         PoseEstimationSeries(
-                            name=node,
+                            name=f"PoseEstimationSeries{node}" if node in reserved else node,
                             description=f"Estimated position of {node}.",
                             data=wrap(np.ascontiguousarray(table.points[rows, node_index])),
                             unit="pixels",

@@ -126,7 +126,7 @@ def read_video(
         if name in extras.videos:
             filename, shape, fps = extras.videos[name]
             video.filename = filename
-            video.shape = shape if any(shape) else video.shape
+            video.shape = shape if any(shape) else None
             video.fps = fps
     return video
 

@@ -1,0 +1,166 @@
+"""The nwb-predictions plugin: round trips, NWB validity, appends and bad files."""
+
+import h5py
+import numpy as np
+import pytest
+
+import poseio
+from nwb_helpers import SUBJECT, critical_inspector_messages, predictions, validation_errors
+from poseio.testing import FormatConformance, assert_labels_equal
+
+
+class TestNwbPredictionsConformance(FormatConformance):
+    format = "nwb-predictions"
+    extension = ".nwb"
+    keeps = frozenset({"points", "frames", "videos", "tracks", "kinds", "point_scores", "instance_scores", "edges",
+                       "symmetries", "skeleton_name", "video_shape", "fps"})
+    strategy_options = {"user": False, "ndim": None}
+    max_examples = 12
+
+
+def test_lossless_round_trip_with_gaps_and_offset_start(tmp_path):
+    labels = predictions(start=37)
+    path = tmp_path / "p.nwb"
+    poseio.save(labels, path)
+    loaded = poseio.load(path)
+    assert_labels_equal(labels, loaded)
+    assert loaded[0].frame_idx == 37
+    assert loaded.provenance["frame_timing"]["/data/session/cam.mp4"] == "video rate"
+
+
+def test_output_is_valid_nwb_and_passes_the_inspector(tmp_path):
+    path = tmp_path / "p.nwb"
+    poseio.save(predictions(), path, subject=SUBJECT, session_description="test session",
+                identifier="test-1", session_start_time="2024-01-02T03:04:05+00:00")
+    assert validation_errors(path) == []
+    assert critical_inspector_messages(path) == []
+    with h5py.File(path) as f:
+        behavior = f["processing/behavior"]
+        assert {"PoseEstimation_m1", "PoseEstimation_m2", "Skeletons"} <= set(behavior)
+        assert f["processing/behavior/PoseEstimation_m1/source_video"].attrs["neurodata_type"] == "ImageSeries"
+        assert not any(name.startswith("SLEAP_VIDEO") for name in f["processing"])
+
+
+def test_video_timestamps_give_frame_indices(tmp_path):
+    labels = predictions(n_frames=5, start=2)
+    labels.videos[0].timestamps = np.cumsum(np.r_[0.0, np.full(11, 0.04)]) + 10.0
+    labels.videos[0].fps = None
+    path = tmp_path / "p.nwb"
+    poseio.save(labels, path)
+    loaded = poseio.load(path)
+    assert [f.frame_idx for f in loaded] == [2, 3, 4, 5, 6]
+    assert loaded.provenance["frame_timing"]["/data/session/cam.mp4"] == "video timestamps"
+
+
+def test_no_frame_rate_is_an_error_that_names_the_options(tmp_path):
+    path = tmp_path / "p.nwb"
+    with pytest.raises(poseio.WriteError, match=r"Pass fps=30\.0.*frames_as_seconds=True"):
+        poseio.save(predictions(fps=None), path)
+    assert not path.exists()
+    poseio.save(predictions(fps=None), path, fps=25.0)
+    assert poseio.load(path).videos[0].fps == 25.0
+
+
+def test_untracked_and_several_videos(tmp_path):
+    one = predictions(n_frames=4, tracks=("a",))
+    skeleton = one.skeletons[0]
+    second = poseio.Video("/data/other.mp4", fps=10.0)
+    frame = poseio.LabeledFrame(second, 2, [
+        poseio.PredictedInstance(np.ones((3, 2)), skeleton),
+        poseio.PredictedInstance(np.full((3, 2), 2.0), skeleton),
+    ])
+    labels = poseio.Labels([*one.labeled_frames, frame])
+    path = tmp_path / "p.nwb"
+    poseio.save(labels, path)
+    loaded = poseio.load(path)
+    assert_labels_equal(labels, loaded)
+    assert len(loaded.videos) == 2
+
+
+def test_append_to_an_existing_file_keeps_what_was_there(tmp_path):
+    path = tmp_path / "p.nwb"
+    poseio.save(predictions(tracks=("m1",)), path, identifier="keep-me")
+    poseio.append(predictions(tracks=("m2",)), path)
+    loaded = poseio.load(path)
+    assert sorted(t.name for t in loaded.tracks) == ["m1", "m2"]
+    with h5py.File(path) as f:
+        assert f["identifier"][()] == b"keep-me"
+    assert validation_errors(path) == []
+
+
+def test_failed_append_leaves_the_file_as_it_was(tmp_path):
+    path = tmp_path / "p.nwb"
+    poseio.save(predictions(tracks=("m1",)), path)
+    before = path.read_bytes()
+    with pytest.raises(poseio.WriteError):
+        poseio.append(predictions(tracks=("m2",), fps=None), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["p.nwb"]
+
+
+def test_add_to_an_in_memory_nwbfile(tmp_path):
+    from pynwb import NWBHDF5IO
+
+    from poseio.nwb.writing import new_nwbfile
+    from poseio_nwb_predictions import add_predictions
+
+    nwbfile = new_nwbfile(session_description="built by a pipeline")
+    added = add_predictions(nwbfile, predictions())
+    assert [a.name for a in added] == ["PoseEstimation_m1", "PoseEstimation_m2"]
+    path = tmp_path / "pipeline.nwb"
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    assert_labels_equal(predictions(), poseio.load(path))
+
+
+@pytest.mark.parametrize("compression", ["gzip", "lzf"])
+def test_compression(tmp_path, compression):
+    path = tmp_path / "p.nwb"
+    poseio.save(predictions(), path, compression=compression)
+    with h5py.File(path) as f:
+        assert f["processing/behavior/PoseEstimation_m1/nose/data"].compression == compression
+    assert_labels_equal(predictions(), poseio.load(path))
+
+
+def test_unknown_option_is_refused(tmp_path):
+    with pytest.raises(poseio.WriteError, match="unknown nwb-predictions options"):
+        poseio.save(predictions(), tmp_path / "p.nwb", frame_rate=30)
+
+
+@pytest.fixture
+def damaged(tmp_path):
+    """A function that writes a good file, lets the test damage it, and returns its path."""
+
+    def make(damage):
+        path = tmp_path / "damaged.nwb"
+        poseio.save(predictions(), path)
+        with h5py.File(path, "a") as f:
+            damage(f["processing/behavior/PoseEstimation_m1"])
+        return path
+
+    return make
+
+
+def _mismatched_timestamps(container):
+    del container["nose/starting_time"]
+    container["nose/timestamps"] = np.arange(5.0)
+
+
+def _non_numeric(container):
+    del container["nose/data"]
+    container["nose/data"] = np.array([b"a", b"b"])
+
+
+def _dangling_skeleton(container):
+    del container.file["processing/behavior/Skeletons/mouse"]
+
+
+@pytest.mark.parametrize("damage, message", [
+    (_mismatched_timestamps, "data has 20 rows but timestamps has 5"),
+    (_non_numeric, "expected numbers"),
+    (_dangling_skeleton, "points to a missing object"),
+])
+def test_damaged_files_give_read_errors(damaged, damage, message):
+    with pytest.raises(poseio.ReadError, match=message) as caught:
+        poseio.load(damaged(damage))
+    assert caught.value.format == "nwb-predictions"
