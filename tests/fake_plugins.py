@@ -6,7 +6,6 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
-
 import poseio
 
 
@@ -15,8 +14,9 @@ def make_plugin(name: str, *, confidence=0.9, part=None, extension=".fake", snif
 
     @poseio.hookimpl
     def poseio_formats():
-        return [poseio.FormatInfo(name, f"fake format {name}", extensions=(extension,), can_read=reads,
-                                  can_write=writes)]
+        return [
+            poseio.FormatInfo(name, f"fake format {name}", extensions=(extension,), can_read=reads, can_write=writes)
+        ]
 
     @poseio.hookimpl
     def poseio_sniff(probe):
@@ -30,13 +30,15 @@ def make_plugin(name: str, *, confidence=0.9, part=None, extension=".fake", snif
     def poseio_read(format, probe, part, options):
         skeleton = poseio.Skeleton(["a"], name=format)
         points = np.full((1, 1, 1, 2), 1.0)
-        return poseio.Labels.from_numpy(points, video=poseio.Video(f"{format}.mp4"), skeleton=skeleton,
-                                        tracks=[poseio.Track(part or format)])
+        return poseio.Labels.from_numpy(
+            points, video=poseio.Video(f"{format}.mp4"), skeleton=skeleton, tracks=[poseio.Track(part or format)]
+        )
 
     hooks = {"poseio_formats": poseio_formats, "poseio_sniff": poseio_sniff}
     if reads:
         hooks["poseio_read"] = poseio_read
     if writes:
+
         @poseio.hookimpl
         def poseio_write(format, labels, path, options):
             if options.get("fail"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 import poseio
 
 SUBJECT = {"subject_id": "m1", "species": "Mus musculus", "sex": "M", "age": "P90D", "description": "test mouse"}
@@ -12,15 +11,20 @@ SUBJECT = {"subject_id": "m1", "species": "Mus musculus", "sex": "M", "age": "P9
 def predictions(n_frames: int = 20, start: int = 0, *, fps: float | None = 30.0, tracks=("m1", "m2")) -> poseio.Labels:
     """Tracked predictions with scores, a hidden node and a missing instance."""
     rng = np.random.default_rng(7)
-    skeleton = poseio.Skeleton(["nose", "left_ear", "right_ear"], edges=[(0, 1), (0, 2)],
-                               symmetries=[("left_ear", "right_ear")], name="mouse")
+    skeleton = poseio.Skeleton(
+        ["nose", "left_ear", "right_ear"], edges=[(0, 1), (0, 2)], symmetries=[("left_ear", "right_ear")], name="mouse"
+    )
     points = rng.random((n_frames, len(tracks), 3, 2)) * 100
     points[1, 0, 2] = np.nan
     points[3, -1] = np.nan
     return poseio.Labels.from_numpy(
-        points, video=poseio.Video("/data/session/cam.mp4", fps=fps, shape=(start + n_frames + 5, 48, 64, 1)),
-        skeleton=skeleton, tracks=[poseio.Track(t) for t in tracks], frame_inds=np.arange(start, start + n_frames),
-        point_scores=rng.random((n_frames, len(tracks), 3)), scores=rng.random((n_frames, len(tracks))),
+        points,
+        video=poseio.Video("/data/session/cam.mp4", fps=fps, shape=(start + n_frames + 5, 48, 64, 1)),
+        skeleton=skeleton,
+        tracks=[poseio.Track(t) for t in tracks],
+        frame_inds=np.arange(start, start + n_frames),
+        point_scores=rng.random((n_frames, len(tracks), 3)),
+        scores=rng.random((n_frames, len(tracks))),
         tracking_scores=rng.random((n_frames, len(tracks))),
     )
 
@@ -40,8 +44,11 @@ def annotations(*, with_predictions: bool = False) -> poseio.Labels:
             poseio.Instance(rng.random((2, 2)), other, t2),
         ]
         if with_predictions:
-            instances.append(poseio.PredictedInstance(rng.random((3, 2)) * 50, mouse, t2, score=0.5,
-                                                      point_scores=rng.random(3), tracking_score=0.25))
+            instances.append(
+                poseio.PredictedInstance(
+                    rng.random((3, 2)) * 50, mouse, t2, score=0.5, point_scores=rng.random(3), tracking_score=0.25
+                )
+            )
         frames.append(poseio.LabeledFrame(video, frame_idx, instances))
     return poseio.Labels(frames, provenance={"annotators": [["/data/session/cam.mp4", 10, "Ann"]]})
 
@@ -55,6 +62,10 @@ def validation_errors(path) -> list:
 def critical_inspector_messages(path) -> list[str]:
     from nwbinspector import inspect_nwbfile
 
-    return [f"{m.check_function_name}: {m.message}" for m in inspect_nwbfile(nwbfile_path=str(path))
-            if m is not None and m.importance.name == "CRITICAL"
-            and m.check_function_name != "check_image_series_external_file_valid"]
+    return [
+        f"{m.check_function_name}: {m.message}"
+        for m in inspect_nwbfile(nwbfile_path=str(path))
+        if m is not None
+        and m.importance.name == "CRITICAL"
+        and m.check_function_name != "check_image_series_external_file_valid"
+    ]

@@ -4,9 +4,8 @@ import os
 import shutil
 
 import h5py
-import pytest
-
 import poseio
+import pytest
 from conftest import corpus_file
 
 

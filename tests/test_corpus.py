@@ -6,9 +6,8 @@ SkeletonInstance.
 """
 
 import numpy as np
-import pytest
-
 import poseio
+import pytest
 from conftest import corpus_file
 
 # file -> (visible points, dimensions present, user instances expected?)
@@ -45,6 +44,7 @@ def finite_rows_in_file(path) -> int:
 
     count = 0
     with h5py.File(path, "r") as f:
+
         def visit(name, obj):
             nonlocal count
             kind = obj.attrs.get("neurodata_type")
@@ -57,6 +57,7 @@ def finite_rows_in_file(path) -> int:
                 if "node_visibility" in obj:
                     visible &= obj["node_visibility"][()].astype(bool)
                 count += int(visible.sum())
+
         f.visititems(visit)
     return count
 

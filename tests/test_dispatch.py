@@ -1,9 +1,8 @@
 """The dispatcher: ranking, ambiguity, parts, guards and explanations."""
 
 import numpy as np
-import pytest
-
 import poseio
+import pytest
 from fake_plugins import make_plugin, nan_sniffer, raising_sniffer
 from poseio.testing import registry_with, using_registry
 
@@ -25,7 +24,9 @@ def test_highest_confidence_wins(fake_file):
 
 
 def test_close_claims_on_one_part_are_ambiguous(fake_file):
-    registry = registry_with(extra={"one": make_plugin("one", confidence=0.9), "two": make_plugin("two", confidence=0.88)})
+    registry = registry_with(
+        extra={"one": make_plugin("one", confidence=0.9), "two": make_plugin("two", confidence=0.88)}
+    )
     with using_registry(registry):
         with pytest.raises(poseio.AmbiguousFormatError) as caught:
             poseio.load(fake_file)
@@ -36,10 +37,12 @@ def test_close_claims_on_one_part_are_ambiguous(fake_file):
 
 
 def test_claims_on_different_parts_are_combined(fake_file):
-    registry = registry_with(extra={
-        "ann": make_plugin("ann", part="annotations"),
-        "pred": make_plugin("pred", confidence=0.88, part="predictions"),
-    })
+    registry = registry_with(
+        extra={
+            "ann": make_plugin("ann", part="annotations"),
+            "pred": make_plugin("pred", confidence=0.88, part="predictions"),
+        }
+    )
     with using_registry(registry):
         labels = poseio.load(fake_file)
     assert labels.provenance["format"] == "ann+pred"
@@ -48,13 +51,16 @@ def test_claims_on_different_parts_are_combined(fake_file):
 
 
 def test_a_whole_file_claim_competes_with_every_part(fake_file):
-    registry = registry_with(extra={"part": make_plugin("part", part="p"), "whole": make_plugin("whole", confidence=0.87)})
+    registry = registry_with(
+        extra={"part": make_plugin("part", part="p"), "whole": make_plugin("whole", confidence=0.87)}
+    )
     with using_registry(registry), pytest.raises(poseio.AmbiguousFormatError):
         poseio.load(fake_file)
 
 
-@pytest.mark.parametrize("bad_sniffer", [raising_sniffer, nan_sniffer,
-                                         lambda probe: poseio.Claim("not-declared", 0.9, "")])
+@pytest.mark.parametrize(
+    "bad_sniffer", [raising_sniffer, nan_sniffer, lambda probe: poseio.Claim("not-declared", 0.9, "")]
+)
 def test_a_broken_sniffer_is_recorded_and_skipped(fake_file, bad_sniffer):
     registry = registry_with(extra={"bad": make_plugin("bad", sniff=bad_sniffer), "good": make_plugin("good")})
     with using_registry(registry):

@@ -2,9 +2,8 @@
 
 from types import SimpleNamespace
 
-import pytest
-
 import poseio
+import pytest
 from fake_plugins import make_plugin
 from poseio._registry import Registry
 

@@ -1,10 +1,9 @@
 import numpy as np
+import poseio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-import poseio
 from poseio import Instance, LabeledFrame, Labels, PredictedInstance, Skeleton, Track, Video
 from poseio.testing import assert_labels_equal, labels_strategy
 
@@ -41,8 +40,9 @@ def test_from_numpy_and_numpy_round_trip_with_gaps_and_scores():
     points[2, 1] = np.nan  # no instance of track 1 in frame 2
     points[4, 0, 1] = np.nan  # one hidden node
     scores = np.random.default_rng(2).random((6, 2, 3))
-    labels = Labels.from_numpy(points, video=Video("v.mp4"), skeleton=skeleton,
-                               tracks=[Track("x"), Track("y")], point_scores=scores)
+    labels = Labels.from_numpy(
+        points, video=Video("v.mp4"), skeleton=skeleton, tracks=[Track("x"), Track("y")], point_scores=scores
+    )
     assert labels.n_predicted_instances == 11
     out, out_scores = labels.numpy(return_scores=True)
     np.testing.assert_array_equal(out, points)
@@ -53,8 +53,9 @@ def test_from_numpy_and_numpy_round_trip_with_gaps_and_scores():
 
 def test_full_grid_is_not_copied():
     points = np.random.default_rng(0).random((50, 2, 4, 2))
-    labels = Labels.from_numpy(points, video=Video("v.mp4"), skeleton=Skeleton(list("abcd")),
-                               tracks=[Track("1"), Track("2")])
+    labels = Labels.from_numpy(
+        points, video=Video("v.mp4"), skeleton=Skeleton(list("abcd")), tracks=[Track("1"), Track("2")]
+    )
     assert np.shares_memory(labels.numpy(), points)
 
 
@@ -70,8 +71,11 @@ def test_frames_are_built_lazily_and_then_are_the_truth():
 
 def test_user_instance_wins_a_shared_slot_in_numpy():
     skeleton, video, track = Skeleton(["a"]), Video("v.mp4"), Track("t")
-    frame = LabeledFrame(video, 0, [PredictedInstance(np.array([[1.0, 1.0]]), skeleton, track),
-                                    Instance(np.array([[2.0, 2.0]]), skeleton, track)])
+    frame = LabeledFrame(
+        video,
+        0,
+        [PredictedInstance(np.array([[1.0, 1.0]]), skeleton, track), Instance(np.array([[2.0, 2.0]]), skeleton, track)],
+    )
     labels = Labels([frame])
     assert labels.numpy()[0, 0, 0].tolist() == [2.0, 2.0]
     assert labels.numpy(kind="predicted")[0, 0, 0].tolist() == [1.0, 1.0]
@@ -79,8 +83,9 @@ def test_user_instance_wins_a_shared_slot_in_numpy():
 
 def test_untracked_instances_fill_extra_slots():
     skeleton, video = Skeleton(["a"]), Video("v.mp4")
-    frame = LabeledFrame(video, 3, [Instance(np.array([[1.0, 1.0]]), skeleton),
-                                    Instance(np.array([[2.0, 2.0]]), skeleton)])
+    frame = LabeledFrame(
+        video, 3, [Instance(np.array([[1.0, 1.0]]), skeleton), Instance(np.array([[2.0, 2.0]]), skeleton)]
+    )
     array = Labels([frame]).numpy()
     assert array.shape == (4, 2, 1, 2)
     assert array[3, :, 0, 0].tolist() == [1.0, 2.0]
@@ -95,8 +100,13 @@ def test_numpy_asks_for_a_video_when_there_are_several():
 
 
 @settings(max_examples=40, deadline=None)
-@given(points=arrays(np.float64, st.tuples(st.integers(1, 8), st.integers(1, 3), st.integers(1, 4), st.sampled_from([2, 3])),
-                     elements=st.floats(-1e6, 1e6) | st.just(np.nan)))
+@given(
+    points=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 8), st.integers(1, 3), st.integers(1, 4), st.sampled_from([2, 3])),
+        elements=st.floats(-1e6, 1e6) | st.just(np.nan),
+    )
+)
 def test_dense_array_survives_the_table(points):
     skeleton = Skeleton([f"n{i}" for i in range(points.shape[2])])
     tracks = [Track(str(i)) for i in range(points.shape[1])]
@@ -114,8 +124,9 @@ def test_dense_array_survives_the_table(points):
 @settings(max_examples=30, deadline=None)
 @given(labels=labels_strategy())
 def test_objects_and_table_agree(labels):
-    rebuilt = Labels.from_table(labels.to_table(), videos=labels.videos, skeletons=labels.skeletons,
-                                tracks=labels.tracks)
+    rebuilt = Labels.from_table(
+        labels.to_table(), videos=labels.videos, skeletons=labels.skeletons, tracks=labels.tracks
+    )
     assert_labels_equal(labels, rebuilt)
 
 

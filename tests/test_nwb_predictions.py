@@ -2,9 +2,8 @@
 
 import h5py
 import numpy as np
-import pytest
-
 import poseio
+import pytest
 from nwb_helpers import SUBJECT, critical_inspector_messages, predictions, validation_errors
 from poseio.testing import FormatConformance, assert_labels_equal
 
@@ -12,8 +11,22 @@ from poseio.testing import FormatConformance, assert_labels_equal
 class TestNwbPredictionsConformance(FormatConformance):
     format = "nwb-predictions"
     extension = ".nwb"
-    keeps = frozenset({"points", "frames", "videos", "tracks", "kinds", "point_scores", "instance_scores", "edges",
-                       "symmetries", "skeleton_name", "video_shape", "fps"})
+    keeps = frozenset(
+        {
+            "points",
+            "frames",
+            "videos",
+            "tracks",
+            "kinds",
+            "point_scores",
+            "instance_scores",
+            "edges",
+            "symmetries",
+            "skeleton_name",
+            "video_shape",
+            "fps",
+        }
+    )
     strategy_options = {"user": False, "ndim": None}
     max_examples = 12
 
@@ -30,8 +43,14 @@ def test_lossless_round_trip_with_gaps_and_offset_start(tmp_path):
 
 def test_output_is_valid_nwb_and_passes_the_inspector(tmp_path):
     path = tmp_path / "p.nwb"
-    poseio.save(predictions(), path, subject=SUBJECT, session_description="test session",
-                identifier="test-1", session_start_time="2024-01-02T03:04:05+00:00")
+    poseio.save(
+        predictions(),
+        path,
+        subject=SUBJECT,
+        session_description="test session",
+        identifier="test-1",
+        session_start_time="2024-01-02T03:04:05+00:00",
+    )
     assert validation_errors(path) == []
     assert critical_inspector_messages(path) == []
     with h5py.File(path) as f:
@@ -65,10 +84,14 @@ def test_untracked_and_several_videos(tmp_path):
     one = predictions(n_frames=4, tracks=("a",))
     skeleton = one.skeletons[0]
     second = poseio.Video("/data/other.mp4", fps=10.0)
-    frame = poseio.LabeledFrame(second, 2, [
-        poseio.PredictedInstance(np.ones((3, 2)), skeleton),
-        poseio.PredictedInstance(np.full((3, 2), 2.0), skeleton),
-    ])
+    frame = poseio.LabeledFrame(
+        second,
+        2,
+        [
+            poseio.PredictedInstance(np.ones((3, 2)), skeleton),
+            poseio.PredictedInstance(np.full((3, 2), 2.0), skeleton),
+        ],
+    )
     labels = poseio.Labels([*one.labeled_frames, frame])
     path = tmp_path / "p.nwb"
     poseio.save(labels, path)
@@ -99,10 +122,9 @@ def test_failed_append_leaves_the_file_as_it_was(tmp_path):
 
 
 def test_add_to_an_in_memory_nwbfile(tmp_path):
-    from pynwb import NWBHDF5IO
-
     from poseio.nwb.writing import new_nwbfile
     from poseio_nwb_predictions import add_predictions
+    from pynwb import NWBHDF5IO
 
     nwbfile = new_nwbfile(session_description="built by a pipeline")
     added = add_predictions(nwbfile, predictions())
@@ -155,11 +177,14 @@ def _dangling_skeleton(container):
     del container.file["processing/behavior/Skeletons/mouse"]
 
 
-@pytest.mark.parametrize("damage, message", [
-    (_mismatched_timestamps, "data has 20 rows but timestamps has 5"),
-    (_non_numeric, "expected numbers"),
-    (_dangling_skeleton, "points to a missing object"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (_mismatched_timestamps, "data has 20 rows but timestamps has 5"),
+        (_non_numeric, "expected numbers"),
+        (_dangling_skeleton, "points to a missing object"),
+    ],
+)
 def test_damaged_files_give_read_errors(damaged, damage, message):
     with pytest.raises(poseio.ReadError, match=message) as caught:
         poseio.load(damaged(damage))

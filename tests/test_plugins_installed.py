@@ -5,7 +5,6 @@ import sys
 import textwrap
 
 import numpy as np
-
 import poseio
 from poseio.testing import FormatConformance
 
@@ -13,16 +12,28 @@ from poseio.testing import FormatConformance
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
 
 
 def test_third_party_plugin_is_discovered_listed_and_used(tmp_path):
     infos = {p.name: p for p in poseio.plugins()}
     assert infos["csv-points"].distribution == "poseio-csv-points" and infos["csv-points"].loaded
     skeleton = poseio.Skeleton(["a", "b"], name="s")
-    labels = poseio.Labels([poseio.LabeledFrame(poseio.Video("v.mp4"), 4, [
-        poseio.Instance(np.array([[1.0, 2.0], [np.nan, np.nan]]), skeleton, poseio.Track("t"))])])
+    labels = poseio.Labels(
+        [
+            poseio.LabeledFrame(
+                poseio.Video("v.mp4"),
+                4,
+                [poseio.Instance(np.array([[1.0, 2.0], [np.nan, np.nan]]), skeleton, poseio.Track("t"))],
+            )
+        ]
+    )
     path = tmp_path / "points.csv"
     poseio.save(labels, path)
     assert path.read_text().startswith("video,frame_idx,track")
@@ -56,22 +67,28 @@ def test_strict_mode_turns_load_errors_into_exceptions():
 
 
 def test_disabled_plugins_are_not_loaded():
-    result = run_python("""
+    result = run_python(
+        """
         import poseio
         print(sorted(p.name for p in poseio.plugins() if p.disabled), sorted(f.name for f in poseio.formats()))
-    """, POSEIO_DISABLE_PLUGINS="broken,csv-points")
+    """,
+        POSEIO_DISABLE_PLUGINS="broken,csv-points",
+    )
     assert result.returncode == 0, result.stderr
     assert "['broken', 'csv-points']" in result.stdout and "csv-points'" not in result.stdout.split("]")[1]
     assert "could not be loaded" not in result.stderr
 
 
 def test_entry_points_are_scanned_at_first_use_not_at_import():
-    result = run_python("""
+    result = run_python(
+        """
         import sys, poseio, poseio._registry as r
         print(r._registry is None, "poseio_csv_points" in sys.modules)
         poseio.formats()
         print(r._registry is not None, "poseio_csv_points" in sys.modules)
-    """, POSEIO_DISABLE_PLUGINS="broken")
+    """,
+        POSEIO_DISABLE_PLUGINS="broken",
+    )
     assert result.stdout.split() == ["True", "False", "True", "True"], result.stderr
 
 

@@ -1,17 +1,15 @@
 """poseio.save: choosing a writer, and never damaging the destination."""
 
 import numpy as np
-import pytest
-
 import poseio
+import pytest
 from fake_plugins import make_plugin
 from poseio.testing import registry_with, using_registry
 
 
 @pytest.fixture
 def labels():
-    return poseio.Labels.from_numpy(np.ones((2, 1, 1, 2)), video=poseio.Video("v.mp4"),
-                                    skeleton=poseio.Skeleton(["a"]))
+    return poseio.Labels.from_numpy(np.ones((2, 1, 1, 2)), video=poseio.Video("v.mp4"), skeleton=poseio.Skeleton(["a"]))
 
 
 @pytest.fixture

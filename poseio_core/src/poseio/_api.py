@@ -140,8 +140,7 @@ def _read_claim(probe: Probe, claim: Claim, registry: Registry, options: dict[st
         raise
     except Exception as exc:
         raise ReadError(
-            f"{probe.name}: the {claim.format} reader (plugin {info.plugin}) failed: "
-            f"{type(exc).__name__}: {exc}",
+            f"{probe.name}: the {claim.format} reader (plugin {info.plugin}) failed: {type(exc).__name__}: {exc}",
             path=probe.path,
             format=claim.format,
             plugin=info.plugin,
@@ -167,7 +166,9 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
                 raise unknown_format_name(name, registry, need=need)
         return names
     candidates = [
-        f for f in registry.formats.values() if (f.can_append if append else f.can_write) and path.suffix.lower() in f.extensions
+        f
+        for f in registry.formats.values()
+        if (f.can_append if append else f.can_write) and path.suffix.lower() in f.extensions
     ]
     if not candidates:
         writable = [f for f in registry.formats.values() if f.can_write]
@@ -191,7 +192,9 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
     return [c.format for c in choose(sorted(claims, key=lambda c: -c.confidence), source=path)]
 
 
-def _call_writer(hook: str, name: str, labels: Labels, temp: Path, destination: Path, registry: Registry, options: dict[str, Any]) -> None:
+def _call_writer(
+    hook: str, name: str, labels: Labels, temp: Path, destination: Path, registry: Registry, options: dict[str, Any]
+) -> None:
     info = registry.formats[name]
     function = registry.impl(hook, info.plugin)
     try:
@@ -253,9 +256,7 @@ def _route_options(
     ]
     unused = set(options) - set().union(*accepted)
     if unused:
-        raise WriteError(
-            f"{destination}: no writer of {names} accepts the options {sorted(unused)}", path=destination
-        )
+        raise WriteError(f"{destination}: no writer of {names} accepts the options {sorted(unused)}", path=destination)
     return [{k: v for k, v in options.items() if k in keys} for keys in accepted]
 
 

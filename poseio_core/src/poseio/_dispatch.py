@@ -56,9 +56,7 @@ def ranked(verdicts: Sequence[Verdict]) -> list[Claim]:
     return sorted(claims, key=lambda c: -c.confidence)
 
 
-def choose(
-    claims: Sequence[Claim], *, source: object, preference: Sequence[str] | None = None
-) -> list[Claim]:
+def choose(claims: Sequence[Claim], *, source: object, preference: Sequence[str] | None = None) -> list[Claim]:
     """The claims to read: the best whole-file claim, or the best claim of each part.
 
     Claims on the same part (or any claim against a whole-file claim) compete;

@@ -99,7 +99,9 @@ class Labels:
         video_ids = {id(v): i for i, v in enumerate(self.videos)}
         skeleton_ids = {id(s): i for i, s in enumerate(self.skeletons)}
         track_ids = {id(t): i for i, t in enumerate(self.tracks)}
-        columns: dict[str, list] = {k: [] for k in ("video", "frame_idx", "skeleton", "track", "predicted", "score", "tracking_score")}
+        columns: dict[str, list] = {
+            k: [] for k in ("video", "frame_idx", "skeleton", "track", "predicted", "score", "tracking_score")
+        }
         for row, (frame, inst) in enumerate(rows):
             try:
                 columns["video"].append(video_ids[id(frame.video)])
@@ -279,8 +281,10 @@ class Labels:
         # The table already is the dense array, row-major over (frame, slot): share it.
         if len(sub) != n_frames * n_slots or len(sub) == 0:
             return None
-        if not (np.array_equal(sub.frame_idx, np.repeat(np.arange(n_frames), n_slots))
-                and np.array_equal(slot, np.tile(np.arange(n_slots), n_frames))):
+        if not (
+            np.array_equal(sub.frame_idx, np.repeat(np.arange(n_frames), n_slots))
+            and np.array_equal(slot, np.tile(np.arange(n_slots), n_frames))
+        ):
             return None
         return sub
 

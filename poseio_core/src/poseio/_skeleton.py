@@ -78,8 +78,7 @@ class Skeleton:
         if isinstance(ref, (int, np.integer)):
             if not 0 <= int(ref) < len(self.nodes):
                 raise InvalidLabelsError(
-                    f"node index {int(ref)} is out of range for skeleton {self.name!r} "
-                    f"with {len(self.nodes)} nodes"
+                    f"node index {int(ref)} is out of range for skeleton {self.name!r} with {len(self.nodes)} nodes"
                 )
             return self.nodes[int(ref)]
         try:

@@ -44,8 +44,12 @@ def summarize(labels: Labels) -> dict[str, Any]:
         "predicted_instances": labels.n_predicted_instances,
         "videos": videos,
         "skeletons": [
-            {"name": s.name, "nodes": s.node_names, "edges": [list(e) for e in s.edge_inds],
-             "symmetries": [list(p) for p in s.symmetry_inds]}
+            {
+                "name": s.name,
+                "nodes": s.node_names,
+                "edges": [list(e) for e in s.edge_inds],
+                "symmetries": [list(p) for p in s.symmetry_inds],
+            }
             for s in labels.skeletons
         ],
         "tracks": [t.name for t in labels.tracks],

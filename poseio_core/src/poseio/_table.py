@@ -54,9 +54,7 @@ class PoseTable:
             if len(getattr(self, name)) != n:
                 raise InvalidLabelsError(f"column {name!r} has {len(getattr(self, name))} rows, expected {n}")
         if self.point_scores.shape != self.points.shape[:2]:
-            raise InvalidLabelsError(
-                f"point_scores must be {self.points.shape[:2]}, got {self.point_scores.shape}"
-            )
+            raise InvalidLabelsError(f"point_scores must be {self.points.shape[:2]}, got {self.point_scores.shape}")
 
     @classmethod
     def empty(cls, n_nodes: int = 0, ndim: int = 2) -> PoseTable:
@@ -125,6 +123,7 @@ class PoseTable:
             def select(a: np.ndarray) -> np.ndarray:
                 return a.reshape(n_frames * n_slots, *a.shape[2:])
         else:
+
             def select(a: np.ndarray) -> np.ndarray:
                 return a[present]
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 import poseio
 from poseio import Labels, PoseTable, Video, WriteError
 
@@ -125,14 +124,23 @@ def export_with_frames(
         rows = np.array([new_index[(int(v), int(i))] for v, i in zip(table.video, table.frame_idx)], dtype=np.int64)
         exported = Video(str(video_path), shape=(len(images), height, width, 3), fps=fps)
         new_table = PoseTable(
-            video=np.zeros(len(table), dtype=np.int64), frame_idx=rows, skeleton=table.skeleton, track=table.track,
-            predicted=table.predicted, points=table.points, point_scores=table.point_scores, score=table.score,
+            video=np.zeros(len(table), dtype=np.int64),
+            frame_idx=rows,
+            skeleton=table.skeleton,
+            track=table.track,
+            predicted=table.predicted,
+            points=table.points,
+            point_scores=table.point_scores,
+            score=table.score,
             tracking_score=table.tracking_score,
         )
         annotators = {(f, i): a for f, i, a in labels.provenance.get("annotators", [])}
-        provenance = {"annotators": [[str(video_path), n, annotators[m]] for n, m in enumerate(frame_map) if m in annotators]}
-        package = Labels.from_table(new_table, videos=[exported], skeletons=labels.skeletons, tracks=labels.tracks,
-                                    provenance=provenance)
+        provenance = {
+            "annotators": [[str(video_path), n, annotators[m]] for n, m in enumerate(frame_map) if m in annotators]
+        }
+        package = Labels.from_table(
+            new_table, videos=[exported], skeletons=labels.skeletons, tracks=labels.tracks, provenance=provenance
+        )
         os.replace(temp, video_path)
         poseio.save(package, path, frame_map=frame_map, **options)
     except BaseException:

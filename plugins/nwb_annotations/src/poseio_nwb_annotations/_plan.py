@@ -12,8 +12,8 @@ from pathlib import Path
 
 import attrs
 import numpy as np
-
 from poseio import Labels
+
 from poseio_nwb_annotations._read import TRACK_PREFIX, TRACK_REPEAT
 
 
@@ -83,9 +83,7 @@ def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]
                 base = TRACK_PREFIX + labels.tracks[track].name.replace("/", "_")
                 seen[base] = seen.get(base, 0) + 1
                 name = base if seen[base] == 1 else f"{base}{TRACK_REPEAT}{seen[base]}"
-            instances.append(
-                InstancePlan(name, j, skeleton, table.points[row, :n_nodes], visible_all[row, :n_nodes])
-            )
+            instances.append(InstancePlan(name, j, skeleton, table.points[row, :n_nodes], visible_all[row, :n_nodes]))
         filename = labels.videos[video].filename
         frames.append(
             FramePlan(

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
 from poseio.nwb import PoseioExtras, linked_groups, read_skeleton, read_video, session_metadata, text, typed_groups
 from poseio.nwb._h5 import dangling_links
@@ -20,7 +19,7 @@ def instance_track(name: str) -> str | None:
     """The track a SkeletonInstance's name records (``track=<name>``), or ``None``."""
     if not name.startswith(TRACK_PREFIX):
         return None
-    track = name[len(TRACK_PREFIX):]
+    track = name[len(TRACK_PREFIX) :]
     base, sep, count = track.rpartition(TRACK_REPEAT)
     return base if sep and count.isdigit() else track
 
@@ -123,7 +122,10 @@ class AnnotationsReader:
         if self.extras.frame_map:
             provenance["frame_map"] = [list(row) for row in self.extras.frame_map]
         return Labels.from_table(
-            table, videos=videos, skeletons=list(self.skeletons.values()), tracks=list(self.tracks.values()),
+            table,
+            videos=videos,
+            skeletons=list(self.skeletons.values()),
+            tracks=list(self.tracks.values()),
             provenance=provenance,
         )
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import attrs
 import numpy as np
-
 from poseio import Labels, WriteError
 from poseio.nwb.writing import (
     FRAME_MAP_TABLE,
@@ -32,6 +31,7 @@ from poseio.nwb.writing import (
     video_path_for,
     write_nwbfile,
 )
+
 from poseio_nwb_annotations._plan import FramePlan, plan_frames, video_label
 
 OPTIONS = ("annotator", "skeleton_map", "module_name", "frame_map")
@@ -94,12 +94,16 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
         source_videos.add_image_series(series)
         videos[video_id] = series
         recorded.append((name, video))
-    record_videos(module, recorded)
+    record_videos(module, recorded, nwb_path)
     frame_map = options.get("frame_map")
     if frame_map:
-        append_rows(module, FRAME_MAP_TABLE, "Original video and frame of each exported frame (written by poseio).",
-                    ("exported_frame", "original_video", "original_frame_idx"),
-                    [(i, str(video), int(index)) for i, (video, index) in enumerate(frame_map)])
+        append_rows(
+            module,
+            FRAME_MAP_TABLE,
+            "Original video and frame of each exported frame (written by poseio).",
+            ("exported_frame", "original_video", "original_frame_idx"),
+            [(i, str(video), int(index)) for i, (video, index) in enumerate(frame_map)],
+        )
     return Containers(pose_training, skeletons, videos, frames)
 
 
@@ -146,12 +150,13 @@ def add_annotations(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
 def _fill_frames(path: Path, containers: Containers) -> None:
     """Write the planned TrainingFrames into the file with h5py, as pynwb would lay them out."""
     import h5py
-
     from poseio.nwb import typed_groups
 
     with h5py.File(path, "a") as f:
-        wanted = {obj.object_id for obj in [*containers.skeletons.values(), *containers.videos.values(),
-                                             containers.pose_training]}
+        wanted = {
+            obj.object_id
+            for obj in [*containers.skeletons.values(), *containers.videos.values(), containers.pose_training]
+        }
         where = {}
         for group in typed_groups(f, "Skeleton", "ImageSeries", "PoseTraining"):
             object_id = group.attrs.get("object_id")

@@ -38,7 +38,9 @@ def match_series_to_nodes(series_names: list[str], node_names: list[str]) -> dic
     loose = {_key(n): i for i, n in enumerate(node_names)}
     result: dict[str, int | None] = {}
     for series in series_names:
-        stripped = series[len(_SERIES_PREFIX):] if series.startswith(_SERIES_PREFIX) and series != _SERIES_PREFIX else series
+        stripped = (
+            series[len(_SERIES_PREFIX) :] if series.startswith(_SERIES_PREFIX) and series != _SERIES_PREFIX else series
+        )
         index = exact.get(series, exact.get(stripped))
         if index is None:
             index = loose.get(_key(stripped))
@@ -59,11 +61,11 @@ def track_name(container: str, *, siblings: int) -> str | None:
     """
     explicit = None
     if container.startswith("track="):
-        explicit = container[len("track="):]
+        explicit = container[len("track=") :]
     elif container.startswith(_CONTAINER_PREFIX + "_"):
-        explicit = container[len(_CONTAINER_PREFIX) + 1:]
+        explicit = container[len(_CONTAINER_PREFIX) + 1 :]
     elif siblings > 1:
-        explicit = container[len(_CONTAINER_PREFIX):] if container.startswith(_CONTAINER_PREFIX) else container
+        explicit = container[len(_CONTAINER_PREFIX) :] if container.startswith(_CONTAINER_PREFIX) else container
         explicit = explicit or container
     if explicit is None or re.fullmatch(UNTRACKED + r"(_\d+)?", explicit):
         return None

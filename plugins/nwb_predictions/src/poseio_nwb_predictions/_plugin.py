@@ -8,6 +8,7 @@ from typing import Any
 from poseio import Claim, FormatInfo, Labels, Probe, ReadError, hookimpl
 from poseio.nwb import pose_claim
 from poseio.nwb.writing import NWBFILE_OPTION_NAMES
+
 from poseio_nwb_predictions._write import POSE_OPTIONS
 
 FORMAT = "nwb-predictions"

@@ -7,10 +7,21 @@ from pathlib import Path
 import attrs
 import h5py
 import numpy as np
-
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
-from poseio.nwb import PoseioExtras, linked_groups, series_times, read_skeleton, read_strings, read_text, read_video, session_metadata, text, typed_groups
+from poseio.nwb import (
+    PoseioExtras,
+    linked_groups,
+    read_skeleton,
+    read_strings,
+    read_text,
+    read_video,
+    series_times,
+    session_metadata,
+    text,
+    typed_groups,
+)
 from poseio.nwb._h5 import dangling_links
+
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
 from poseio_nwb_predictions._timing import choose_clock
 
@@ -145,10 +156,12 @@ class PredictionsReader:
         name = container.name.rsplit("/", 1)[-1]
         if "source_video" in container:
             link = container.get("source_video", getlink=True)
-            series = (link.path if isinstance(link, h5py.SoftLink) else container["source_video"].name).rsplit("/", 1)[-1]
+            series = (link.path if isinstance(link, h5py.SoftLink) else container["source_video"].name).rsplit("/", 1)[
+                -1
+            ]
             prefix = "PoseEstimation_" + series.removeprefix("video_") + "_"
             if series.startswith("video_") and name.startswith(prefix) and len(name) > len(prefix):
-                return "PoseEstimation_" + name[len(prefix):]
+                return "PoseEstimation_" + name[len(prefix) :]
         return name
 
     @staticmethod
@@ -164,15 +177,20 @@ class PredictionsReader:
 
     def slots_for(self, container: h5py.Group) -> list[Slot]:
         """The container's series, mapped to nodes, split by individual when named so."""
-        series_groups = [g for g in container.values() if isinstance(g, h5py.Group)
-                         and text(g.attrs.get("neurodata_type")) == "PoseEstimationSeries"]
+        series_groups = [
+            g
+            for g in container.values()
+            if isinstance(g, h5py.Group) and text(g.attrs.get("neurodata_type")) == "PoseEstimationSeries"
+        ]
         series = [read_series(g) for g in series_groups]
         names = [s.name for s in series]
         skeleton, from_object = self.skeleton_for(container, names)
         software = read_text(container, "source_software")
         descriptions = [read_text(g, "description") or text(g.attrs.get("description")) or "" for g in series_groups]
-        individuals = None if from_object else split_individuals(
-            skeleton.node_names, software=software, descriptions=descriptions
+        individuals = (
+            None
+            if from_object
+            else split_individuals(skeleton.node_names, software=software, descriptions=descriptions)
         )
         scores = self.instance_scores(container)
         if individuals is None:
@@ -183,20 +201,31 @@ class PredictionsReader:
                     f"{_where(container)}: series {unmatched} match no node of skeleton "
                     f"{skeleton.name!r} {skeleton.node_names}"
                 )
-            return [Slot(container, self.container_label(container), skeleton,
-                         [(mapping[s.name], s) for s in series], scores)]
+            return [
+                Slot(
+                    container, self.container_label(container), skeleton, [(mapping[s.name], s) for s in series], scores
+                )
+            ]
         bodyparts = next(iter(individuals.values()))
         key = f"{container.name}/individuals"
         if key not in self.skeletons:
-            self.skeletons[key] = Skeleton(bodyparts, edges=[
-                (skeleton.node_names[a].split("_", 1)[1], skeleton.node_names[b].split("_", 1)[1])
-                for a, b in skeleton.edge_inds if skeleton.node_names[a].split("_", 1)[0] == skeleton.node_names[b].split("_", 1)[0]
-            ], name=skeleton.name)
+            self.skeletons[key] = Skeleton(
+                bodyparts,
+                edges=[
+                    (skeleton.node_names[a].split("_", 1)[1], skeleton.node_names[b].split("_", 1)[1])
+                    for a, b in skeleton.edge_inds
+                    if skeleton.node_names[a].split("_", 1)[0] == skeleton.node_names[b].split("_", 1)[0]
+                ],
+                name=skeleton.name,
+            )
         mapping = match_series_to_nodes(names, skeleton.node_names)
         slots = []
         for individual in individuals:
-            members = [(bodyparts.index(skeleton.node_names[i].split("_", 1)[1]), s)
-                       for s in series if (i := mapping[s.name]) is not None and skeleton.node_names[i].startswith(individual + "_")]
+            members = [
+                (bodyparts.index(skeleton.node_names[i].split("_", 1)[1]), s)
+                for s in series
+                if (i := mapping[s.name]) is not None and skeleton.node_names[i].startswith(individual + "_")
+            ]
             slots.append(Slot(container, f"track={individual}", self.skeletons[key], members))
         return slots
 
@@ -234,17 +263,28 @@ class PredictionsReader:
                     else:
                         tracks.setdefault(name, Track(name))
                         track_ids.append(list(tracks).index(name))
-                tables.append(self.dense_table(slots, skeleton, clock, track_ids,
-                                               video_id=len(videos) - 1,
-                                               skeleton_id=next(i for i, s in enumerate(skeletons) if s is skeleton)))
+                tables.append(
+                    self.dense_table(
+                        slots,
+                        skeleton,
+                        clock,
+                        track_ids,
+                        video_id=len(videos) - 1,
+                        skeleton_id=next(i for i, s in enumerate(skeletons) if s is skeleton),
+                    )
+                )
         provenance = {"frame_timing": timing, "session": session_metadata(self.f)}
         if self.notes:
             provenance["notes"] = self.notes
         table = PoseTable.concat(tables) if tables else PoseTable.empty()
-        return Labels.from_table(table, videos=videos, skeletons=skeletons, tracks=list(tracks.values()), provenance=provenance)
+        return Labels.from_table(
+            table, videos=videos, skeletons=skeletons, tracks=list(tracks.values()), provenance=provenance
+        )
 
     @staticmethod
-    def dense_table(slots: list[Slot], skeleton: Skeleton, clock, track_ids: list[int], *, video_id: int, skeleton_id: int) -> PoseTable:
+    def dense_table(
+        slots: list[Slot], skeleton: Skeleton, clock, track_ids: list[int], *, video_id: int, skeleton_id: int
+    ) -> PoseTable:
         """Scatter every slot's series into one (frames, slots, nodes, D) grid and make rows of it."""
         indexed = [[(node, s, clock.frame_indices(s.times)) for node, s in slot.series] for slot in slots]
         all_frames = [idx for slot in indexed for _, _, idx in slot]
@@ -263,13 +303,20 @@ class PredictionsReader:
             extra = slots[j].instance_scores
             if extra is not None and len(extra):
                 rows = np.searchsorted(frames, clock.frame_indices(extra[:, 0]))
-                ok = (rows < len(frames))
+                ok = rows < len(frames)
                 ok[ok] &= frames[rows[ok]] == clock.frame_indices(extra[ok, 0])
                 scores[rows[ok], j] = extra[ok, 1]
                 tracking[rows[ok], j] = extra[ok, 2]
         return PoseTable.from_dense(
-            points, frame_idx=frames, video=video_id, skeleton=skeleton_id,
-            track=np.asarray(track_ids), predicted=True, point_scores=point_scores, score=scores, tracking_score=tracking,
+            points,
+            frame_idx=frames,
+            video=video_id,
+            skeleton=skeleton_id,
+            track=np.asarray(track_ids),
+            predicted=True,
+            point_scores=point_scores,
+            score=scores,
+            tracking_score=tracking,
         )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import attrs
 import numpy as np
-
 from poseio._video import Video
 
 
@@ -29,7 +28,11 @@ class FrameClock:
         times = np.asarray(times, dtype=np.float64)
         if self.timestamps is not None and len(self.timestamps):
             stamps = self.timestamps
-            right = np.clip(np.searchsorted(stamps, times), 1, len(stamps) - 1) if len(stamps) > 1 else np.zeros(len(times), dtype=np.int64)
+            right = (
+                np.clip(np.searchsorted(stamps, times), 1, len(stamps) - 1)
+                if len(stamps) > 1
+                else np.zeros(len(times), dtype=np.int64)
+            )
             if len(stamps) == 1:
                 return right.astype(np.int64)
             left = right - 1
@@ -59,4 +62,6 @@ def choose_clock(video: Video, series_rates: list[tuple[float, float]], all_time
     if len(steps):
         step = float(np.min(steps))
         return FrameClock(f"inferred from timestamp spacing ({1 / step:g} Hz)", rate=1 / step)
-    return FrameClock("unknown: one sample per series, taken as frame 0", rate=1.0, start=float(stamps[0]) if len(stamps) else 0.0)
+    return FrameClock(
+        "unknown: one sample per series, taken as frame 0", rate=1.0, start=float(stamps[0]) if len(stamps) else 0.0
+    )

@@ -19,7 +19,6 @@ from typing import Any
 
 import attrs
 import numpy as np
-
 from poseio import Labels, PoseTable, Skeleton, Video, WriteError
 from poseio.nwb.writing import (
     add_skeletons,
@@ -35,8 +34,21 @@ from poseio.nwb.writing import (
 
 # Names a PoseEstimation already uses for its own fields and links: a node with
 # one of these names gets a series named PoseEstimationSeries<node> instead.
-RESERVED_NAMES = frozenset({"description", "scorer", "source_software", "dimensions", "original_videos",
-                            "labeled_videos", "device", "devices", "source_video", "labeled_video", "skeleton"})
+RESERVED_NAMES = frozenset(
+    {
+        "description",
+        "scorer",
+        "source_software",
+        "dimensions",
+        "original_videos",
+        "labeled_videos",
+        "device",
+        "devices",
+        "source_video",
+        "labeled_video",
+        "skeleton",
+    }
+)
 SCORES_SUFFIX = "_instance_scores"
 SCORES_COMMENT = "poseio:instance_scores"
 UNTRACKED = "untracked"
@@ -63,7 +75,9 @@ def _per_video(value: Any, video: Video, index: int) -> Any:
     return value
 
 
-def frame_times(video: Video, index: int, frame_idx: np.ndarray, options: Mapping[str, Any]) -> tuple[np.ndarray, float | None]:
+def frame_times(
+    video: Video, index: int, frame_idx: np.ndarray, options: Mapping[str, Any]
+) -> tuple[np.ndarray, float | None]:
     """Seconds of each frame index, and the video's rate when known.
 
     Time comes from the ``timestamps`` option, the ``fps`` option, the
@@ -200,7 +214,12 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                 base = f"PoseEstimation_{label}_{track}" if several_videos else f"PoseEstimation_{track}"
                 name = unique_name(module.data_interfaces, base)
                 # Contiguous frames on a regular clock are stored as start + rate, as nwbinspector asks.
-                regular = fps is not None and video.timestamps is None and len(frames) > 1 and bool(np.all(np.diff(frames) == 1))
+                regular = (
+                    fps is not None
+                    and video.timestamps is None
+                    and len(frames) > 1
+                    and bool(np.all(np.diff(frames) == 1))
+                )
                 timing = {"starting_time": float(stamps[0]), "rate": float(fps)} if regular else None
                 pose_series = []
                 reserved = RESERVED_NAMES | {nwb_skeletons[id(skeleton)].name}
@@ -215,14 +234,17 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                             reference_frame="(0,0) is the top-left corner of the video frame.",
                             **(timing or {"timestamps": wrap(stamps) if not pose_series else pose_series[0]}),
                             confidence=None if np.isnan(scores).all() else wrap(scores),
-                            confidence_definition="Confidence of the point, as given by the source." if not np.isnan(scores).all() else None,
+                            confidence_definition="Confidence of the point, as given by the source."
+                            if not np.isnan(scores).all()
+                            else None,
                         )
                     )
+                who = "untracked" if slot < 0 else f"track {track}"
                 estimation = PoseEstimation(
                     name=name,
                     pose_estimation_series=pose_series,
                     description=options.get("description")
-                    or f"Estimated positions of {skeleton.name or 'the skeleton'} ({'untracked' if slot < 0 else 'track ' + track}) in {video.filename}.",
+                    or f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}.",
                     scorer=options.get("scorer"),
                     source_software=options.get("source_software") or "poseio",
                     source_software_version=options.get("source_software_version"),
@@ -244,7 +266,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                             comments=SCORES_COMMENT,
                         )
                     )
-    record_videos(module, recorded)
+    record_videos(module, recorded, nwb_path)
     return added
 
 

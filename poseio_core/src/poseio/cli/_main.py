@@ -69,7 +69,9 @@ def plugins(as_json: bool) -> None:
         status = "disabled" if p.disabled else ("FAILED: " + p.error if p.error else "loaded")
         click.echo(f"{p.name}  ({p.distribution or '?'} {p.version or ''})  {status}")
         for f in p.formats:
-            caps = "/".join(c for c, ok in (("read", f.can_read), ("write", f.can_write), ("append", f.can_append)) if ok)
+            caps = "/".join(
+                c for c, ok in (("read", f.can_read), ("write", f.can_write), ("append", f.can_append)) if ok
+            )
             click.echo(f"    {f.name:<18} {caps:<18} {', '.join(f.extensions):<10} {f.description}")
 
 
@@ -86,15 +88,28 @@ def sniff(files: tuple[Path, ...], explain: bool, as_json: bool) -> None:
             if as_json:
                 import attrs
 
-                results.append({"file": str(path), "verdicts": [attrs.asdict(v) for v in report.verdicts],
-                                "chosen": [c.format for c in report.chosen], "error": report.error})
+                results.append(
+                    {
+                        "file": str(path),
+                        "verdicts": [attrs.asdict(v) for v in report.verdicts],
+                        "chosen": [c.format for c in report.chosen],
+                        "error": report.error,
+                    }
+                )
             else:
                 click.echo(str(report))
             continue
         claims = poseio.sniff(path)
         if as_json:
-            results.append({"file": str(path), "claims": [
-                {"format": c.format, "confidence": c.confidence, "reason": c.reason, "part": c.part} for c in claims]})
+            results.append(
+                {
+                    "file": str(path),
+                    "claims": [
+                        {"format": c.format, "confidence": c.confidence, "reason": c.reason, "part": c.part}
+                        for c in claims
+                    ],
+                }
+            )
         else:
             click.echo(f"{path}:")
             for c in claims:
@@ -123,8 +138,9 @@ def info(file: Path, format_: str | None, as_json: bool) -> None:
 @click.option("--from", "from_format", default=None, help="Input format (default: detected).")
 @click.option("-o", "--option", "options", multiple=True, help="Writer option key=value (value parsed as JSON).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def convert(paths: tuple[Path, ...], to_format: str | None, from_format: str | None,
-            options: tuple[str, ...], quiet: bool) -> None:
+def convert(
+    paths: tuple[Path, ...], to_format: str | None, from_format: str | None, options: tuple[str, ...], quiet: bool
+) -> None:
     """Convert IN to OUT, or several INs into the folder OUT.
 
     Example: poseio convert predictions.nwb out.csv --to csv-points

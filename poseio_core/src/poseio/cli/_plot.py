@@ -42,8 +42,11 @@ def plot_labels(labels: Labels, output: Path, *, frame: int | None = None) -> st
         raise PlotUnavailableError("matplotlib is not installed; pip install 'poseio[plot]'") from exc
     if len(labels) == 0:
         raise PoseioError("there are no poses to plot")
-    first = labels.labeled_frames[0] if frame is None else next(
-        (f for f in labels.labeled_frames if f.frame_idx == frame), None)
+    first = (
+        labels.labeled_frames[0]
+        if frame is None
+        else next((f for f in labels.labeled_frames if f.frame_idx == frame), None)
+    )
     if first is None:
         raise PoseioError(f"frame {frame} has no labels; pick a labelled frame")
     image = _video_frame(first.video.filename, first.frame_idx)
@@ -63,7 +66,9 @@ def plot_labels(labels: Labels, output: Path, *, frame: int | None = None) -> st
         video = first.video
         points, scores = labels.numpy(video, return_scores=True, skeleton=first.instances[0].skeleton)
         fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
-        names = [t.name for t in labels.tracks] + [f"untracked {i}" for i in range(points.shape[1] - len(labels.tracks))]
+        names = [t.name for t in labels.tracks] + [
+            f"untracked {i}" for i in range(points.shape[1] - len(labels.tracks))
+        ]
         for k in range(points.shape[1]):
             centroid = np.nanmean(points[:, k, :, :2], axis=1) if np.isfinite(points[:, k]).any() else None
             if centroid is not None:

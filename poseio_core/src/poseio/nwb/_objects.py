@@ -125,7 +125,7 @@ def read_video(
         name = series_path.rsplit("/", 1)[-1]
         if name in extras.videos:
             filename, shape, fps = extras.videos[name]
-            video.filename = filename
+            video.filename = filename or video.filename
             video.shape = shape if any(shape) else None
             video.fps = fps
     return video

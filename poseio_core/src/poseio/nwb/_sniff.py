@@ -35,10 +35,20 @@ def pose_claim(probe: Probe, format: str, types: tuple[str, ...], part: str, wha
         return Claim(format, NOT_MINE, "HDF5 but not NWB (no NWBFile root, no nwb_version)")
     typed = probe.find(*types, namespace=NDX_POSE)
     if kind == "typed" and typed:
-        return Claim(format, TYPED_MATCH, f"NWB file with ndx-pose {what} objects, e.g. {typed[0].neurodata_type} at {typed[0].path}", part)
+        return Claim(
+            format,
+            TYPED_MATCH,
+            f"NWB file with ndx-pose {what} objects, e.g. {typed[0].neurodata_type} at {typed[0].path}",
+            part,
+        )
     untyped = [g for g in probe.find(*types) if g.namespace is None]
     if untyped:
-        return Claim(format, LOOSE_MATCH, f"loose NWB file with {what} groups lacking namespace attributes, e.g. {untyped[0].path}", part)
+        return Claim(
+            format,
+            LOOSE_MATCH,
+            f"loose NWB file with {what} groups lacking namespace attributes, e.g. {untyped[0].path}",
+            part,
+        )
     if typed:
         # ndx-pose objects under a root that is not typed NWB: structure matches only.
         return Claim(format, STRUCTURE_MATCH, f"ndx-pose {what} objects under a loosely typed root", part)

@@ -7,7 +7,8 @@ any NWB reader opens (see ``docs/formats/nwb.md``):
   ``node_a``, ``node_b``) in the processing module that holds the Skeletons.
 - ``poseio_videos``: a DynamicTable (columns ``image_series``, ``filename``,
   ``n_frames``, ``height``, ``width``, ``channels``, ``fps``; NaN fps when
-  unknown) recording each video's shape and its filename as the user gave it.
+  unknown) recording each video's shape and its filename as the user gave it
+  (empty when the video is stored relative to the NWB file).
 - ``poseio_skeleton_names``: a DynamicTable (columns ``skeleton``, ``original_name``)
   giving the original name of a Skeleton that was renamed because NWB names
   must be unique (two skeletons both called ``mouse``).
@@ -63,10 +64,12 @@ def new_nwbfile(**metadata: Any):
 
     unknown = set(metadata) - set(NWBFILE_OPTIONS) - {"subject"}
     if unknown:
-        raise WriteError(f"unknown NWB metadata options {sorted(unknown)}; accepted: {sorted(NWBFILE_OPTIONS) + ['subject']}")
+        raise WriteError(
+            f"unknown NWB metadata options {sorted(unknown)}; accepted: {sorted(NWBFILE_OPTIONS) + ['subject']}"
+        )
     metadata.setdefault("session_description", "Pose data written by poseio")
     metadata.setdefault("identifier", str(uuid.uuid4()))
-    start = metadata.setdefault("session_start_time", _dt.datetime.now(_dt.timezone.utc))
+    start = metadata.setdefault("session_start_time", _dt.datetime.now(_dt.UTC))
     if isinstance(start, str):
         metadata["session_start_time"] = _dt.datetime.fromisoformat(start)
     if isinstance(metadata.get("experimenter"), str):
@@ -122,10 +125,13 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
             result[id(skeleton)] = existing[skeleton.name]
             continue
         match = next(
-            (s for s in container.skeletons.values()
-             if list(s.nodes[:]) == skeleton.node_names
-             and [tuple(e) for e in (s.edges[:] if s.edges is not None else [])] == skeleton.edge_inds
-             and s.name == (skeleton.name or s.name)),
+            (
+                s
+                for s in container.skeletons.values()
+                if list(s.nodes[:]) == skeleton.node_names
+                and [tuple(e) for e in (s.edges[:] if s.edges is not None else [])] == skeleton.edge_inds
+                and s.name == (skeleton.name or s.name)
+            ),
             None,
         )
         if match is not None:
@@ -139,25 +145,45 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
         created.append(skeleton)
     rows = [(result[id(s)].name, s.nodes[a].name, s.nodes[b].name) for s in created for a, b in s.symmetry_inds]
     if rows:
-        append_rows(module, SYMMETRIES_TABLE, "Symmetric node pairs of each Skeleton (written by poseio).",
-                    ("skeleton", "node_a", "node_b"), rows)
+        append_rows(
+            module,
+            SYMMETRIES_TABLE,
+            "Symmetric node pairs of each Skeleton (written by poseio).",
+            ("skeleton", "node_a", "node_b"),
+            rows,
+        )
     renamed = [(result[id(s)].name, s.name) for s in created if s.name and s.name != result[id(s)].name]
     if renamed:
-        append_rows(module, SKELETON_NAMES_TABLE, "Names of Skeletons renamed to be unique (written by poseio).",
-                    ("skeleton", "original_name"), renamed)
+        append_rows(
+            module,
+            SKELETON_NAMES_TABLE,
+            "Names of Skeletons renamed to be unique (written by poseio).",
+            ("skeleton", "original_name"),
+            renamed,
+        )
     return result
 
 
-def record_videos(module, entries: list[tuple[str, Video]]) -> None:
-    """Record each video's shape and filename in the ``poseio_videos`` table."""
+def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | None) -> None:
+    """Record each video's shape, fps and filename in the ``poseio_videos`` table.
+
+    The filename is left empty for a video stored relative to the NWB file, so
+    that it resolves against wherever the file is read from.
+    """
     rows = []
     for series_name, video in entries:
         shape = tuple(video.shape or ()) + (0, 0, 0, 0)
         fps = float(video.fps) if video.fps else float("nan")
-        rows.append((series_name, video.filename, *[int(v) for v in shape[:4]], fps))
+        filename = video.filename if video_path_for(video, nwb_path) == video.filename else ""
+        rows.append((series_name, filename, *[int(v) for v in shape[:4]], fps))
     if rows:
-        append_rows(module, VIDEOS_TABLE, "Shape, frame rate and filename of each video (written by poseio).",
-                    ("image_series", "filename", "n_frames", "height", "width", "channels", "fps"), rows)
+        append_rows(
+            module,
+            VIDEOS_TABLE,
+            "Shape, frame rate and filename of each video (written by poseio).",
+            ("image_series", "filename", "n_frames", "height", "width", "channels", "fps"),
+            rows,
+        )
 
 
 def append_rows(module, name: str, description: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

@@ -16,8 +16,20 @@ from poseio.testing._strategies import labels_strategy
 
 #: Everything a lossless format keeps. Subclasses list what theirs keeps in ``keeps``.
 ALL_ASPECTS = frozenset(
-    {"points", "frames", "videos", "tracks", "kinds", "point_scores", "instance_scores", "edges", "symmetries",
-     "skeleton_name", "video_shape", "fps"}
+    {
+        "points",
+        "frames",
+        "videos",
+        "tracks",
+        "kinds",
+        "point_scores",
+        "instance_scores",
+        "edges",
+        "symmetries",
+        "skeleton_name",
+        "video_shape",
+        "fps",
+    }
 )
 
 
@@ -36,8 +48,12 @@ def _instances(labels: Labels, keeps: frozenset[str]) -> list[tuple]:
             if predicted and "point_scores" in keeps:
                 key.append(tuple(np.round(np.nan_to_num(inst.point_scores, nan=-1), 5)))
             if predicted and "instance_scores" in keeps:
-                key.append((round(float(np.nan_to_num(inst.score, nan=-1)), 5),
-                            round(float(np.nan_to_num(inst.tracking_score, nan=-1)), 5)))
+                key.append(
+                    (
+                        round(float(np.nan_to_num(inst.score, nan=-1)), 5),
+                        round(float(np.nan_to_num(inst.tracking_score, nan=-1)), 5),
+                    )
+                )
             rows.append(tuple(key))
     return sorted(rows, key=repr)
 
@@ -103,8 +119,11 @@ class FormatConformance:
             pytest.skip(f"{self.format} cannot write")
         folder = tmp_path_factory.mktemp("roundtrip")
 
-        @settings(max_examples=self.max_examples, deadline=None,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+        @settings(
+            max_examples=self.max_examples,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
         @given(labels=labels_strategy(**self.strategy_options))
         def roundtrip(labels: Labels) -> None:
             path = folder / f"roundtrip{self.extension}"
@@ -140,16 +159,20 @@ class FormatConformance:
         path = tmp_path / f"existing{self.extension}"
         path.write_bytes(b"precious")
         with pytest.raises(poseio.PoseioError):
-            poseio.save(self.small_labels(), path, format=self.format, no_such_option_for_any_format=1,
-                        **self.write_options)
+            poseio.save(
+                self.small_labels(), path, format=self.format, no_such_option_for_any_format=1, **self.write_options
+            )
         assert path.read_bytes() == b"precious"
         assert sorted(p.name for p in tmp_path.iterdir()) == [path.name], "a temporary file was left behind"
 
     def test_declared_capabilities_are_honoured(self, tmp_path: Path) -> None:
         info = self.info()
         registry = poseio._registry.get_registry()
-        for hook, declared in (("poseio_read", info.can_read), ("poseio_write", info.can_write),
-                               ("poseio_append", info.can_append)):
+        for hook, declared in (
+            ("poseio_read", info.can_read),
+            ("poseio_write", info.can_write),
+            ("poseio_append", info.can_append),
+        ):
             assert (registry.impl(hook, info.plugin) is not None) == declared, f"{hook} vs declaration"
 
     def small_labels(self) -> Labels:
@@ -157,5 +180,11 @@ class FormatConformance:
         skeleton = poseio.Skeleton(["head", "tail"], edges=[(0, 1)], name="animal")
         video = poseio.Video(os.path.join(os.sep, "data", "small.mp4"), fps=30.0, shape=(10, 32, 32, 1))
         points = np.arange(3 * 1 * 2 * 2, dtype=float).reshape(3, 1, 2, 2)
-        return Labels.from_numpy(points, video=video, skeleton=skeleton, tracks=[poseio.Track("a")],
-                                 point_scores=np.full((3, 1, 2), 0.5), predicted=self.instance_kind == "predicted")
+        return Labels.from_numpy(
+            points,
+            video=video,
+            skeleton=skeleton,
+            tracks=[poseio.Track("a")],
+            point_scores=np.full((3, 1, 2), 0.5),
+            predicted=self.instance_kind == "predicted",
+        )

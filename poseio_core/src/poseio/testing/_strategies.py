@@ -54,8 +54,9 @@ def labels_strategy(
             slots = [t for t in tracks] + ([None] if untracked or not tracks else [])
             for track in draw(st.lists(st.sampled_from(slots), min_size=1, max_size=len(slots), unique_by=id)):
                 kind = draw(st.sampled_from(kinds))
-                points = np.array(draw(st.lists(_coordinate, min_size=n_nodes * dims, max_size=n_nodes * dims)),
-                                  dtype=np.float64).reshape(n_nodes, dims)
+                points = np.array(
+                    draw(st.lists(_coordinate, min_size=n_nodes * dims, max_size=n_nodes * dims)), dtype=np.float64
+                ).reshape(n_nodes, dims)
                 hidden = draw(st.lists(st.booleans(), min_size=n_nodes, max_size=n_nodes))
                 hidden[draw(st.integers(0, n_nodes - 1))] = False
                 points[np.array(hidden)] = np.nan
@@ -63,9 +64,15 @@ def labels_strategy(
                     instances.append(Instance(points, skeleton, track))
                 else:
                     scores = np.array(draw(st.lists(st.floats(0, 1, width=32), min_size=n_nodes, max_size=n_nodes)))
-                    instances.append(PredictedInstance(
-                        points, skeleton, track, score=draw(st.floats(0, 1, width=32)), point_scores=scores,
-                        tracking_score=draw(st.floats(0, 1, width=32)),
-                    ))
+                    instances.append(
+                        PredictedInstance(
+                            points,
+                            skeleton,
+                            track,
+                            score=draw(st.floats(0, 1, width=32)),
+                            point_scores=scores,
+                            tracking_score=draw(st.floats(0, 1, width=32)),
+                        )
+                    )
             frames.append(LabeledFrame(video, frame_idx, instances))
     return Labels(frames, videos=videos, skeletons=[skeleton], tracks=tracks)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 import poseio
 
 FORMAT = "csv-points"
@@ -104,9 +103,17 @@ def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[s
                 for node, (x, y) in zip(instance.skeleton.node_names, instance.points[:, :2]):
                     visible = not (np.isnan(x) or np.isnan(y))
                     score = instance.point_scores[instance.skeleton.index(node)] if predicted else np.nan
-                    writer.writerow([
-                        frame.video.filename, frame.frame_idx, instance.track.name if instance.track else "",
-                        i, instance.skeleton.name, node, repr(float(x)) if visible else "",
-                        repr(float(y)) if visible else "",
-                        "" if np.isnan(score) else repr(float(score)), int(predicted),
-                    ])
+                    writer.writerow(
+                        [
+                            frame.video.filename,
+                            frame.frame_idx,
+                            instance.track.name if instance.track else "",
+                            i,
+                            instance.skeleton.name,
+                            node,
+                            repr(float(x)) if visible else "",
+                            repr(float(y)) if visible else "",
+                            "" if np.isnan(score) else repr(float(score)),
+                            int(predicted),
+                        ]
+                    )
