@@ -32,13 +32,27 @@ SCORES_COMMENT = "poseio:instance_scores"
 
 @attrs.define
 class Series:
-    """One PoseEstimationSeries, read: times, points and confidences."""
+    """One PoseEstimationSeries: its timing is read at once, its data when scattered.
+
+    Holding only the timing keeps one series' data in memory at a time.
+    """
 
     name: str
+    group: h5py.Group
     times: np.ndarray
-    points: np.ndarray
-    confidence: np.ndarray | None
     rate: tuple[float, float] | None  # (starting_time, rate) when timed by rate
+    timing_key: object  # equal for series that share their timing
+    n: int
+    ndim: int
+
+    def read(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The ``(n, D)`` points (D = 2 or 3) and the confidences, or None without any."""
+        data = self.group["data"][()]
+        points = np.asarray(data, dtype=np.float64).reshape(self.n, -1 if self.n else self.ndim)
+        confidence = None
+        if "confidence" in self.group:
+            confidence = np.asarray(self.group["confidence"][()], dtype=np.float64).reshape(-1)
+        return points, confidence
 
 
 @attrs.define
@@ -56,29 +70,38 @@ def _where(obj: h5py.HLObject) -> str:
     return f"{obj.file.filename}:{obj.name}"
 
 
-def read_series(group: h5py.Group) -> Series:
-    """Read one PoseEstimationSeries, checking that its parts agree."""
+def _timing_key(group: h5py.Group) -> object:
+    if "timestamps" in group:
+        link = group.get("timestamps", getlink=True)
+        return link.path if isinstance(link, h5py.SoftLink) else group["timestamps"].name
+    if "starting_time" in group:
+        starting_time = group["starting_time"]
+        return ("rate", float(np.asarray(starting_time[()])), starting_time.attrs.get("rate"), group["data"].shape[0])
+    return group.name
+
+
+def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = None) -> Series:
+    """Check one PoseEstimationSeries and read its timing (not its data)."""
     where = _where(group)
-    if "data" not in group:
+    if "data" not in group or not isinstance(group["data"], h5py.Dataset):
         raise ReadError(f"{where}: PoseEstimationSeries has no 'data'")
     data = group["data"]
     if data.dtype.kind not in "fiu":
         raise ReadError(f"{where}/data: expected numbers, found {data.dtype}; the file is malformed")
-    points = np.asarray(data[()], dtype=np.float64)
-    if points.ndim == 1:
-        points = points[:, None]
-    if points.ndim != 2 or points.shape[1] not in (1, 2, 3):
+    if data.ndim not in (1, 2) or (data.ndim == 2 and data.shape[1] not in (1, 2, 3)):
         raise ReadError(f"{where}/data: expected (n, 2) or (n, 3) coordinates, found shape {data.shape}")
-    if points.shape[1] == 1:
-        points = np.concatenate([points, np.full_like(points, np.nan)], axis=1)
-    n = len(points)
-    confidence = None
-    if "confidence" in group:
-        confidence = np.asarray(group["confidence"][()], dtype=np.float64).reshape(-1)
-        if len(confidence) != n:
-            raise ReadError(f"{where}: confidence has {len(confidence)} values for {n} data rows")
-    times, rate = series_times(group, n)
-    return Series(group.name.rsplit("/", 1)[-1], times, points, confidence, rate)
+    n = data.shape[0]
+    ndim = max(2, data.shape[1] if data.ndim == 2 else 1)
+    if "confidence" in group and group["confidence"].shape[0] != n:
+        raise ReadError(f"{where}: confidence has {group['confidence'].shape[0]} values for {n} data rows")
+    key = _timing_key(group)
+    cache = times_cache if times_cache is not None else {}
+    if key not in cache:
+        cache[key] = series_times(group, n)
+    times, rate = cache[key]
+    if len(times) != n:
+        raise ReadError(f"{where}: data has {n} rows but timestamps has {len(times)}; the file is inconsistent")
+    return Series(group.name.rsplit("/", 1)[-1], group, times, rate, key, n, ndim)
 
 
 class PredictionsReader:
@@ -91,6 +114,7 @@ class PredictionsReader:
         self.videos: dict[str, Video] = {}
         self.notes: list[str] = []
         self.extras = PoseioExtras.read(f)
+        self.times_cache: dict[object, tuple] = {}
 
     def skeleton_for(self, container: h5py.Group, series_names: list[str]) -> tuple[Skeleton, bool]:
         """The container's skeleton, and whether it came from a Skeleton object."""
@@ -182,7 +206,7 @@ class PredictionsReader:
             for g in container.values()
             if isinstance(g, h5py.Group) and text(g.attrs.get("neurodata_type")) == "PoseEstimationSeries"
         ]
-        series = [read_series(g) for g in series_groups]
+        series = [read_series(g, self.times_cache) for g in series_groups]
         names = [s.name for s in series]
         skeleton, from_object = self.skeleton_for(container, names)
         software = read_text(container, "source_software")
@@ -246,7 +270,8 @@ class PredictionsReader:
             video = group[0][0]
             videos.append(video)
             all_series = [s for _, slot in group for _, s in slot.series]
-            clock = choose_clock(video, [s.rate for s in all_series if s.rate], [s.times for s in all_series])
+            distinct_times = {s.timing_key: s.times for s in all_series}
+            clock = choose_clock(video, [s.rate for s in all_series if s.rate], list(distinct_times.values()))
             timing[video.filename] = clock.source
             by_skeleton: dict[int, list[Slot]] = {}
             for _, slot in group:
@@ -285,21 +310,39 @@ class PredictionsReader:
     def dense_table(
         slots: list[Slot], skeleton: Skeleton, clock, track_ids: list[int], *, video_id: int, skeleton_id: int
     ) -> PoseTable:
-        """Scatter every slot's series into one (frames, slots, nodes, D) grid and make rows of it."""
-        indexed = [[(node, s, clock.frame_indices(s.times)) for node, s in slot.series] for slot in slots]
-        all_frames = [idx for slot in indexed for _, _, idx in slot]
-        frames = np.unique(np.concatenate(all_frames)) if all_frames else np.empty(0, dtype=np.int64)
-        ndim = max((s.points.shape[1] for slot in slots for _, s in slot.series), default=2)
+        """Scatter every slot's series into one (frames, slots, nodes, D) grid and make rows of it.
+
+        Series that share their timing share one frame-index computation, and
+        each series' data is read straight into the grid, one at a time.
+        """
+        indices: dict[object, np.ndarray] = {}
+        for slot in slots:
+            for _, s in slot.series:
+                if s.timing_key not in indices:
+                    indices[s.timing_key] = clock.frame_indices(s.times)
+        distinct = list(indices.values())
+        if len(distinct) == 1 and np.all(np.diff(distinct[0]) > 0):
+            frames = distinct[0]  # already sorted and unique: the common case
+        else:
+            frames = np.unique(np.concatenate(distinct)) if distinct else np.empty(0, dtype=np.int64)
+        rows_by_key = {
+            key: (slice(None) if len(idx) == len(frames) and idx is frames else np.searchsorted(frames, idx))
+            for key, idx in indices.items()
+        }
+        ndim = max((s.ndim for slot in slots for _, s in slot.series), default=2)
         points = np.full((len(frames), len(slots), len(skeleton), ndim), np.nan)
         point_scores = np.full((len(frames), len(slots), len(skeleton)), np.nan)
         scores = np.full((len(frames), len(slots)), np.nan)
         tracking = np.full((len(frames), len(slots)), np.nan)
-        for j, slot in enumerate(indexed):
-            for node, s, idx in slot:
-                rows = np.searchsorted(frames, idx)
-                points[rows, j, node, : s.points.shape[1]] = s.points
-                if s.confidence is not None:
-                    point_scores[rows, j, node] = s.confidence
+        for j, slot in enumerate(slots):
+            for node, s in slot.series:
+                rows = rows_by_key[s.timing_key]
+                data, confidence = s.read()
+                if data.shape[1] == 1:
+                    data = np.concatenate([data, np.full_like(data, np.nan)], axis=1)
+                points[rows, j, node, : data.shape[1]] = data
+                if confidence is not None:
+                    point_scores[rows, j, node] = confidence
             extra = slots[j].instance_scores
             if extra is not None and len(extra):
                 rows = np.searchsorted(frames, clock.frame_indices(extra[:, 0]))

@@ -1,0 +1,44 @@
+"""Timing helpers shared by the benchmarks: medians of repeated runs, peak memory."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+
+def median_time(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """The median wall time of ``repeats`` calls, and the last call's result."""
+    times = []
+    result = None
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def peak_memory(function: Callable[[], Any]) -> tuple[int, Any]:
+    """Peak bytes allocated through Python's allocators (numpy included) during one call."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = function()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak, result
+
+
+def report(rows: list[tuple[str, float, float, float | None]]) -> None:
+    """Print (what, poseio seconds, reference seconds, target ratio) rows with their ratios."""
+    print(f"{'measure':<44} {'poseio':>9} {'reference':>10} {'ratio':>7} {'target':>7}")
+    for what, ours, reference, target in rows:
+        ratio = ours / reference
+        verdict = "" if target is None else ("ok" if ratio <= target else "MISSED")
+        target_text = "" if target is None else f"<={target:g}"
+        print(f"{what:<44} {ours:>8.3f}s {reference:>9.3f}s {ratio:>6.2f}x {target_text:>7} {verdict}")
