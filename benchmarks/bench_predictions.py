@@ -16,7 +16,6 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-
 import poseio
 from _common import median_time, peak_memory, report
 
@@ -25,12 +24,14 @@ FPS = 30.0
 
 def make_labels(n_frames: int, n_tracks: int, n_nodes: int) -> poseio.Labels:
     rng = np.random.default_rng(0)
-    skeleton = poseio.Skeleton([f"node_{i}" for i in range(n_nodes)], edges=[(i, i + 1) for i in range(n_nodes - 1)],
-                               name="animal")
+    skeleton = poseio.Skeleton(
+        [f"node_{i}" for i in range(n_nodes)], edges=[(i, i + 1) for i in range(n_nodes - 1)], name="animal"
+    )
     return poseio.Labels.from_numpy(
         rng.random((n_frames, n_tracks, n_nodes, 2)) * 500,
         video=poseio.Video("/data/video.mp4", fps=FPS, shape=(n_frames, 480, 640, 1)),
-        skeleton=skeleton, tracks=[poseio.Track(f"track_{i}") for i in range(n_tracks)],
+        skeleton=skeleton,
+        tracks=[poseio.Track(f"track_{i}") for i in range(n_tracks)],
         point_scores=rng.random((n_frames, n_tracks, n_nodes)),
     )
 
@@ -46,24 +47,52 @@ def write_with_pynwb(labels: poseio.Labels, path: Path) -> None:
 
     points, scores = labels.numpy(return_scores=True)
     skeleton = labels.skeletons[0]
-    nwbfile = NWBFile(session_description="reference", identifier="reference",
-                      session_start_time=datetime.datetime.now(datetime.timezone.utc))
+    nwbfile = NWBFile(
+        session_description="reference", identifier="reference", session_start_time=datetime.datetime.now(datetime.UTC)
+    )
     module = nwbfile.create_processing_module(name="behavior", description="behavior")
-    nwb_skeleton = Skeleton(name="animal", nodes=skeleton.node_names, edges=np.array(skeleton.edge_inds, dtype=np.uint8))
+    nwb_skeleton = Skeleton(
+        name="animal", nodes=skeleton.node_names, edges=np.array(skeleton.edge_inds, dtype=np.uint8)
+    )
     module.add(Skeletons(skeletons=[nwb_skeleton]))
     device = nwbfile.create_device(name="camera")
-    video = ImageSeries(name="video", description="video", unit="n.a.", external_file=["/data/video.mp4"],
-                        format="external", starting_frame=[0], rate=FPS, num_samples=len(points), device=device)
+    video = ImageSeries(
+        name="video",
+        description="video",
+        unit="n.a.",
+        external_file=["/data/video.mp4"],
+        format="external",
+        starting_frame=[0],
+        rate=FPS,
+        num_samples=len(points),
+        device=device,
+    )
     nwbfile.add_acquisition(video)
     for k, track in enumerate(labels.tracks):
         series = [
-            PoseEstimationSeries(name=node, description=node, data=np.ascontiguousarray(points[:, k, j]),
-                                 unit="pixels", reference_frame="top left", starting_time=0.0, rate=FPS,
-                                 confidence=scores[:, k, j], confidence_definition="score")
+            PoseEstimationSeries(
+                name=node,
+                description=node,
+                data=np.ascontiguousarray(points[:, k, j]),
+                unit="pixels",
+                reference_frame="top left",
+                starting_time=0.0,
+                rate=FPS,
+                confidence=scores[:, k, j],
+                confidence_definition="score",
+            )
             for j, node in enumerate(skeleton.node_names)
         ]
-        module.add(PoseEstimation(name=f"PoseEstimation_{track.name}", pose_estimation_series=series,
-                                  description="reference", skeleton=nwb_skeleton, device=device, source_video=video))
+        module.add(
+            PoseEstimation(
+                name=f"PoseEstimation_{track.name}",
+                pose_estimation_series=series,
+                description="reference",
+                skeleton=nwb_skeleton,
+                device=device,
+                source_video=video,
+            )
+        )
     with NWBHDF5IO(str(path), "w") as io:
         io.write(nwbfile)
     assert isinstance(Device, type)
@@ -73,11 +102,13 @@ def read_with_h5py(path: Path) -> list[np.ndarray]:
     """Raw h5py: every series' data, confidence and timing, nothing else."""
     arrays = []
     with h5py.File(path, "r") as f:
+
         def visit(name, obj):
             if isinstance(obj, h5py.Group) and obj.attrs.get("neurodata_type") == "PoseEstimationSeries":
                 arrays.append(obj["data"][()])
                 arrays.append(obj["confidence"][()])
                 arrays.append(obj["timestamps"][()] if "timestamps" in obj else obj["starting_time"][()])
+
         f.visititems(visit)
     return arrays
 
@@ -110,8 +141,10 @@ def main() -> None:
         report(rows)
         peak, (points, scores) = peak_memory(lambda: load_with_poseio(ours))
         returned = points.nbytes + scores.nbytes
-        print(f"peak memory of load + numpy: {peak / 1e6:.1f} MB for {returned / 1e6:.1f} MB returned "
-              f"= {peak / returned:.2f}x (target <= 2x)")
+        print(
+            f"peak memory of load + numpy: {peak / 1e6:.1f} MB for {returned / 1e6:.1f} MB returned "
+            f"= {peak / returned:.2f}x (target <= 2x)"
+        )
         print(f"file sizes: poseio {ours.stat().st_size / 1e6:.1f} MB, pynwb {reference.stat().st_size / 1e6:.1f} MB")
 
 

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus_file
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "two_mice.nwb"
@@ -86,12 +85,15 @@ def test_validate_and_plot(tmp_path):
     assert "trajectories" in fallback.stdout and (tmp_path / "t.png").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("args, message", [
-    (("info", "/no/such/file.nwb"), "no such file"),
-    (("info", "{e}"), "no installed format recognises"),
-    (("convert", str(EXAMPLE), "{tmp}/x.nwb", "--to", "nope"), "no installed format is called 'nope'"),
-    (("convert", str(EXAMPLE), "/no/such/folder/x.nwb"), "does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("info", "/no/such/file.nwb"), "no such file"),
+        (("info", "{e}"), "no installed format recognises"),
+        (("convert", str(EXAMPLE), "{tmp}/x.nwb", "--to", "nope"), "no installed format is called 'nope'"),
+        (("convert", str(EXAMPLE), "/no/such/folder/x.nwb"), "does not exist"),
+    ],
+)
 def test_bad_input_gives_one_line_and_nonzero_status(tmp_path, args, message):
     e = corpus_file("nwb", "e_nwb_without_pose.nwb")
     result = run(*[a.format(e=e, tmp=tmp_path) for a in args])

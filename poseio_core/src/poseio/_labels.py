@@ -81,7 +81,7 @@ class Labels:
         if len(table) and table.n_nodes < max(len(s) for s in skeletons):
             raise InvalidLabelsError("table points are narrower than the largest skeleton")
         labels._frames = None
-        labels._table = table.sorted()
+        labels._table = table
         return labels
 
     def to_table(self) -> PoseTable:
@@ -223,7 +223,11 @@ class Labels:
         mask = table.video == video_id
         if kind != "all":
             mask &= table.predicted == (kind == "predicted")
-        skeleton_ids = np.unique(table.skeleton[mask])
+        in_video = table.skeleton[mask]
+        if len(in_video) and in_video.min() == in_video.max():
+            skeleton_ids = in_video[:1]
+        else:
+            skeleton_ids = np.unique(in_video)
         if skeleton is not None:
             skeleton_id = self._index_of(skeleton, self.skeletons, "skeleton")
         elif len(skeleton_ids) > 1:
@@ -251,10 +255,9 @@ class Labels:
             slot[untracked] = n_slots + rank
             n_slots += int(rank.max()) + 1
 
-        grid = self._as_grid(sub, n_frames, n_slots, n_nodes, slot)
+        grid = self._as_grid(sub, n_frames, n_slots, slot)
         if grid is not None:
-            points = grid.points.reshape(n_frames, n_slots, *grid.points.shape[1:])
-            scores = grid.point_scores.reshape(n_frames, n_slots, -1)
+            points, scores = grid
             return (points[:, :, :n_nodes], scores[:, :, :n_nodes]) if return_scores else points[:, :, :n_nodes]
 
         # Last writer wins, so write predictions first and user instances after them.
@@ -277,16 +280,26 @@ class Labels:
         return len(key) - 1 - first_from_end
 
     @staticmethod
-    def _as_grid(sub: PoseTable, n_frames: int, n_slots: int, n_nodes: int, slot: np.ndarray) -> PoseTable | None:
-        # The table already is the dense array, row-major over (frame, slot): share it.
+    def _as_grid(sub: PoseTable, n_frames: int, n_slots: int, slot: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The dense (points, scores) as views of the table, when its rows already form the grid.
+
+        That is so when every (frame, slot) has exactly one row, in frame-major
+        or slot-major order: a reshape then shares the table's memory.
+        """
         if len(sub) != n_frames * n_slots or len(sub) == 0:
             return None
-        if not (
-            np.array_equal(sub.frame_idx, np.repeat(np.arange(n_frames), n_slots))
-            and np.array_equal(slot, np.tile(np.arange(n_slots), n_frames))
-        ):
-            return None
-        return sub
+        frames, slots = np.arange(n_frames), np.arange(n_slots)
+        if np.array_equal(sub.frame_idx, np.repeat(frames, n_slots)) and np.array_equal(slot, np.tile(slots, n_frames)):
+            return (
+                sub.points.reshape(n_frames, n_slots, *sub.points.shape[1:]),
+                sub.point_scores.reshape(n_frames, n_slots, -1),
+            )
+        if np.array_equal(sub.frame_idx, np.tile(frames, n_slots)) and np.array_equal(slot, np.repeat(slots, n_frames)):
+            return (
+                sub.points.reshape(n_slots, n_frames, *sub.points.shape[1:]).swapaxes(0, 1),
+                sub.point_scores.reshape(n_slots, n_frames, -1).swapaxes(0, 1),
+            )
+        return None
 
     def _video_index(self, video: Video | int | None) -> int:
         if video is None:
@@ -322,6 +335,7 @@ class Labels:
         frames: list[LabeledFrame] = []
         if len(table) == 0:
             return frames
+        table = table.sorted()
         new_frame = np.ones(len(table), dtype=bool)
         new_frame[1:] = (np.diff(table.video) != 0) | (np.diff(table.frame_idx) != 0)
         starts = np.flatnonzero(new_frame)

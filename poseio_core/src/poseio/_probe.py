@@ -189,7 +189,9 @@ class Probe:
                 neurodata_type = _text(child.attrs.get("neurodata_type"))
                 if neurodata_type is not None:
                     yield TypedGroup(child.name, neurodata_type, _text(child.attrs.get("namespace")))
-                if depth + 1 < INDEX_MAX_DEPTH:
+                # NWB's cached specifications and the insides of data series hold no typed groups.
+                skip = (depth == 0 and name == "specifications") or (neurodata_type or "").endswith("Series")
+                if depth + 1 < INDEX_MAX_DEPTH and not skip:
                     queue.append((child, depth + 1))
 
     def find(self, *neurodata_types: str, namespace: str | None = None) -> list[TypedGroup]:

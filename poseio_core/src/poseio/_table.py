@@ -27,7 +27,7 @@ def _float_column(value: object) -> np.ndarray:
 
 @attrs.define(eq=False)
 class PoseTable:
-    """Every instance of a Labels as parallel arrays.
+    """Every instance of a Labels as parallel arrays, rows in any order.
 
     ``video``, ``skeleton`` and ``track`` hold indices into the owning Labels'
     ``videos``, ``skeletons`` and ``tracks`` lists (``track`` is -1 when
@@ -108,21 +108,35 @@ class PoseTable:
         point_scores: np.ndarray | None = None,
         score: np.ndarray | None = None,
         tracking_score: np.ndarray | None = None,
+        present: np.ndarray | None = None,
     ) -> PoseTable:
         """Rows from a dense ``(n_frames, n_slots, n_nodes, D)`` array.
 
-        A slot holds an instance where at least one node has finite x and y.
-        ``track`` gives the track index of every slot (default: untracked).
-        When every slot holds an instance the points are not copied.
+        A slot holds an instance where at least one node has finite x and y;
+        a caller that already knows which do may pass that as ``present``
+        (``(n_frames, n_slots)`` bool). ``track`` gives the track index of every
+        slot (default: untracked). When every slot holds an instance the points
+        are not copied, whether the array's memory runs frame by frame or (as a
+        transposed view) slot by slot.
         """
         n_frames, n_slots = points.shape[:2]
-        present = np.isfinite(points[..., :2]).all(axis=3).any(axis=2)
-        frame_rows, slots = np.nonzero(present)
-        if present.all():
-            # A reshape is a view: no copy of the (possibly large) points array.
+        if present is None:
+            present = np.isfinite(points[..., :2]).all(axis=3).any(axis=2)
+        slot_major = bool(present.all()) and n_slots > 1 and points.strides[1] == n_frames * points.strides[0]
+        if slot_major:
+            # Every slot is full and the memory runs slot by slot (as a reader that fills one
+            # series at a time lays it out): rows in (slot, frame) order are a view, not a copy.
+            slots, frame_rows = np.divmod(np.arange(n_frames * n_slots), n_frames)
+
+            def select(a: np.ndarray) -> np.ndarray:
+                return a.swapaxes(0, 1).reshape(n_frames * n_slots, *a.shape[2:])
+        elif present.all():
+            frame_rows, slots = np.divmod(np.arange(n_frames * n_slots), n_slots)
+
             def select(a: np.ndarray) -> np.ndarray:
                 return a.reshape(n_frames * n_slots, *a.shape[2:])
         else:
+            frame_rows, slots = np.nonzero(present)
 
             def select(a: np.ndarray) -> np.ndarray:
                 return a[present]
@@ -167,10 +181,15 @@ class PoseTable:
 
     def sorted(self) -> PoseTable:
         """Rows ordered by video, frame, then user before predicted (stable)."""
-        order = np.lexsort((self.predicted, self.frame_idx, self.video))
-        if np.array_equal(order, np.arange(len(order))):
+        if len(self) < 2:
             return self
-        return self.take(order)
+        # Readers usually build rows in order already: check that in one pass before sorting.
+        video_step, frame_step = np.diff(self.video), np.diff(self.frame_idx)
+        kind_step = np.diff(self.predicted.astype(np.int8))
+        in_order = (video_step > 0) | ((video_step == 0) & ((frame_step > 0) | ((frame_step == 0) & (kind_step >= 0))))
+        if in_order.all():
+            return self
+        return self.take(np.lexsort((self.predicted, self.frame_idx, self.video)))
 
     @staticmethod
     def concat(tables: Sequence[PoseTable]) -> PoseTable:

@@ -52,7 +52,7 @@ def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]
     (as the reader records it), else from ``annotator``.
     """
     table = labels.to_table()
-    table = table.take(~table.predicted) if table.predicted.any() else table
+    table = (table.take(~table.predicted) if table.predicted.any() else table).sorted()
     known = {(v, int(i)): a for v, i, a in labels.provenance.get("annotators", [])}
     labels_of_videos = {}
     for i, video in enumerate(labels.videos):

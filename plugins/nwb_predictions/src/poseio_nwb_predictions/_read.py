@@ -45,6 +45,17 @@ class Series:
     n: int
     ndim: int
 
+    def read_into(self, points: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Read data and confidence straight into same-length destinations; returns the points.
+
+        HDF5 converts the type (float32 to float64) on the way, so no
+        temporary array is made. ``points`` must be ``(n, D)`` and C-contiguous.
+        """
+        self.group["data"].read_direct(points)
+        if "confidence" in self.group:
+            self.group["confidence"].read_direct(scores)
+        return points
+
     def read(self) -> tuple[np.ndarray, np.ndarray | None]:
         """The ``(n, D)`` points (D = 2 or 3) and the confidences, or None without any."""
         data = self.group["data"][()]
@@ -64,6 +75,11 @@ class Slot:
     skeleton: Skeleton
     series: list[tuple[int, Series]]  # (node index, series)
     instance_scores: np.ndarray | None = None  # (n, 3): time, score, tracking score
+
+
+def _visible(points: np.ndarray) -> np.ndarray:
+    # Two column tests beat isfinite(...).all(axis=1), whose reduction over an axis of 2 is slow.
+    return np.isfinite(points[:, 0]) & np.isfinite(points[:, 1])
 
 
 def _where(obj: h5py.HLObject) -> str:
@@ -330,19 +346,37 @@ class PredictionsReader:
             for key, idx in indices.items()
         }
         ndim = max((s.ndim for slot in slots for _, s in slot.series), default=2)
-        points = np.full((len(frames), len(slots), len(skeleton), ndim), np.nan)
-        point_scores = np.full((len(frames), len(slots), len(skeleton)), np.nan)
+        # Skip filling with NaN when every (slot, node) has a series covering every frame in full.
+        covered = all(
+            len({node for node, _ in slot.series}) == len(skeleton)
+            and all(isinstance(rows_by_key[s.timing_key], slice) and s.ndim == ndim for _, s in slot.series)
+            for slot in slots
+        )
+        # Memory runs node by node, slot by slot, so that each series lands in one contiguous
+        # block; the (frames, slots, nodes, D) arrays are transposed views of it.
+        shape = (len(skeleton), len(slots), len(frames), ndim)
+        by_series = np.empty(shape) if covered else np.full(shape, np.nan)
+        scores_by_series = np.full(shape[:3], np.nan)
+        points = by_series.transpose(2, 1, 0, 3)
+        point_scores = scores_by_series.transpose(2, 1, 0)
+        present = np.zeros((len(slots), len(frames)), dtype=bool)
         scores = np.full((len(frames), len(slots)), np.nan)
         tracking = np.full((len(frames), len(slots)), np.nan)
         for j, slot in enumerate(slots):
             for node, s in slot.series:
                 rows = rows_by_key[s.timing_key]
+                block = by_series[node, j]
+                if isinstance(rows, slice) and s.ndim == ndim and block.flags.c_contiguous and s.n:
+                    data = s.read_into(block, scores_by_series[node, j])
+                    present[j] |= _visible(data)
+                    continue
                 data, confidence = s.read()
                 if data.shape[1] == 1:
                     data = np.concatenate([data, np.full_like(data, np.nan)], axis=1)
-                points[rows, j, node, : data.shape[1]] = data
+                by_series[node, j, rows, : data.shape[1]] = data
+                present[j, rows] |= _visible(data)
                 if confidence is not None:
-                    point_scores[rows, j, node] = confidence
+                    scores_by_series[node, j, rows] = confidence
             extra = slots[j].instance_scores
             if extra is not None and len(extra):
                 rows = np.searchsorted(frames, clock.frame_indices(extra[:, 0]))
@@ -360,6 +394,7 @@ class PredictionsReader:
             point_scores=point_scores,
             score=scores,
             tracking_score=tracking,
+            present=present.T,
         )
 
 

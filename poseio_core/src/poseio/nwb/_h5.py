@@ -49,25 +49,47 @@ def neurodata_type(obj: h5py.HLObject) -> str | None:
     return text(obj.attrs.get("neurodata_type"))
 
 
+#: Typed groups whose insides hold no typed group a reader looks for: not walked.
+LEAF_TYPES = frozenset(
+    {
+        "PoseEstimationSeries",
+        "TimeSeries",
+        "ImageSeries",
+        "SpatialSeries",
+        "Skeleton",
+        "DynamicTable",
+        "Images",
+        "Device",
+        "Subject",
+    }
+)
+
+
 def typed_groups(root: h5py.Group, *types: str) -> Iterator[h5py.Group]:
     """Every hard-linked group below ``root`` whose type is one of ``types``, in tree order.
 
-    Unlike the probe's bounded index this walks the whole tree: it is for readers.
-    Soft and external links are not followed, so no object is visited twice.
+    Unlike the probe's bounded index this walks the whole tree, except the
+    cached ``/specifications`` and the insides of :data:`LEAF_TYPES` (unless
+    asked for). Soft and external links are not followed, so no object is
+    visited twice.
     """
     stack = [root]
     while stack:
         group = stack.pop()
         children = []
         for name in group:
+            if group.name == "/" and name == "specifications":
+                continue
             link = group.get(name, getlink=True)
             if not isinstance(link, h5py.HardLink):
                 continue
             child = group[name]
             if isinstance(child, h5py.Group):
-                if neurodata_type(child) in types:
+                kind = neurodata_type(child)
+                if kind in types:
                     yield child
-                children.append(child)
+                if kind not in LEAF_TYPES or kind in types:
+                    children.append(child)
         stack.extend(reversed(children))
 
 
