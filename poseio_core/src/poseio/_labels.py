@@ -10,7 +10,7 @@ import numpy as np
 from poseio._errors import InvalidLabelsError
 from poseio._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._skeleton import Skeleton
-from poseio._table import NO_TRACK, PoseTable
+from poseio._table import NO_TRACK, PoseTable, distinct
 from poseio._video import Track, Video
 
 
@@ -223,11 +223,7 @@ class Labels:
         mask = table.video == video_id
         if kind != "all":
             mask &= table.predicted == (kind == "predicted")
-        in_video = table.skeleton[mask]
-        if len(in_video) and in_video.min() == in_video.max():
-            skeleton_ids = in_video[:1]
-        else:
-            skeleton_ids = np.unique(in_video)
+        skeleton_ids = distinct(table.skeleton[mask])
         if skeleton is not None:
             skeleton_id = self._index_of(skeleton, self.skeletons, "skeleton")
         elif len(skeleton_ids) > 1:

@@ -25,6 +25,15 @@ def _float_column(value: object) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer column; quick when there is only one."""
+    if len(values) == 0:
+        return values[:0]
+    if values.min() == values.max():
+        return values[:1].copy()
+    return np.unique(values)
+
+
 @attrs.define(eq=False)
 class PoseTable:
     """Every instance of a Labels as parallel arrays, rows in any order.

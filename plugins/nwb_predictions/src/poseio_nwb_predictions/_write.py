@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 import numpy as np
 from poseio import Labels, PoseTable, Skeleton, Video, WriteError
+from poseio._table import distinct
 from poseio.nwb.writing import (
     add_skeletons,
     append_to_nwbfile,
@@ -121,6 +122,148 @@ def _slots(table: PoseTable) -> np.ndarray:
     return slot
 
 
+def _as_slice(rows: np.ndarray) -> slice | np.ndarray:
+    """``rows`` as a slice when they step evenly (the usual dense layouts), so selection is a view."""
+    if len(rows) < 2:
+        return rows
+    step = int(rows[1] - rows[0])
+    if step > 0 and np.array_equal(np.diff(rows), np.full(len(rows) - 1, step)):
+        return slice(int(rows[0]), int(rows[-1]) + 1, step)
+    return rows
+
+
+@attrs.frozen
+class _Writer:
+    """Builds the pynwb objects for one Labels; one method per NWB object kind."""
+
+    nwbfile: Any
+    module: Any
+    labels: Labels
+    table: PoseTable
+    options: dict[str, Any]
+    nwb_path: Path | None
+
+    def wrap(self, array: np.ndarray) -> Any:
+        compression = self.options.get("compression")
+        if compression is None:
+            return array
+        from hdmf.backends.hdf5 import H5DataIO
+
+        return H5DataIO(array, compression=compression, chunks=True, shuffle=compression == "gzip")
+
+    def add_video(self, video_id: int, frames: np.ndarray) -> tuple[Any, Any, float | None, str]:
+        """A Device and an external ImageSeries for one video; returns them, the fps and a label."""
+        from pynwb.device import Device
+        from pynwb.image import ImageSeries
+
+        video = self.labels.videos[video_id]
+        # Check the timing now, so that a missing frame rate fails before any object is made.
+        _, fps = frame_times(video, video_id, np.array([frames.min(), frames.max()]), self.options)
+        label = Path(video.filename).stem or f"video_{video_id}"
+        device = Device(
+            name=unique_name(self.nwbfile.devices, f"camera_{label}"),
+            description=f"Camera that recorded {video.filename}",
+        )
+        self.nwbfile.add_device(device)
+        shape = video.shape or ()
+        image_series = ImageSeries(
+            name=unique_name(self.nwbfile.acquisition, f"video_{label}"),
+            description=f"Video {video.filename} on which poses were estimated.",
+            unit="n.a.",
+            external_file=[video_path_for(video, self.nwb_path)],
+            format="external",
+            starting_frame=[0],
+            device=device,
+            dimension=[shape[2], shape[1]] if len(shape) >= 3 and shape[1] and shape[2] else None,
+            num_samples=int(shape[0]) if shape and shape[0] else int(frames.max()) + 1,
+            **({"timestamps": video.timestamps} if video.timestamps is not None else {"rate": float(fps)}),
+        )
+        self.nwbfile.add_acquisition(image_series)
+        return device, image_series, fps, label
+
+    def add_estimation(
+        self,
+        rows: np.ndarray,
+        name: str,
+        who: str,
+        skeleton: Skeleton,
+        nwb_skeleton: Any,
+        video_id: int,
+        fps: float | None,
+        device: Any,
+        image_series: Any,
+    ) -> Any:
+        """One PoseEstimation holding the given rows (one track of one video), with its scores."""
+        from ndx_pose import PoseEstimation, PoseEstimationSeries
+        from pynwb.base import TimeSeries
+
+        video = self.labels.videos[video_id]
+        frames = self.table.frame_idx[rows]
+        if np.any(np.diff(frames) <= 0):
+            order = np.argsort(frames, kind="stable")
+            rows, frames = rows[order], frames[order]
+            if np.any(np.diff(frames) == 0):
+                duplicate = int(frames[np.flatnonzero(np.diff(frames) == 0)[0]])
+                raise WriteError(
+                    f"video {video.filename}: frame {duplicate} has two predicted instances on one track; "
+                    "PoseEstimation stores one pose per track and time"
+                )
+        stamps, _ = frame_times(video, video_id, frames, self.options)
+        # Contiguous frames on a regular clock are stored as start + rate, as nwbinspector asks.
+        regular = (
+            fps is not None
+            and video.timestamps is None
+            and len(frames) > 1
+            and frames[-1] - frames[0] == len(frames) - 1
+        )
+        timing = {"starting_time": float(stamps[0]), "rate": float(fps)} if regular else None
+        select = _as_slice(rows)
+        points, point_scores = self.table.points[select], self.table.point_scores[select]
+        reserved = RESERVED_NAMES | {nwb_skeleton.name}
+        series = []
+        for index, node in enumerate(skeleton.node_names):
+            scores = point_scores[:, index]
+            known = not np.isnan(scores).all()
+            series.append(
+                PoseEstimationSeries(
+                    name=f"PoseEstimationSeries{node}" if node in reserved else node,
+                    description=f"Estimated position of {node}.",
+                    data=self.wrap(np.ascontiguousarray(points[:, index])),
+                    unit="pixels",
+                    reference_frame="(0,0) is the top-left corner of the video frame.",
+                    **(timing or {"timestamps": self.wrap(stamps) if not series else series[0]}),
+                    confidence=self.wrap(np.ascontiguousarray(scores)) if known else None,
+                    confidence_definition="Confidence of the point, as given by the source." if known else None,
+                )
+            )
+        estimation = PoseEstimation(
+            name=name,
+            pose_estimation_series=series,
+            description=self.options.get("description")
+            or f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}.",
+            scorer=self.options.get("scorer"),
+            source_software=self.options.get("source_software") or "poseio",
+            source_software_version=self.options.get("source_software_version"),
+            skeleton=nwb_skeleton,
+            device=device,
+            source_video=image_series,
+        )
+        self.module.add(estimation)
+        instance_scores = np.stack([self.table.score[select], self.table.tracking_score[select]], axis=1)
+        if np.isfinite(instance_scores).any():
+            self.module.add(
+                TimeSeries(
+                    name=name + SCORES_SUFFIX,
+                    data=self.wrap(instance_scores),
+                    unit="n.a.",
+                    **(timing or {"timestamps": series[0]}),
+                    description=f"Columns (score, tracking_score) of each pose in {name}.",
+                    comments=SCORES_COMMENT,
+                )
+            )
+        return estimation
+
+
 def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **options: Any) -> list[Any]:
     """Add the predicted instances of ``labels`` to an in-memory ``pynwb.NWBFile``.
 
@@ -137,135 +280,48 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
     Returns:
         The PoseEstimation objects added.
     """
-    from ndx_pose import PoseEstimation, PoseEstimationSeries
-    from pynwb.base import TimeSeries
-    from pynwb.device import Device
-    from pynwb.image import ImageSeries
-
     unknown = set(options) - set(POSE_OPTIONS)
     if unknown:
         raise WriteError(f"unknown nwb-predictions options {sorted(unknown)}; accepted: {sorted(POSE_OPTIONS)}")
-    compression = options.get("compression")
-    if compression not in (None, "gzip", "lzf"):
-        raise WriteError(f"compression must be 'gzip', 'lzf' or None, not {compression!r}")
-
-    def wrap(array: np.ndarray):
-        if compression is None:
-            return array
-        from hdmf.backends.hdf5 import H5DataIO
-
-        return H5DataIO(array, compression=compression, chunks=True, shuffle=compression == "gzip")
-
+    if options.get("compression") not in (None, "gzip", "lzf"):
+        raise WriteError(f"compression must be 'gzip', 'lzf' or None, not {options['compression']!r}")
     table = labels.to_table()
     table = table.take(table.predicted) if not table.predicted.all() else table
     module = processing_module(nwbfile, options.get("module_name") or "behavior")
-    used_skeletons = [labels.skeletons[i] for i in np.unique(table.skeleton)] if len(table) else []
-    nwb_skeletons = add_skeletons(module, used_skeletons, options.get("skeleton_map"))
+    writer = _Writer(nwbfile, module, labels, table, options, nwb_path)
+    nwb_skeletons = add_skeletons(
+        module, [labels.skeletons[i] for i in distinct(table.skeleton)], options.get("skeleton_map")
+    )
     slots = _slots(table) if len(table) else table.track
-    video_ids = np.unique(table.video) if len(table) else []
-    added = []
-    recorded = []
-    for video_id in video_ids:
+    video_ids = distinct(table.video)
+    added, recorded = [], []
+    for video_id in video_ids.tolist():
         video = labels.videos[video_id]
         in_video = table.video == video_id
-        first_frames = table.frame_idx[in_video]
-        times, fps = frame_times(video, int(video_id), np.unique(first_frames), options)
-        del times  # computed to fail early, before any object is created
-        label = Path(video.filename).stem or f"video_{video_id}"
-        device_name = unique_name(nwbfile.devices, f"camera_{label}")
-        device = Device(name=device_name, description=f"Camera that recorded {video.filename}")
-        nwbfile.add_device(device)
-        series_name = unique_name(nwbfile.acquisition, f"video_{label}")
-        shape = video.shape or ()
-        image_series = ImageSeries(
-            name=series_name,
-            description=f"Video {video.filename} on which poses were estimated.",
-            unit="n.a.",
-            external_file=[video_path_for(video, nwb_path)],
-            format="external",
-            starting_frame=[0],
-            device=device,
-            dimension=[shape[2], shape[1]] if len(shape) >= 3 and shape[1] and shape[2] else None,
-            num_samples=int(shape[0]) if shape and shape[0] else int(table.frame_idx[in_video].max()) + 1,
-            **({"timestamps": video.timestamps} if video.timestamps is not None else {"rate": float(fps)}),
-        )
-        nwbfile.add_acquisition(image_series)
+        device, image_series, fps, label = writer.add_video(video_id, table.frame_idx[in_video])
         # Record the frame rate actually written, which may come from the fps option.
-        recorded.append((series_name, attrs.evolve(video, fps=fps if video.timestamps is None else video.fps)))
-        several_videos = len(video_ids) > 1
-        for skeleton_id in np.unique(table.skeleton[in_video]):
-            skeleton: Skeleton = labels.skeletons[skeleton_id]
-            group_mask = in_video & (table.skeleton == skeleton_id)
-            for slot in np.unique(slots[group_mask]):
-                rows = np.flatnonzero(group_mask & (slots == slot))
-                frames = table.frame_idx[rows]
-                if len(np.unique(frames)) != len(frames):
-                    dup = int(frames[np.flatnonzero(np.diff(np.sort(frames)) == 0)[0]])
-                    raise WriteError(
-                        f"video {video.filename}: frame {dup} has two predicted instances on one track; "
-                        "PoseEstimation stores one pose per track and time"
-                    )
-                order = np.argsort(frames, kind="stable")
-                rows, frames = rows[order], frames[order]
-                stamps, _ = frame_times(video, int(video_id), frames, options)
+        recorded.append((image_series.name, attrs.evolve(video, fps=fps if video.timestamps is None else video.fps)))
+        for skeleton_id in distinct(table.skeleton[in_video]).tolist():
+            skeleton = labels.skeletons[skeleton_id]
+            group = in_video & (table.skeleton == skeleton_id)
+            for slot in distinct(slots[group]).tolist():
                 track = UNTRACKED if slot < 0 else labels.tracks[slot].name.replace("/", "_")
                 if slot < -1:
                     track = f"{UNTRACKED}_{-slot}"
-                base = f"PoseEstimation_{label}_{track}" if several_videos else f"PoseEstimation_{track}"
-                name = unique_name(module.data_interfaces, base)
-                # Contiguous frames on a regular clock are stored as start + rate, as nwbinspector asks.
-                regular = (
-                    fps is not None
-                    and video.timestamps is None
-                    and len(frames) > 1
-                    and bool(np.all(np.diff(frames) == 1))
-                )
-                timing = {"starting_time": float(stamps[0]), "rate": float(fps)} if regular else None
-                pose_series = []
-                reserved = RESERVED_NAMES | {nwb_skeletons[id(skeleton)].name}
-                for node_index, node in enumerate(skeleton.node_names):
-                    scores = table.point_scores[rows, node_index]
-                    pose_series.append(
-                        PoseEstimationSeries(
-                            name=f"PoseEstimationSeries{node}" if node in reserved else node,
-                            description=f"Estimated position of {node}.",
-                            data=wrap(np.ascontiguousarray(table.points[rows, node_index])),
-                            unit="pixels",
-                            reference_frame="(0,0) is the top-left corner of the video frame.",
-                            **(timing or {"timestamps": wrap(stamps) if not pose_series else pose_series[0]}),
-                            confidence=None if np.isnan(scores).all() else wrap(scores),
-                            confidence_definition="Confidence of the point, as given by the source."
-                            if not np.isnan(scores).all()
-                            else None,
-                        )
+                base = f"PoseEstimation_{label}_{track}" if len(video_ids) > 1 else f"PoseEstimation_{track}"
+                added.append(
+                    writer.add_estimation(
+                        np.flatnonzero(group & (slots == slot)),
+                        unique_name(module.data_interfaces, base),
+                        "untracked" if slot < 0 else f"track {track}",
+                        skeleton,
+                        nwb_skeletons[id(skeleton)],
+                        video_id,
+                        fps,
+                        device,
+                        image_series,
                     )
-                who = "untracked" if slot < 0 else f"track {track}"
-                estimation = PoseEstimation(
-                    name=name,
-                    pose_estimation_series=pose_series,
-                    description=options.get("description")
-                    or f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}.",
-                    scorer=options.get("scorer"),
-                    source_software=options.get("source_software") or "poseio",
-                    source_software_version=options.get("source_software_version"),
-                    skeleton=nwb_skeletons[id(skeleton)],
-                    device=device,
-                    source_video=image_series,
                 )
-                module.add(estimation)
-                added.append(estimation)
-                instance_scores = np.stack([table.score[rows], table.tracking_score[rows]], axis=1)
-                if np.isfinite(instance_scores).any():
-                    module.add(
-                        TimeSeries(
-                            name=name + SCORES_SUFFIX,
-                            data=wrap(instance_scores),
-                            unit="n.a.",
-                            **(timing or {"timestamps": pose_series[0]}),
-                            description=f"Columns (score, tracking_score) of each pose in {name}.",
-                            comments=SCORES_COMMENT,
-                        )
-                    )
     record_videos(module, recorded, nwb_path)
     return added
 
