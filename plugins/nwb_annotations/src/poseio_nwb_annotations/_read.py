@@ -32,6 +32,24 @@ def _attr_or_dataset(group: h5py.Group, name: str):
     return None
 
 
+def _children(parent: h5py.Group, container: str, neurodata_type: str):
+    """The groups in ``parent``'s container of the name the spec fixes; else a search by type.
+
+    ndx-pose names a PoseTraining's frames group ``training_frames`` and a
+    frame's instances group ``skeleton_instances``, and they hold nothing else,
+    so their groups are taken without reading each one's type attribute:
+    with 10,000 frames that lookup is most of the reading time.
+    """
+    group = parent.get(container)
+    if isinstance(group, h5py.Group):
+        for name in group:
+            child = group.get(name)
+            if isinstance(child, h5py.Group):
+                yield child
+    else:
+        yield from typed_groups(parent, neurodata_type, inside_matches=False, leaves=frozenset())
+
+
 class AnnotationsReader:
     """Reads every PoseTraining of one NWB file into one Labels of user instances."""
 
@@ -43,8 +61,15 @@ class AnnotationsReader:
         self.videos: dict[str, Video] = {}
         self.tracks: dict[str, Track] = {}
         self.image_indices: dict[str, dict[str, int]] = {}
+        self.video_ids: dict[str, int] = {}
+        self.skeleton_ids: dict[str, int] = {}
 
     def skeleton(self, instance: h5py.Group) -> tuple[int, Skeleton]:
+        # Fast path: a soft link to a skeleton already read (only link targets are compared).
+        for name in instance:
+            link = instance.get(name, getlink=True)
+            if isinstance(link, h5py.SoftLink) and link.path in self.skeletons:
+                return self.skeleton_ids[link.path], self.skeletons[link.path]
         linked = linked_groups(instance, "Skeleton")
         if not linked:
             missing = dangling_links(instance)
@@ -52,30 +77,38 @@ class AnnotationsReader:
             raise ReadError(f"{self.path}:{instance.name}: SkeletonInstance has no skeleton: {detail}")
         path, group = linked[0]
         if path not in self.skeletons:
+            self.skeleton_ids[path] = len(self.skeletons)
             self.skeletons[path] = read_skeleton(group)
             self.extras.apply(self.skeletons[path])
-        return list(self.skeletons).index(path), self.skeletons[path]
+        return self.skeleton_ids[path], self.skeletons[path]
 
     def video_and_index(self, frame: h5py.Group) -> tuple[int, int]:
         """The frame's video (as an index into the videos read so far) and frame index."""
+        link = frame.get("source_video", getlink=True)
+        if isinstance(link, h5py.SoftLink) and link.path in self.videos:
+            # Fast path: the video of most frames is already known.
+            index = _attr_or_dataset(frame, "source_video_frame_index")
+            if index is not None:
+                return self.video_ids[link.path], int(np.asarray(index).reshape(-1)[0])
         where = f"{self.path}:{frame.name}"
         for name in dangling_links(frame):
             raise ReadError(f"{where}: its {name!r} link points to a missing object; the file is damaged")
-        if "source_video" in frame:
-            link = frame.get("source_video", getlink=True)
+        if link is not None:
             key = link.path if isinstance(link, h5py.SoftLink) else frame["source_video"].name
             if key not in self.videos:
+                self.video_ids[key] = len(self.videos)
                 self.videos[key] = read_video(frame["source_video"], self.path, self.extras, series_path=key)
             index = _attr_or_dataset(frame, "source_video_frame_index")
             if index is None:
                 raise ReadError(f"{where}: links a source_video but has no source_video_frame_index")
-            return list(self.videos).index(key), int(np.asarray(index).reshape(-1)[0])
+            return self.video_ids[key], int(np.asarray(index).reshape(-1)[0])
         if "source_frame" in frame:
             # An image stored in the file: its Images container is the "video", its position the frame.
             link = frame.get("source_frame", getlink=True)
             image_path = link.path if isinstance(link, h5py.SoftLink) else frame["source_frame"].name
             container, _, image = image_path.rpartition("/")
             if container not in self.videos:
+                self.video_ids[container] = len(self.videos)
                 names = sorted(self.f[container]) if container in self.f else []
                 self.image_indices[container] = {n: i for i, n in enumerate(names)}
                 shape = self.f[image_path].shape
@@ -84,20 +117,20 @@ class AnnotationsReader:
                     shape=(len(names), shape[0], shape[1], shape[2] if len(shape) > 2 else 1),
                     metadata={"nwb_path": container, "stored_images": True},
                 )
-            return list(self.videos).index(container), self.image_indices[container][image]
+            return self.video_ids[container], self.image_indices[container][image]
         raise ReadError(f"{where}: TrainingFrame has neither a source_video nor a source_frame")
 
     def read(self) -> Labels:
         rows_points: list[np.ndarray] = []
         columns: dict[str, list[int]] = {"video": [], "frame_idx": [], "skeleton": [], "track": []}
         annotators: list[list] = []
-        for training in typed_groups(self.f, "PoseTraining"):
-            for frame in typed_groups(training, "TrainingFrame"):
+        for training in typed_groups(self.f, "PoseTraining", inside_matches=False):
+            for frame in _children(training, "training_frames", "TrainingFrame"):
                 video_id, frame_idx = self.video_and_index(frame)
                 annotator = text(frame.attrs.get("annotator"))
                 if annotator is not None:
                     annotators.append([video_id, frame_idx, annotator])
-                for instance in typed_groups(frame, "SkeletonInstance"):
+                for instance in _children(frame, "skeleton_instances", "SkeletonInstance"):
                     skeleton_id, skeleton = self.skeleton(instance)
                     rows_points.append(self.instance_points(instance, skeleton))
                     columns["video"].append(video_id)
@@ -132,9 +165,9 @@ class AnnotationsReader:
     def instance_points(self, instance: h5py.Group, skeleton: Skeleton) -> np.ndarray:
         """The instance's ``(n_nodes, D)`` points, NaN where not visible."""
         where = f"{self.path}:{instance.name}"
-        if "node_locations" not in instance:
+        locations = instance.get("node_locations")
+        if not isinstance(locations, h5py.Dataset):
             raise ReadError(f"{where}: SkeletonInstance has no node_locations")
-        locations = instance["node_locations"]
         if locations.dtype.kind not in "fiu":
             raise ReadError(f"{where}/node_locations: expected numbers, found {locations.dtype}")
         points = np.asarray(locations[()], dtype=np.float64)
@@ -144,8 +177,9 @@ class AnnotationsReader:
             raise ReadError(
                 f"{where}: {len(points)} node locations but skeleton {skeleton.name!r} has {len(skeleton)} nodes"
             )
-        if "node_visibility" in instance:
-            visible = np.asarray(instance["node_visibility"][()]).astype(bool).reshape(-1)
+        visibility = instance.get("node_visibility")
+        if visibility is not None:
+            visible = np.asarray(visibility[()]).astype(bool).reshape(-1)
             if len(visible) != len(points):
                 raise ReadError(f"{where}: node_visibility has {len(visible)} values for {len(points)} nodes")
             points[~visible] = np.nan

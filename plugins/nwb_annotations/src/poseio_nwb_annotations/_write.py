@@ -169,8 +169,10 @@ def _fill_frames(path: Path, containers: Containers) -> None:
         frames_group = training["training_frames"]
         skeleton_paths = {i: where[s.object_id] for i, s in containers.skeletons.items()}
         video_paths = {i: where[v.object_id] for i, v in containers.videos.items()}
+        taken = set(frames_group)  # kept here: asking HDF5 for every name per frame is quadratic
         for frame in containers.frames:
-            name = unique_name(frames_group, frame.name)
+            name = unique_name(taken, frame.name)
+            taken.add(name)
             group = _typed_group(frames_group, name, "TrainingFrame")
             if frame.annotator is not None:
                 group.attrs["annotator"] = frame.annotator

@@ -65,13 +65,17 @@ LEAF_TYPES = frozenset(
 )
 
 
-def typed_groups(root: h5py.Group, *types: str) -> Iterator[h5py.Group]:
+def typed_groups(
+    root: h5py.Group, *types: str, inside_matches: bool = True, leaves: frozenset[str] = LEAF_TYPES
+) -> Iterator[h5py.Group]:
     """Every hard-linked group below ``root`` whose type is one of ``types``, in tree order.
 
     Unlike the probe's bounded index this walks the whole tree, except the
-    cached ``/specifications`` and the insides of :data:`LEAF_TYPES` (unless
-    asked for). Soft and external links are not followed, so no object is
-    visited twice.
+    cached ``/specifications`` and the insides of ``leaves`` (by default
+    :data:`LEAF_TYPES`, which includes the thousands of training frames).
+    With ``inside_matches=False`` the insides of the groups yielded are not
+    walked either. Soft and external links are not followed,
+    so no object is visited twice.
     """
     stack = [root]
     while stack:
@@ -88,7 +92,10 @@ def typed_groups(root: h5py.Group, *types: str) -> Iterator[h5py.Group]:
                 kind = neurodata_type(child)
                 if kind in types:
                     yield child
-                if kind not in LEAF_TYPES or kind in types:
+                if kind in types:
+                    if inside_matches:
+                        children.append(child)
+                elif kind not in leaves:
                     children.append(child)
         stack.extend(reversed(children))
 
