@@ -79,3 +79,17 @@ def test_copied_corpus_is_not_modified_by_reading(tmp_path):
     before = path.read_bytes()
     poseio.load(path)
     assert path.read_bytes() == before
+
+
+def test_an_open_binary_file_is_a_source_too():
+    path = corpus_file("nwb", "sio_predictions.nwb")
+    with open(path, "rb") as f:
+        labels = poseio.load(f)
+        assert poseio.sniff(f)[0].format == "nwb-predictions"
+    assert labels.n_predicted_instances == poseio.load(path).n_predicted_instances
+
+
+def test_a_source_of_the_wrong_type_is_refused():
+    with pytest.raises(poseio.InvalidSourceError, match="a source is a path or a binary file object") as caught:
+        poseio.load(42)
+    assert isinstance(caught.value, TypeError)

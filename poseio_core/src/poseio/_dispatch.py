@@ -27,7 +27,7 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
     """Call every sniffer, each inside its own guard, and record what it said.
 
     A sniffer that raises, returns the wrong type, claims a format its plugin
-    did not declare, or (through :class:`Claim`'s validation) an out-of-range
+    did not declare, or (through `Claim`'s validation) an out-of-range
     confidence is recorded with its error and contributes no claims.
     """
     owners = {name: info.plugin for name, info in registry.formats.items()}
@@ -60,10 +60,10 @@ def choose(claims: Sequence[Claim], *, source: object, preference: Sequence[str]
     """The claims to read: the best whole-file claim, or the best claim of each part.
 
     Claims on the same part (or any claim against a whole-file claim) compete;
-    two formats within :data:`AMBIGUITY_MARGIN` of each other raise
-    :class:`AmbiguousFormatError`, unless ``preference`` (the order of the
+    two formats within `AMBIGUITY_MARGIN` of each other raise
+    `AmbiguousFormatError`, unless ``preference`` (the order of the
     ``format=[...]`` list) settles it. Part winners other than the overall best
-    join in when they reach :data:`STRUCTURE_MATCH`.
+    join in when they reach `STRUCTURE_MATCH`.
     """
     if not claims:
         return []

@@ -1,6 +1,6 @@
 """Exceptions raised by poseio.
 
-Every failure a user can meet is a :class:`PoseioError`. Each one also subclasses
+Every failure a user can meet is a `PoseioError`. Each one also subclasses
 the builtin exception a caller would already catch for that kind of failure, so
 ``except ValueError`` or ``except OSError`` keeps working around poseio calls::
 
@@ -10,6 +10,7 @@ the builtin exception a caller would already catch for that kind of failure, so
         │   ├── UnknownFormatError      nothing claims the file / no such format
         │   └── AmbiguousFormatError    two formats claim the same part equally
         ├── InvalidLabelsError (ValueError)  labels or arrays that do not fit together
+        ├── InvalidSourceError (TypeError)   a source that is neither a path nor a binary file
         ├── PluginError (RuntimeError)  a plugin failed to load or broke its contract
         │   └── DuplicateFormatError    two plugins declare one format name
         ├── ReadError (OSError)         a file could not be read
@@ -73,6 +74,10 @@ class AmbiguousFormatError(FormatError):
 
 class InvalidLabelsError(PoseioError, ValueError):
     """Pose data that does not hold together: wrong array shapes, unknown nodes, ..."""
+
+
+class InvalidSourceError(PoseioError, TypeError):
+    """A source that is neither a path nor an open binary file object."""
 
 
 class PluginError(PoseioError, RuntimeError):

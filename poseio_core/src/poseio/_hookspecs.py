@@ -1,7 +1,7 @@
 """The plugin contract: every hook a format plugin may implement.
 
 A plugin is a module (or object) with functions decorated by
-:data:`poseio.hookimpl`, published under the ``poseio`` entry-point group::
+`poseio.hookimpl`, published under the ``poseio`` entry-point group::
 
     # pyproject.toml of the plugin's distribution
     [project.entry-points.poseio]
@@ -57,7 +57,7 @@ def poseio_sniff(probe: Probe) -> list[Claim] | Claim | None:
     Use only the probe (its extension, first bytes, HDF5 attributes and typed
     group index); never read datasets and never import heavy libraries here.
     Return ``None`` or an empty list to decline, or claims whose confidence
-    follows the bands in :mod:`poseio._records` (0.2 container, 0.5 structure,
+    follows the bands in `poseio._records` (0.2 container, 0.5 structure,
     0.9 typed objects, 1.0 certain). A zero-confidence claim with a reason is a
     decline that ``poseio.explain`` reports.
 
@@ -76,7 +76,7 @@ def poseio_read(format: str, probe: Probe, part: str | None, options: dict[str, 
     """Read the source (or the claimed ``part`` of it) as Labels.
 
     Called only for a format this plugin declared. Raise
-    :class:`poseio.ReadError` (or let any exception escape: the core wraps it
+    `poseio.ReadError` (or let any exception escape: the core wraps it
     into a ReadError naming the format and plugin).
 
     Example::
@@ -94,7 +94,7 @@ def poseio_write(format: str, labels: Labels, path: Path, options: dict[str, Any
 
     The core passes a temporary path beside the destination and renames it on
     success, so a plugin needs no care for atomicity. Unknown options must raise
-    :class:`poseio.WriteError` rather than be ignored.
+    `poseio.WriteError` rather than be ignored.
 
     Example::
 

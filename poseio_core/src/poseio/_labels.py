@@ -17,11 +17,11 @@ from poseio._video import Track, Video
 class Labels:
     """Pose data: labelled frames plus the videos, skeletons and tracks they use.
 
-    Labels has two faces. Users see ``labeled_frames`` of :class:`LabeledFrame`
-    and :class:`Instance` objects, as in SLEAP. Underneath, a :class:`PoseTable`
+    Labels has two faces. Users see ``labeled_frames`` of `LabeledFrame`
+    and `Instance` objects, as in SLEAP. Underneath, a `PoseTable`
     holds every instance as arrays; readers build Labels from it
-    (:meth:`from_table`, :meth:`from_numpy`) and writers consume it
-    (:meth:`to_table`, :meth:`numpy`) without a Python loop per instance.
+    (`from_table`, `from_numpy`) and writers consume it
+    (`to_table`, `numpy`) without a Python loop per instance.
     The objects are built the first time ``labeled_frames`` is touched and from
     then on they are the truth, so edits to them are seen by every later call.
 
@@ -30,7 +30,7 @@ class Labels:
         skeletons: Every skeleton.
         tracks: Every track (animal identity).
         provenance: Where the data came from: ``format``, ``plugin``, ``source``
-            are set by :func:`poseio.load`; readers add what they know.
+            are set by `poseio.load`; readers add what they know.
     """
 
     def __init__(
@@ -85,7 +85,7 @@ class Labels:
         return labels
 
     def to_table(self) -> PoseTable:
-        """Every instance as a :class:`PoseTable` (indices into this Labels' lists)."""
+        """Every instance as a `PoseTable` (indices into this Labels' lists)."""
         if self._table is not None:
             return self._table
         return self._table_from_frames()

@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
-from poseio._errors import ReadError, SourceNotFoundError
+from poseio._errors import InvalidSourceError, ReadError, SourceNotFoundError
 
 if TYPE_CHECKING:
     import h5py
@@ -74,7 +74,9 @@ class Probe:
             self.path = None
             self._fileobj = source
         else:
-            raise TypeError(f"a source is a path or a binary file object, not {type(source).__name__}")
+            raise InvalidSourceError(
+                f"a source is a path or a binary file object, not {type(source).__name__}; pass a path"
+            )
         self._h5: h5py.File | None = None
 
     def __repr__(self) -> str:
@@ -161,9 +163,9 @@ class Probe:
     def typed_groups(self) -> tuple[TypedGroup, ...]:
         """Every group with a ``neurodata_type`` attribute, breadth first.
 
-        Depth is limited to :data:`INDEX_MAX_DEPTH`; of a group with more than
-        :data:`INDEX_MAX_CHILDREN` children only the first
-        :data:`INDEX_SAMPLE_CHILDREN` are visited, so that sniffing stays fast on
+        Depth is limited to `INDEX_MAX_DEPTH`; of a group with more than
+        `INDEX_MAX_CHILDREN` children only the first
+        `INDEX_SAMPLE_CHILDREN` are visited, so that sniffing stays fast on
         files with many thousands of training frames.
         """
         if self.h5 is None:

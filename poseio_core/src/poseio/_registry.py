@@ -8,7 +8,7 @@ the host keeps working. Environment variables:
 ``POSEIO_DISABLE_PLUGINS``
     Comma-separated plugin (entry-point) or distribution names not to load.
 ``POSEIO_STRICT_PLUGINS``
-    When set to ``1``, a plugin load error raises :class:`PluginError` instead
+    When set to ``1``, a plugin load error raises `PluginError` instead
     of a warning. Meant for plugin authors and CI.
 """
 

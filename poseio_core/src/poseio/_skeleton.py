@@ -49,7 +49,7 @@ class Skeleton:
     """The nodes, edges and symmetries shared by instances of one kind of animal.
 
     Skeletons compare by identity, as in SLEAP: two animals may share a skeleton
-    layout and still be distinct skeletons. Use :meth:`matches` to compare content.
+    layout and still be distinct skeletons. Use `matches` to compare content.
 
     Edges and symmetries may be given as objects, as node names or as node
     indices: ``Skeleton(["a", "b", "c"], edges=[(0, 1), ("b", "c")])``.

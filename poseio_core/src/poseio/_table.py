@@ -1,4 +1,4 @@
-"""The columnar store behind :class:`~poseio.Labels`: one row per instance.
+"""The columnar store behind `poseio.Labels`: one row per instance.
 
 Plugins read into and write from this table so that a file of 100,000 frames
 never needs 200,000 Python objects. ``Labels.labeled_frames`` builds the familiar

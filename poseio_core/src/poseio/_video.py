@@ -20,7 +20,7 @@ def _optional_timestamps(value: Any) -> np.ndarray | None:
 class Video:
     """A video (or image sequence) whose frames were labelled or tracked.
 
-    Videos compare by identity; :meth:`matches` compares content.
+    Videos compare by identity; `matches` compares content.
 
     Attributes:
         filename: Path or URL of the video, as the source recorded it.

@@ -4,7 +4,7 @@ The package is an NWB file and, beside it, one video that holds every
 labelled frame (``<stem>.frames.mkv``, lossless FFV1 by default). The NWB
 file's SourceVideos point at that video, and a ``poseio_frame_map`` table
 records for every exported frame the original video and frame index, which
-:func:`poseio.load` returns as ``provenance["frame_map"]``.
+`poseio.load` returns as ``provenance["frame_map"]``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def read_frames(filename: str, indices: Iterable[int]) -> dict[int, np.ndarray]:
     """The given frames of a video as ``(height, width, 3)`` uint8 RGB arrays.
 
     Frames are decoded in one pass in order; a frame index past the end raises
-    :class:`poseio.WriteError` naming the video.
+    `poseio.WriteError` naming the video.
     """
     import av
 

@@ -5,8 +5,8 @@ with pynwb so the file is a standard NWB file. The many small TrainingFrame
 groups are then written with h5py in the exact layout pynwb would produce
 (same typed groups, attributes, object ids and soft links), because pynwb's
 per-object cost makes 10,000 frames take minutes. For an in-memory
-``pynwb.NWBFile``, :func:`add_annotations` builds the same frames as pynwb
-objects. Both follow one plan (:mod:`poseio_nwb_annotations._plan`).
+``pynwb.NWBFile``, `add_annotations` builds the same frames as pynwb
+objects. Both follow one plan (`poseio_nwb_annotations._plan`).
 """
 
 from __future__ import annotations

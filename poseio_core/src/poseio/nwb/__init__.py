@@ -1,7 +1,7 @@
 """Helpers shared by the NWB (ndx-pose) format plugins.
 
 Everything here reads with h5py only, so sniffing and reading never import
-pynwb. The writing helpers in :mod:`poseio.nwb.writing` import pynwb when called.
+pynwb. The writing helpers in `poseio.nwb.writing` import pynwb when called.
 """
 
 from poseio.nwb._h5 import (

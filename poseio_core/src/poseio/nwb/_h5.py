@@ -72,7 +72,7 @@ def typed_groups(
 
     Unlike the probe's bounded index this walks the whole tree, except the
     cached ``/specifications`` and the insides of ``leaves`` (by default
-    :data:`LEAF_TYPES`, which includes the thousands of training frames).
+    `LEAF_TYPES`, which includes the thousands of training frames).
     With ``inside_matches=False`` the insides of the groups yielded are not
     walked either. Soft and external links are not followed,
     so no object is visited twice.

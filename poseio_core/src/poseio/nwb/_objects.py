@@ -55,7 +55,7 @@ def read_skeleton(group: h5py.Group) -> Skeleton:
     """An ndx-pose Skeleton group (``nodes``, optional ``edges``) as a Skeleton.
 
     The node order is the ``nodes`` dataset's order, never HDF5 child order.
-    Symmetries, which ndx-pose has no field for, come from :class:`PoseioExtras`.
+    Symmetries, which ndx-pose has no field for, come from `PoseioExtras`.
     """
     where = group.name
     if "nodes" not in group:
@@ -133,7 +133,7 @@ def read_video(
 
 @attrs.define
 class PoseioExtras:
-    """Values poseio stored in its own DynamicTables (see :mod:`poseio.nwb.writing`).
+    """Values poseio stored in its own DynamicTables (see `poseio.nwb.writing`).
 
     Attributes:
         symmetries: Skeleton name -> pairs of node names.

@@ -28,7 +28,7 @@ from poseio._errors import WriteError
 from poseio._skeleton import Skeleton
 from poseio._video import Video
 
-#: NWBFile options accepted by :func:`new_nwbfile` (besides ``subject``).
+#: NWBFile options accepted by `new_nwbfile` (besides ``subject``).
 NWBFILE_OPTIONS = (
     "session_description",
     "identifier",

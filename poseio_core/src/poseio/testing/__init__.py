@@ -1,6 +1,6 @@
 """A conformance kit for format plugins, poseio's own and third parties'.
 
-Subclass :class:`FormatConformance` in a test module, name the format and
+Subclass `FormatConformance` in a test module, name the format and
 what it keeps, and pytest runs the whole suite against the plugin::
 
     from poseio.testing import FormatConformance
@@ -10,8 +10,8 @@ what it keeps, and pytest runs the whole suite against the plugin::
         extension = ".csv"
         keeps = frozenset({"points", "frames", "tracks", "kinds", "point_scores"})
 
-The :func:`labels_strategy` Hypothesis strategy generates Labels, and
-:func:`registry_with` gives a plugin registry of only the named plugins.
+The `labels_strategy` Hypothesis strategy generates Labels, and
+`registry_with` gives a plugin registry of only the named plugins.
 Requires pytest and Hypothesis (test-time dependencies, not poseio's).
 """
 

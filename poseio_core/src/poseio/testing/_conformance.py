@@ -88,9 +88,9 @@ class FormatConformance:
     Attributes:
         format: The format's name.
         extension: The extension to write files with.
-        keeps: The aspects a round trip preserves (see :data:`ALL_ASPECTS`).
+        keeps: The aspects a round trip preserves (see `ALL_ASPECTS`).
         write_options: Options for every ``poseio.save`` call.
-        strategy_options: Keyword arguments for :func:`labels_strategy`.
+        strategy_options: Keyword arguments for `labels_strategy`.
         max_examples: How many generated Labels to round-trip.
         instance_kind: ``"predicted"`` or ``"user"``: what the small fixed Labels hold.
     """

@@ -4,7 +4,7 @@ This is the worked example of ``docs/plugins/writing-a-plugin.md``. It is a
 separate distribution with its own ``poseio`` entry point, so the tests prove
 that discovery, ranking and dispatch work for plugins poseio does not know.
 
-The file starts with the header line :data:`HEADER`; each row is one node of
+The file starts with the header line `HEADER`; each row is one node of
 one instance, with empty ``x`` and ``y`` where the node is not visible.
 """
 
