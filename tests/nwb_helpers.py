@@ -69,3 +69,17 @@ def critical_inspector_messages(path) -> list[str]:
         and m.importance.name == "CRITICAL"
         and m.check_function_name != "check_image_series_external_file_valid"
     ]
+
+
+def damaged_file(folder, labels: poseio.Labels, group: str):
+    """A function that saves ``labels``, lets a test damage ``group`` with h5py, and returns the path."""
+    import h5py
+
+    def make(damage):
+        path = folder / "damaged.nwb"
+        poseio.save(labels, path)
+        with h5py.File(path, "a") as f:
+            damage(f[group])
+        return path
+
+    return make

@@ -5,7 +5,7 @@ import numpy as np
 import poseio
 import pytest
 from conftest import corpus_file
-from nwb_helpers import SUBJECT, annotations, critical_inspector_messages, validation_errors
+from nwb_helpers import SUBJECT, annotations, critical_inspector_messages, damaged_file, validation_errors
 from poseio.testing import FormatConformance, assert_labels_equal
 
 
@@ -101,14 +101,7 @@ def test_in_memory_nwbfile(tmp_path):
 
 @pytest.fixture
 def damaged(tmp_path):
-    def make(damage):
-        path = tmp_path / "damaged.nwb"
-        poseio.save(annotations(), path)
-        with h5py.File(path, "a") as f:
-            damage(f["processing/behavior/PoseTraining/training_frames/cam_frame_3"])
-        return path
-
-    return make
+    return damaged_file(tmp_path, annotations(), "processing/behavior/PoseTraining/training_frames/cam_frame_3")
 
 
 def _extra_node(frame):

@@ -4,29 +4,14 @@ import h5py
 import numpy as np
 import poseio
 import pytest
-from nwb_helpers import SUBJECT, critical_inspector_messages, predictions, validation_errors
+from nwb_helpers import SUBJECT, critical_inspector_messages, damaged_file, predictions, validation_errors
 from poseio.testing import FormatConformance, assert_labels_equal
 
 
 class TestNwbPredictionsConformance(FormatConformance):
     format = "nwb-predictions"
     extension = ".nwb"
-    keeps = frozenset(
-        {
-            "points",
-            "frames",
-            "videos",
-            "tracks",
-            "kinds",
-            "point_scores",
-            "instance_scores",
-            "edges",
-            "symmetries",
-            "skeleton_name",
-            "video_shape",
-            "fps",
-        }
-    )
+    # keeps: every aspect (the default)
     strategy_options = {"user": False, "ndim": None}
     max_examples = 12
 
@@ -151,16 +136,7 @@ def test_unknown_option_is_refused(tmp_path):
 
 @pytest.fixture
 def damaged(tmp_path):
-    """A function that writes a good file, lets the test damage it, and returns its path."""
-
-    def make(damage):
-        path = tmp_path / "damaged.nwb"
-        poseio.save(predictions(), path)
-        with h5py.File(path, "a") as f:
-            damage(f["processing/behavior/PoseEstimation_m1"])
-        return path
-
-    return make
+    return damaged_file(tmp_path, predictions(), "processing/behavior/PoseEstimation_m1")
 
 
 def _mismatched_timestamps(container):

@@ -1,0 +1,100 @@
+"""The hooks both NWB plugins share, made once for each from its few differences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import h5py
+
+from poseio._errors import ReadError
+from poseio._hookspecs import hookimpl
+from poseio._labels import Labels
+from poseio._probe import Probe
+from poseio._records import TYPED_MATCH, Claim, FormatInfo
+from poseio.nwb._sniff import pose_claim
+from poseio.nwb.writing import NWBFILE_OPTION_NAMES
+
+
+def nwb_format_hooks(
+    *,
+    format: str,
+    description: str,
+    part: str,
+    types: tuple[str, ...],
+    what: str,
+    kind: str,
+    read: Callable[[h5py.File, Path | None], Labels],
+    write: Callable[..., None],
+    append: Callable[..., None],
+    options: tuple[str, ...],
+) -> SimpleNamespace:
+    """The hook implementations of one NWB format plugin.
+
+    Args:
+        format: The format name.
+        description: One line for listings.
+        part: The part of an NWB file the format covers, for combined reads.
+        types: The ndx-pose types whose presence the sniffer claims.
+        what: How the sniffer's reasons name those objects.
+        kind: ``"user"`` or ``"predicted"``: the instances the writer stores.
+        read: Reads an open HDF5 file into Labels.
+        write: Writes Labels to a new file: ``write(labels, path, **options)``.
+        append: Adds Labels to an existing file, likewise.
+        options: The format's own write options (NWBFile metadata options are added).
+
+    Returns:
+        A namespace whose attributes are the hook implementations; a plugin
+        module re-exports them so that pluggy finds them.
+    """
+
+    @hookimpl
+    def poseio_formats() -> list[FormatInfo]:
+        return [
+            FormatInfo(
+                format,
+                description,
+                extensions=(".nwb",),
+                can_read=True,
+                can_write=True,
+                can_append=True,
+                write_options=(*options, *NWBFILE_OPTION_NAMES),
+                append_options=options,
+            )
+        ]
+
+    @hookimpl
+    def poseio_sniff(probe: Probe) -> Claim:
+        return pose_claim(probe, format, types, part, what)
+
+    @hookimpl
+    def poseio_read(format: str, probe: Probe, part: str | None, options: dict[str, Any]) -> Labels:
+        if options:
+            raise ReadError(f"{format} takes no read options, got {sorted(options)}")
+        if probe.h5 is None:
+            raise ReadError(f"{probe.name}: not an HDF5 file")
+        return read(probe.h5, probe.path)
+
+    @hookimpl
+    def poseio_write_claim(format: str, labels: Labels) -> Claim:
+        n = labels.n_predicted_instances if kind == "predicted" else labels.n_user_instances
+        return Claim(format, TYPED_MATCH if n else 0.0, f"{n} {kind} instances", part=kind)
+
+    @hookimpl
+    def poseio_write(format: str, labels: Labels, path: Path, options: dict[str, Any]) -> None:
+        write(labels, path, **options)
+
+    @hookimpl
+    def poseio_append(format: str, labels: Labels, path: Path, options: dict[str, Any]) -> None:
+        append(labels, path, **options)
+
+    return SimpleNamespace(
+        poseio_formats=poseio_formats,
+        poseio_sniff=poseio_sniff,
+        poseio_read=poseio_read,
+        poseio_write_claim=poseio_write_claim,
+        poseio_write=poseio_write,
+        poseio_append=poseio_append,
+    )
