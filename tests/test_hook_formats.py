@@ -57,3 +57,9 @@ def test_strict_mode_raises(monkeypatch):
 
     with pytest.raises(poseio.PluginError, match="typo"):
         Registry.from_plugins({"typo": SimpleNamespace(poseio_snif=poseio_snif)})
+
+
+def test_the_pytest_fixture_gives_only_the_named_plugins(poseio_plugins):
+    registry = poseio_plugins("csv-points", extra={"fake": make_plugin("fake-format")})
+    assert sorted(f.name for f in poseio.formats()) == ["csv-points", "fake-format"]
+    assert set(registry.plugins) == {"csv-points", "fake"}
