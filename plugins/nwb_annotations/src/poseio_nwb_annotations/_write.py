@@ -11,7 +11,6 @@ objects. Both follow one plan (`poseio_nwb_annotations._plan`).
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +31,10 @@ from poseio.nwb.writing import (
     write_nwbfile,
 )
 
+from poseio_nwb_annotations._h5frames import FrameWriter
 from poseio_nwb_annotations._plan import FramePlan, plan_frames, video_label
 
 OPTIONS = ("annotator", "skeleton_map", "module_name", "frame_map")
-NAMESPACE = "ndx-pose"
 
 
 @attrs.define
@@ -164,8 +163,9 @@ def _fill_frames(path: Path, containers: Containers) -> None:
             if object_id in wanted:
                 where[object_id] = group.name
         training = f[where[containers.pose_training.object_id]]
+        writer = FrameWriter()
         if "training_frames" not in training:
-            _typed_group(training, "training_frames", "TrainingFrames")
+            writer.typed_group(training.id, "training_frames", "TrainingFrames")
         frames_group = training["training_frames"]
         skeleton_paths = {i: where[s.object_id] for i, s in containers.skeletons.items()}
         video_paths = {i: where[v.object_id] for i, v in containers.videos.items()}
@@ -173,27 +173,19 @@ def _fill_frames(path: Path, containers: Containers) -> None:
         for frame in containers.frames:
             name = unique_name(taken, frame.name)
             taken.add(name)
-            group = _typed_group(frames_group, name, "TrainingFrame")
+            group = writer.typed_group(frames_group.id, name, "TrainingFrame")
             if frame.annotator is not None:
-                group.attrs["annotator"] = frame.annotator
-            group.attrs["source_video_frame_index"] = np.uint32(frame.frame_idx)
-            group["source_video"] = h5py.SoftLink(video_paths[frame.video])
-            instances = _typed_group(group, "skeleton_instances", "SkeletonInstances")
+                writer.text_attr(group, "annotator", frame.annotator)
+            writer.number_attr(group, "source_video_frame_index", np.uint32(frame.frame_idx))
+            writer.soft_link(group, "source_video", video_paths[frame.video])
+            instances = writer.typed_group(group, "skeleton_instances", "SkeletonInstances")
             for plan in frame.instances:
-                instance = _typed_group(instances, plan.name, "SkeletonInstance")
-                instance.attrs["id"] = np.uint8(plan.id)
-                instance.create_dataset("node_locations", data=np.asarray(plan.locations, dtype=np.float64))
-                instance.create_dataset("node_visibility", data=np.asarray(plan.visibility, dtype=bool))
+                instance = writer.typed_group(instances, plan.name, "SkeletonInstance")
+                writer.number_attr(instance, "id", np.uint8(plan.id))
+                writer.dataset(instance, "node_locations", np.asarray(plan.locations, dtype=np.float64))
+                writer.dataset(instance, "node_visibility", np.asarray(plan.visibility, dtype=bool))
                 skeleton_path = skeleton_paths[plan.skeleton]
-                instance[skeleton_path.rsplit("/", 1)[-1]] = h5py.SoftLink(skeleton_path)
-
-
-def _typed_group(parent, name: str, neurodata_type: str):
-    group = parent.create_group(name)
-    group.attrs["namespace"] = NAMESPACE
-    group.attrs["neurodata_type"] = neurodata_type
-    group.attrs["object_id"] = str(uuid.uuid4())
-    return group
+                writer.soft_link(instance, skeleton_path.rsplit("/", 1)[-1], skeleton_path)
 
 
 def write_annotations(labels: Labels, path: Path, **options: Any) -> None:
