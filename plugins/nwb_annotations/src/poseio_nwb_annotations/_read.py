@@ -6,9 +6,19 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+from h5py import h5g
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
 from poseio.nwb import PoseioExtras, linked_groups, read_skeleton, read_video, session_metadata, text, typed_groups
 from poseio.nwb._h5 import dangling_links
+
+from poseio_nwb_annotations._h5frames import (
+    child_names,
+    open_dataset,
+    open_group,
+    read_attr,
+    read_dataset,
+    soft_targets,
+)
 
 TRACK_PREFIX = "track="
 # Several instances of one track in a frame are named track=<name>#2, #3, ...
@@ -32,22 +42,24 @@ def _attr_or_dataset(group: h5py.Group, name: str):
     return None
 
 
-def _children(parent: h5py.Group, container: str, neurodata_type: str):
-    """The groups in ``parent``'s container of the name the spec fixes; else a search by type.
+def _children(f: h5py.File, parent_path: str, parent: h5g.GroupID, container: str, neurodata_type: str):
+    """``(path, group id)`` of the groups in ``parent``'s container of the name the spec fixes.
 
     ndx-pose names a PoseTraining's frames group ``training_frames`` and a
     frame's instances group ``skeleton_instances``, and they hold nothing else,
-    so their groups are taken without reading each one's type attribute:
-    with 10,000 frames that lookup is most of the reading time.
+    so their groups are taken without reading each one's type attribute: with
+    10,000 frames that lookup is most of the reading time. Without that
+    container, the groups of ``neurodata_type`` are searched for.
     """
-    group = parent.get(container)
-    if isinstance(group, h5py.Group):
-        for name in group:
-            child = group.get(name)
-            if isinstance(child, h5py.Group):
-                yield child
-    else:
-        yield from typed_groups(parent, neurodata_type, inside_matches=False, leaves=frozenset())
+    group = open_group(parent, container)
+    if group is None:
+        for found in typed_groups(f[parent_path], neurodata_type, inside_matches=False, leaves=frozenset()):
+            yield found.name, found.id
+        return
+    for name in child_names(group):
+        child = open_group(group, name)
+        if child is not None:
+            yield f"{parent_path}/{container}/{name}", child
 
 
 class AnnotationsReader:
@@ -64,12 +76,12 @@ class AnnotationsReader:
         self.video_ids: dict[str, int] = {}
         self.skeleton_ids: dict[str, int] = {}
 
-    def skeleton(self, instance: h5py.Group) -> tuple[int, Skeleton]:
-        # Fast path: a soft link to a skeleton already read (only link targets are compared).
-        for name in instance:
-            link = instance.get(name, getlink=True)
-            if isinstance(link, h5py.SoftLink) and link.path in self.skeletons:
-                return self.skeleton_ids[link.path], self.skeletons[link.path]
+    def skeleton(self, path: str, instance_id: h5g.GroupID) -> tuple[int, Skeleton]:
+        """The instance's skeleton, found through the link whose target is a Skeleton."""
+        for target in soft_targets(instance_id).values():
+            if target in self.skeleton_ids:
+                return self.skeleton_ids[target], self.skeletons[target]
+        instance = self.f[path]
         linked = linked_groups(instance, "Skeleton")
         if not linked:
             missing = dangling_links(instance)
@@ -82,14 +94,16 @@ class AnnotationsReader:
             self.extras.apply(self.skeletons[path])
         return self.skeleton_ids[path], self.skeletons[path]
 
-    def video_and_index(self, frame: h5py.Group) -> tuple[int, int]:
+    def video_and_index(self, path: str, frame_id: h5g.GroupID) -> tuple[int, int]:
         """The frame's video (as an index into the videos read so far) and frame index."""
-        link = frame.get("source_video", getlink=True)
-        if isinstance(link, h5py.SoftLink) and link.path in self.videos:
+        target = soft_targets(frame_id).get("source_video")
+        if target in self.video_ids:
             # Fast path: the video of most frames is already known.
-            index = _attr_or_dataset(frame, "source_video_frame_index")
+            index = read_attr(frame_id, "source_video_frame_index")
             if index is not None:
-                return self.video_ids[link.path], int(np.asarray(index).reshape(-1)[0])
+                return self.video_ids[target], int(np.asarray(index).reshape(-1)[0])
+        frame = self.f[path]
+        link = frame.get("source_video", getlink=True)
         where = f"{self.path}:{frame.name}"
         for name in dangling_links(frame):
             raise ReadError(f"{where}: its {name!r} link points to a missing object; the file is damaged")
@@ -125,18 +139,20 @@ class AnnotationsReader:
         columns: dict[str, list[int]] = {"video": [], "frame_idx": [], "skeleton": [], "track": []}
         annotators: list[list] = []
         for training in typed_groups(self.f, "PoseTraining", inside_matches=False):
-            for frame in _children(training, "training_frames", "TrainingFrame"):
-                video_id, frame_idx = self.video_and_index(frame)
-                annotator = text(frame.attrs.get("annotator"))
+            frames = _children(self.f, training.name, training.id, "training_frames", "TrainingFrame")
+            for frame_path, frame_id in frames:
+                video_id, frame_idx = self.video_and_index(frame_path, frame_id)
+                annotator = text(read_attr(frame_id, "annotator"))
                 if annotator is not None:
                     annotators.append([video_id, frame_idx, annotator])
-                for instance in _children(frame, "skeleton_instances", "SkeletonInstance"):
-                    skeleton_id, skeleton = self.skeleton(instance)
-                    rows_points.append(self.instance_points(instance, skeleton))
+                instances = _children(self.f, frame_path, frame_id, "skeleton_instances", "SkeletonInstance")
+                for instance_path, instance_id in instances:
+                    skeleton_id, skeleton = self.skeleton(instance_path, instance_id)
+                    rows_points.append(self.instance_points(instance_path, instance_id, skeleton))
                     columns["video"].append(video_id)
                     columns["frame_idx"].append(frame_idx)
                     columns["skeleton"].append(skeleton_id)
-                    track = instance_track(instance.name.rsplit("/", 1)[-1])
+                    track = instance_track(instance_path.rsplit("/", 1)[-1])
                     if track is None:
                         columns["track"].append(-1)
                     else:
@@ -162,24 +178,24 @@ class AnnotationsReader:
             provenance=provenance,
         )
 
-    def instance_points(self, instance: h5py.Group, skeleton: Skeleton) -> np.ndarray:
+    def instance_points(self, path: str, instance_id: h5g.GroupID, skeleton: Skeleton) -> np.ndarray:
         """The instance's ``(n_nodes, D)`` points, NaN where not visible."""
-        where = f"{self.path}:{instance.name}"
-        locations = instance.get("node_locations")
-        if not isinstance(locations, h5py.Dataset):
+        where = f"{self.path}:{path}"
+        locations = open_dataset(instance_id, "node_locations")
+        if locations is None:
             raise ReadError(f"{where}: SkeletonInstance has no node_locations")
         if locations.dtype.kind not in "fiu":
             raise ReadError(f"{where}/node_locations: expected numbers, found {locations.dtype}")
-        points = np.asarray(locations[()], dtype=np.float64)
+        points = read_dataset(locations, np.dtype(np.float64))
         if points.ndim != 2 or points.shape[1] not in (2, 3):
             raise ReadError(f"{where}/node_locations: expected (n, 2) or (n, 3), found shape {points.shape}")
         if len(points) != len(skeleton):
             raise ReadError(
                 f"{where}: {len(points)} node locations but skeleton {skeleton.name!r} has {len(skeleton)} nodes"
             )
-        visibility = instance.get("node_visibility")
+        visibility = open_dataset(instance_id, "node_visibility")
         if visibility is not None:
-            visible = np.asarray(visibility[()]).astype(bool).reshape(-1)
+            visible = read_dataset(visibility, visibility.dtype).astype(bool).reshape(-1)
             if len(visible) != len(points):
                 raise ReadError(f"{where}: node_visibility has {len(visible)} values for {len(points)} nodes")
             points[~visible] = np.nan

@@ -61,6 +61,7 @@ LEAF_TYPES = frozenset(
         "Images",
         "Device",
         "Subject",
+        "TrainingFrames",
     }
 )
 
@@ -74,8 +75,8 @@ def typed_groups(
     cached ``/specifications`` and the insides of ``leaves`` (by default
     `LEAF_TYPES`, which includes the thousands of training frames).
     With ``inside_matches=False`` the insides of the groups yielded are not
-    walked either. Soft and external links are not followed,
-    so no object is visited twice.
+    walked either. Soft and external links are not followed, so no object is
+    visited twice.
     """
     stack = [root]
     while stack:
@@ -92,7 +93,6 @@ def typed_groups(
                 kind = neurodata_type(child)
                 if kind in types:
                     yield child
-                if kind in types:
                     if inside_matches:
                         children.append(child)
                 elif kind not in leaves:
