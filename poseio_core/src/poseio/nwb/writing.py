@@ -89,7 +89,8 @@ def processing_module(nwbfile, name: str = "behavior", description: str = "proce
 
 def unique_name(taken: Iterable[str], base: str) -> str:
     """``base``, or ``base_2``, ``base_3``, ... whichever is not taken."""
-    taken = set(taken)
+    if not isinstance(taken, (set, frozenset, dict)):
+        taken = set(taken)
     name, n = base, 1
     while name in taken:
         n += 1
