@@ -5,9 +5,10 @@ sleap-io is not a poseio dependency: run this in a scratch environment.
     python -m venv /tmp/sio && /tmp/sio/bin/pip install "sleap-io==0.9.5"
     /tmp/sio/bin/python benchmarks/reference_sleap_io.py --frames 10000
 
-It builds the same data (on a real clip, which sleap-io's writer needs) as ``bench_annotations.py`` (frames x 2 tracked user
-instances x 15 nodes, 5% of points hidden) and times sleap-io's NWB
-annotations save and load once each.
+It builds the same data as ``bench_annotations.py`` (frames x 2 tracked
+user instances x 15 nodes, 5% of points hidden), on a real clip because
+sleap-io's writer needs one, and times sleap-io's NWB annotations save and
+load once each.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=10_000)
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--nodes", type=int, default=15)
-    parser.add_argument("--video", default="../shared/corpus/video/centered_pair_low_quality.mp4",
-                        help="a real clip: sleap-io's NWB writer needs a video it can open")
+    parser.add_argument(
+        "--video",
+        default="../shared/corpus/video/centered_pair_low_quality.mp4",
+        help="a real clip: sleap-io's NWB writer needs a video it can open",
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     points = rng.random((args.frames, args.instances, args.nodes, 2)) * 500
@@ -36,9 +40,13 @@ def main() -> None:
     video = sio.Video.from_filename(args.video)
     tracks = [sio.Track(f"animal_{i}") for i in range(args.instances)]
     frames = [
-        sio.LabeledFrame(video=video, frame_idx=int(3 * f), instances=[
-            sio.Instance.from_numpy(points[f, k], skeleton=skeleton, track=tracks[k]) for k in range(args.instances)
-        ])
+        sio.LabeledFrame(
+            video=video,
+            frame_idx=int(3 * f),
+            instances=[
+                sio.Instance.from_numpy(points[f, k], skeleton=skeleton, track=tracks[k]) for k in range(args.instances)
+            ],
+        )
         for f in range(args.frames)
     ]
     labels = sio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=tracks)
@@ -50,8 +58,10 @@ def main() -> None:
         start = time.perf_counter()
         loaded = sio.load_nwb(str(path))
         load_time = time.perf_counter() - start
-    print(f"sleap-io {sio.__version__}: {args.frames} frames x {args.instances} x {args.nodes}: "
-          f"save {saved:.1f} s, load {load_time:.1f} s ({len(loaded)} frames back)")
+    print(
+        f"sleap-io {sio.__version__}: {args.frames} frames x {args.instances} x {args.nodes}: "
+        f"save {saved:.1f} s, load {load_time:.1f} s ({len(loaded)} frames back)"
+    )
 
 
 if __name__ == "__main__":

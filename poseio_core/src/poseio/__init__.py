@@ -5,7 +5,6 @@ format; ``poseio.save(labels, path)`` writes it. Formats are plugins found
 through the ``poseio`` entry-point group.
 """
 
-from poseio._api import append, explain, load, save, sniff
 from poseio._errors import (
     AmbiguousFormatError,
     DuplicateFormatError,
@@ -22,6 +21,7 @@ from poseio._errors import (
 from poseio._hookspecs import hookimpl
 from poseio._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._labels import Labels
+from poseio._loading import explain, load, sniff
 from poseio._probe import Probe, TypedGroup
 from poseio._records import (
     CERTAIN,
@@ -35,6 +35,7 @@ from poseio._records import (
     Verdict,
 )
 from poseio._registry import formats, plugins
+from poseio._saving import append, save
 from poseio._skeleton import Edge, Node, Skeleton, Symmetry
 from poseio._table import PoseTable
 from poseio._version import __version__

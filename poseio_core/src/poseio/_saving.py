@@ -1,159 +1,18 @@
-"""The public functions: load, save, append, sniff and explain."""
+"""Writing: save and append, each atomic."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from poseio._atomic import replacing
-from poseio._dispatch import (
-    Explanation,
-    ask_sniffers,
-    choose,
-    no_claim_error,
-    ranked,
-    unknown_format_name,
-)
-from poseio._errors import PoseioError, ReadError, UnknownFormatError, WriteError
+from poseio._dispatch import choose, unknown_format_name
+from poseio._errors import PoseioError, UnknownFormatError, WriteError
 from poseio._labels import Labels
-from poseio._probe import Probe, Source
-from poseio._records import Claim
+from poseio._loading import FormatChoice
+from poseio._probe import Probe
 from poseio._registry import Registry, describe_formats, get_registry
-
-FormatChoice = str | Sequence[str] | None
-
-
-def _open_probe(source: Source) -> Probe:
-    probe = Probe(source)
-    probe.check_readable()
-    if probe.is_hdf5:
-        probe.h5  # noqa: B018 - open now so a truncated file is reported as such, once
-    return probe
-
-
-def _only_formats(format: FormatChoice, registry: Registry) -> list[str] | None:
-    if format is None:
-        return None
-    names = [format] if isinstance(format, str) else list(format)
-    for name in names:
-        info = registry.formats.get(name)
-        if info is None or not info.can_read:
-            raise unknown_format_name(name, registry, need="read")
-    return names
-
-
-def _claims_for(probe: Probe, format: FormatChoice, registry: Registry) -> list[Claim]:
-    only = _only_formats(format, registry)
-    verdicts = ask_sniffers(probe, registry, only)
-    claims = ranked(verdicts)
-    if not claims:
-        if isinstance(format, str):
-            reasons = "; ".join(c.reason for v in verdicts for c in v.claims if c.reason) or "it declined"
-            errors = "; ".join(v.error for v in verdicts if v.error)
-            raise UnknownFormatError(
-                f"{probe.name}: format {format!r} does not recognise this file ({errors or reasons}). "
-                "Run poseio.explain() on it to see which formats do.",
-                path=probe.path,
-            )
-        raise no_claim_error(probe, verdicts, registry)
-    return choose(claims, source=probe.name, preference=None if format is None or isinstance(format, str) else only)
-
-
-def sniff(source: Source, *, format: FormatChoice = None) -> list[Claim]:
-    """Every positive claim on a source, most confident first. Reads no data.
-
-    Raises:
-        SourceNotFoundError: The path does not exist.
-        ReadError: The source is a folder, unreadable, or a damaged HDF5 file.
-    """
-    registry = get_registry()
-    with _open_probe(source) as probe:
-        return ranked(ask_sniffers(probe, registry, _only_formats(format, registry)))
-
-
-def explain(source: Source, *, format: FormatChoice = None) -> Explanation:
-    """Every plugin's verdict on a source, with reasons, errors and times.
-
-    ``print(poseio.explain(path))`` shows a report; the returned object also
-    carries the verdicts and the chosen claims for programs.
-    """
-    registry = get_registry()
-    with _open_probe(source) as probe:
-        verdicts = ask_sniffers(probe, registry, _only_formats(format, registry))
-        try:
-            chosen = _claims_for(probe, format, registry)
-            error = None
-        except PoseioError as exc:
-            chosen, error = [], str(exc).splitlines()[0]
-        return Explanation(probe.name, tuple(verdicts), tuple(chosen), error)
-
-
-def load(source: Source, *, format: FormatChoice = None, **options: Any) -> Labels:
-    """Read the pose data in a file, whatever its format.
-
-    Args:
-        source: A path (or an open binary file object, for formats that accept one).
-        format: ``None`` to detect the format; a name to use that format only;
-            a list of names to restrict the candidates, in order of preference.
-        **options: Passed to the reading plugin(s).
-
-    Returns:
-        Labels whose ``provenance`` records the ``format``, ``plugin`` and ``source``.
-        When several formats each cover a part of the file (for example NWB
-        annotations and predictions), their Labels are merged into one.
-
-    Raises:
-        SourceNotFoundError: The path does not exist.
-        ReadError: The file is a folder, unreadable, damaged, or its reader failed.
-        UnknownFormatError: No installed format recognises the file.
-        AmbiguousFormatError: Two formats claim it equally; pass ``format=``.
-    """
-    registry = get_registry()
-    with _open_probe(source) as probe:
-        parts = []
-        for claim in _claims_for(probe, format, registry):
-            parts.append(_read_claim(probe, claim, registry, options))
-    labels = Labels.merge(parts)
-    labels.provenance.update(
-        source=probe.name,
-        format="+".join(p.provenance["format"] for p in parts),
-        plugin="+".join(p.provenance["plugin"] for p in parts),
-    )
-    return labels
-
-
-def _read_claim(probe: Probe, claim: Claim, registry: Registry, options: dict[str, Any]) -> Labels:
-    info = registry.formats[claim.format]
-    read = registry.impl("poseio_read", info.plugin)
-    if read is None:
-        raise unknown_format_name(claim.format, registry, need="read")
-    try:
-        labels = read(format=claim.format, probe=probe, part=claim.part, options=dict(options))
-    except ReadError as exc:
-        exc.format = exc.format or claim.format
-        exc.plugin = exc.plugin or info.plugin
-        exc.path = exc.path or probe.path
-        raise
-    except PoseioError:
-        raise
-    except Exception as exc:
-        raise ReadError(
-            f"{probe.name}: the {claim.format} reader (plugin {info.plugin}) failed: {type(exc).__name__}: {exc}",
-            path=probe.path,
-            format=claim.format,
-            plugin=info.plugin,
-        ) from exc
-    if not isinstance(labels, Labels):
-        raise ReadError(
-            f"plugin {info.plugin} returned {type(labels).__name__} instead of Labels for {claim.format}",
-            path=probe.path,
-            format=claim.format,
-            plugin=info.plugin,
-        )
-    labels.provenance.update(format=claim.format, plugin=info.plugin, part=claim.part)
-    return labels
 
 
 def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Registry, *, append: bool) -> list[str]:
