@@ -6,7 +6,8 @@ The reference creates (and reads) the same TrainingFrame / SkeletonInstance
 groups, attributes, datasets and soft links with h5py alone. Targets from the
 annotations issue: save and load within 3x of it, peak memory on load within
 3x the size of the point arrays. sleap-io 0.9.5 took 169 s to save and 207 s
-to load this case on this machine (figures from the issue).
+to load this case on this machine (figures from the issue; rerun them with
+reference_sleap_io.py).
 """
 
 from __future__ import annotations

@@ -30,9 +30,15 @@ def replacing(destination: Path, *, start_from_existing: bool = False) -> Iterat
         raise WriteError(f"{destination}: folder {folder} does not exist; create it first", path=destination)
     if not os.access(folder, os.W_OK):
         raise WriteError(f"{destination}: folder {folder} is not writable", path=destination)
-    fd, temp_name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".poseio-tmp" + destination.suffix, dir=folder
-    )
+    try:
+        fd, temp_name = tempfile.mkstemp(
+            prefix=f".{destination.name}.", suffix=".poseio-tmp" + destination.suffix, dir=folder
+        )
+    except OSError as exc:
+        raise WriteError(
+            f"{destination}: cannot create a file in {folder} ({exc.strerror}); choose a writable folder",
+            path=destination,
+        ) from exc
     os.close(fd)
     temp = Path(temp_name)
     try:
