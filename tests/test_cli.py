@@ -92,7 +92,7 @@ def test_validate_and_plot(tmp_path):
         (("info", "{e}"), "no installed format recognises"),
         (("convert", str(EXAMPLE), "{tmp}/x.nwb", "--to", "nope"), "no installed format is called 'nope'"),
         (("convert", str(EXAMPLE), "/no/such/folder/x.nwb"), "does not exist"),
-    (("convert", str(EXAMPLE), "/sys/x.nwb"), "cannot create a file in /sys"),
+        (("convert", str(EXAMPLE), "/sys/x.nwb"), "cannot create a file in /sys"),
     ],
 )
 def test_bad_input_gives_one_line_and_nonzero_status(tmp_path, args, message):

@@ -165,3 +165,66 @@ def test_damaged_files_give_read_errors(damaged, damage, message):
     with pytest.raises(poseio.ReadError, match=message) as caught:
         poseio.load(damaged(damage))
     assert caught.value.format == "nwb-predictions"
+
+
+def test_multi_camera_pose_estimation_from_ndx_pose_0_4(tmp_path):
+    """World-coordinate 3D series and per-camera 2D PoseEstimation inside a MultiCameraPoseEstimation."""
+    from ndx_pose import (
+        CalibratedCamera,
+        MultiCameraPoseEstimation,
+        PoseEstimation,
+        PoseEstimationSeries,
+        Skeleton,
+        Skeletons,
+    )
+    from poseio.nwb.writing import new_nwbfile
+    from pynwb import NWBHDF5IO
+
+    nwbfile = new_nwbfile()
+    module = nwbfile.create_processing_module(name="behavior", description="behavior")
+    skeleton = Skeleton(name="fly", nodes=["head", "thorax"], edges=np.array([[0, 1]], dtype=np.uint8))
+    module.add(Skeletons(skeletons=[skeleton]))
+    rng = np.random.default_rng(5)
+    per_camera = []
+    for k in range(2):
+        camera = CalibratedCamera(name=f"camera{k}", intrinsic_matrix=np.eye(3), description="calibrated")
+        nwbfile.add_device(camera)
+        series = [
+            PoseEstimationSeries(
+                name=n,
+                data=rng.random((8, 2)),
+                unit="pixels",
+                reference_frame="top left",
+                rate=50.0,
+                starting_time=0.0,
+                confidence=rng.random(8),
+            )
+            for n in ("head", "thorax")
+        ]
+        per_camera.append(
+            PoseEstimation(name=f"camera{k}_pose", pose_estimation_series=series, skeleton=skeleton, device=camera)
+        )
+    world = [
+        PoseEstimationSeries(
+            name=n, data=rng.random((8, 3)), unit="meters", reference_frame="arena centre", rate=50.0, starting_time=0.0
+        )
+        for n in ("head", "thorax")
+    ]
+    module.add(
+        MultiCameraPoseEstimation(
+            name="triangulated", pose_estimation_series=world, pose_estimations=per_camera, skeleton=skeleton
+        )
+    )
+    path = tmp_path / "multicam.nwb"
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+
+    labels = poseio.load(path)
+    assert poseio.sniff(path)[0].confidence == poseio.TYPED_MATCH
+    table = labels.to_table()
+    assert len(labels.videos) == 3  # two camera views and the world frame
+    assert table.ndim == 3 and len(table) == 3 * 8
+    world_video = next(v for v in labels.videos if v.filename.endswith("triangulated"))
+    world_points = labels.numpy(world_video)
+    with h5py.File(path) as f:
+        np.testing.assert_allclose(world_points[:, 0, 0], f["processing/behavior/triangulated/head/data"][()])

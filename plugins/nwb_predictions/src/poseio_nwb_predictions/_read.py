@@ -173,13 +173,16 @@ class PredictionsReader:
             names = read_strings(container["original_videos"])
             filename = names[0] if names else None
         if filename is None:
-            # No video named: containers of one processing module share one unnamed video.
-            parent = container.parent
-            if text(parent.attrs.get("neurodata_type")) == "MultiCameraPoseEstimation":
-                filename = container.name
+            # No video named: a world-coordinate container is its own view; a camera's poses are
+            # keyed by the camera (Device) they link; others share their processing module's.
+            devices = linked_groups(container, "Device", "CalibratedCamera")
+            if text(container.attrs.get("neurodata_type")) == "MultiCameraPoseEstimation":
+                filename, metadata = container.name, {"world_coordinates": True}
+            elif devices:
+                filename, metadata = devices[0][0], {"device": devices[0][0]}
             else:
-                filename = parent.name
-            metadata = {"nwb_path": filename, "filename_unknown": True}
+                filename, metadata = container.parent.name, {}
+            metadata.update(nwb_path=filename, filename_unknown=True)
         else:
             metadata = {"nwb_path": container.name}
         if filename not in self.videos:
