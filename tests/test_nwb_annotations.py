@@ -5,8 +5,9 @@ import numpy as np
 import poseio
 import pytest
 from conftest import corpus_file
+from hypothesis import HealthCheck, given, settings
 from nwb_helpers import SUBJECT, annotations, critical_inspector_messages, damaged_file, validation_errors
-from poseio.testing import FormatConformance, assert_labels_equal
+from poseio.testing import FormatConformance, assert_labels_equal, labels_strategy
 
 
 class TestNwbAnnotationsConformance(FormatConformance):
@@ -209,3 +210,27 @@ def test_export_of_a_frame_past_the_end_of_the_video(tmp_path):
     with pytest.raises(poseio.WriteError, match="has no frame 9"):
         export_with_frames(_labels_on(clip, [9]), tmp_path / "pkg.nwb")
     assert list(tmp_path.iterdir()) == []
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(labels=labels_strategy(ndim=None))
+def test_generated_mixed_labels_survive_nwb(tmp_path, labels):
+    path = tmp_path / "mixed.nwb"
+    poseio.save(labels, path)
+    keeps = frozenset(
+        {
+            "points",
+            "frames",
+            "videos",
+            "tracks",
+            "kinds",
+            "point_scores",
+            "instance_scores",
+            "edges",
+            "symmetries",
+            "skeleton_name",
+            "fps",
+            "video_shape",
+        }
+    )
+    assert_labels_equal(labels, poseio.load(path), keeps)

@@ -7,6 +7,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from poseio._dense import dense_arrays
 from poseio._errors import InvalidLabelsError
 from poseio._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._skeleton import Skeleton
@@ -237,65 +238,13 @@ class Labels:
 
         shape = self.videos[video_id].shape if self.videos else None
         n_frames = max(shape[0] if shape and shape[0] else 0, int(sub.frame_idx.max()) + 1 if len(sub) else 0)
-        slot = sub.track.copy()
-        untracked = slot == NO_TRACK
-        n_slots = len(self.tracks)
-        if untracked.any():
-            # Untracked instances fill extra slots, in row order within each frame.
-            frames = sub.frame_idx[untracked]
-            order = np.argsort(frames, kind="stable")
-            sorted_frames = frames[order]
-            starts = np.searchsorted(sorted_frames, sorted_frames, side="left")
-            rank = np.empty_like(order)
-            rank[order] = np.arange(len(order)) - starts
-            slot[untracked] = n_slots + rank
-            n_slots += int(rank.max()) + 1
-
-        grid = self._as_grid(sub, n_frames, n_slots, slot)
-        if grid is not None:
-            points, scores = grid
-            return (points[:, :, :n_nodes], scores[:, :, :n_nodes]) if return_scores else points[:, :, :n_nodes]
-
-        # Last writer wins, so write predictions first and user instances after them.
-        order = np.argsort(~sub.predicted, kind="stable")
-        points = np.full((n_frames, n_slots, n_nodes, sub.ndim), np.nan)
-        keep = self._last_per_slot(sub.frame_idx[order], slot[order])
-        rows = order[keep]
-        points[sub.frame_idx[rows], slot[rows]] = sub.points[rows, :n_nodes]
-        if not return_scores:
-            return points
-        scores = np.full((n_frames, n_slots, n_nodes), np.nan)
-        scores[sub.frame_idx[rows], slot[rows]] = sub.point_scores[rows, :n_nodes]
-        return points, scores
-
-    @staticmethod
-    def _last_per_slot(frames: np.ndarray, slots: np.ndarray) -> np.ndarray:
-        # Rows are in write order; keep only the last row written to each (frame, slot).
-        key = frames * (int(slots.max(initial=0)) + 1) + slots
-        _, first_from_end = np.unique(key[::-1], return_index=True)
-        return len(key) - 1 - first_from_end
-
-    @staticmethod
-    def _as_grid(sub: PoseTable, n_frames: int, n_slots: int, slot: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """The dense (points, scores) as views of the table, when its rows already form the grid.
-
-        That is so when every (frame, slot) has exactly one row, in frame-major
-        or slot-major order: a reshape then shares the table's memory.
-        """
-        if len(sub) != n_frames * n_slots or len(sub) == 0:
-            return None
-        frames, slots = np.arange(n_frames), np.arange(n_slots)
-        if np.array_equal(sub.frame_idx, np.repeat(frames, n_slots)) and np.array_equal(slot, np.tile(slots, n_frames)):
-            return (
-                sub.points.reshape(n_frames, n_slots, *sub.points.shape[1:]),
-                sub.point_scores.reshape(n_frames, n_slots, -1),
-            )
-        if np.array_equal(sub.frame_idx, np.tile(frames, n_slots)) and np.array_equal(slot, np.repeat(slots, n_frames)):
-            return (
-                sub.points.reshape(n_slots, n_frames, *sub.points.shape[1:]).swapaxes(0, 1),
-                sub.point_scores.reshape(n_slots, n_frames, -1).swapaxes(0, 1),
-            )
-        return None
+        # Untracked instances take the slots after the tracks, in row order within each frame.
+        slot = sub.slots()
+        untracked = slot < 0
+        slot[untracked] = len(self.tracks) - slot[untracked] - 1
+        n_slots = max(len(self.tracks), int(slot.max()) + 1 if len(slot) else 0)
+        points, scores = dense_arrays(sub, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes)
+        return (points, scores) if return_scores else points
 
     def _video_index(self, video: Video | int | None) -> int:
         if video is None:

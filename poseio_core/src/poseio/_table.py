@@ -178,6 +178,23 @@ class PoseTable:
         """The width of the node axis (the largest skeleton)."""
         return self.points.shape[1]
 
+    def slots(self) -> np.ndarray:
+        """Each row's track index, or ``-(k + 1)`` for the k-th untracked instance of its frame.
+
+        Untracked instances of one (video, frame) are numbered in row order, so
+        that each can take a slot of its own in a dense array or a file.
+        """
+        slot = self.track.copy()
+        untracked = np.flatnonzero(slot == NO_TRACK)
+        if len(untracked):
+            key = self.video[untracked] * (int(self.frame_idx.max()) + 1) + self.frame_idx[untracked]
+            order = np.argsort(key, kind="stable")
+            first = np.searchsorted(key[order], key[order], side="left")
+            rank = np.empty(len(untracked), dtype=np.int64)
+            rank[order] = np.arange(len(untracked)) - first
+            slot[untracked] = -(rank + 1)
+        return slot
+
     def take(self, rows: np.ndarray) -> PoseTable:
         """A new table of the given rows (an index array or a boolean mask)."""
         return PoseTable(**{f.name: getattr(self, f.name)[rows] for f in attrs.fields(PoseTable)})

@@ -22,6 +22,7 @@ import numpy as np
 from poseio import Labels, PoseTable, Skeleton, Video, WriteError
 from poseio._table import distinct
 from poseio.nwb.writing import (
+    RESERVED_NAMES,
     add_skeletons,
     append_to_nwbfile,
     new_nwbfile,
@@ -33,23 +34,6 @@ from poseio.nwb.writing import (
     write_nwbfile,
 )
 
-# Names a PoseEstimation already uses for its own fields and links: a node with
-# one of these names gets a series named PoseEstimationSeries<node> instead.
-RESERVED_NAMES = frozenset(
-    {
-        "description",
-        "scorer",
-        "source_software",
-        "dimensions",
-        "original_videos",
-        "labeled_videos",
-        "device",
-        "devices",
-        "source_video",
-        "labeled_video",
-        "skeleton",
-    }
-)
 SCORES_SUFFIX = "_instance_scores"
 SCORES_COMMENT = "poseio:instance_scores"
 UNTRACKED = "untracked"
@@ -106,20 +90,6 @@ def frame_times(
         f"Pass fps=30.0 (or fps={{{video.filename!r}: 30.0}}), timestamps=..., or "
         "frames_as_seconds=True to store frame indices as seconds"
     )
-
-
-def _slots(table: PoseTable) -> np.ndarray:
-    """A track slot per row: the track index, or -(k+1) for the k-th untracked instance of a frame."""
-    slot = table.track.copy()
-    untracked = np.flatnonzero(slot < 0)
-    if len(untracked):
-        key = table.video[untracked] * (int(table.frame_idx.max()) + 1) + table.frame_idx[untracked]
-        order = np.argsort(key, kind="stable")
-        starts = np.searchsorted(key[order], key[order], side="left")
-        rank = np.empty(len(untracked), dtype=np.int64)
-        rank[order] = np.arange(len(untracked)) - starts
-        slot[untracked] = -(rank + 1)
-    return slot
 
 
 def _as_slice(rows: np.ndarray) -> slice | np.ndarray:
@@ -292,7 +262,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
     nwb_skeletons = add_skeletons(
         module, [labels.skeletons[i] for i in distinct(table.skeleton)], options.get("skeleton_map")
     )
-    slots = _slots(table) if len(table) else table.track
+    slots = table.slots()
     video_ids = distinct(table.video)
     added, recorded = [], []
     for video_id in video_ids.tolist():

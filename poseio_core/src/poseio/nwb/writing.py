@@ -43,6 +43,25 @@ NWBFILE_OPTIONS = (
 )
 #: NWBFile options that only make sense for a new file.
 NWBFILE_OPTION_NAMES = (*NWBFILE_OPTIONS, "subject")
+#: Names a PoseEstimation or SkeletonInstance uses for its own fields and links. A
+#: Skeleton is linked under its own name, so it never takes one of these.
+RESERVED_NAMES = frozenset(
+    {
+        "description",
+        "scorer",
+        "source_software",
+        "dimensions",
+        "original_videos",
+        "labeled_videos",
+        "device",
+        "devices",
+        "source_video",
+        "labeled_video",
+        "skeleton",
+        "node_locations",
+        "node_visibility",
+    }
+)
 SYMMETRIES_TABLE = "poseio_skeleton_symmetries"
 FRAME_MAP_TABLE = "poseio_frame_map"
 SKELETON_NAMES_TABLE = "poseio_skeleton_names"
@@ -138,7 +157,10 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
         if match is not None:
             result[id(skeleton)] = match
             continue
-        name = unique_name(container.skeletons, skeleton.name or "skeleton")
+        base = skeleton.name or "skeleton"
+        name = unique_name(
+            set(container.skeletons) | RESERVED_NAMES, base if base not in RESERVED_NAMES else f"{base}_skeleton"
+        )
         edges = np.asarray(skeleton.edge_inds, dtype=np.uint8 if len(skeleton) < 256 else np.uint32).reshape(-1, 2)
         nwb_skeleton = NwbSkeleton(name=name, nodes=skeleton.node_names, edges=edges)
         container.add_skeletons(nwb_skeleton)
