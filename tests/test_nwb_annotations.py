@@ -218,3 +218,55 @@ def test_generated_mixed_labels_survive_nwb(tmp_path, labels):
     path = tmp_path / "mixed.nwb"
     poseio.save(labels, path)
     assert_labels_equal(labels, poseio.load(path))  # every aspect
+
+
+def test_source_video_given_as_an_image_list(tmp_path):
+    from ndx_pose import (
+        PoseTraining,
+        Skeleton,
+        SkeletonInstance,
+        SkeletonInstances,
+        Skeletons,
+        SourceVideos,
+        TrainingFrame,
+        TrainingFrames,
+    )
+    from poseio.nwb.writing import new_nwbfile
+    from pynwb import NWBHDF5IO
+    from pynwb.image import ImageSeries
+
+    nwbfile = new_nwbfile()
+    module = nwbfile.create_processing_module(name="behavior", description="behavior")
+    skeleton = Skeleton(name="mouse", nodes=["a", "b"], edges=np.array([[0, 1]], dtype=np.uint8))
+    module.add(Skeletons(skeletons=[skeleton]))
+    images = ImageSeries(
+        name="frames",
+        external_file=["img/f0.png", "img/f1.png", "img/f2.png"],
+        format="external",
+        starting_frame=[0, 1, 2],
+        rate=1.0,
+        num_samples=3,
+        unit="n.a.",
+    )
+    instance = SkeletonInstance(
+        name="track=m1", id=np.uint8(0), node_locations=np.array([[1.0, 2.0], [3.0, 4.0]]), skeleton=skeleton
+    )
+    frame = TrainingFrame(
+        name="f2",
+        skeleton_instances=SkeletonInstances(skeleton_instances=[instance]),
+        source_video=images,
+        source_video_frame_index=np.uint8(2),
+    )
+    module.add(
+        PoseTraining(
+            training_frames=TrainingFrames(training_frames=[frame]), source_videos=SourceVideos(image_series=[images])
+        )
+    )
+    path = tmp_path / "images.nwb"
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    labels = poseio.load(path)
+    (video,) = labels.videos
+    assert video.metadata["external_files"] == [str(tmp_path.resolve() / "img" / f"f{i}.png") for i in range(3)]
+    assert labels[0].frame_idx == 2 and labels[0].instances[0].track.name == "m1"
+    assert labels[0].instances[0].points.tolist() == [[1.0, 2.0], [3.0, 4.0]]

@@ -73,15 +73,24 @@ def image_series_video(series: h5py.Group, nwb_folder: Path | None) -> Video:
 
     Relative external paths are resolved against the NWB file's folder, as
     nwbinspector does; the path as written is kept in ``metadata["external_file"]``.
+    An image list (several external files, one frame each) becomes a video whose
+    filename is the first image and whose ``metadata["external_files"]`` lists
+    every image, resolved.
     """
     metadata: dict[str, Any] = {"nwb_path": series.name}
     filename = series.name
     if "external_file" in series:
         files = read_strings(series["external_file"])
+
+        def resolve(name: str) -> str:
+            path = Path(name)
+            return str(nwb_folder / path) if nwb_folder is not None and not path.is_absolute() else name
+
         if files:
             metadata["external_file"] = files[0]
-            path = Path(files[0])
-            filename = str(nwb_folder / path) if nwb_folder is not None and not path.is_absolute() else files[0]
+            filename = resolve(files[0])
+        if len(files) > 1:
+            metadata["external_files"] = [resolve(name) for name in files]
     fps = timestamps = None
     if "starting_time" in series:
         fps = series["starting_time"].attrs.get("rate")
