@@ -8,13 +8,14 @@ from poseio._table import PoseTable
 
 
 def dense_arrays(
-    table: PoseTable, slot: np.ndarray, *, n_frames: int, n_slots: int, n_nodes: int
-) -> tuple[np.ndarray, np.ndarray]:
+    table: PoseTable, slot: np.ndarray, *, n_frames: int, n_slots: int, n_nodes: int, with_scores: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Points ``(n_frames, n_slots, n_nodes, D)`` and point scores ``(n_frames, n_slots, n_nodes)``.
 
     Each row goes to ``[frame_idx, slot]``. Where rows share a place, a user
     instance wins over a prediction (as in SLEAP), else the last row. Empty
     places are NaN. When the rows already form the grid the result is a view.
+    The scores are ``None`` unless ``with_scores``.
     """
     grid = _as_grid(table, slot, n_frames, n_slots)
     if grid is not None:
@@ -24,8 +25,10 @@ def dense_arrays(
     order = np.argsort(~table.predicted, kind="stable")
     rows = order[_last_per_place(table.frame_idx[order], slot[order])]
     points = np.full((n_frames, n_slots, n_nodes, table.ndim), np.nan)
-    scores = np.full((n_frames, n_slots, n_nodes), np.nan)
     points[table.frame_idx[rows], slot[rows]] = table.points[rows, :n_nodes]
+    if not with_scores:
+        return points, None
+    scores = np.full((n_frames, n_slots, n_nodes), np.nan)
     scores[table.frame_idx[rows], slot[rows]] = table.point_scores[rows, :n_nodes]
     return points, scores
 

@@ -50,16 +50,20 @@ class Labels:
         self._frames: list[LabeledFrame] | None = list(labeled_frames or [])
         self._table: PoseTable | None = None
         for frame in self._frames:
-            self._adopt(frame.video, self.videos)
-            for instance in frame.instances:
-                self._adopt(instance.skeleton, self.skeletons)
-                if instance.track is not None:
-                    self._adopt(instance.track, self.tracks)
+            self._adopt_objects_of(frame)
 
-    @staticmethod
-    def _adopt(item: object, known: list) -> None:
-        if not any(item is k for k in known):
-            known.append(item)
+    def _adopt_objects_of(self, frame: LabeledFrame) -> None:
+        """Add the frame's video, skeletons and tracks to the lists that lack them."""
+
+        def adopt(item: object, known: list) -> None:
+            if not any(item is k for k in known):
+                known.append(item)
+
+        adopt(frame.video, self.videos)
+        for instance in frame.instances:
+            adopt(instance.skeleton, self.skeletons)
+            if instance.track is not None:
+                adopt(instance.track, self.tracks)
 
     # -- the array face -------------------------------------------------------------
 
@@ -243,7 +247,9 @@ class Labels:
         untracked = slot < 0
         slot[untracked] = len(self.tracks) - slot[untracked] - 1
         n_slots = max(len(self.tracks), int(slot.max()) + 1 if len(slot) else 0)
-        points, scores = dense_arrays(sub, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes)
+        points, scores = dense_arrays(
+            sub, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes, with_scores=return_scores
+        )
         return (points, scores) if return_scores else points
 
     def _video_index(self, video: Video | int | None) -> int:
@@ -326,11 +332,7 @@ class Labels:
     def append(self, frame: LabeledFrame) -> None:
         """Add a labelled frame, adopting its video, skeletons and tracks."""
         self.labeled_frames.append(frame)
-        self._adopt(frame.video, self.videos)
-        for instance in frame.instances:
-            self._adopt(instance.skeleton, self.skeletons)
-            if instance.track is not None:
-                self._adopt(instance.track, self.tracks)
+        self._adopt_objects_of(frame)
 
     # -- summaries ----------------------------------------------------------------------
 
@@ -352,17 +354,6 @@ class Labels:
         )
 
     # -- combining ----------------------------------------------------------------------
-
-    def subset(self, *, predicted: bool) -> Labels:
-        """A Labels holding only the predicted (or only the user) instances."""
-        table = self.to_table()
-        return Labels.from_table(
-            table.take(table.predicted == predicted),
-            videos=self.videos,
-            skeletons=self.skeletons,
-            tracks=self.tracks,
-            provenance=dict(self.provenance),
-        )
 
     @staticmethod
     def merge(parts: Sequence[Labels]) -> Labels:

@@ -8,7 +8,16 @@ import h5py
 import numpy as np
 from h5py import h5g
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
-from poseio.nwb import PoseioExtras, linked_groups, read_skeleton, read_video, session_metadata, text, typed_groups
+from poseio.nwb import (
+    PoseioExtras,
+    linked_groups,
+    read_skeleton,
+    read_video,
+    session_metadata,
+    target_path,
+    text,
+    typed_groups,
+)
 from poseio.nwb._h5 import dangling_links
 
 from poseio_nwb_annotations._h5frames import (
@@ -108,7 +117,7 @@ class AnnotationsReader:
         for name in dangling_links(frame):
             raise ReadError(f"{where}: its {name!r} link points to a missing object; the file is damaged")
         if link is not None:
-            key = link.path if isinstance(link, h5py.SoftLink) else frame["source_video"].name
+            key = target_path(frame, "source_video")
             if key not in self.videos:
                 self.video_ids[key] = len(self.videos)
                 self.videos[key] = read_video(frame["source_video"], self.path, self.extras, series_path=key)
@@ -118,8 +127,7 @@ class AnnotationsReader:
             return self.video_ids[key], int(np.asarray(index).reshape(-1)[0])
         if "source_frame" in frame:
             # An image stored in the file: its Images container is the "video", its position the frame.
-            link = frame.get("source_frame", getlink=True)
-            image_path = link.path if isinstance(link, h5py.SoftLink) else frame["source_frame"].name
+            image_path = target_path(frame, "source_frame")
             container, _, image = image_path.rpartition("/")
             if container not in self.videos:
                 self.video_ids[container] = len(self.videos)

@@ -17,6 +17,7 @@ from poseio.nwb import (
     read_video,
     series_times,
     session_metadata,
+    target_path,
     text,
     typed_groups,
 )
@@ -88,8 +89,7 @@ def _where(obj: h5py.HLObject) -> str:
 
 def _timing_key(group: h5py.Group) -> object:
     if "timestamps" in group:
-        link = group.get("timestamps", getlink=True)
-        return link.path if isinstance(link, h5py.SoftLink) else group["timestamps"].name
+        return target_path(group, "timestamps")
     if "starting_time" in group:
         starting_time = group["starting_time"]
         return ("rate", float(np.asarray(starting_time[()])), starting_time.attrs.get("rate"), group["data"].shape[0])
@@ -158,10 +158,9 @@ class PredictionsReader:
         for link_name in ("source_video", "original_videos_series"):
             if link_name not in container:
                 continue
-            link = container.get(link_name, getlink=True)
             target = container.get(link_name)
             if text(target.attrs.get("neurodata_type")) == "ImageSeries":
-                key, series = (link.path if isinstance(link, h5py.SoftLink) else target.name), target
+                key, series = target_path(container, link_name), target
             else:
                 key, series = next(iter(linked_groups(target, "ImageSeries")), (None, None))
             if series is not None:
@@ -198,10 +197,7 @@ class PredictionsReader:
         """
         name = container.name.rsplit("/", 1)[-1]
         if "source_video" in container:
-            link = container.get("source_video", getlink=True)
-            series = (link.path if isinstance(link, h5py.SoftLink) else container["source_video"].name).rsplit("/", 1)[
-                -1
-            ]
+            series = target_path(container, "source_video").rsplit("/", 1)[-1]
             prefix = "PoseEstimation_" + series.removeprefix("video_") + "_"
             if series.startswith("video_") and name.startswith(prefix) and len(name) > len(prefix):
                 return "PoseEstimation_" + name[len(prefix) :]

@@ -9,6 +9,7 @@ from poseio.nwb._h5 import (
     read_number,
     read_strings,
     read_text,
+    target_path,
     text,
     typed_groups,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "read_video",
     "series_times",
     "session_metadata",
+    "target_path",
     "text",
     "typed_groups",
 ]

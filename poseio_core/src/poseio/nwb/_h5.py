@@ -100,6 +100,17 @@ def typed_groups(
         stack.extend(reversed(children))
 
 
+def target_path(group: h5py.Group, name: str) -> str:
+    """Where the child ``name`` of ``group`` really lives.
+
+    h5py names an object reached through a soft link by the link's path, so
+    the link's own target is what identifies the object (two links to one
+    Skeleton give one path).
+    """
+    link = group.get(name, getlink=True)
+    return link.path if isinstance(link, h5py.SoftLink) else group[name].name
+
+
 def linked_groups(group: h5py.Group, *types: str) -> list[tuple[str, h5py.Group]]:
     """``(target path, target)`` for each child group of the given types, linked or not.
 
@@ -118,9 +129,7 @@ def linked_groups(group: h5py.Group, *types: str) -> list[tuple[str, h5py.Group]
         except (KeyError, OSError):
             continue  # a dangling soft link
         if isinstance(target, h5py.Group) and neurodata_type(target) in types:
-            link = group.get(name, getlink=True)
-            path = link.path if isinstance(link, h5py.SoftLink) else target.name
-            found.append((path, target))
+            found.append((target_path(group, name), target))
     return found
 
 
