@@ -168,8 +168,9 @@ def test_pose_training_with_two_skeletons_and_an_image_only_frame():
     labels = poseio.load(corpus_file("nwb", "b_pose_training.nwb"))
     assert labels.provenance["format"] == "nwb-annotations"
     assert len(labels) == 14 and labels.n_user_instances == 27
-    names = sorted(v.filename for v in labels.videos)
-    assert names[0].endswith("training_images") and names[1].endswith("videos/camera1.mp4")
+    # Compare the file names only: the absolute folder differs between machines.
+    names = sorted(v.filename.rsplit("/", 1)[-1] for v in labels.videos)
+    assert names == ["camera1.mp4", "camera2.mp4", "training_images"]
     image_video = next(v for v in labels.videos if v.metadata.get("stored_images"))
     assert image_video.shape == (1, 48, 64, 3)
     assert {a for _, _, a in labels.provenance["annotators"]} == {"Bilbo Baggins", "Frodo"}
