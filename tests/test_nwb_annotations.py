@@ -34,6 +34,24 @@ def test_mixed_user_and_predicted_labels_survive_nwb(tmp_path):
     assert annotators == [["/data/session/cam.mp4", 10, "Ann"]]
 
 
+def test_predictions_on_a_renamed_skeleton_reuse_it(tmp_path):
+    # The second skeleton named "mouse" is stored as "mouse_2" by the annotations writer;
+    # the predictions writer, run next on the same file, must find it rather than add a copy.
+    labels = annotations()
+    other = labels.skeletons[1]
+    frame = labels.labeled_frames[0]
+    frame.instances.append(poseio.PredictedInstance(np.array([[1.0, 2.0], [3.0, 4.0]]), other, score=0.5))
+    labels = poseio.Labels(labels.labeled_frames, provenance=labels.provenance)
+    path = tmp_path / "mixed.nwb"
+    poseio.save(labels, path)
+    with h5py.File(path) as f:
+        stored = sorted(f["processing/behavior/Skeletons"])
+    assert stored == ["mouse", "mouse_2"]
+    loaded = poseio.load(path)
+    assert [s.name for s in loaded.skeletons] == ["mouse", "mouse"]
+    assert_labels_equal(labels, loaded)
+
+
 def test_output_is_valid_nwb_and_passes_the_inspector(tmp_path):
     path = tmp_path / "a.nwb"
     poseio.save(annotations(), path, subject=SUBJECT, session_description="labelled frames")
@@ -57,6 +75,25 @@ def test_pynwb_reads_what_we_wrote(tmp_path):
         assert frame.source_video_frame_index == 500
         instance = frame.skeleton_instances.skeleton_instances["track=m1"]
         assert instance.skeleton.nodes[:].tolist() == ["a", "b", "c"]
+
+
+def test_frames_written_with_h5py_carry_the_attributes_hdmf_writes(tmp_path):
+    import uuid
+
+    path = tmp_path / "a.nwb"
+    poseio.save(annotations(), path)
+    types, ids = [], []
+    with h5py.File(path) as f:
+        for group in (f["processing/behavior/PoseTraining/training_frames"], f["processing/behavior/Skeletons"]):
+            group.visititems(lambda _, obj: types.append(dict(obj.attrs)) if isinstance(obj, h5py.Group) else None)
+        ids = [t["object_id"] for t in types]
+    frame_types = [
+        t for t in types if t["neurodata_type"] in ("TrainingFrame", "SkeletonInstances", "SkeletonInstance")
+    ]
+    assert len(frame_types) == 3 * 2 + 9  # 3 frames with their instances groups, 9 instances
+    assert {t["namespace"] for t in frame_types} == {"ndx-pose"}
+    assert len(set(ids)) == len(ids)
+    assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
 
 
 def test_video_paths_beside_the_file_are_relative(tmp_path):

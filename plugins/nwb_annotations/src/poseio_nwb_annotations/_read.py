@@ -22,16 +22,22 @@ from poseio.nwb._h5 import dangling_links
 
 from poseio_nwb_annotations._h5frames import (
     child_names,
+    limit_metadata_cache,
     open_dataset,
     open_group,
     read_attr,
     read_dataset,
+    read_index,
+    soft_target,
     soft_targets,
 )
 
 TRACK_PREFIX = "track="
 # Several instances of one track in a frame are named track=<name>#2, #3, ...
 TRACK_REPEAT = "#"
+_FLOAT = np.dtype(np.float64)
+# Visibility is read as bytes: HDF5 converts booleans (an enum) and integers of any width to it.
+_BYTE = np.dtype(np.uint8)
 
 
 def instance_track(name: str) -> str | None:
@@ -52,7 +58,10 @@ def _attr_or_dataset(group: h5py.Group, name: str):
 
 
 def _children(f: h5py.File, parent_path: str, parent: h5g.GroupID, container: str, neurodata_type: str):
-    """``(path, group id)`` of the groups in ``parent``'s container of the name the spec fixes.
+    """``(path, location, prefix)`` of the groups in ``parent``'s container of the name the spec fixes.
+
+    A child's members are reached as ``prefix + member`` below ``location``, so
+    that the many small instance groups need not be opened one by one.
 
     ndx-pose names a PoseTraining's frames group ``training_frames`` and a
     frame's instances group ``skeleton_instances``, and they hold nothing else,
@@ -63,12 +72,18 @@ def _children(f: h5py.File, parent_path: str, parent: h5g.GroupID, container: st
     group = open_group(parent, container)
     if group is None:
         for found in typed_groups(f[parent_path], neurodata_type, inside_matches=False, leaves=frozenset()):
-            yield found.name, found.id
+            yield found.name, found.id, ""
         return
     for name in child_names(group):
-        child = open_group(group, name)
-        if child is not None:
-            yield f"{parent_path}/{container}/{name}", child
+        yield f"{parent_path}/{container}/{name}", group, name + "/"
+
+
+def _frames(f: h5py.File, training: h5py.Group):
+    """``(path, group id)`` of every TrainingFrame of a PoseTraining."""
+    for path, location, prefix in _children(f, training.name, training.id, "training_frames", "TrainingFrame"):
+        frame = open_group(location, prefix) if prefix else location
+        if frame is not None:
+            yield path, frame
 
 
 class AnnotationsReader:
@@ -76,6 +91,7 @@ class AnnotationsReader:
 
     def __init__(self, f: h5py.File, path: Path | None) -> None:
         self.f = f
+        limit_metadata_cache(f.id)
         self.path = path
         self.extras = PoseioExtras.read(f)
         self.skeletons: dict[str, Skeleton] = {}
@@ -84,13 +100,23 @@ class AnnotationsReader:
         self.image_indices: dict[str, dict[str, int]] = {}
         self.video_ids: dict[str, int] = {}
         self.skeleton_ids: dict[str, int] = {}
+        self.track_ids: dict[str, int] = {}
+        # The name of the last link that led to a known Skeleton: in most files every
+        # instance uses the same one, and asking for it directly is cheaper than listing links.
+        self.skeleton_link = ""
 
-    def skeleton(self, path: str, instance_id: h5g.GroupID) -> tuple[int, Skeleton]:
+    def skeleton(self, path: str, location: h5g.GroupID, prefix: str) -> tuple[int, Skeleton]:
         """The instance's skeleton, found through the link whose target is a Skeleton."""
-        for target in soft_targets(instance_id).values():
-            if target in self.skeleton_ids:
-                return self.skeleton_ids[target], self.skeletons[target]
+        target = soft_target(location, prefix + self.skeleton_link) if self.skeleton_link else None
+        if target in self.skeleton_ids:
+            return self.skeleton_ids[target], self.skeletons[target]
         instance = self.f[path]
+        if not isinstance(instance, h5py.Group):
+            raise ReadError(f"{self.path}:{path}: expected a SkeletonInstance group, found a dataset")
+        for name, target in soft_targets(instance.id).items():
+            if target in self.skeleton_ids:
+                self.skeleton_link = name
+                return self.skeleton_ids[target], self.skeletons[target]
         linked = linked_groups(instance, "Skeleton")
         if not linked:
             missing = dangling_links(instance)
@@ -105,12 +131,12 @@ class AnnotationsReader:
 
     def video_and_index(self, path: str, frame_id: h5g.GroupID) -> tuple[int, int]:
         """The frame's video (as an index into the videos read so far) and frame index."""
-        target = soft_targets(frame_id).get("source_video")
+        target = soft_target(frame_id, "source_video")
         if target in self.video_ids:
             # Fast path: the video of most frames is already known.
-            index = read_attr(frame_id, "source_video_frame_index")
+            index = read_index(frame_id, "source_video_frame_index")
             if index is not None:
-                return self.video_ids[target], int(np.asarray(index).reshape(-1)[0])
+                return self.video_ids[target], index
         frame = self.f[path]
         link = frame.get("source_video", getlink=True)
         where = f"{self.path}:{frame.name}"
@@ -142,30 +168,35 @@ class AnnotationsReader:
             return self.video_ids[container], self.image_indices[container][image]
         raise ReadError(f"{where}: TrainingFrame has neither a source_video nor a source_frame")
 
+    def track_index(self, instance_name: str) -> int:
+        """The index of the track an instance's name records, or -1 when it records none."""
+        track = instance_track(instance_name)
+        if track is None:
+            return -1
+        if track not in self.track_ids:
+            self.track_ids[track] = len(self.tracks)
+            self.tracks[track] = Track(track)
+        return self.track_ids[track]
+
     def read(self) -> Labels:
         rows_points: list[np.ndarray] = []
-        columns: dict[str, list[int]] = {"video": [], "frame_idx": [], "skeleton": [], "track": []}
+        rows: list[tuple[int, int, int, int]] = []  # video, frame_idx, skeleton, track of each point row
         annotators: list[list] = []
         for training in typed_groups(self.f, "PoseTraining", inside_matches=False):
-            frames = _children(self.f, training.name, training.id, "training_frames", "TrainingFrame")
-            for frame_path, frame_id in frames:
+            for frame_path, frame_id in _frames(self.f, training):
                 video_id, frame_idx = self.video_and_index(frame_path, frame_id)
                 annotator = text(read_attr(frame_id, "annotator"))
                 if annotator is not None:
                     annotators.append([video_id, frame_idx, annotator])
                 instances = _children(self.f, frame_path, frame_id, "skeleton_instances", "SkeletonInstance")
-                for instance_path, instance_id in instances:
-                    skeleton_id, skeleton = self.skeleton(instance_path, instance_id)
-                    rows_points.append(self.instance_points(instance_path, instance_id, skeleton))
-                    columns["video"].append(video_id)
-                    columns["frame_idx"].append(frame_idx)
-                    columns["skeleton"].append(skeleton_id)
-                    track = instance_track(instance_path.rsplit("/", 1)[-1])
-                    if track is None:
-                        columns["track"].append(-1)
-                    else:
-                        self.tracks.setdefault(track, Track(track))
-                        columns["track"].append(list(self.tracks).index(track))
+                for instance_path, location, prefix in instances:
+                    skeleton_id, skeleton = self.skeleton(instance_path, location, prefix)
+                    rows_points.append(self.instance_points(instance_path, location, prefix, skeleton))
+                    track_id = self.track_index(instance_path.rpartition("/")[2])
+                    rows.append((video_id, frame_idx, skeleton_id, track_id))
+        columns = dict(
+            zip(("video", "frame_idx", "skeleton", "track"), np.array(rows, dtype=np.int64).reshape(-1, 4).T)
+        )
         n_nodes = max((len(s) for s in self.skeletons.values()), default=0)
         ndim = max((p.shape[1] for p in rows_points), default=2)
         points = np.full((len(rows_points), n_nodes, ndim), np.nan)
@@ -186,26 +217,34 @@ class AnnotationsReader:
             provenance=provenance,
         )
 
-    def instance_points(self, path: str, instance_id: h5g.GroupID, skeleton: Skeleton) -> np.ndarray:
+    def instance_points(self, path: str, location: h5g.GroupID, prefix: str, skeleton: Skeleton) -> np.ndarray:
         """The instance's ``(n_nodes, D)`` points, NaN where not visible."""
-        where = f"{self.path}:{path}"
-        locations = open_dataset(instance_id, "node_locations")
+        locations = open_dataset(location, prefix + "node_locations")
         if locations is None:
-            raise ReadError(f"{where}: SkeletonInstance has no node_locations")
-        if locations.dtype.kind not in "fiu":
-            raise ReadError(f"{where}/node_locations: expected numbers, found {locations.dtype}")
-        points = read_dataset(locations, np.dtype(np.float64))
+            raise ReadError(f"{self.path}:{path}: SkeletonInstance has no node_locations")
+        try:
+            points = read_dataset(locations, _FLOAT)
+        except (TypeError, OSError):  # HDF5 has no conversion from the stored type (text, compound) to numbers
+            raise ReadError(f"{self.path}:{path}/node_locations: expected numbers, found {locations.dtype}") from None
         if points.ndim != 2 or points.shape[1] not in (2, 3):
-            raise ReadError(f"{where}/node_locations: expected (n, 2) or (n, 3), found shape {points.shape}")
+            raise ReadError(f"{self.path}:{path}/node_locations: expected (n, 2) or (n, 3), found shape {points.shape}")
         if len(points) != len(skeleton):
             raise ReadError(
-                f"{where}: {len(points)} node locations but skeleton {skeleton.name!r} has {len(skeleton)} nodes"
+                f"{self.path}:{path}: {len(points)} node locations but skeleton {skeleton.name!r} "
+                f"has {len(skeleton)} nodes"
             )
-        visibility = open_dataset(instance_id, "node_visibility")
+        visibility = open_dataset(location, prefix + "node_visibility")
         if visibility is not None:
-            visible = read_dataset(visibility, visibility.dtype).astype(bool).reshape(-1)
+            try:
+                visible = read_dataset(visibility, _BYTE).reshape(-1) != 0
+            except (TypeError, OSError):
+                raise ReadError(
+                    f"{self.path}:{path}/node_visibility: expected booleans, found {visibility.dtype}"
+                ) from None
             if len(visible) != len(points):
-                raise ReadError(f"{where}: node_visibility has {len(visible)} values for {len(points)} nodes")
+                raise ReadError(
+                    f"{self.path}:{path}: node_visibility has {len(visible)} values for {len(points)} nodes"
+                )
             points[~visible] = np.nan
         return points
 

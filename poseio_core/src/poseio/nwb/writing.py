@@ -140,6 +140,9 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
         module.add(container)
     result: dict[int, Any] = {}
     created = []
+    # A Skeleton renamed on an earlier write (the second "mouse" stored as "mouse_2")
+    # is matched by its original name, so writing the same Labels again reuses it.
+    original_names = _column_pairs(module, SKELETON_NAMES_TABLE, "skeleton", "original_name")
     for skeleton in skeletons:
         if existing and skeleton.name in existing:
             result[id(skeleton)] = existing[skeleton.name]
@@ -150,7 +153,7 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
                 for s in container.skeletons.values()
                 if list(s.nodes[:]) == skeleton.node_names
                 and [tuple(e) for e in (s.edges[:] if s.edges is not None else [])] == skeleton.edge_inds
-                and s.name == (skeleton.name or s.name)
+                and original_names.get(s.name, s.name) == (skeleton.name or s.name)
             ),
             None,
         )
@@ -185,6 +188,16 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
             renamed,
         )
     return result
+
+
+def _column_pairs(module, table_name: str, key: str, value: str) -> dict[str, str]:
+    """``{key: value}`` from two text columns of a poseio table in ``module``, empty when it is absent."""
+    from poseio.nwb._h5 import text
+
+    table = module.data_interfaces.get(table_name)
+    if table is None:
+        return {}
+    return {text(k): text(v) for k, v in zip(table[key].data[:], table[value].data[:])}
 
 
 def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | None) -> None:
