@@ -85,6 +85,32 @@ def test_untracked_and_several_videos(tmp_path):
     assert len(loaded.videos) == 2
 
 
+def test_one_track_on_two_skeletons_stays_one_track(tmp_path):
+    # Each (video, track, skeleton) gets its own PoseEstimation; the second one for
+    # track "cage/1" must still read back as that track, not as a new animal.
+    mouse = poseio.Skeleton(["a", "b"], name="mouse")
+    tail = poseio.Skeleton(["t1", "t2", "t3"], name="tail")
+    track = poseio.Track("cage/1")
+    video = poseio.Video("/data/cam.mp4", fps=30.0, shape=(10, 8, 8, 1))
+    frames = [
+        poseio.LabeledFrame(
+            video,
+            i,
+            [
+                poseio.PredictedInstance(np.full((2, 2), i + 1.0), mouse, track, score=0.9),
+                poseio.PredictedInstance(np.full((3, 2), i + 2.0), tail, track, score=0.8),
+            ],
+        )
+        for i in range(3)
+    ]
+    labels = poseio.Labels(frames)
+    path = tmp_path / "p.nwb"
+    poseio.save(labels, path)
+    loaded = poseio.load(path)
+    assert [t.name for t in loaded.tracks] == ["cage/1"]
+    assert_labels_equal(labels, loaded)
+
+
 def test_append_to_an_existing_file_keeps_what_was_there(tmp_path):
     path = tmp_path / "p.nwb"
     poseio.save(predictions(tracks=("m1",)), path, identifier="keep-me")

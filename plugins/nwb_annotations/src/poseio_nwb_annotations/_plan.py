@@ -2,7 +2,8 @@
 
 Track identity, which ndx-pose's SkeletonInstance has no field for, is kept in
 the instance's name: ``track=<name>`` (``track=<name>#2`` for a second instance
-of one track in a frame); untracked instances are ``instance_<j>``. The
+of one track in a frame, ``/``, ``#`` and ``%`` in the name percent-encoded; see
+`poseio.nwb.escape_track`); untracked instances are ``instance_<j>``. The
 SkeletonInstance ``id`` is the instance's position in its frame.
 """
 
@@ -13,8 +14,9 @@ from pathlib import Path
 import attrs
 import numpy as np
 from poseio import Labels
+from poseio.nwb import escape_track, repeated
 
-from poseio_nwb_annotations._read import TRACK_PREFIX, TRACK_REPEAT
+from poseio_nwb_annotations._read import TRACK_PREFIX
 
 
 @attrs.frozen
@@ -80,9 +82,9 @@ def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]
             if track < 0:
                 name = f"instance_{j}"
             else:
-                base = TRACK_PREFIX + labels.tracks[track].name.replace("/", "_")
+                base = TRACK_PREFIX + escape_track(labels.tracks[track].name)
                 seen[base] = seen.get(base, 0) + 1
-                name = base if seen[base] == 1 else f"{base}{TRACK_REPEAT}{seen[base]}"
+                name = repeated(base, seen[base])
             instances.append(InstancePlan(name, j, skeleton, table.points[row, :n_nodes], visible_all[row, :n_nodes]))
         filename = labels.videos[video].filename
         frames.append(

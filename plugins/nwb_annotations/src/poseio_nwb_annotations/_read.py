@@ -16,6 +16,7 @@ from poseio.nwb import (
     session_metadata,
     target_path,
     text,
+    track_of,
     typed_groups,
 )
 from poseio.nwb._h5 import dangling_links
@@ -33,20 +34,16 @@ from poseio_nwb_annotations._h5frames import (
 )
 
 TRACK_PREFIX = "track="
-# Several instances of one track in a frame are named track=<name>#2, #3, ...
-TRACK_REPEAT = "#"
 _FLOAT = np.dtype(np.float64)
 # Visibility is read as bytes: HDF5 converts booleans (an enum) and integers of any width to it.
 _BYTE = np.dtype(np.uint8)
 
 
 def instance_track(name: str) -> str | None:
-    """The track a SkeletonInstance's name records (``track=<name>``), or ``None``."""
+    """The track a SkeletonInstance's name records (``track=<name>``, ``track=<name>#2``), or ``None``."""
     if not name.startswith(TRACK_PREFIX):
         return None
-    track = name[len(TRACK_PREFIX) :]
-    base, sep, count = track.rpartition(TRACK_REPEAT)
-    return base if sep and count.isdigit() else track
+    return track_of(name[len(TRACK_PREFIX) :])
 
 
 def _attr_or_dataset(group: h5py.Group, name: str):

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from poseio.nwb import track_of
+
 UNTRACKED = "untracked"
 _SERIES_PREFIX = "PoseEstimationSeries"
 _CONTAINER_PREFIX = "PoseEstimation"
@@ -54,16 +56,18 @@ def match_series_to_nodes(series_names: list[str], node_names: list[str]) -> dic
 def track_name(container: str, *, siblings: int) -> str | None:
     """The track a PoseEstimation container stands for, or ``None`` for untracked.
 
-    ``track=<name>`` and ``PoseEstimation_<name>`` name the animal explicitly.
-    Any other name (``PoseEstimation``, ``PoseEstimationDeepLabCut``) is a track
-    only when several containers share one video, as neuroconv's
-    ``PoseEstimationTrack0``. ``untracked`` (and ``untracked_<n>``) mean none.
+    ``track=<name>`` (sleap-io) and ``PoseEstimation_<name>`` (poseio, whose
+    names are escaped and repeated as `poseio.nwb.escape_track` describes) name
+    the animal explicitly. Any other name (``PoseEstimation``,
+    ``PoseEstimationDeepLabCut``) is a track only when several containers share
+    one video, as neuroconv's ``PoseEstimationTrack0``. ``untracked`` (and
+    ``untracked_<n>``) mean none.
     """
     explicit = None
     if container.startswith("track="):
         explicit = container[len("track=") :]
     elif container.startswith(_CONTAINER_PREFIX + "_"):
-        explicit = container[len(_CONTAINER_PREFIX) + 1 :]
+        explicit = track_of(container[len(_CONTAINER_PREFIX) + 1 :])
     elif siblings > 1:
         explicit = container[len(_CONTAINER_PREFIX) :] if container.startswith(_CONTAINER_PREFIX) else container
         explicit = explicit or container

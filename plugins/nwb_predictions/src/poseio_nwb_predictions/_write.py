@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 from poseio import Labels, PoseTable, Skeleton, Video, WriteError
 from poseio._table import distinct
+from poseio.nwb import escape_track, unique_repeat
 from poseio.nwb.writing import (
     RESERVED_NAMES,
     add_skeletons,
@@ -275,15 +276,16 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
             skeleton = labels.skeletons[skeleton_id]
             group = in_video & (table.skeleton == skeleton_id)
             for slot in distinct(slots[group]).tolist():
-                track = UNTRACKED if slot < 0 else labels.tracks[slot].name.replace("/", "_")
+                track = UNTRACKED if slot < 0 else escape_track(labels.tracks[slot].name)
                 if slot < -1:
                     track = f"{UNTRACKED}_{-slot}"
                 base = f"PoseEstimation_{label}_{track}" if len(video_ids) > 1 else f"PoseEstimation_{track}"
                 added.append(
                     writer.add_estimation(
                         np.flatnonzero(group & (slots == slot)),
-                        unique_name(module.data_interfaces, base),
-                        "untracked" if slot < 0 else f"track {track}",
+                        # A second container for one track (another skeleton) is <base>#2.
+                        unique_repeat(module.data_interfaces, base),
+                        "untracked" if slot < 0 else f"track {labels.tracks[slot].name}",
                         skeleton,
                         nwb_skeletons[id(skeleton)],
                         video_id,

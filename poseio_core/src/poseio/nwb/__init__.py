@@ -13,12 +13,14 @@ from poseio.nwb._h5 import (
     text,
     typed_groups,
 )
+from poseio.nwb._names import escape_track, repeated, track_of, unique_repeat
 from poseio.nwb._objects import PoseioExtras, read_skeleton, read_video, series_times, session_metadata
 from poseio.nwb._sniff import NDX_POSE, nwb_root_kind, pose_claim
 
 __all__ = [
     "NDX_POSE",
     "PoseioExtras",
+    "escape_track",
     "linked_groups",
     "nwb_root_kind",
     "pose_claim",
@@ -27,9 +29,12 @@ __all__ = [
     "read_strings",
     "read_text",
     "read_video",
+    "repeated",
     "series_times",
     "session_metadata",
     "target_path",
     "text",
+    "track_of",
     "typed_groups",
+    "unique_repeat",
 ]

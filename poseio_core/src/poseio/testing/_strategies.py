@@ -11,6 +11,9 @@ from poseio._skeleton import Skeleton
 from poseio._video import Track, Video
 
 _names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
+# Track names are free text typed by users: path separators, "#", "%", spaces and
+# non-ASCII letters all occur, and formats that put names into keys must keep them.
+_track_names = st.text(alphabet="ab z/#%_-1é", min_size=1, max_size=6)
 _coordinate = st.floats(min_value=-1e4, max_value=1e4, allow_nan=False, width=32)
 
 
@@ -40,7 +43,8 @@ def labels_strategy(
     symmetries = [(0, 1)] if n_nodes >= 2 and draw(st.booleans()) else []
     skeleton = Skeleton(nodes, edges=edges, symmetries=symmetries, name=draw(_names))
     dims = ndim or draw(st.sampled_from([2, 3]))
-    tracks = [Track(f"track_{i}") for i in range(draw(st.integers(0, max_tracks)))]
+    n_tracks = draw(st.integers(0, max_tracks))
+    tracks = [Track(name) for name in draw(st.lists(_track_names, min_size=n_tracks, max_size=n_tracks, unique=True))]
     videos = [
         Video(f"/data/video_{i}.mp4", fps=draw(st.sampled_from([10.0, 25.0, 30.0])), shape=(1000, 64, 80, 1))
         for i in range(draw(st.integers(1, max_videos)))
