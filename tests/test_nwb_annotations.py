@@ -158,10 +158,22 @@ def _text_locations(frame):
     instance["node_locations"] = np.array([b"x", b"y", b"z"])
 
 
+def _text_frame_index(frame):
+    frame.attrs["source_video_frame_index"] = "three"
+
+
+def _text_visibility(frame):
+    instance = frame["skeleton_instances/track=m1"]
+    del instance["node_visibility"]
+    instance["node_visibility"] = np.array(["yes", "no", "yes"], dtype=object)
+
+
 @pytest.mark.parametrize(
     "damage, message",
     [
         (_extra_node, "4 node locations but skeleton 'mouse' has 3 nodes"),
+        (_text_frame_index, "source_video_frame_index should be one whole number"),
+        (_text_visibility, "node_visibility: expected booleans"),
         (_missing_video, "points to a missing object"),
         (_text_locations, "expected numbers"),
     ],

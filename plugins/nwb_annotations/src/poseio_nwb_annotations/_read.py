@@ -147,7 +147,10 @@ class AnnotationsReader:
             index = _attr_or_dataset(frame, "source_video_frame_index")
             if index is None:
                 raise ReadError(f"{where}: links a source_video but has no source_video_frame_index")
-            return self.video_ids[key], int(np.asarray(index).reshape(-1)[0])
+            values = np.asarray(index).reshape(-1)
+            if values.size != 1 or values.dtype.kind not in "iu":
+                raise ReadError(f"{where}: source_video_frame_index should be one whole number, found {index!r}")
+            return self.video_ids[key], int(values[0])
         if "source_frame" in frame:
             # An image stored in the file: its Images container is the "video", its position the frame.
             image_path = target_path(frame, "source_frame")
