@@ -94,13 +94,24 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--nodes", type=int, default=15)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        choices=["save", "load"],
+        help="time only poseio's save (or save once, then load), without the reference: for profilers",
+    )
     args = parser.parse_args()
     labels = make_labels(args.frames, args.instances, args.nodes)
     print(f"{args.frames} frames x {args.instances} instances x {args.nodes} nodes, median of {args.repeats} runs")
-    import pynwb  # noqa: F401 - imported once, outside the timings
+    import ndx_pose  # noqa: F401 - imported once (with pynwb), outside the timings
 
     with tempfile.TemporaryDirectory() as folder:
         ours, reference = Path(folder, "poseio.nwb"), Path(folder, "h5py.h5")
+        if args.only:
+            if args.only == "load":
+                poseio.save(labels, ours)
+            action = (lambda: poseio.save(labels, ours)) if args.only == "save" else (lambda: poseio.load(ours).numpy())
+            print(f"poseio {args.only}: {median_time(action, args.repeats)[0]:.3f} s")
+            return
         save_time, _ = median_time(lambda: poseio.save(labels, ours), args.repeats)
         h5_write, _ = median_time(lambda: write_with_h5py(labels, reference), args.repeats)
         load_time, loaded = median_time(lambda: poseio.load(ours).numpy(), args.repeats)
