@@ -124,6 +124,30 @@ def test_append_annotations_to_a_predictions_file(tmp_path):
     assert validation_errors(path) == []
 
 
+def test_append_failing_halfway_through_the_frames_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    from nwb_helpers import predictions
+    from poseio_nwb_annotations._h5frames import FrameWriter
+
+    path = tmp_path / "p.nwb"
+    poseio.save(predictions(), path)
+    before = path.read_bytes()
+    written = []
+    original = FrameWriter.dataset
+
+    def fail_on_the_fourth(self, parent, name, data):
+        written.append(name)
+        if len(written) == 4:
+            raise OSError("No space left on device")
+        original(self, parent, name, data)
+
+    monkeypatch.setattr(FrameWriter, "dataset", fail_on_the_fourth)
+    with pytest.raises(poseio.WriteError, match="No space left on device"):
+        poseio.append(annotations(), path, format="nwb-annotations")
+    assert len(written) == 4
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["p.nwb"]
+
+
 def test_in_memory_nwbfile(tmp_path):
     from poseio.nwb.writing import new_nwbfile
     from poseio_nwb_annotations import add_annotations
