@@ -83,3 +83,20 @@ def damaged_file(folder, labels: poseio.Labels, group: str):
         return path
 
     return make
+
+
+def nwbfile_with_skeleton(name: str, nodes: list[str]):
+    """A new in-memory ``pynwb.NWBFile`` whose ``behavior`` module holds one ndx-pose Skeleton.
+
+    Returns:
+        ``(nwbfile, module, skeleton)`` for tests that build ndx-pose objects by hand.
+    """
+    from ndx_pose import Skeleton, Skeletons
+    from poseio.nwb.writing import new_nwbfile
+
+    nwbfile = new_nwbfile()
+    module = nwbfile.create_processing_module(name="behavior", description="behavior")
+    edges = np.array([[i, i + 1] for i in range(len(nodes) - 1)], dtype=np.uint8).reshape(-1, 2)
+    skeleton = Skeleton(name=name, nodes=nodes, edges=edges)
+    module.add(Skeletons(skeletons=[skeleton]))
+    return nwbfile, module, skeleton

@@ -296,22 +296,17 @@ def test_generated_mixed_labels_survive_nwb(tmp_path, labels):
 def test_source_video_given_as_an_image_list(tmp_path):
     from ndx_pose import (
         PoseTraining,
-        Skeleton,
         SkeletonInstance,
         SkeletonInstances,
-        Skeletons,
         SourceVideos,
         TrainingFrame,
         TrainingFrames,
     )
-    from poseio.nwb.writing import new_nwbfile
+    from nwb_helpers import nwbfile_with_skeleton
     from pynwb import NWBHDF5IO
     from pynwb.image import ImageSeries
 
-    nwbfile = new_nwbfile()
-    module = nwbfile.create_processing_module(name="behavior", description="behavior")
-    skeleton = Skeleton(name="mouse", nodes=["a", "b"], edges=np.array([[0, 1]], dtype=np.uint8))
-    module.add(Skeletons(skeletons=[skeleton]))
+    nwbfile, module, skeleton = nwbfile_with_skeleton("mouse", ["a", "b"])
     images = ImageSeries(
         name="frames",
         external_file=["img/f0.png", "img/f1.png", "img/f2.png"],

@@ -195,21 +195,11 @@ def test_damaged_files_give_read_errors(damaged, damage, message):
 
 def test_multi_camera_pose_estimation_from_ndx_pose_0_4(tmp_path):
     """World-coordinate 3D series and per-camera 2D PoseEstimation inside a MultiCameraPoseEstimation."""
-    from ndx_pose import (
-        CalibratedCamera,
-        MultiCameraPoseEstimation,
-        PoseEstimation,
-        PoseEstimationSeries,
-        Skeleton,
-        Skeletons,
-    )
-    from poseio.nwb.writing import new_nwbfile
+    from ndx_pose import CalibratedCamera, MultiCameraPoseEstimation, PoseEstimation, PoseEstimationSeries
+    from nwb_helpers import nwbfile_with_skeleton
     from pynwb import NWBHDF5IO
 
-    nwbfile = new_nwbfile()
-    module = nwbfile.create_processing_module(name="behavior", description="behavior")
-    skeleton = Skeleton(name="fly", nodes=["head", "thorax"], edges=np.array([[0, 1]], dtype=np.uint8))
-    module.add(Skeletons(skeletons=[skeleton]))
+    nwbfile, module, skeleton = nwbfile_with_skeleton("fly", ["head", "thorax"])
     rng = np.random.default_rng(5)
     per_camera = []
     for k in range(2):
