@@ -186,6 +186,18 @@ def _text_frame_index(frame):
     frame.attrs["source_video_frame_index"] = "three"
 
 
+def _empty_frame_index(frame):
+    frame.attrs["source_video_frame_index"] = h5py.Empty("u4")
+
+
+def _negative_frame_index(frame):
+    frame.attrs["source_video_frame_index"] = np.int32(-3)
+
+
+def _huge_frame_index(frame):
+    frame.attrs["source_video_frame_index"] = np.uint64(2**64 - 1)
+
+
 def _text_visibility(frame):
     instance = frame["skeleton_instances/track=m1"]
     del instance["node_visibility"]
@@ -197,6 +209,9 @@ def _text_visibility(frame):
     [
         (_extra_node, "4 node locations but skeleton 'mouse' has 3 nodes"),
         (_text_frame_index, "source_video_frame_index should be one whole number"),
+        (_empty_frame_index, "source_video_frame_index should be one whole number"),
+        (_huge_frame_index, "source_video_frame_index should be one whole number"),
+        (_negative_frame_index, "source_video_frame_index should be one whole number"),
         (_text_visibility, "node_visibility: expected booleans"),
         (_missing_video, "points to a missing object"),
         (_text_locations, "expected numbers"),

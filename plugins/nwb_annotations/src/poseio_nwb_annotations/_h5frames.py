@@ -172,6 +172,8 @@ def read_attr(obj: h5g.GroupID, name: str) -> object | None:
     if not h5a.exists(obj, key):
         return None
     attr = h5a.open(obj, key)
+    if attr.shape is None:  # an empty attribute holds no value
+        return None
     value = np.empty(attr.shape, dtype=attr.dtype)
     attr.read(value)
     return value[()] if value.shape == () else value
@@ -186,6 +188,8 @@ def read_index(obj: h5g.GroupID, name: str) -> int | None:
     if not h5a.exists(obj, key):
         return None
     attr = h5a.open(obj, key)
+    if attr.shape is None:  # an empty attribute
+        return None
     value = np.empty(attr.shape, dtype=np.int64)
     if value.size != 1:
         return None
@@ -193,7 +197,9 @@ def read_index(obj: h5g.GroupID, name: str) -> int | None:
         attr.read(value, mtype=_memory_type(value.dtype))
     except (TypeError, OSError):  # not a number
         return None
-    return int(value.reshape(-1)[0])
+    number = int(value.reshape(-1)[0])
+    # HDF5 clips a uint64 above the int64 range to its maximum: read such a value exactly elsewhere.
+    return None if number == np.iinfo(np.int64).max else number
 
 
 def open_dataset(group: h5g.GroupID, name: str) -> h5d.DatasetID | None:

@@ -34,6 +34,7 @@ from poseio_nwb_annotations._h5frames import (
 )
 
 TRACK_PREFIX = "track="
+_MAX_FRAME = int(np.iinfo(np.int64).max)
 _FLOAT = np.dtype(np.float64)
 # Visibility is read as bytes: HDF5 converts booleans (an enum) and integers of any width to it.
 _BYTE = np.dtype(np.uint8)
@@ -132,7 +133,7 @@ class AnnotationsReader:
         if target in self.video_ids:
             # Fast path: the video of most frames is already known.
             index = read_index(frame_id, "source_video_frame_index")
-            if index is not None:
+            if index is not None and index >= 0:
                 return self.video_ids[target], index
         frame = self.f[path]
         link = frame.get("source_video", getlink=True)
@@ -148,8 +149,11 @@ class AnnotationsReader:
             if index is None:
                 raise ReadError(f"{where}: links a source_video but has no source_video_frame_index")
             values = np.asarray(index).reshape(-1)
-            if values.size != 1 or values.dtype.kind not in "iu":
-                raise ReadError(f"{where}: source_video_frame_index should be one whole number, found {index!r}")
+            if values.size != 1 or values.dtype.kind not in "iu" or not 0 <= int(values[0]) <= _MAX_FRAME:
+                raise ReadError(
+                    f"{where}: source_video_frame_index should be one whole number from 0 to {_MAX_FRAME}, "
+                    f"found {index!r}"
+                )
             return self.video_ids[key], int(values[0])
         if "source_frame" in frame:
             # An image stored in the file: its Images container is the "video", its position the frame.
