@@ -173,28 +173,25 @@ class Probe:
         return tuple(self._walk())
 
     def _walk(self) -> Iterator[TypedGroup]:
-        import h5py
+        from poseio._hdf5 import attribute_text, child_groups
 
-        queue: list[tuple[h5py.Group, int]] = [(self.h5, 0)]
+        queue = [(self.h5.id, "", 0)]
         while queue:
-            group, depth = queue.pop(0)
-            names = list(group.keys())
-            if len(names) > INDEX_MAX_CHILDREN:
-                names = names[:INDEX_SAMPLE_CHILDREN]
-            for name in names:
-                link = group.get(name, getlink=True)
-                if not isinstance(link, h5py.HardLink):
-                    continue
-                child = group.get(name)
-                if not isinstance(child, h5py.Group):
-                    continue
-                neurodata_type = _text(child.attrs.get("neurodata_type"))
+            group, group_path, depth = queue.pop(0)
+            # Of a large group only the first children are looked at: listing all of them
+            # would cost as much as the rest of the sniff.
+            limit = INDEX_SAMPLE_CHILDREN if group.get_num_objs() > INDEX_MAX_CHILDREN else None
+            for count, (name, child) in enumerate(child_groups(group)):
+                if limit is not None and count >= limit:
+                    break
+                neurodata_type = attribute_text(child, b"neurodata_type")
+                path = f"{group_path}/{name.decode('utf-8', 'replace')}"
                 if neurodata_type is not None:
-                    yield TypedGroup(child.name, neurodata_type, _text(child.attrs.get("namespace")))
+                    yield TypedGroup(path, neurodata_type, attribute_text(child, b"namespace"))
                 # NWB's cached specifications and the insides of data series hold no typed groups.
-                skip = (depth == 0 and name == "specifications") or (neurodata_type or "").endswith("Series")
+                skip = (depth == 0 and name == b"specifications") or (neurodata_type or "").endswith("Series")
                 if depth + 1 < INDEX_MAX_DEPTH and not skip:
-                    queue.append((child, depth + 1))
+                    queue.append((child, path, depth + 1))
 
     def find(self, *neurodata_types: str, namespace: str | None = None) -> list[TypedGroup]:
         """Typed groups of the given types (and namespace, when given)."""

@@ -10,16 +10,17 @@ from h5py import h5g
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
 from poseio.nwb import (
     PoseioExtras,
+    dangling_links,
     linked_groups,
     read_skeleton,
     read_video,
+    reading,
     session_metadata,
     target_path,
     text,
     track_of,
     typed_groups,
 )
-from poseio.nwb._h5 import dangling_links
 
 from poseio_nwb_annotations._h5frames import (
     child_names,
@@ -188,16 +189,17 @@ class AnnotationsReader:
         annotators: list[list] = []
         for training in typed_groups(self.f, "PoseTraining", inside_matches=False):
             for frame_path, frame_id in _frames(self.f, training):
-                video_id, frame_idx = self.video_and_index(frame_path, frame_id)
-                annotator = text(read_attr(frame_id, "annotator"))
-                if annotator is not None:
-                    annotators.append([video_id, frame_idx, annotator])
-                instances = _children(self.f, frame_path, frame_id, "skeleton_instances", "SkeletonInstance")
-                for instance_path, location, prefix in instances:
-                    skeleton_id, skeleton = self.skeleton(instance_path, location, prefix)
-                    rows_points.append(self.instance_points(instance_path, location, prefix, skeleton))
-                    track_id = self.track_index(instance_path.rpartition("/")[2])
-                    rows.append((video_id, frame_idx, skeleton_id, track_id))
+                with reading("the TrainingFrame", f"{self.path}:{frame_path}"):
+                    video_id, frame_idx = self.video_and_index(frame_path, frame_id)
+                    annotator = text(read_attr(frame_id, "annotator"))
+                    if annotator is not None:
+                        annotators.append([video_id, frame_idx, annotator])
+                    instances = _children(self.f, frame_path, frame_id, "skeleton_instances", "SkeletonInstance")
+                    for instance_path, location, prefix in instances:
+                        skeleton_id, skeleton = self.skeleton(instance_path, location, prefix)
+                        rows_points.append(self.instance_points(instance_path, location, prefix, skeleton))
+                        track_id = self.track_index(instance_path.rpartition("/")[2])
+                        rows.append((video_id, frame_idx, skeleton_id, track_id))
         columns = dict(
             zip(("video", "frame_idx", "skeleton", "track"), np.array(rows, dtype=np.int64).reshape(-1, 4).T)
         )

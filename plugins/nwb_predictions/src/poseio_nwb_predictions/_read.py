@@ -10,18 +10,20 @@ import numpy as np
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
 from poseio.nwb import (
     PoseioExtras,
+    dangling_links,
     linked_groups,
+    location,
     read_skeleton,
     read_strings,
     read_text,
     read_video,
+    reading,
     series_times,
     session_metadata,
     target_path,
     text,
     typed_groups,
 )
-from poseio.nwb._h5 import dangling_links
 
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
 from poseio_nwb_predictions._timing import choose_clock
@@ -83,10 +85,6 @@ def _visible(points: np.ndarray) -> np.ndarray:
     return np.isfinite(points[:, 0]) & np.isfinite(points[:, 1])
 
 
-def _where(obj: h5py.HLObject) -> str:
-    return f"{obj.file.filename}:{obj.name}"
-
-
 def _timing_key(group: h5py.Group) -> object:
     if "timestamps" in group:
         return target_path(group, "timestamps")
@@ -98,7 +96,7 @@ def _timing_key(group: h5py.Group) -> object:
 
 def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = None) -> Series:
     """Check one PoseEstimationSeries and read its timing (not its data)."""
-    where = _where(group)
+    where = location(group)
     if "data" not in group or not isinstance(group["data"], h5py.Dataset):
         raise ReadError(f"{where}: PoseEstimationSeries has no 'data'")
     data = group["data"]
@@ -142,7 +140,7 @@ class PredictionsReader:
                 self.extras.apply(self.skeletons[path])
             return self.skeletons[path], True
         for name in dangling_links(container):
-            raise ReadError(f"{_where(container)}: link {name!r} points to a missing object; the file is damaged")
+            raise ReadError(f"{location(container)}: link {name!r} points to a missing object; the file is damaged")
         if "nodes" in container:
             # ndx-pose 0.1: nodes and edges on the container itself.
             key = container.name + "/nodes"
@@ -159,6 +157,12 @@ class PredictionsReader:
             if link_name not in container:
                 continue
             target = container.get(link_name)
+            if not isinstance(target, h5py.Group):
+                found = "points to an object that does not exist" if target is None else "is a dataset"
+                raise ReadError(
+                    f"{location(container)}: its {link_name!r} {found}, where an ImageSeries belongs; "
+                    "the file is damaged"
+                )
             if text(target.attrs.get("neurodata_type")) == "ImageSeries":
                 key, series = target_path(container, link_name), target
             else:
@@ -237,7 +241,7 @@ class PredictionsReader:
             unmatched = [n for n, i in mapping.items() if i is None]
             if unmatched:
                 raise ReadError(
-                    f"{_where(container)}: series {unmatched} match no node of skeleton "
+                    f"{location(container)}: series {unmatched} match no node of skeleton "
                     f"{skeleton.name!r} {skeleton.node_names}"
                 )
             return [
@@ -272,9 +276,10 @@ class PredictionsReader:
         containers = list(typed_groups(self.f, *CONTAINER_TYPES))
         slots_by_video: dict[int, list[tuple[Video, Slot]]] = {}
         for container in containers:
-            video = self.video_for(container)
-            for slot in self.slots_for(container):
-                slots_by_video.setdefault(id(video), []).append((video, slot))
+            with reading("the pose container", container):
+                video = self.video_for(container)
+                for slot in self.slots_for(container):
+                    slots_by_video.setdefault(id(video), []).append((video, slot))
 
         videos: list[Video] = []
         skeletons: list[Skeleton] = []
@@ -366,10 +371,12 @@ class PredictionsReader:
                 rows = rows_by_key[s.timing_key]
                 block = by_series[node, j]
                 if isinstance(rows, slice) and s.ndim == ndim and block.flags.c_contiguous and s.n:
-                    data = s.read_into(block, scores_by_series[node, j])
+                    with reading("the PoseEstimationSeries", s.group):
+                        data = s.read_into(block, scores_by_series[node, j])
                     present[j] |= _visible(data)
                     continue
-                data, confidence = s.read()
+                with reading("the PoseEstimationSeries", s.group):
+                    data, confidence = s.read()
                 if data.shape[1] == 1:
                     data = np.concatenate([data, np.full_like(data, np.nan)], axis=1)
                 by_series[node, j, rows, : data.shape[1]] = data

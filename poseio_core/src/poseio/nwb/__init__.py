@@ -5,10 +5,13 @@ pynwb. The writing helpers in `poseio.nwb.writing` import pynwb when called.
 """
 
 from poseio.nwb._h5 import (
+    dangling_links,
     linked_groups,
+    location,
     read_number,
     read_strings,
     read_text,
+    reading,
     target_path,
     text,
     typed_groups,
@@ -20,8 +23,10 @@ from poseio.nwb._sniff import NDX_POSE, nwb_root_kind, pose_claim
 __all__ = [
     "NDX_POSE",
     "PoseioExtras",
+    "dangling_links",
     "escape_track",
     "linked_groups",
+    "location",
     "nwb_root_kind",
     "pose_claim",
     "read_number",
@@ -29,6 +34,7 @@ __all__ = [
     "read_strings",
     "read_text",
     "read_video",
+    "reading",
     "repeated",
     "series_times",
     "session_metadata",

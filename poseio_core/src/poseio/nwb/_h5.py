@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import h5py
 import numpy as np
+
+from poseio._errors import PoseioError, ReadError
+from poseio._hdf5 import attribute_text, child_groups
+
+# What h5py and numpy raise on a damaged object: a dangling link (KeyError), a
+# scalar or dataset where a group belongs (TypeError), text where numbers belong
+# or a wrong shape (ValueError, IndexError).
+_DAMAGE = (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError)
 
 
 def text(value: object) -> str | None:
@@ -78,25 +87,22 @@ def typed_groups(
     walked either. Soft and external links are not followed, so no object is
     visited twice.
     """
-    stack = [root]
+    wanted = set(types)
+    skip_specifications = root.name == "/"
+    stack = [(root.id, skip_specifications)]
     while stack:
-        group = stack.pop()
+        group, at_file_root = stack.pop()
         children = []
-        for name in group:
-            if group.name == "/" and name == "specifications":
+        for name, child in child_groups(group):
+            if at_file_root and name == b"specifications":
                 continue
-            link = group.get(name, getlink=True)
-            if not isinstance(link, h5py.HardLink):
-                continue
-            child = group[name]
-            if isinstance(child, h5py.Group):
-                kind = neurodata_type(child)
-                if kind in types:
-                    yield child
-                    if inside_matches:
-                        children.append(child)
-                elif kind not in leaves:
-                    children.append(child)
+            kind = attribute_text(child, b"neurodata_type")
+            if kind in wanted:
+                yield h5py.Group(child)
+                if inside_matches:
+                    children.append((child, False))
+            elif kind not in leaves:
+                children.append((child, False))
         stack.extend(reversed(children))
 
 
@@ -141,3 +147,33 @@ def dangling_links(group: h5py.Group) -> list[str]:
         if isinstance(link, h5py.SoftLink) and link.path not in group.file:
             names.append(name)
     return names
+
+
+def location(obj: h5py.HLObject) -> str:
+    """``<file>:<path in the file>`` of an HDF5 object, for error messages."""
+    return f"{obj.file.filename}:{obj.name}"
+
+
+@contextmanager
+def reading(what: str, where: str | h5py.HLObject) -> Iterator[None]:
+    """Report h5py's and numpy's errors inside the block as a ReadError about ``what`` at ``where``.
+
+    Readers then raise their own precise errors for the cases they check, and
+    every other kind of damage still reaches the user as a message that names
+    the object, instead of a bare KeyError from deep inside h5py. ``where`` is
+    a ``file:path`` text or the HDF5 object itself, whose location is then
+    looked up only if something goes wrong (it costs h5py calls).
+    """
+    try:
+        yield
+    except PoseioError:
+        raise
+    except _DAMAGE as exc:
+        where = where if isinstance(where, str) else location(where)
+        detail = str(exc).strip("'\"")
+        if isinstance(exc, KeyError) and "not found" in detail:
+            detail = "a link inside it points to an object that does not exist"
+        raise ReadError(
+            f"{where}: {what} cannot be read ({detail}). The file is damaged or does not follow the "
+            "ndx-pose specification; write it again with the tool that made it"
+        ) from exc

@@ -12,7 +12,7 @@ import numpy as np
 from poseio._errors import ReadError
 from poseio._skeleton import Skeleton, Symmetry
 from poseio._video import Video
-from poseio.nwb._h5 import read_number, read_strings, read_text, typed_groups
+from poseio.nwb._h5 import location, read_number, read_strings, read_text, reading, typed_groups
 
 
 def read_edges(dataset: h5py.Dataset, n_nodes: int, where: str) -> list[tuple[int, int]]:
@@ -57,14 +57,15 @@ def read_skeleton(group: h5py.Group) -> Skeleton:
     The node order is the ``nodes`` dataset's order, never HDF5 child order.
     Symmetries, which ndx-pose has no field for, come from `PoseioExtras`.
     """
-    where = group.name
+    where = location(group)
     if "nodes" not in group:
         raise ReadError(f"{where}: skeleton has no 'nodes' dataset")
-    try:
-        nodes = read_strings(group["nodes"])
-    except (TypeError, ValueError, UnicodeDecodeError) as exc:
-        raise ReadError(f"{where}: 'nodes' is not a list of strings") from exc
-    edges = read_edges(group["edges"], len(nodes), where) if "edges" in group else []
+    with reading("the Skeleton", where):
+        try:
+            nodes = read_strings(group["nodes"])
+        except (TypeError, ValueError, UnicodeDecodeError) as exc:
+            raise ReadError(f"{where}: 'nodes' is not a list of strings") from exc
+        edges = read_edges(group["edges"], len(nodes), where) if "edges" in group else []
     return Skeleton(nodes, edges=edges, name=group.name.rsplit("/", 1)[-1])
 
 
@@ -127,8 +128,9 @@ def read_video(
     gave it and the full shape. ``series_path`` is the ImageSeries' real path
     when it was reached through a soft link.
     """
-    video = image_series_video(series, None if nwb_path is None else nwb_path.resolve().parent)
     series_path = series_path or series.name
+    with reading("the ImageSeries", f"{series.file.filename}:{series_path}"):
+        video = image_series_video(series, None if nwb_path is None else nwb_path.resolve().parent)
     video.metadata["nwb_path"] = series_path
     if extras is not None:
         name = series_path.rsplit("/", 1)[-1]
@@ -161,24 +163,30 @@ class PoseioExtras:
         extras = cls()
         for table in typed_groups(f, "DynamicTable"):
             name = table.name.rsplit("/", 1)[-1]
-            if name == "poseio_skeleton_symmetries":
-                for skeleton, a, b in zip(*(read_strings(table[c]) for c in ("skeleton", "node_a", "node_b"))):
-                    extras.symmetries.setdefault(skeleton, []).append((a, b))
-            elif name == "poseio_videos":
-                series = read_strings(table["image_series"])
-                filenames = read_strings(table["filename"])
-                dims = np.stack([np.asarray(table[c][()]) for c in ("n_frames", "height", "width", "channels")], axis=1)
-                fps = np.asarray(table["fps"][()], dtype=np.float64) if "fps" in table else np.full(len(series), np.nan)
-                for s, fn, shape, rate in zip(series, filenames, dims, fps):
-                    extras.videos[s] = (fn, tuple(int(v) for v in shape), None if np.isnan(rate) else float(rate))
-            elif name == "poseio_skeleton_names":
-                extras.skeleton_names.update(zip(read_strings(table["skeleton"]), read_strings(table["original_name"])))
-            elif name == "poseio_frame_map":
-                exported = np.asarray(table["exported_frame"][()]).tolist()
-                originals = read_strings(table["original_video"])
-                indices = np.asarray(table["original_frame_idx"][()]).tolist()
-                extras.frame_map.extend(zip(exported, originals, indices))
+            if name.startswith("poseio_"):
+                with reading("poseio's table", table):
+                    extras._add_table(name, table)
         return extras
+
+    def _add_table(self, name: str, table: h5py.Group) -> None:
+        """Take in one of poseio's DynamicTables (see `poseio.nwb.writing`)."""
+        if name == "poseio_skeleton_symmetries":
+            for skeleton, a, b in zip(*(read_strings(table[c]) for c in ("skeleton", "node_a", "node_b"))):
+                self.symmetries.setdefault(skeleton, []).append((a, b))
+        elif name == "poseio_videos":
+            series = read_strings(table["image_series"])
+            filenames = read_strings(table["filename"])
+            dims = np.stack([np.asarray(table[c][()]) for c in ("n_frames", "height", "width", "channels")], axis=1)
+            fps = np.asarray(table["fps"][()], dtype=np.float64) if "fps" in table else np.full(len(series), np.nan)
+            for s, fn, shape, rate in zip(series, filenames, dims, fps):
+                self.videos[s] = (fn, tuple(int(v) for v in shape), None if np.isnan(rate) else float(rate))
+        elif name == "poseio_skeleton_names":
+            self.skeleton_names.update(zip(read_strings(table["skeleton"]), read_strings(table["original_name"])))
+        elif name == "poseio_frame_map":
+            exported = np.asarray(table["exported_frame"][()]).tolist()
+            originals = read_strings(table["original_video"])
+            indices = np.asarray(table["original_frame_idx"][()]).tolist()
+            self.frame_map.extend(zip(exported, originals, indices))
 
     def apply(self, skeleton: Skeleton) -> None:
         """Give a skeleton read from the file the symmetries and name recorded for it."""
