@@ -126,7 +126,7 @@ def test_append_annotations_to_a_predictions_file(tmp_path):
 
 def test_append_failing_halfway_through_the_frames_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     from nwb_helpers import predictions
-    from poseio_nwb_annotations._h5frames import FrameWriter
+    from poseio_nwb_annotations._h5write import FrameWriter
 
     path = tmp_path / "p.nwb"
     poseio.save(predictions(), path)

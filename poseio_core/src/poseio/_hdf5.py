@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from h5py import h5a, h5g, h5l, h5o
+from h5py import h5a, h5g, h5l, h5o, h5t
 
 
 def attribute_text(obj: h5o.ObjectID, name: bytes) -> str | None:
@@ -40,3 +40,19 @@ def child_groups(group: h5g.GroupID) -> Iterator[tuple[bytes, h5g.GroupID]]:
         child = h5o.open(group, name)
         if isinstance(child, h5g.GroupID):
             yield name, child
+
+
+_MEMORY_TYPES: dict[np.dtype, h5t.TypeID] = {}
+
+
+def memory_type(dtype: np.dtype) -> h5t.TypeID:
+    """The HDF5 type of a numeric numpy dtype, made once per dtype.
+
+    Passed as ``mtype`` to low-level reads and writes of numbers, it saves h5py
+    building it on every call, which costs more than a small read. (Not for
+    variable-length strings: h5py must convert those from Python objects itself.)
+    """
+    dtype = np.dtype(dtype)
+    if dtype not in _MEMORY_TYPES:
+        _MEMORY_TYPES[dtype] = h5t.py_create(dtype, logical=True)
+    return _MEMORY_TYPES[dtype]

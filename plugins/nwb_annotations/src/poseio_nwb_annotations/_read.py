@@ -22,7 +22,7 @@ from poseio.nwb import (
     typed_groups,
 )
 
-from poseio_nwb_annotations._h5frames import (
+from poseio_nwb_annotations._h5read import (
     child_names,
     limit_metadata_cache,
     open_dataset,

@@ -31,7 +31,7 @@ from poseio.nwb.writing import (
     write_nwbfile,
 )
 
-from poseio_nwb_annotations._h5frames import FrameWriter
+from poseio_nwb_annotations._h5write import FrameWriter
 from poseio_nwb_annotations._plan import FramePlan, plan_frames, video_label
 
 OPTIONS = ("annotator", "skeleton_map", "module_name", "frame_map")
