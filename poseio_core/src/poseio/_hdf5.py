@@ -15,12 +15,22 @@ import numpy as np
 from h5py import h5a, h5g, h5l, h5o, h5t
 
 
-def attribute_text(obj: h5o.ObjectID, name: bytes) -> str | None:
-    """A scalar string attribute of an open object, or ``None`` when it is absent or empty."""
+def open_attribute(obj: h5o.ObjectID, name: bytes) -> h5a.AttrID | None:
+    """The attribute ``name`` of an open object, or ``None`` when it is absent or empty.
+
+    Asks whether it exists first: optional attributes are often absent, and a
+    failed open costs h5py several times a successful one.
+    """
     if not h5a.exists(obj, name):
         return None
     attr = h5a.open(obj, name)
-    if attr.shape is None:  # an empty attribute
+    return None if attr.shape is None else attr  # no shape: an empty attribute
+
+
+def attribute_text(obj: h5o.ObjectID, name: bytes) -> str | None:
+    """A scalar string attribute of an open object, or ``None`` when it is absent or empty."""
+    attr = open_attribute(obj, name)
+    if attr is None:
         return None
     value = np.empty(attr.shape, dtype=attr.dtype)
     attr.read(value)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import h5py
 import numpy as np
-from h5py import h5a, h5d, h5g, h5l, h5s
-from poseio._hdf5 import memory_type
+from h5py import h5d, h5g, h5l, h5s
+from poseio._hdf5 import memory_type, open_attribute
 
 _MISSING = (KeyError, ValueError, TypeError, RuntimeError)
 
@@ -67,13 +67,8 @@ def soft_targets(group: h5g.GroupID) -> dict[str, str]:
 
 def read_attr(obj: h5g.GroupID, name: str) -> object | None:
     """An attribute's value (a scalar or an array), or ``None`` when absent."""
-    key = name.encode()
-    # Asked first, unlike links: optional attributes such as the annotator are often
-    # absent, and a failed open costs h5py several times a successful one.
-    if not h5a.exists(obj, key):
-        return None
-    attr = h5a.open(obj, key)
-    if attr.shape is None:  # an empty attribute holds no value
+    attr = open_attribute(obj, name.encode())
+    if attr is None:
         return None
     value = np.empty(attr.shape, dtype=attr.dtype)
     attr.read(value)
@@ -85,11 +80,8 @@ def read_index(obj: h5g.GroupID, name: str) -> int | None:
 
     ``None`` also when it holds anything else; the caller then looks for it the slow way.
     """
-    key = name.encode()
-    if not h5a.exists(obj, key):
-        return None
-    attr = h5a.open(obj, key)
-    if attr.shape is None:  # an empty attribute
+    attr = open_attribute(obj, name.encode())
+    if attr is None:
         return None
     value = np.empty(attr.shape, dtype=np.int64)
     if value.size != 1:
