@@ -9,6 +9,7 @@ of loading a 100,000-frame NWB file.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import numpy as np
@@ -38,13 +39,15 @@ def attribute_text(obj: h5o.ObjectID, name: bytes) -> str | None:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def child_groups(group: h5g.GroupID) -> Iterator[tuple[bytes, h5g.GroupID]]:
+def child_groups(group: h5g.GroupID, first: int | None = None) -> Iterator[tuple[bytes, h5g.GroupID]]:
     """``(name, id)`` of each child group reached through a hard link, in name order.
 
     Soft and external links are skipped, so a walk built on this visits each
-    object once and never opens another file.
+    object once and never opens another file. With ``first``, only the first
+    ``first`` links of the group are looked at, whatever they are.
     """
-    for name in group:
+    names = iter(group) if first is None else itertools.islice(group, first)
+    for name in names:
         if group.links.get_info(name).type != h5l.TYPE_HARD:
             continue
         child = h5o.open(group, name)

@@ -180,10 +180,8 @@ class Probe:
             group, group_path, depth = queue.pop(0)
             # Of a large group only the first children are looked at: listing all of them
             # would cost as much as the rest of the sniff.
-            limit = INDEX_SAMPLE_CHILDREN if group.get_num_objs() > INDEX_MAX_CHILDREN else None
-            for count, (name, child) in enumerate(child_groups(group)):
-                if limit is not None and count >= limit:
-                    break
+            first = INDEX_SAMPLE_CHILDREN if group.get_num_objs() > INDEX_MAX_CHILDREN else None
+            for name, child in child_groups(group, first):
                 neurodata_type = attribute_text(child, b"neurodata_type")
                 path = f"{group_path}/{name.decode('utf-8', 'replace')}"
                 if neurodata_type is not None:
