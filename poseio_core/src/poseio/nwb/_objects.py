@@ -9,7 +9,7 @@ import attrs
 import h5py
 import numpy as np
 
-from poseio._errors import ReadError
+from poseio._errors import InvalidLabelsError, ReadError
 from poseio._skeleton import Skeleton, Symmetry
 from poseio._video import Video
 from poseio.nwb._h5 import location, read_number, read_strings, read_text, reading, typed_groups
@@ -61,12 +61,18 @@ def read_skeleton(group: h5py.Group) -> Skeleton:
     if "nodes" not in group:
         raise ReadError(f"{where}: skeleton has no 'nodes' dataset")
     with reading("the Skeleton", where):
+        dataset = group["nodes"]
+        if not isinstance(dataset, h5py.Dataset) or dataset.ndim != 1 or dataset.dtype.kind not in "OSU":
+            raise ReadError(f"{where}: 'nodes' should be a list of names; the file is damaged")
         try:
-            nodes = read_strings(group["nodes"])
+            nodes = read_strings(dataset)
         except (TypeError, ValueError, UnicodeDecodeError) as exc:
             raise ReadError(f"{where}: 'nodes' is not a list of strings") from exc
         edges = read_edges(group["edges"], len(nodes), where) if "edges" in group else []
-    return Skeleton(nodes, edges=edges, name=group.name.rsplit("/", 1)[-1])
+        try:
+            return Skeleton(nodes, edges=edges, name=group.name.rsplit("/", 1)[-1])
+        except InvalidLabelsError as exc:  # for example two nodes with one name
+            raise ReadError(f"{where}: {exc}; the file is damaged") from exc
 
 
 def image_series_video(series: h5py.Group, nwb_folder: Path | None) -> Video:
