@@ -65,16 +65,6 @@ def soft_targets(group: h5g.GroupID) -> dict[str, str]:
     return targets
 
 
-def read_attr(obj: h5g.GroupID, name: str) -> object | None:
-    """An attribute's value (a scalar or an array), or ``None`` when absent."""
-    attr = open_attribute(obj, name.encode())
-    if attr is None:
-        return None
-    value = np.empty(attr.shape, dtype=attr.dtype)
-    attr.read(value)
-    return value[()] if value.shape == () else value
-
-
 def read_index(obj: h5g.GroupID, name: str) -> int | None:
     """A numeric attribute holding one whole number (a scalar or a one-element array), or ``None``.
 

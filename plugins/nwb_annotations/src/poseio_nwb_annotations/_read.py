@@ -8,6 +8,7 @@ import h5py
 import numpy as np
 from h5py import h5g
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
+from poseio._hdf5 import attribute_text
 from poseio.nwb import (
     PoseioExtras,
     dangling_links,
@@ -17,7 +18,6 @@ from poseio.nwb import (
     reading,
     session_metadata,
     target_path,
-    text,
     track_of,
     typed_groups,
 )
@@ -27,7 +27,6 @@ from poseio_nwb_annotations._h5read import (
     limit_metadata_cache,
     open_dataset,
     open_group,
-    read_attr,
     read_dataset,
     read_index,
     soft_target,
@@ -191,7 +190,7 @@ class AnnotationsReader:
             for frame_path, frame_id in _frames(self.f, training):
                 with reading("the TrainingFrame", f"{self.path}:{frame_path}"):
                     video_id, frame_idx = self.video_and_index(frame_path, frame_id)
-                    annotator = text(read_attr(frame_id, "annotator"))
+                    annotator = attribute_text(frame_id, b"annotator")
                     if annotator is not None:
                         annotators.append([video_id, frame_idx, annotator])
                     instances = _children(self.f, frame_path, frame_id, "skeleton_instances", "SkeletonInstance")

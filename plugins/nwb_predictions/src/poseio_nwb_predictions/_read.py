@@ -13,6 +13,7 @@ from poseio.nwb import (
     dangling_links,
     linked_groups,
     location,
+    neurodata_type,
     read_skeleton,
     read_strings,
     read_text,
@@ -163,7 +164,7 @@ class PredictionsReader:
                     f"{location(container)}: its {link_name!r} {found}, where an ImageSeries belongs; "
                     "the file is damaged"
                 )
-            if text(target.attrs.get("neurodata_type")) == "ImageSeries":
+            if neurodata_type(target) == "ImageSeries":
                 key, series = target_path(container, link_name), target
             else:
                 key, series = next(iter(linked_groups(target, "ImageSeries")), (None, None))
@@ -179,7 +180,7 @@ class PredictionsReader:
             # No video named: a world-coordinate container is its own view; a camera's poses are
             # keyed by the camera (Device) they link; others share their processing module's.
             devices = linked_groups(container, "Device", "CalibratedCamera")
-            if text(container.attrs.get("neurodata_type")) == "MultiCameraPoseEstimation":
+            if neurodata_type(container) == "MultiCameraPoseEstimation":
                 filename, metadata = container.name, {"world_coordinates": True}
             elif devices:
                 filename, metadata = devices[0][0], {"device": devices[0][0]}
@@ -221,9 +222,7 @@ class PredictionsReader:
     def slots_for(self, container: h5py.Group) -> list[Slot]:
         """The container's series, mapped to nodes, split by individual when named so."""
         series_groups = [
-            g
-            for g in container.values()
-            if isinstance(g, h5py.Group) and text(g.attrs.get("neurodata_type")) == "PoseEstimationSeries"
+            g for g in container.values() if isinstance(g, h5py.Group) and neurodata_type(g) == "PoseEstimationSeries"
         ]
         series = [read_series(g, self.times_cache) for g in series_groups]
         names = [s.name for s in series]

@@ -54,8 +54,8 @@ def read_number(group: h5py.Group, name: str) -> float | None:
 
 
 def neurodata_type(obj: h5py.HLObject) -> str | None:
-    """The object's ``neurodata_type`` attribute as text."""
-    return text(obj.attrs.get("neurodata_type"))
+    """The object's ``neurodata_type`` attribute as text, or ``None`` when it has none."""
+    return attribute_text(obj.id, b"neurodata_type")
 
 
 #: Typed groups whose insides hold no typed group a reader looks for: not walked.
