@@ -2,7 +2,7 @@
 
 from hypothesis import given
 from hypothesis import strategies as st
-from poseio.nwb import escape_track, repeated, track_of, unique_repeat
+from poseio.nwb import REPEAT, escape_track, repeated, track_of, unique_name
 
 
 @given(st.text(min_size=1), st.integers(1, 50))
@@ -22,6 +22,8 @@ def test_names_from_other_writers_keep_their_percent_signs():
     assert track_of("50%") == "50%"
 
 
-def test_unique_repeat_counts_past_taken_names():
-    assert unique_repeat([], "PoseEstimation_m") == "PoseEstimation_m"
-    assert unique_repeat({"PoseEstimation_m", "PoseEstimation_m#2"}, "PoseEstimation_m") == "PoseEstimation_m#3"
+def test_unique_name_counts_past_taken_names():
+    assert unique_name([], "PoseEstimation_m", separator=REPEAT) == "PoseEstimation_m"
+    taken = {"PoseEstimation_m", "PoseEstimation_m#2"}
+    assert unique_name(taken, "PoseEstimation_m", separator=REPEAT) == "PoseEstimation_m#3"
+    assert unique_name({"mouse", "mouse_2"}, "mouse") == "mouse_3"

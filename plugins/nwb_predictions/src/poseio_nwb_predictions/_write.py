@@ -21,7 +21,7 @@ import attrs
 import numpy as np
 from poseio import Labels, PoseTable, Skeleton, Video, WriteError
 from poseio._table import distinct
-from poseio.nwb import escape_track, unique_repeat
+from poseio.nwb import REPEAT, escape_track
 from poseio.nwb.writing import (
     RESERVED_NAMES,
     add_skeletons,
@@ -284,7 +284,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                     writer.add_estimation(
                         np.flatnonzero(group & (slots == slot)),
                         # A second container for one track (another skeleton) is <base>#2.
-                        unique_repeat(module.data_interfaces, base),
+                        unique_name(module.data_interfaces, base, separator=REPEAT),
                         "untracked" if slot < 0 else f"track {labels.tracks[slot].name}",
                         skeleton,
                         nwb_skeletons[id(skeleton)],

@@ -17,12 +17,13 @@ from poseio.nwb._h5 import (
     text,
     typed_groups,
 )
-from poseio.nwb._names import escape_track, repeated, track_of, unique_repeat
+from poseio.nwb._names import REPEAT, escape_track, repeated, track_of, unique_name
 from poseio.nwb._objects import PoseioExtras, read_skeleton, read_video, series_times, session_metadata
 from poseio.nwb._sniff import NDX_POSE, nwb_root_kind, pose_claim
 
 __all__ = [
     "NDX_POSE",
+    "REPEAT",
     "PoseioExtras",
     "dangling_links",
     "escape_track",
@@ -44,5 +45,5 @@ __all__ = [
     "text",
     "track_of",
     "typed_groups",
-    "unique_repeat",
+    "unique_name",
 ]

@@ -1,4 +1,4 @@
-"""Track names carried inside NWB object names, written so that they read back exactly.
+"""Names of the NWB objects poseio writes: unique, and carrying track names that read back exactly.
 
 ndx-pose has no field for an animal's identity, so both NWB plugins put the
 track name into an object's name (``PoseEstimation_<track>``,
@@ -32,18 +32,22 @@ def escape_track(name: str) -> str:
     return name.translate(_ESCAPE)
 
 
-def repeated(base: str, count: int) -> str:
+def repeated(base: str, count: int, separator: str = REPEAT) -> str:
     """The name of the ``count``-th object for one track: ``base``, then ``base#2``, ``base#3``, ..."""
-    return base if count <= 1 else f"{base}{REPEAT}{count}"
+    return base if count <= 1 else f"{base}{separator}{count}"
 
 
-def unique_repeat(taken: Iterable[str], base: str) -> str:
-    """The first of ``base``, ``base#2``, ``base#3``, ... that is not in ``taken``."""
+def unique_name(taken: Iterable[str], base: str, separator: str = "_") -> str:
+    """The first of ``base``, ``base_2``, ``base_3``, ... (with ``separator``) that is not in ``taken``.
+
+    Pass ``separator=REPEAT`` for an object that names a track, so that the
+    count reads back as a repeat rather than as part of the track's name.
+    """
     taken = taken if isinstance(taken, (set, frozenset, dict)) else set(taken)
     count = 1
-    while repeated(base, count) in taken:
+    while repeated(base, count, separator) in taken:
         count += 1
-    return repeated(base, count)
+    return repeated(base, count, separator)
 
 
 def track_of(name_part: str) -> str:

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from poseio._errors import WriteError
 from poseio._skeleton import Skeleton
 from poseio._video import Video
+from poseio.nwb._names import unique_name
 
 #: NWBFile options accepted by `new_nwbfile` (besides ``subject``).
 NWBFILE_OPTIONS = (
@@ -104,17 +105,6 @@ def processing_module(nwbfile, name: str = "behavior", description: str = "proce
     if name in nwbfile.processing:
         return nwbfile.processing[name]
     return nwbfile.create_processing_module(name=name, description=description)
-
-
-def unique_name(taken: Iterable[str], base: str) -> str:
-    """``base``, or ``base_2``, ``base_3``, ... whichever is not taken."""
-    if not isinstance(taken, (set, frozenset, dict)):
-        taken = set(taken)
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base}_{n}"
-    return name
 
 
 def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any] | None = None) -> dict[int, Any]:
