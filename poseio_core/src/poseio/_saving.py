@@ -12,23 +12,24 @@ from poseio._errors import PoseioError, UnknownFormatError, WriteError
 from poseio._labels import Labels
 from poseio._loading import FormatChoice
 from poseio._probe import Probe
+from poseio._records import FormatInfo
 from poseio._registry import Registry, describe_formats, get_registry
 
 
 def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Registry, *, append: bool) -> list[str]:
     need = "append" if append else "write"
+
+    def capable(info: FormatInfo) -> bool:
+        return info.can_append if append else info.can_write
+
     if format is not None:
         names = [format] if isinstance(format, str) else list(format)
         for name in names:
             info = registry.formats.get(name)
-            if info is None or not (info.can_append if append else info.can_write):
+            if info is None or not capable(info):
                 raise unknown_format_name(name, registry, need=need)
         return names
-    candidates = [
-        f
-        for f in registry.formats.values()
-        if (f.can_append if append else f.can_write) and path.suffix.lower() in f.extensions
-    ]
+    candidates = [f for f in registry.formats.values() if capable(f) and path.suffix.lower() in f.extensions]
     if not candidates:
         writable = [f for f in registry.formats.values() if f.can_write]
         raise UnknownFormatError(
