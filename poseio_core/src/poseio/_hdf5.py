@@ -28,6 +28,20 @@ def open_attribute(obj: h5o.ObjectID, name: bytes) -> h5a.AttrID | None:
     return None if attr.shape is None else attr  # no shape: an empty attribute
 
 
+def text(value: object) -> str | None:
+    """An HDF5 attribute or scalar as ``str`` (bytes decoded as UTF-8)."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, np.ndarray):
+        if value.shape == ():
+            return text(value[()])
+        if value.size == 1:
+            return text(value.reshape(-1)[0])
+    return str(value)
+
+
 def attribute_text(obj: h5o.ObjectID, name: bytes) -> str | None:
     """A scalar string attribute of an open object, or ``None`` when it is absent or empty."""
     attr = open_attribute(obj, name)
@@ -35,8 +49,7 @@ def attribute_text(obj: h5o.ObjectID, name: bytes) -> str | None:
         return None
     value = np.empty(attr.shape, dtype=attr.dtype)
     attr.read(value)
-    value = value.reshape(-1)[0] if value.size == 1 else value
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return text(value)
 
 
 def child_groups(group: h5g.GroupID, first: int | None = None) -> Iterator[tuple[bytes, h5g.GroupID]]:

@@ -9,26 +9,12 @@ import h5py
 import numpy as np
 
 from poseio._errors import PoseioError, ReadError
-from poseio._hdf5 import attribute_text, child_groups
+from poseio._hdf5 import attribute_text, child_groups, text
 
 # What h5py and numpy raise on a damaged object: a dangling link (KeyError), a
 # scalar or dataset where a group belongs (TypeError), text where numbers belong
 # or a wrong shape (ValueError, IndexError).
 _DAMAGE = (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError)
-
-
-def text(value: object) -> str | None:
-    """An HDF5 attribute or scalar as ``str`` (bytes decoded as UTF-8)."""
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray):
-        if value.shape == ():
-            return text(value[()])
-        if value.size == 1:
-            return text(value.reshape(-1)[0])
-    return str(value)
 
 
 def read_text(group: h5py.Group, name: str) -> str | None:
