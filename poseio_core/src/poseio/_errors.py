@@ -9,13 +9,21 @@ the builtin exception a caller would already catch for that kind of failure, so
         ├── FormatError (ValueError)
         │   ├── UnknownFormatError      nothing claims the file / no such format
         │   └── AmbiguousFormatError    two formats claim the same part equally
-        ├── InvalidLabelsError (ValueError)  labels or arrays that do not fit together
-        ├── InvalidSourceError (TypeError)   a source that is neither a path nor a binary file
+        ├── UsageError                  a call poseio cannot carry out as given
+        │   ├── InvalidArgumentError (TypeError)  an argument of the wrong type (labels, path, format)
+        │   │   └── InvalidSourceError          a source that is neither a path nor a binary file
+        │   ├── InvalidOptionError (ValueError)   an unknown option, or an option value out of range
+        │   └── InvalidLabelsError (ValueError)   labels or arrays that do not fit together
         ├── PluginError (RuntimeError)  a plugin failed to load or broke its contract
         │   └── DuplicateFormatError    two plugins declare one format name
         ├── ReadError (OSError)         a file could not be read
-        │   └── SourceNotFoundError (FileNotFoundError)
+        │   ├── SourceNotFoundError (FileNotFoundError)
+        │   └── UnsafeFileError         the file points outside itself, or claims more than it holds
         └── WriteError (OSError)        a file could not be written
+            └── FileBusyError           another process is writing the same file
+
+Usage errors are never `OSError`s: ``except OSError`` around a save catches a
+full disk, not a typo in an option name.
 
 Errors carry their context as attributes (``path``, ``format``, ``plugin``) and
 keep the original exception as ``__cause__``.
@@ -72,12 +80,35 @@ class AmbiguousFormatError(FormatError):
         self.candidates = list(candidates)
 
 
-class InvalidLabelsError(PoseioError, ValueError):
-    """Pose data that does not hold together: wrong array shapes, unknown nodes, ..."""
+class UsageError(PoseioError):
+    """A call that poseio cannot carry out as given; nothing was read or written.
+
+    Never raised itself: each subclass is also the builtin a caller would catch.
+    """
 
 
-class InvalidSourceError(PoseioError, TypeError):
+class InvalidArgumentError(UsageError, TypeError):
+    """An argument of the wrong type: labels that are not `Labels`, a path that is not a path, ..."""
+
+
+class InvalidSourceError(InvalidArgumentError):
     """A source that is neither a path nor an open binary file object."""
+
+
+class InvalidOptionError(UsageError, ValueError):
+    """An option that no reader or writer accepts, or an option value out of range.
+
+    Attributes:
+        format: The format whose reader or writer refused the option, when known.
+    """
+
+    def __init__(self, message: str, *, format: str | None = None) -> None:
+        super().__init__(message)
+        self.format = format
+
+
+class InvalidLabelsError(UsageError, ValueError):
+    """Pose data that does not hold together: wrong array shapes, unknown nodes, ..."""
 
 
 class PluginError(PoseioError, RuntimeError):
@@ -129,6 +160,23 @@ class SourceNotFoundError(ReadError, FileNotFoundError):
     """The source path does not exist."""
 
 
+class UnsafeFileError(ReadError):
+    """The file points outside itself or claims more than it holds, and poseio refused to follow.
+
+    Raised for external links, external (raw) storage and virtual datasets,
+    unless the caller opted in with ``allow_external=True``, and for datasets
+    whose declared size exceeds what the file stores or the memory budget.
+    See the security page of the documentation.
+
+    Attributes:
+        objects: The HDF5 paths of the objects refused.
+    """
+
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None, objects: Sequence[str] = ()):
+        super().__init__(message, path=path)
+        self.objects = list(objects)
+
+
 class WriteError(_FileError):
     """Labels could not be written. The destination is left as it was.
 
@@ -136,4 +184,11 @@ class WriteError(_FileError):
         path: The destination.
         format: The format being written, when known.
         plugin: The plugin that was writing, when known.
+    """
+
+
+class FileBusyError(WriteError):
+    """Another process (or another save in this one) is writing the same destination.
+
+    The destination was not touched; try again when the other write has finished.
     """
