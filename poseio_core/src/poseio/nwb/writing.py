@@ -238,19 +238,30 @@ def video_path_for(video: Video, nwb_path: Path | None) -> str:
         return video.filename
 
 
-def write_nwbfile(nwbfile, path: Path) -> None:
-    """Write an NWBFile to a new file at ``path``."""
+def _nwb_io(path: Path, mode: str):
+    """A ``pynwb.NWBHDF5IO`` that knows the ndx-pose classes poseio writes.
+
+    ndx-pose is imported first, on purpose: an IO object copies the type map
+    when it is made. Made before the import, it maps the ndx-pose types of a
+    file with a cached ndx-pose spec to classes generated from that cache (so
+    the classes poseio adds are "the wrong Skeleton"), and it writes objects of
+    a file without that spec as untyped groups, losing the poses.
+    """
+    import ndx_pose  # noqa: F401 - registers the ndx-pose classes, see above
     from pynwb import NWBHDF5IO
 
-    with NWBHDF5IO(str(path), "w") as io:
+    return NWBHDF5IO(str(path), mode)
+
+
+def write_nwbfile(nwbfile, path: Path) -> None:
+    """Write an NWBFile to a new file at ``path``."""
+    with _nwb_io(path, "w") as io:
         io.write(nwbfile)
 
 
 def append_to_nwbfile(path: Path, add) -> None:
     """Open ``path`` for appending, call ``add(nwbfile)``, and write the additions."""
-    from pynwb import NWBHDF5IO
-
-    with NWBHDF5IO(str(path), "a") as io:
+    with _nwb_io(path, "a") as io:
         nwbfile = io.read()
         add(nwbfile)
         io.write(nwbfile)
