@@ -353,3 +353,18 @@ def test_source_video_given_as_an_image_list(tmp_path):
     assert video.metadata["external_files"] == [str(tmp_path.resolve() / "img" / f"f{i}.png") for i in range(3)]
     assert labels[0].frame_idx == 2 and labels[0].instances[0].track.name == "m1"
     assert labels[0].instances[0].points.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+@pytest.mark.parametrize("name", ["id", "namespace", "neurodata_type", "object_id", "skeleton", "name"])
+def test_skeleton_named_like_an_nwb_attribute_or_field(tmp_path, name):
+    # hdmf refuses a link named like an attribute of the group that holds it ("id" on a
+    # SkeletonInstance); Hypothesis found this with a generated skeleton name.
+    skeleton = poseio.Skeleton(["a", "b"], name=name)
+    for kind in (poseio.Instance, poseio.PredictedInstance):
+        instance = kind(np.ones((2, 2)), skeleton)
+        poseio.save(
+            poseio.Labels([poseio.LabeledFrame(poseio.Video("v.mp4", fps=10.0), 0, [instance])]), tmp_path / "o.nwb"
+        )
+        back = poseio.load(tmp_path / "o.nwb")
+        assert [s.name for s in back.skeletons] == [name]
+        np.testing.assert_array_equal(back.numpy()[0, 0], np.ones((2, 2)))

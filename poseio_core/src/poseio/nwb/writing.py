@@ -44,10 +44,16 @@ NWBFILE_OPTIONS = (
 )
 #: NWBFile options that only make sense for a new file.
 NWBFILE_OPTION_NAMES = (*NWBFILE_OPTIONS, "subject")
-#: Names a PoseEstimation or SkeletonInstance uses for its own fields and links. A
+#: Names a PoseEstimation or SkeletonInstance uses for its own fields, links and
+#: attributes (hdmf refuses a link named like an attribute, such as ``id``). A
 #: Skeleton is linked under its own name, so it never takes one of these.
 RESERVED_NAMES = frozenset(
     {
+        "id",
+        "name",
+        "namespace",
+        "neurodata_type",
+        "object_id",
         "description",
         "scorer",
         "source_software",
