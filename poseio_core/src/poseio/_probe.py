@@ -176,12 +176,18 @@ class Probe:
         from poseio._hdf5 import attribute_text, child_groups
 
         queue = [(self.h5.id, "", 0)]
+        # A group reached again through another hard link (a cycle back to "/", say) is not
+        # walked twice: the walk stays within one visit per group.
+        seen = {self.h5.id}
         while queue:
             group, group_path, depth = queue.pop(0)
             # Of a large group only the first children are looked at: listing all of them
             # would cost as much as the rest of the sniff.
             first = INDEX_SAMPLE_CHILDREN if group.get_num_objs() > INDEX_MAX_CHILDREN else None
             for name, child in child_groups(group, first):
+                if child in seen:
+                    continue
+                seen.add(child)
                 neurodata_type = attribute_text(child, b"neurodata_type")
                 path = f"{group_path}/{name.decode('utf-8', 'replace')}"
                 if neurodata_type is not None:

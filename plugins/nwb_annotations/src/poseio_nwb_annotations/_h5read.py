@@ -13,6 +13,7 @@ import h5py
 import numpy as np
 from h5py import h5d, h5g, h5l, h5s
 from poseio._hdf5 import memory_type, open_attribute
+from poseio._safety import check_dataset
 
 _MISSING = (KeyError, ValueError, TypeError, RuntimeError)
 
@@ -94,7 +95,8 @@ def open_dataset(group: h5g.GroupID, name: str) -> h5d.DatasetID | None:
 
 
 def read_dataset(dataset: h5d.DatasetID, dtype: np.dtype) -> np.ndarray:
-    """A whole dataset, converted by HDF5 to ``dtype`` on the way."""
+    """A whole dataset, converted by HDF5 to ``dtype`` on the way, after `check_dataset`."""
+    check_dataset(dataset)
     value = np.empty(dataset.shape, dtype=dtype)
     dataset.read(h5s.ALL, h5s.ALL, value, mtype=memory_type(value.dtype))
     return value

@@ -20,6 +20,7 @@ from poseio.nwb import (
     target_path,
     track_of,
     typed_groups,
+    values,
 )
 
 from poseio_nwb_annotations._h5read import (
@@ -51,7 +52,7 @@ def _attr_or_dataset(group: h5py.Group, name: str):
     if name in group.attrs:
         return group.attrs[name]
     if name in group and isinstance(group[name], h5py.Dataset):
-        return group[name][()]
+        return values(group[name])
     return None
 
 

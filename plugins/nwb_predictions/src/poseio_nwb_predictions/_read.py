@@ -8,6 +8,7 @@ import attrs
 import h5py
 import numpy as np
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
+from poseio._safety import check_dataset
 from poseio.nwb import (
     PoseioExtras,
     dangling_links,
@@ -24,6 +25,7 @@ from poseio.nwb import (
     target_path,
     text,
     typed_groups,
+    values,
 )
 
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
@@ -62,11 +64,10 @@ class Series:
 
     def read(self) -> tuple[np.ndarray, np.ndarray | None]:
         """The ``(n, D)`` points (D = 2 or 3) and the confidences, or None without any."""
-        data = self.group["data"][()]
-        points = np.asarray(data, dtype=np.float64).reshape(self.n, -1 if self.n else self.ndim)
+        points = values(self.group["data"], np.float64).reshape(self.n, -1 if self.n else self.ndim)
         confidence = None
         if "confidence" in self.group:
-            confidence = np.asarray(self.group["confidence"][()], dtype=np.float64).reshape(-1)
+            confidence = values(self.group["confidence"], np.float64).reshape(-1)
         return points, confidence
 
 
@@ -91,7 +92,12 @@ def _timing_key(group: h5py.Group) -> object:
         return target_path(group, "timestamps")
     if "starting_time" in group:
         starting_time = group["starting_time"]
-        return ("rate", float(np.asarray(starting_time[()])), starting_time.attrs.get("rate"), group["data"].shape[0])
+        return (
+            "rate",
+            float(np.asarray(values(starting_time)).reshape(-1)[0]),
+            starting_time.attrs.get("rate"),
+            group["data"].shape[0],
+        )
     return group.name
 
 
@@ -107,8 +113,13 @@ def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = Non
         raise ReadError(f"{where}/data: expected (n, 2) or (n, 3) coordinates, found shape {data.shape}")
     n = data.shape[0]
     ndim = max(2, data.shape[1] if data.ndim == 2 else 1)
-    if "confidence" in group and group["confidence"].shape[0] != n:
-        raise ReadError(f"{where}: confidence has {group['confidence'].shape[0]} values for {n} data rows")
+    # Checked here, before the grid is sized from them: both are read straight into it later.
+    check_dataset(data)
+    if "confidence" in group:
+        confidence = group["confidence"]
+        check_dataset(confidence)
+        if confidence.shape[0] != n:
+            raise ReadError(f"{where}: confidence has {confidence.shape[0]} values for {n} data rows")
     key = _timing_key(group)
     cache = times_cache if times_cache is not None else {}
     if key not in cache:
@@ -215,7 +226,7 @@ class PredictionsReader:
         series = container.parent.get(name)
         if not isinstance(series, h5py.Group) or text(series.attrs.get("comments")) != SCORES_COMMENT:
             return None
-        data = np.asarray(series["data"][()], dtype=np.float64).reshape(-1, 2)
+        data = values(series["data"], np.float64).reshape(-1, 2)
         times, _ = series_times(series, len(data))
         return np.column_stack([times, data])
 

@@ -46,6 +46,21 @@ def _parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
     return options
 
 
+def _reading_options(command):
+    """The options of every command that reads a file: what it may follow outside it, and how much memory."""
+    command = click.option(
+        "--memory-budget",
+        default=None,
+        help="Largest array to allocate from a size the file declares, e.g. 8GB (default: POSEIO_MEMORY_BUDGET "
+        "or half the machine's memory).",
+    )(command)
+    return click.option(
+        "--allow-external",
+        is_flag=True,
+        help="Follow external links, external storage and virtual datasets into other files (refused by default).",
+    )(command)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(poseio.__version__, prog_name="poseio")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
@@ -124,11 +139,12 @@ def sniff(files: tuple[Path, ...], explain: bool, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "format_", default=None, help="Read with this format instead of detecting it.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-def info(file: Path, format_: str | None, as_json: bool) -> None:
+@_reading_options
+def info(file: Path, format_: str | None, as_json: bool, allow_external: bool, memory_budget: str | None) -> None:
     """Summarise what FILE holds: videos, skeletons, tracks, frames and instances."""
     from poseio._summary import format_summary, summarize
 
-    summary = summarize(poseio.load(file, format=format_))
+    summary = summarize(poseio.load(file, format=format_, allow_external=allow_external, memory_budget=memory_budget))
     click.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
 
 
@@ -138,8 +154,15 @@ def info(file: Path, format_: str | None, as_json: bool) -> None:
 @click.option("--from", "from_format", default=None, help="Input format (default: detected).")
 @click.option("-o", "--option", "options", multiple=True, help="Writer option key=value (value parsed as JSON).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_reading_options
 def convert(
-    paths: tuple[Path, ...], to_format: str | None, from_format: str | None, options: tuple[str, ...], quiet: bool
+    paths: tuple[Path, ...],
+    to_format: str | None,
+    from_format: str | None,
+    options: tuple[str, ...],
+    quiet: bool,
+    allow_external: bool,
+    memory_budget: str | None,
 ) -> None:
     """Convert IN to OUT, or several INs into the folder OUT.
 
@@ -165,7 +188,7 @@ def convert(
         targets = [output]
     show = not quiet and sys.stderr.isatty()
     for source, target in tqdm(list(zip(inputs, targets)), disable=not show, desc="converting", unit="file"):
-        labels = poseio.load(source, format=from_format)
+        labels = poseio.load(source, format=from_format, allow_external=allow_external, memory_budget=memory_budget)
         poseio.save(labels, target, format=to_format, **writer_options)
         if not quiet:
             click.echo(f"{source} -> {target}")
@@ -174,11 +197,12 @@ def convert(
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-def validate(file: Path, as_json: bool) -> None:
+@click.option("--allow-external", is_flag=True, help="Let the validators follow links into other files.")
+def validate(file: Path, as_json: bool, allow_external: bool) -> None:
     """Check an NWB FILE with pynwb's validator and nwbinspector, by importance."""
     from poseio.cli._validate import run_validation
 
-    report = run_validation(file)
+    report = run_validation(file, allow_external=allow_external)
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:
@@ -201,11 +225,13 @@ def validate(file: Path, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The PNG to write.")
 @click.option("--frame", type=int, default=None, help="Frame to draw over (default: the first labelled one).")
-def plot(file: Path, output: Path, frame: int | None) -> None:
+@_reading_options
+def plot(file: Path, output: Path, frame: int | None, allow_external: bool, memory_budget: str | None) -> None:
     """Draw FILE's poses: over a video frame when the video is found, else trajectories and confidences."""
     from poseio.cli._plot import plot_labels
 
-    what = plot_labels(poseio.load(file), output, frame=frame)
+    labels = poseio.load(file, allow_external=allow_external, memory_budget=memory_budget)
+    what = plot_labels(labels, output, frame=frame)
     click.echo(f"wrote {output} ({what})")
 
 

@@ -13,9 +13,20 @@ class ValidationUnavailableError(PoseioError, RuntimeError):
     """The validators are not installed."""
 
 
-def run_validation(path: Path) -> dict[str, Any]:
-    """Validate an NWB file; returns ``{"pynwb": [...], "nwbinspector": {importance: [...]} or None}``."""
-    Probe(path).check_readable()
+def run_validation(path: Path, *, allow_external: bool = False) -> dict[str, Any]:
+    """Validate an NWB file; returns ``{"pynwb": [...], "nwbinspector": {importance: [...]} or None}``.
+
+    The validators read the whole file with h5py, following whatever it points
+    to, so the file is audited first: one that points outside itself is refused
+    unless ``allow_external``.
+    """
+    from poseio._safety import audit_file, reading_policy
+
+    with Probe(path) as probe:
+        probe.check_readable()
+        if probe.h5 is not None:
+            with reading_policy(allow_external=allow_external):
+                audit_file(probe.h5)
     try:
         from pynwb import validate
     except ImportError as exc:

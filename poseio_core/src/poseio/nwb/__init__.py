@@ -16,6 +16,7 @@ from poseio.nwb._h5 import (
     target_path,
     text,
     typed_groups,
+    values,
 )
 from poseio.nwb._names import REPEAT, escape_track, repeated, track_of, unique_name
 from poseio.nwb._objects import PoseioExtras, read_skeleton, read_video, series_times, session_metadata
@@ -46,4 +47,5 @@ __all__ = [
     "track_of",
     "typed_groups",
     "unique_name",
+    "values",
 ]

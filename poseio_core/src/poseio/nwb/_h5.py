@@ -10,6 +10,7 @@ import numpy as np
 
 from poseio._errors import PoseioError, ReadError
 from poseio._hdf5 import attribute_text, child_groups, text
+from poseio._safety import check_dataset
 
 # What h5py and numpy raise on a damaged object: a dangling link (KeyError), a
 # scalar or dataset where a group belongs (TypeError), text where numbers belong
@@ -17,26 +18,36 @@ from poseio._hdf5 import attribute_text, child_groups, text
 _DAMAGE = (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError)
 
 
+def values(dataset: h5py.Dataset, dtype: np.dtype | type | None = None) -> np.ndarray:
+    """The whole of a dataset, after `check_dataset` (no reading outside the file, no hollow sizes).
+
+    Every dataset an NWB reader reads whole goes through here.
+    """
+    check_dataset(dataset)
+    value = dataset[()]
+    return value if dtype is None else np.asarray(value, dtype=dtype)
+
+
 def read_text(group: h5py.Group, name: str) -> str | None:
     """A scalar string dataset (or the first element of a string array), or ``None``."""
     if name not in group or not isinstance(group[name], h5py.Dataset):
         return None
-    return text(group[name][()])
+    return text(values(group[name]))
 
 
 def read_strings(dataset: h5py.Dataset) -> list[str]:
     """A 1-D string dataset as a list of ``str``."""
-    values = dataset[()]
-    if np.ndim(values) == 0:
-        return [text(values)]
-    return [text(v) for v in values]
+    found = values(dataset)
+    if np.ndim(found) == 0:
+        return [text(found)]
+    return [text(v) for v in found]
 
 
 def read_number(group: h5py.Group, name: str) -> float | None:
     """A scalar numeric dataset as float, or ``None`` when absent."""
     if name not in group or not isinstance(group[name], h5py.Dataset):
         return None
-    return float(np.asarray(group[name][()]).reshape(-1)[0])
+    return float(np.asarray(values(group[name])).reshape(-1)[0])
 
 
 def neurodata_type(obj: h5py.HLObject) -> str | None:
@@ -70,18 +81,21 @@ def typed_groups(
     cached ``/specifications`` and the insides of ``leaves`` (by default
     `LEAF_TYPES`, which includes the thousands of training frames).
     With ``inside_matches=False`` the insides of the groups yielded are not
-    walked either. Soft and external links are not followed, so no object is
-    visited twice.
+    walked either. Soft and external links are not followed, and a group
+    reached by a second hard link (a cycle, or two names for one group) is not
+    walked again, so no object is visited twice and the walk always ends.
     """
     wanted = set(types)
     skip_specifications = root.name == "/"
     stack = [(root.id, skip_specifications)]
+    seen = {root.id}
     while stack:
         group, at_file_root = stack.pop()
         children = []
         for name, child in child_groups(group):
-            if at_file_root and name == b"specifications":
+            if (at_file_root and name == b"specifications") or child in seen:
                 continue
+            seen.add(child)
             kind = attribute_text(child, b"neurodata_type")
             if kind in wanted:
                 yield h5py.Group(child)

@@ -12,12 +12,12 @@ import numpy as np
 from poseio._errors import InvalidLabelsError, ReadError
 from poseio._skeleton import Skeleton, Symmetry
 from poseio._video import Video
-from poseio.nwb._h5 import location, read_number, read_strings, read_text, reading, typed_groups
+from poseio.nwb._h5 import location, read_number, read_strings, read_text, reading, typed_groups, values
 
 
 def read_edges(dataset: h5py.Dataset, n_nodes: int, where: str) -> list[tuple[int, int]]:
     """An ``(n_edges, 2)`` dataset of unsigned node indices, of any integer width."""
-    edges = np.asarray(dataset[()])
+    edges = np.asarray(values(dataset))
     if edges.size == 0:
         return []
     if edges.dtype.kind not in "iu" or edges.ndim != 2 or edges.shape[1] != 2:
@@ -35,12 +35,12 @@ def series_times(group: h5py.Group, n: int) -> tuple[np.ndarray, tuple[float, fl
     """
     where = f"{group.file.filename}:{group.name}"
     if "timestamps" in group:
-        times = np.asarray(group["timestamps"][()], dtype=np.float64).reshape(-1)
+        times = values(group["timestamps"], np.float64).reshape(-1)
         if len(times) != n:
             raise ReadError(f"{where}: data has {n} rows but timestamps has {len(times)}; the file is inconsistent")
         return times, None
     if "starting_time" in group:
-        start = float(np.asarray(group["starting_time"][()]))
+        start = float(np.asarray(values(group["starting_time"])).reshape(-1)[0])
         step = group["starting_time"].attrs.get("rate")
         if step is None:
             # Loose hand-written files omit the required rate: number the samples from the start.
@@ -104,7 +104,7 @@ def image_series_video(series: h5py.Group, nwb_folder: Path | None) -> Video:
         fps = float(fps) if fps is not None else None
         metadata["starting_time"] = read_number(series, "starting_time")
     if "timestamps" in series:
-        timestamps = np.asarray(series["timestamps"][()], dtype=np.float64)
+        timestamps = values(series["timestamps"], np.float64)
     shape = None
     n_frames = None
     if "num_samples" in series:
@@ -116,7 +116,7 @@ def image_series_video(series: h5py.Group, nwb_folder: Path | None) -> Video:
         shape = (data_shape[0], data_shape[1], data_shape[2], data_shape[3] if len(data_shape) > 3 else 1)
         metadata["stored_frames"] = True
     elif "dimension" in series:
-        dimension = np.asarray(series["dimension"][()]).reshape(-1)
+        dimension = np.asarray(values(series["dimension"])).reshape(-1)
         if len(dimension) >= 2 and dimension[:2].all():
             # NWB's ImageSeries.dimension is (width, height).
             shape = (n_frames or 0, int(dimension[1]), int(dimension[0]), 0)
@@ -182,16 +182,16 @@ class PoseioExtras:
         elif name == "poseio_videos":
             series = read_strings(table["image_series"])
             filenames = read_strings(table["filename"])
-            dims = np.stack([np.asarray(table[c][()]) for c in ("n_frames", "height", "width", "channels")], axis=1)
-            fps = np.asarray(table["fps"][()], dtype=np.float64) if "fps" in table else np.full(len(series), np.nan)
+            dims = np.stack([np.asarray(values(table[c])) for c in ("n_frames", "height", "width", "channels")], axis=1)
+            fps = values(table["fps"], np.float64) if "fps" in table else np.full(len(series), np.nan)
             for s, fn, shape, rate in zip(series, filenames, dims, fps):
                 self.videos[s] = (fn, tuple(int(v) for v in shape), None if np.isnan(rate) else float(rate))
         elif name == "poseio_skeleton_names":
             self.skeleton_names.update(zip(read_strings(table["skeleton"]), read_strings(table["original_name"])))
         elif name == "poseio_frame_map":
-            exported = np.asarray(table["exported_frame"][()]).tolist()
+            exported = np.asarray(values(table["exported_frame"])).tolist()
             originals = read_strings(table["original_video"])
-            indices = np.asarray(table["original_frame_idx"][()]).tolist()
+            indices = np.asarray(values(table["original_frame_idx"])).tolist()
             self.frame_map.extend(zip(exported, originals, indices))
 
     def apply(self, skeleton: Skeleton) -> None:

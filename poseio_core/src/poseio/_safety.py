@@ -1,0 +1,238 @@
+"""Reading an HDF5 file without leaving it, and without believing its sizes.
+
+A pose file is untrusted input. HDF5 lets a file point elsewhere: external
+links open other HDF5 files (or a FIFO that blocks forever), external storage
+reads a dataset's bytes from raw files such as ``/etc/passwd``, and virtual
+datasets map other files (silently giving fill values when they are missing).
+A file can also declare a dataset far larger than what it stores, so that
+reading it allocates gigabytes of made-up zeros.
+
+The checks here are what ``docs/security.md`` promises:
+
+- `refuse_external_links` runs once per load over every link of the file
+  (HDF5's own link walk, which visits each group once, so link cycles cannot
+  loop it) and refuses external and user-defined links.
+- `check_dataset` runs on every dataset a reader reads, before reading it: it
+  refuses external storage and virtual layouts, datasets that store less than
+  they declare, and datasets larger than the memory budget.
+- `check_allocation` bounds arrays a reader sizes from values in the file.
+- `audit_file` does both for every object, for tools that read a whole file
+  themselves (the validators behind ``poseio validate``).
+
+What a caller allows is set for the duration of one load by `reading_policy`
+(``poseio.load(..., allow_external=True, memory_budget=...)``); plugins call the
+checks without passing it around.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+import os
+from collections.abc import Iterator
+
+import attrs
+import h5py
+from h5py import h5d, h5i, h5l, h5o
+
+from poseio._errors import InvalidOptionError, UnsafeFileError
+
+#: Environment variable that sets the memory budget, in bytes or with a unit (``"8GB"``, ``"512MiB"``).
+BUDGET_VARIABLE = "POSEIO_MEMORY_BUDGET"
+#: How many refused objects an error message lists by name.
+LISTED = 5
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
+
+
+@attrs.frozen
+class ReadingPolicy:
+    """What a load may do beyond reading the one file it was given.
+
+    Attributes:
+        allow_external: Follow external links and read external storage and
+            virtual datasets (off by default).
+        memory_budget: The largest array, in bytes, that a reader may allocate
+            from a size declared in the file.
+    """
+
+    allow_external: bool = False
+    memory_budget: int = attrs.field(factory=lambda: default_memory_budget())
+
+
+_POLICY: contextvars.ContextVar[ReadingPolicy | None] = contextvars.ContextVar("poseio_reading_policy", default=None)
+
+
+def parse_size(value: str | int) -> int:
+    """A number of bytes from an int or a text such as ``"8GB"`` or ``"512 MiB"``.
+
+    Raises:
+        InvalidOptionError: The text is not a size.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        text = str(value).strip().lower().replace(" ", "")
+        number = text.rstrip("kmgtib")
+        unit = text[len(number) :]
+        try:
+            size = int(float(number) * _UNITS[unit])
+        except (KeyError, ValueError):
+            raise InvalidOptionError(
+                f"memory budget {value!r} is not a size; give bytes or a size such as '8GB' or '512MiB'"
+            ) from None
+    if size <= 0:
+        raise InvalidOptionError(f"memory budget {value!r} must be positive")
+    return size
+
+
+def default_memory_budget() -> int:
+    """``POSEIO_MEMORY_BUDGET`` when set, else half of the machine's memory (4 GiB when unknown)."""
+    configured = os.environ.get(BUDGET_VARIABLE)
+    if configured:
+        return parse_size(configured)
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (ValueError, OSError, AttributeError):
+        return 4 * 2**30
+
+
+def current_policy() -> ReadingPolicy:
+    """The policy of the load in progress, or the defaults outside one."""
+    return _POLICY.get() or ReadingPolicy()
+
+
+@contextlib.contextmanager
+def reading_policy(*, allow_external: bool = False, memory_budget: int | str | None = None) -> Iterator[ReadingPolicy]:
+    """Make a policy current for the code inside the block (one load)."""
+    budget = default_memory_budget() if memory_budget is None else parse_size(memory_budget)
+    token = _POLICY.set(ReadingPolicy(bool(allow_external), budget))
+    try:
+        yield _POLICY.get()
+    finally:
+        _POLICY.reset(token)
+
+
+def _refuse(filename: str, what: str, objects: list[str], advice: str) -> UnsafeFileError:
+    listed = ", ".join(objects[:LISTED]) + (f" and {len(objects) - LISTED} more" if len(objects) > LISTED else "")
+    return UnsafeFileError(f"{filename}: {what}: {listed}. {advice}", path=filename, objects=objects)
+
+
+_OPT_IN = (
+    "poseio reads only the file it is given; if you trust this file and the files it names, "
+    "pass allow_external=True (poseio CLI: --allow-external)"
+)
+
+
+def refuse_external_links(file: h5py.File) -> None:
+    """Raise `UnsafeFileError` when the file holds links into other files, unless the policy allows them.
+
+    The walk is HDF5's own (``H5Lvisit``), which lists each link once and
+    enters each group once, however many hard links lead to it, so a link
+    cycle is listed but never loops.
+    """
+    if current_policy().allow_external:
+        return
+    outside: list[str] = []
+
+    def look(name: bytes, info: h5l.LinkInfo) -> None:
+        if info.type not in (h5l.TYPE_HARD, h5l.TYPE_SOFT):
+            outside.append("/" + name.decode("utf-8", "replace"))
+
+    file.id.links.visit(look, info=True)
+    if outside:
+        raise _refuse(file.filename, "it links to objects in other files", outside, _OPT_IN)
+
+
+def audit_file(file: h5py.File) -> None:
+    """`refuse_external_links`, then `check_dataset` on every dataset of the file.
+
+    For tools that read a whole file by themselves (pynwb's validator and
+    nwbinspector under ``poseio validate``), where poseio cannot check each
+    read. Each object is visited once (HDF5's ``H5Ovisit``), so cycles end.
+    """
+    refuse_external_links(file)
+
+    def look(name: bytes, info: h5o.ObjInfo) -> None:
+        if info.type == h5o.TYPE_DATASET:
+            check_dataset(h5d.open(file.id, name))
+
+    h5o.visit(file.id, look, info=True)
+
+
+def _size_text(nbytes: float) -> str:
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if nbytes >= size:
+            return f"{nbytes / size:.1f} {unit}"
+    return f"{int(nbytes)} bytes"
+
+
+def check_allocation(nbytes: float, what: str, where: str) -> None:
+    """Raise `UnsafeFileError` when an array of ``nbytes`` would exceed the memory budget.
+
+    Args:
+        nbytes: The size of the array a reader is about to make.
+        what: What the array is, for the message ("the pose grid").
+        where: ``file:object`` the size came from.
+    """
+    budget = current_policy().memory_budget
+    if nbytes > budget:
+        raise UnsafeFileError(
+            f"{where}: {what} would need {_size_text(nbytes)}, more than poseio's memory budget of "
+            f"{_size_text(budget)}. If the file is genuine, raise the budget with memory_budget=... "
+            f"or the {BUDGET_VARIABLE} environment variable",
+            path=where.split(":", 1)[0],
+            objects=[where.split(":", 1)[-1]],
+        )
+
+
+def check_dataset(dataset: h5py.Dataset | h5d.DatasetID) -> None:
+    """Refuse to read a dataset that lives outside the file or claims more than it stores.
+
+    Call it before reading the dataset whole. It costs a few HDF5 calls, no read.
+
+    Raises:
+        UnsafeFileError: The dataset uses external storage or a virtual layout
+            (unless the policy allows them), stores fewer bytes than it declares
+            (unwritten rows that HDF5 would return as fill values), or is larger
+            than the memory budget.
+    """
+    dataset_id = dataset.id if isinstance(dataset, h5py.Dataset) else dataset
+    declared = math.prod(dataset_id.shape) * dataset_id.get_type().get_size()
+    if declared == 0:
+        return
+    policy = current_policy()
+    if declared > policy.memory_budget:
+        check_allocation(declared, "reading this dataset", _where(dataset_id))
+    plist = dataset_id.get_create_plist()
+    layout = plist.get_layout()
+    if layout == h5d.VIRTUAL or plist.get_external_count():
+        if policy.allow_external:
+            return
+        kind = "is a virtual dataset mapped from other files" if layout == h5d.VIRTUAL else "stores its data in files"
+        where = _where(dataset_id)
+        raise _refuse(where.split(":", 1)[0], f"a dataset {kind}", [where.split(":", 1)[1]], _OPT_IN)
+    if layout == h5d.CHUNKED:
+        chunks = plist.get_chunk()
+        expected = math.prod(math.ceil(n / c) for n, c in zip(dataset_id.shape, chunks))
+        if dataset_id.get_num_chunks() < expected:
+            _hollow(dataset_id, f"{dataset_id.get_num_chunks()} of its {expected} chunks")
+    elif layout == h5d.CONTIGUOUS and dataset_id.get_storage_size() < declared:
+        _hollow(dataset_id, f"{_size_text(dataset_id.get_storage_size())} of {_size_text(declared)}")
+
+
+def _hollow(dataset_id: h5d.DatasetID, stored: str) -> None:
+    where = _where(dataset_id)
+    raise UnsafeFileError(
+        f"{where}: the dataset declares shape {dataset_id.shape} but stores only {stored}; reading it would "
+        "invent fill values for the rest. The file is incomplete or crafted; write it again with the tool that made it",
+        path=where.split(":", 1)[0],
+        objects=[where.split(":", 1)[1]],
+    )
+
+
+def _where(dataset_id: h5d.DatasetID) -> str:
+    filename = h5py.File(h5i.get_file_id(dataset_id)).filename
+    name = h5i.get_name(dataset_id)
+    return f"{filename}:{name.decode('utf-8', 'replace') if name else '?'}"
