@@ -58,8 +58,11 @@ def test_video_timestamps_give_frame_indices(tmp_path):
 
 def test_no_frame_rate_is_an_error_that_names_the_options(tmp_path):
     path = tmp_path / "p.nwb"
-    with pytest.raises(poseio.WriteError, match=r"Pass fps=30\.0.*frames_as_seconds=True"):
+    with pytest.raises(poseio.InvalidOptionError, match=r"real frame rate as fps=.*frames_as_seconds=True") as caught:
         poseio.save(predictions(fps=None), path)
+    # Never a made-up rate in the advice: following it would shift every pose.
+    assert "30.0" not in str(caught.value)
+    assert not isinstance(caught.value, OSError)
     assert not path.exists()
     poseio.save(predictions(fps=None), path, fps=25.0)
     assert poseio.load(path).videos[0].fps == 25.0
@@ -126,7 +129,7 @@ def test_failed_append_leaves_the_file_as_it_was(tmp_path):
     path = tmp_path / "p.nwb"
     poseio.save(predictions(tracks=("m1",)), path)
     before = path.read_bytes()
-    with pytest.raises(poseio.WriteError):
+    with pytest.raises(poseio.InvalidOptionError):
         poseio.append(predictions(tracks=("m2",), fps=None), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["p.nwb"]
@@ -156,7 +159,7 @@ def test_compression(tmp_path, compression):
 
 
 def test_unknown_option_is_refused(tmp_path):
-    with pytest.raises(poseio.WriteError, match="unknown nwb-predictions options"):
+    with pytest.raises(poseio.InvalidOptionError, match="unknown nwb-predictions options"):
         poseio.save(predictions(), tmp_path / "p.nwb", frame_rate=30)
 
 

@@ -15,103 +15,26 @@ The checks here are what ``docs/security.md`` promises:
 - `check_dataset` runs on every dataset a reader reads, before reading it: it
   refuses external storage and virtual layouts, datasets that store less than
   they declare, and datasets larger than the memory budget.
-- `check_allocation` bounds arrays a reader sizes from values in the file.
 - `audit_file` does both for every object, for tools that read a whole file
   themselves (the validators behind ``poseio validate``).
 
-What a caller allows is set for the duration of one load by `reading_policy`
-(``poseio.load(..., allow_external=True, memory_budget=...)``); plugins call the
-checks without passing it around.
+What a caller allows is set for the duration of one load by
+`poseio._policy.reading_policy` (``poseio.load(..., allow_external=True,
+memory_budget=...)``); plugins call the checks without passing it around.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import math
-import os
-from collections.abc import Iterator
 
-import attrs
 import h5py
 from h5py import h5d, h5i, h5l, h5o
 
-from poseio._errors import InvalidOptionError, UnsafeFileError
+from poseio._errors import UnsafeFileError
+from poseio._policy import budget_message, current_policy, size_text
 
-#: Environment variable that sets the memory budget, in bytes or with a unit (``"8GB"``, ``"512MiB"``).
-BUDGET_VARIABLE = "POSEIO_MEMORY_BUDGET"
 #: How many refused objects an error message lists by name.
 LISTED = 5
-_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
-_UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
-
-
-@attrs.frozen
-class ReadingPolicy:
-    """What a load may do beyond reading the one file it was given.
-
-    Attributes:
-        allow_external: Follow external links and read external storage and
-            virtual datasets (off by default).
-        memory_budget: The largest array, in bytes, that a reader may allocate
-            from a size declared in the file.
-    """
-
-    allow_external: bool = False
-    memory_budget: int = attrs.field(factory=lambda: default_memory_budget())
-
-
-_POLICY: contextvars.ContextVar[ReadingPolicy | None] = contextvars.ContextVar("poseio_reading_policy", default=None)
-
-
-def parse_size(value: str | int) -> int:
-    """A number of bytes from an int or a text such as ``"8GB"`` or ``"512 MiB"``.
-
-    Raises:
-        InvalidOptionError: The text is not a size.
-    """
-    if isinstance(value, int) and not isinstance(value, bool):
-        size = value
-    else:
-        text = str(value).strip().lower().replace(" ", "")
-        number = text.rstrip("kmgtib")
-        unit = text[len(number) :]
-        try:
-            size = int(float(number) * _UNITS[unit])
-        except (KeyError, ValueError):
-            raise InvalidOptionError(
-                f"memory budget {value!r} is not a size; give bytes or a size such as '8GB' or '512MiB'"
-            ) from None
-    if size <= 0:
-        raise InvalidOptionError(f"memory budget {value!r} must be positive")
-    return size
-
-
-def default_memory_budget() -> int:
-    """``POSEIO_MEMORY_BUDGET`` when set, else half of the machine's memory (4 GiB when unknown)."""
-    configured = os.environ.get(BUDGET_VARIABLE)
-    if configured:
-        return parse_size(configured)
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
-    except (ValueError, OSError, AttributeError):
-        return 4 * 2**30
-
-
-def current_policy() -> ReadingPolicy:
-    """The policy of the load in progress, or the defaults outside one."""
-    return _POLICY.get() or ReadingPolicy()
-
-
-@contextlib.contextmanager
-def reading_policy(*, allow_external: bool = False, memory_budget: int | str | None = None) -> Iterator[ReadingPolicy]:
-    """Make a policy current for the code inside the block (one load)."""
-    budget = default_memory_budget() if memory_budget is None else parse_size(memory_budget)
-    token = _POLICY.set(ReadingPolicy(bool(allow_external), budget))
-    try:
-        yield _POLICY.get()
-    finally:
-        _POLICY.reset(token)
 
 
 def _refuse(filename: str, what: str, objects: list[str], advice: str) -> UnsafeFileError:
@@ -161,32 +84,6 @@ def audit_file(file: h5py.File) -> None:
     h5o.visit(file.id, look, info=True)
 
 
-def _size_text(nbytes: float) -> str:
-    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if nbytes >= size:
-            return f"{nbytes / size:.1f} {unit}"
-    return f"{int(nbytes)} bytes"
-
-
-def check_allocation(nbytes: float, what: str, where: str) -> None:
-    """Raise `UnsafeFileError` when an array of ``nbytes`` would exceed the memory budget.
-
-    Args:
-        nbytes: The size of the array a reader is about to make.
-        what: What the array is, for the message ("the pose grid").
-        where: ``file:object`` the size came from.
-    """
-    budget = current_policy().memory_budget
-    if nbytes > budget:
-        raise UnsafeFileError(
-            f"{where}: {what} would need {_size_text(nbytes)}, more than poseio's memory budget of "
-            f"{_size_text(budget)}. If the file is genuine, raise the budget with memory_budget=... "
-            f"or the {BUDGET_VARIABLE} environment variable",
-            path=where.split(":", 1)[0],
-            objects=[where.split(":", 1)[-1]],
-        )
-
-
 def check_dataset(dataset: h5py.Dataset | h5d.DatasetID) -> None:
     """Refuse to read a dataset that lives outside the file or claims more than it stores.
 
@@ -204,7 +101,12 @@ def check_dataset(dataset: h5py.Dataset | h5d.DatasetID) -> None:
         return
     policy = current_policy()
     if declared > policy.memory_budget:
-        check_allocation(declared, "reading this dataset", _where(dataset_id))
+        where = _where(dataset_id)
+        raise UnsafeFileError(
+            budget_message(declared, "reading this dataset", where),
+            path=where.split(":", 1)[0],
+            objects=[where.split(":", 1)[1]],
+        )
     plist = dataset_id.get_create_plist()
     layout = plist.get_layout()
     if layout == h5d.VIRTUAL or plist.get_external_count():
@@ -219,7 +121,7 @@ def check_dataset(dataset: h5py.Dataset | h5d.DatasetID) -> None:
         if dataset_id.get_num_chunks() < expected:
             _hollow(dataset_id, f"{dataset_id.get_num_chunks()} of its {expected} chunks")
     elif layout == h5d.CONTIGUOUS and dataset_id.get_storage_size() < declared:
-        _hollow(dataset_id, f"{_size_text(dataset_id.get_storage_size())} of {_size_text(declared)}")
+        _hollow(dataset_id, f"{size_text(dataset_id.get_storage_size())} of {size_text(declared)}")
 
 
 def _hollow(dataset_id: h5d.DatasetID, stored: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 import numpy as np
-from poseio import Labels, WriteError
+from poseio import InvalidOptionError, Labels
 from poseio.nwb.writing import (
     FRAME_MAP_TABLE,
     add_skeletons,
@@ -54,7 +54,9 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
 
     unknown = set(options) - set(OPTIONS)
     if unknown:
-        raise WriteError(f"unknown nwb-annotations options {sorted(unknown)}; accepted: {sorted(OPTIONS)}")
+        raise InvalidOptionError(
+            f"unknown nwb-annotations options {sorted(unknown)}; accepted: {sorted(OPTIONS)}", format="nwb-annotations"
+        )
     frames = plan_frames(labels, options.get("annotator"))
     module = processing_module(nwbfile, options.get("module_name") or "behavior")
     skeleton_ids = sorted({i.skeleton for f in frames for i in f.instances})
@@ -204,7 +206,7 @@ def write_annotations(labels: Labels, path: Path, **options: Any) -> None:
 def append_annotations(labels: Labels, path: Path, **options: Any) -> None:
     """Add the user instances in ``labels`` to the existing NWB file at ``path``."""
     if pop_nwbfile_options(options):
-        raise WriteError("NWB session metadata cannot be changed when appending; drop those options")
+        raise InvalidOptionError("NWB session metadata cannot be changed when appending; drop those options")
     found: list[Containers] = []
     append_to_nwbfile(path, lambda nwbfile: found.append(prepare(nwbfile, labels, path, options)))
     _fill_frames(path, found[0])

@@ -29,7 +29,7 @@ from poseio.nwb import (
 )
 
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
-from poseio_nwb_predictions._timing import choose_clock
+from poseio_nwb_predictions._timing import FrameClock, choose_clock
 
 CONTAINER_TYPES = ("PoseEstimation", "MultiCameraPoseEstimation")
 SCORES_SUFFIX = "_instance_scores"
@@ -349,7 +349,7 @@ class PredictionsReader:
         for slot in slots:
             for _, s in slot.series:
                 if s.timing_key not in indices:
-                    indices[s.timing_key] = clock.frame_indices(s.times)
+                    indices[s.timing_key] = frame_indices(clock, s)
         distinct = list(indices.values())
         if len(distinct) == 1 and np.all(np.diff(distinct[0]) > 0):
             frames = distinct[0]  # already sorted and unique: the common case
@@ -412,6 +412,34 @@ class PredictionsReader:
             tracking_score=tracking,
             present=present.T,
         )
+
+
+def frame_indices(clock: FrameClock, series: Series) -> np.ndarray:
+    """The frame index of each row of a series, which must all differ.
+
+    Two rows of one series on one frame would be two poses of one animal's
+    node at once: one would overwrite the other. That happens when timestamps
+    repeat or lie closer together than the clock's frames, and is refused
+    rather than merged.
+    """
+    frames = clock.frame_indices(series.times)
+    if len(frames) > 1:
+        ordered = np.sort(frames)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        if len(repeated):
+            raise ReadError(
+                f"{location(series.group)}: {len(repeated)} of its {series.n} rows fall on a frame another row "
+                f"already has (first: frame {int(repeated[0])}) with the clock from {clock.source}; the "
+                "timestamps repeat or are closer together than one frame. poseio does not merge or drop poses; "
+                "fix the timestamps with the tool that wrote the file"
+            )
+    if len(frames) and frames.min() < 0:
+        first = int(np.argmin(frames))
+        raise ReadError(
+            f"{location(series.group)}: row {first} at {float(series.times[first])} s comes before frame 0 of "
+            f"its video (clock from {clock.source}); the series and the video's timing disagree"
+        )
+    return frames
 
 
 def read_predictions(f: h5py.File, path: Path | None) -> Labels:

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 import numpy as np
-from poseio import Labels, PoseTable, Skeleton, Video, WriteError
+from poseio import InvalidLabelsError, InvalidOptionError, Labels, PoseTable, Skeleton, Video
 from poseio._table import distinct
 from poseio.nwb import REPEAT, escape_track
 from poseio.nwb.writing import (
@@ -61,6 +61,29 @@ def _per_video(value: Any, video: Video, index: int) -> Any:
     return value
 
 
+def _checked_rate(value: Any, what: str, error: type[Exception]) -> float | None:
+    if value is None:
+        return None
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        raise error(f"{what} must be a number of frames per second, not {value!r}") from None
+    if not (np.isfinite(rate) and rate > 0):
+        raise error(f"{what} is {rate}; a frame rate must be a finite, positive number of frames per second")
+    return rate
+
+
+def _checked_stamps(value: Any, what: str, error: type[Exception]) -> np.ndarray | None:
+    if value is None:
+        return None
+    stamps = np.asarray(value, dtype=np.float64).reshape(-1)
+    if not np.isfinite(stamps).all():
+        raise error(f"{what} hold NaN or infinite times; every frame needs a finite time in seconds")
+    if np.any(np.diff(stamps) <= 0):
+        raise error(f"{what} must increase from frame to frame: two frames at one time would collapse into one")
+    return stamps
+
+
 def frame_times(
     video: Video, index: int, frame_idx: np.ndarray, options: Mapping[str, Any]
 ) -> tuple[np.ndarray, float | None]:
@@ -68,27 +91,31 @@ def frame_times(
 
     Time comes from the ``timestamps`` option, the ``fps`` option, the
     video's own timestamps or fps, in that order. Frame indices are written as
-    seconds only when ``frames_as_seconds=True``.
+    seconds only when ``frames_as_seconds=True``. A rate must be finite and
+    positive and timestamps finite and increasing, so that no two frames get
+    one time.
     """
-    stamps = _per_video(options.get("timestamps"), video, index)
+    option_fps = _checked_rate(_per_video(options.get("fps"), video, index), "the fps option", InvalidOptionError)
+    stamps = _checked_stamps(
+        _per_video(options.get("timestamps"), video, index), "the timestamps option", InvalidOptionError
+    )
     if stamps is None:
-        stamps = video.timestamps
-    fps = _per_video(options.get("fps"), video, index) or video.fps
-    if stamps is not None and _per_video(options.get("fps"), video, index) is None:
-        stamps = np.asarray(stamps, dtype=np.float64)
+        stamps = _checked_stamps(video.timestamps, f"the timestamps of video {video.filename}", InvalidLabelsError)
+    fps = option_fps or _checked_rate(video.fps, f"the fps of video {video.filename}", InvalidLabelsError)
+    if stamps is not None and option_fps is None:
         if len(frame_idx) and frame_idx.max() >= len(stamps):
-            raise WriteError(
+            raise InvalidOptionError(
                 f"video {video.filename}: frame {int(frame_idx.max())} has no timestamp "
                 f"(only {len(stamps)} given); pass timestamps= covering every frame, or fps="
             )
         return stamps[frame_idx], fps
     if fps:
-        return frame_idx / float(fps), float(fps)
+        return frame_idx / fps, fps
     if options.get("frames_as_seconds"):
         return frame_idx.astype(np.float64), 1.0
-    raise WriteError(
+    raise InvalidOptionError(
         f"video {video.filename!r} has no frame rate or timestamps, and NWB stores time in seconds. "
-        f"Pass fps=30.0 (or fps={{{video.filename!r}: 30.0}}), timestamps=..., or "
+        "Pass its real frame rate as fps=... (a number, or a dict by video filename), timestamps=..., or "
         "frames_as_seconds=True to store frame indices as seconds"
     )
 
@@ -175,7 +202,7 @@ class _Writer:
             rows, frames = rows[order], frames[order]
             if np.any(np.diff(frames) == 0):
                 duplicate = int(frames[np.flatnonzero(np.diff(frames) == 0)[0]])
-                raise WriteError(
+                raise InvalidLabelsError(
                     f"video {video.filename}: frame {duplicate} has two predicted instances on one track; "
                     "PoseEstimation stores one pose per track and time"
                 )
@@ -253,9 +280,14 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
     """
     unknown = set(options) - set(POSE_OPTIONS)
     if unknown:
-        raise WriteError(f"unknown nwb-predictions options {sorted(unknown)}; accepted: {sorted(POSE_OPTIONS)}")
+        raise InvalidOptionError(
+            f"unknown nwb-predictions options {sorted(unknown)}; accepted: {sorted(POSE_OPTIONS)}",
+            format="nwb-predictions",
+        )
     if options.get("compression") not in (None, "gzip", "lzf"):
-        raise WriteError(f"compression must be 'gzip', 'lzf' or None, not {options['compression']!r}")
+        raise InvalidOptionError(
+            f"compression must be 'gzip', 'lzf' or None, not {options['compression']!r}", format="nwb-predictions"
+        )
     table = labels.to_table()
     table = table.take(table.predicted) if not table.predicted.all() else table
     module = processing_module(nwbfile, options.get("module_name") or "behavior")
@@ -309,5 +341,5 @@ def write_predictions(labels: Labels, path: Path, **options: Any) -> None:
 def append_predictions(labels: Labels, path: Path, **options: Any) -> None:
     """Add the predictions in ``labels`` to the existing NWB file at ``path``."""
     if pop_nwbfile_options(options):
-        raise WriteError("NWB session metadata cannot be changed when appending; drop those options")
+        raise InvalidOptionError("NWB session metadata cannot be changed when appending; drop those options")
     append_to_nwbfile(path, lambda nwbfile: add_predictions(nwbfile, labels, nwb_path=path, **options))

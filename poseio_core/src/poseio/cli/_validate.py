@@ -20,7 +20,8 @@ def run_validation(path: Path, *, allow_external: bool = False) -> dict[str, Any
     to, so the file is audited first: one that points outside itself is refused
     unless ``allow_external``.
     """
-    from poseio._safety import audit_file, reading_policy
+    from poseio._policy import reading_policy
+    from poseio._safety import audit_file
 
     with Probe(path) as probe:
         probe.check_readable()

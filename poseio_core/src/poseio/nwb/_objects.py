@@ -30,24 +30,44 @@ def read_edges(dataset: h5py.Dataset, n_nodes: int, where: str) -> list[tuple[in
 def series_times(group: h5py.Group, n: int) -> tuple[np.ndarray, tuple[float, float] | None]:
     """The time in seconds of each of a TimeSeries' ``n`` samples, and (start, rate) if timed by rate.
 
+    The rules for the clocks real producers write (``docs/formats/nwb-predictions.md``):
+    timestamps must be finite; a rate must be finite and positive, except that
+    a one-sample series may have rate 0.0 (sleap-io writes one for a track seen
+    in one frame), whose one sample is at ``starting_time``.
+
     Raises:
-        ReadError: Timestamps and data disagree in length, or there is no timing.
+        ReadError: Timestamps and data disagree in length, a time is NaN or
+            infinite, a rate has no meaning, or there is no timing.
     """
     where = f"{group.file.filename}:{group.name}"
     if "timestamps" in group:
         times = values(group["timestamps"], np.float64).reshape(-1)
         if len(times) != n:
             raise ReadError(f"{where}: data has {n} rows but timestamps has {len(times)}; the file is inconsistent")
+        bad = np.flatnonzero(~np.isfinite(times))
+        if len(bad):
+            raise ReadError(
+                f"{where}: timestamps of {len(bad)} of {n} rows are NaN or infinite (first: row {int(bad[0])}), "
+                "so those poses have no time; the file is damaged. Fix the timestamps with the tool that wrote it"
+            )
         return times, None
     if "starting_time" in group:
         start = float(np.asarray(values(group["starting_time"])).reshape(-1)[0])
         step = group["starting_time"].attrs.get("rate")
+        if not np.isfinite(start):
+            raise ReadError(f"{where}: starting_time is {start}; it must be a finite number of seconds")
         if step is None:
             # Loose hand-written files omit the required rate: number the samples from the start.
             return start + np.arange(n, dtype=np.float64), None
-        if not float(step) > 0:
-            raise ReadError(f"{where}: starting_time has a rate of {float(step)}; it must be positive")
-        return start + np.arange(n) / float(step), (start, float(step))
+        step = float(np.asarray(step).reshape(-1)[0])
+        if step == 0.0 and n <= 1:
+            return np.full(n, start), None
+        if not (np.isfinite(step) and step > 0):
+            raise ReadError(
+                f"{where}: starting_time has a rate of {step} for {n} samples; a rate must be a finite, positive "
+                "number of samples per second, so these poses have no time"
+            )
+        return start + np.arange(n) / step, (start, step)
     raise ReadError(f"{where}: series has neither timestamps nor starting_time")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import h5py
 
-from poseio._errors import ReadError
+from poseio._errors import InvalidOptionError, ReadError
 from poseio._hookspecs import hookimpl
 from poseio._labels import Labels
 from poseio._probe import Probe
@@ -72,7 +72,7 @@ def nwb_format_hooks(
     @hookimpl
     def poseio_read(format: str, probe: Probe, part: str | None, options: dict[str, Any]) -> Labels:
         if options:
-            raise ReadError(f"{format} takes no read options, got {sorted(options)}")
+            raise InvalidOptionError(f"{format} takes no read options, got {sorted(options)}", format=format)
         if probe.h5 is None:
             raise ReadError(f"{probe.name}: not an HDF5 file")
         return read(probe.h5, probe.path)

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from poseio._errors import WriteError
+from poseio._errors import InvalidOptionError
 from poseio._skeleton import Skeleton
 from poseio._video import Video
 from poseio.nwb._names import unique_name
@@ -90,7 +90,7 @@ def new_nwbfile(**metadata: Any):
 
     unknown = set(metadata) - set(NWBFILE_OPTIONS) - {"subject"}
     if unknown:
-        raise WriteError(
+        raise InvalidOptionError(
             f"unknown NWB metadata options {sorted(unknown)}; accepted: {sorted(NWBFILE_OPTIONS) + ['subject']}"
         )
     metadata.setdefault("session_description", "Pose data written by poseio")

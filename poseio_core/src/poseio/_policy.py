@@ -1,0 +1,112 @@
+"""What one load may do: follow links out of the file, and allocate how much.
+
+Set for the duration of a load by `reading_policy`; the checks in
+`poseio._safety` and the arrays poseio sizes from file contents read it with
+`current_policy`, so that plugins need not pass it around. Imports no h5py:
+``Labels.numpy`` uses the budget too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+from collections.abc import Iterator
+
+import attrs
+
+from poseio._errors import InvalidOptionError
+
+#: Environment variable that sets the memory budget, in bytes or with a unit (``"8GB"``, ``"512MiB"``).
+BUDGET_VARIABLE = "POSEIO_MEMORY_BUDGET"
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
+
+
+@attrs.frozen
+class ReadingPolicy:
+    """What a load may do beyond reading the one file it was given.
+
+    Attributes:
+        allow_external: Follow external links and read external storage and
+            virtual datasets (off by default).
+        memory_budget: The largest array, in bytes, that a reader may allocate
+            from a size declared in the file.
+    """
+
+    allow_external: bool = False
+    memory_budget: int = attrs.field(factory=lambda: default_memory_budget())
+
+
+_POLICY: contextvars.ContextVar[ReadingPolicy | None] = contextvars.ContextVar("poseio_reading_policy", default=None)
+
+
+def parse_size(value: str | int) -> int:
+    """A number of bytes from an int or a text such as ``"8GB"`` or ``"512 MiB"``.
+
+    Raises:
+        InvalidOptionError: The text is not a size.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        text = str(value).strip().lower().replace(" ", "")
+        number = text.rstrip("kmgtib")
+        unit = text[len(number) :]
+        try:
+            size = int(float(number) * _UNITS[unit])
+        except (KeyError, ValueError):
+            raise InvalidOptionError(
+                f"memory budget {value!r} is not a size; give bytes or a size such as '8GB' or '512MiB'"
+            ) from None
+    if size <= 0:
+        raise InvalidOptionError(f"memory budget {value!r} must be positive")
+    return size
+
+
+def default_memory_budget() -> int:
+    """``POSEIO_MEMORY_BUDGET`` when set, else half of the machine's memory (4 GiB when unknown)."""
+    configured = os.environ.get(BUDGET_VARIABLE)
+    if configured:
+        return parse_size(configured)
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (ValueError, OSError, AttributeError):
+        return 4 * 2**30
+
+
+def current_policy() -> ReadingPolicy:
+    """The policy of the load in progress, or the defaults outside one."""
+    return _POLICY.get() or ReadingPolicy()
+
+
+@contextlib.contextmanager
+def reading_policy(*, allow_external: bool = False, memory_budget: int | str | None = None) -> Iterator[ReadingPolicy]:
+    """Make a policy current for the code inside the block (one load)."""
+    budget = default_memory_budget() if memory_budget is None else parse_size(memory_budget)
+    token = _POLICY.set(ReadingPolicy(bool(allow_external), budget))
+    try:
+        yield _POLICY.get()
+    finally:
+        _POLICY.reset(token)
+
+
+def size_text(nbytes: float) -> str:
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if nbytes >= size:
+            return f"{nbytes / size:.1f} {unit}"
+    return f"{int(nbytes)} bytes"
+
+
+def over_budget(nbytes: float) -> bool:
+    """Whether an array of ``nbytes`` exceeds the current memory budget."""
+    return nbytes > current_policy().memory_budget
+
+
+def budget_message(nbytes: float, what: str, where: str) -> str:
+    """The error message for an array over the budget: what, how large, and how to raise the budget."""
+    return (
+        f"{where}: {what} would need {size_text(nbytes)}, more than poseio's memory budget of "
+        f"{size_text(current_policy().memory_budget)}. If that is genuine, raise the budget with "
+        f"memory_budget=... or the {BUDGET_VARIABLE} environment variable"
+    )

@@ -1,0 +1,145 @@
+"""Degenerate clocks that real producers (or damage) write: read exactly, or refuse naming the series.
+
+No rule here may let two poses collapse onto one frame, and ``save`` never
+writes a clock that would make them collapse.
+"""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import poseio
+import pytest
+from nwb_helpers import predictions
+
+CONTAINER = "/processing/behavior/PoseEstimation_m1"
+
+
+@pytest.fixture
+def nwb(tmp_path):
+    path = tmp_path / "poses.nwb"
+    # No video rate, so that each series' own timing decides the frames.
+    labels = predictions(n_frames=6, tracks=("m1", "m2"))  # m1 has a pose in each of the 6 frames
+    poseio.save(labels, path)
+    with h5py.File(path, "a") as f:
+        del f["/processing/behavior/poseio_videos"]
+        del f[CONTAINER]["source_video"]
+        del f[CONTAINER + "_instance_scores"]  # its timestamps link to the series' ones
+        for name in ("PoseEstimation_m2", "PoseEstimation_m2_instance_scores"):
+            del f["/processing/behavior"][name]
+        for name in list(f["/acquisition"]):
+            del f["/acquisition"][name]
+    return path
+
+
+def _set_timing(path, *, timestamps=None, start=None, rate=None, rows=None) -> None:
+    """Give every series of the container the same new timing (and keep ``rows`` rows)."""
+    with h5py.File(path, "a") as f:
+        # Series share timestamps through soft links: unlink them all before any is replaced.
+        names = [n for n in f[CONTAINER] if isinstance(f[CONTAINER].get(n, getlink=True), h5py.HardLink)]
+        groups = [f[CONTAINER][n] for n in names if isinstance(f[CONTAINER][n], h5py.Group)]
+        for series in groups:
+            for name in ("timestamps", "starting_time"):
+                if name in series:
+                    del series[name]
+        for series in groups:
+            if rows is not None:
+                for name in ("data", "confidence"):
+                    if name in series:
+                        values = series[name][:rows]
+                        del series[name]
+                        series[name] = values
+            if timestamps is not None:
+                series["timestamps"] = np.asarray(timestamps, dtype=np.float64)
+            else:
+                series["starting_time"] = start
+                series["starting_time"].attrs["rate"] = rate
+                series["starting_time"].attrs["unit"] = "seconds"
+
+
+def _series_data(path) -> dict[str, np.ndarray]:
+    with h5py.File(path, "r") as f:
+        return {
+            name: g["data"][()] for name, g in f[CONTAINER].items() if isinstance(g, h5py.Group) and "data" in g
+        }
+
+
+def test_rate_zero_on_a_one_sample_series_is_read(nwb):
+    # sleap-io 0.9.5 writes a track seen in one frame as one sample with rate 0.0.
+    _set_timing(nwb, start=2.0, rate=0.0, rows=1)
+    labels = poseio.load(nwb)
+    assert labels.n_predicted_instances == 1
+    points = labels.labeled_frames[0].instances[0].numpy()
+    expected = _series_data(nwb)
+    for i, node in enumerate(labels.skeletons[0].node_names):
+        np.testing.assert_array_equal(points[i], expected[node][0])
+
+
+@pytest.mark.parametrize("rate", [0.0, -30.0, float("nan"), float("inf")])
+def test_meaningless_rates_on_several_samples_are_refused(nwb, rate):
+    _set_timing(nwb, start=0.0, rate=rate)
+    with pytest.raises(poseio.ReadError, match=f"{CONTAINER}/.*rate of {rate}"):
+        poseio.load(nwb)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_timestamps_are_refused(nwb, bad):
+    _set_timing(nwb, timestamps=[0.0, 0.1, bad, 0.3, 0.4, 0.5])
+    with pytest.raises(poseio.ReadError, match=f"{CONTAINER}/.*NaN or infinite.*row 2"):
+        poseio.load(nwb)
+
+
+def test_duplicate_timestamps_are_refused_not_merged(nwb):
+    _set_timing(nwb, timestamps=[0.0, 0.1, 0.1, 0.2, 0.3, 0.4])
+    with pytest.raises(poseio.ReadError, match=f"{CONTAINER}/.*fall on a frame another row already has"):
+        poseio.load(nwb)
+
+
+def test_steps_below_one_frame_of_the_video_clock_are_refused(tmp_path):
+    # The video says 30 Hz; the series puts 240 poses within 24 ms. Mapped to frames they would
+    # collapse onto one frame each (240 instances -> 2), so the file is refused instead.
+    path = tmp_path / "p.nwb"
+    poseio.save(predictions(n_frames=240, tracks=("m1",)), path)
+    with h5py.File(path, "a") as f:
+        for series in f[CONTAINER].values():
+            if isinstance(series, h5py.Group) and "data" in series:
+                for name in ("starting_time", "timestamps"):
+                    if name in series:
+                        del series[name]
+                series["timestamps"] = np.arange(len(series["data"])) * 1e-4
+    with pytest.raises(poseio.ReadError, match="closer together than one frame"):
+        poseio.load(path)
+
+
+def test_irregular_but_distinct_timestamps_keep_every_pose(nwb):
+    stamps = [0.0, 0.033, 0.1, 0.5, 0.51, 2.0]
+    _set_timing(nwb, timestamps=stamps)
+    labels = poseio.load(nwb)
+    expected = _series_data(nwb)
+    node = labels.skeletons[0].node_names[0]
+    rows = labels.numpy()
+    found = rows[~np.isnan(rows[:, 0, 0, 0]), 0, 0]
+    np.testing.assert_array_equal(found, expected[node][np.isfinite(expected[node][:, 0])])
+
+
+@pytest.mark.parametrize("fps", [float("inf"), float("nan"), 0.0, -25.0, "fast"])
+def test_save_refuses_a_rate_that_is_not_a_rate(tmp_path, fps):
+    path = tmp_path / "p.nwb"
+    with pytest.raises(poseio.InvalidOptionError, match="fps option"):
+        poseio.save(predictions(fps=None), path, fps=fps)
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("fps", [float("inf"), float("nan"), 0.0])
+def test_save_refuses_a_video_whose_rate_is_not_a_rate(tmp_path, fps):
+    labels = predictions(fps=None)
+    labels.videos[0].fps = fps
+    with pytest.raises(poseio.InvalidLabelsError, match="fps of video"):
+        poseio.save(labels, tmp_path / "p.nwb")
+
+
+@pytest.mark.parametrize("stamps", [[0.0, 0.1, 0.1], [0.0, float("nan"), 0.2], [0.2, 0.1, 0.3]])
+def test_save_refuses_timestamps_that_would_collapse_frames(tmp_path, stamps):
+    labels = predictions(n_frames=5, fps=None)
+    with pytest.raises(poseio.InvalidOptionError, match="timestamps option"):
+        poseio.save(labels, tmp_path / "p.nwb", timestamps=stamps + [1.0, 2.0, 3.0])
