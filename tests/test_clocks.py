@@ -59,9 +59,7 @@ def _set_timing(path, *, timestamps=None, start=None, rate=None, rows=None) -> N
 
 def _series_data(path) -> dict[str, np.ndarray]:
     with h5py.File(path, "r") as f:
-        return {
-            name: g["data"][()] for name, g in f[CONTAINER].items() if isinstance(g, h5py.Group) and "data" in g
-        }
+        return {name: g["data"][()] for name, g in f[CONTAINER].items() if isinstance(g, h5py.Group) and "data" in g}
 
 
 def test_rate_zero_on_a_one_sample_series_is_read(nwb):

@@ -165,7 +165,7 @@ def test_memory_budget_bounds_genuine_large_datasets(tmp_path):
     poseio.save(predictions(n_frames=5000, tracks=("m1",)), path)
     with pytest.raises(poseio.UnsafeFileError, match="memory budget of 10.0 kB") as caught:
         poseio.load(path, memory_budget="10kB")
-    assert "memory_budget" in str(caught.value) and "POSEIO_MEMORY_BUDGET" in str(caught.value)
+    assert "memory_budget=" in str(caught.value) and "POSEIO_MEMORY_BUDGET" in str(caught.value)
     assert poseio.load(path).n_predicted_instances == predictions(n_frames=5000, tracks=("m1",)).n_predicted_instances
     with pytest.raises(poseio.InvalidOptionError, match="not a size"):
         poseio.load(path, memory_budget="lots")
@@ -177,3 +177,15 @@ def test_memory_budget_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("POSEIO_MEMORY_BUDGET", "20kB")
     with pytest.raises(poseio.UnsafeFileError, match="memory budget of 20.0 kB"):
         poseio.load(path)
+
+
+def test_numpy_refuses_a_frame_range_beyond_the_budget(nwb):
+    # A series whose one pose sits at frame 10^12 (a timestamp far into the session): load keeps
+    # it, and numpy() refuses to allocate 10^12 frames instead of dying with MemoryError.
+    with h5py.File(nwb, "a") as f:
+        starting_time = f[SERIES]["starting_time"]
+        starting_time[()] = 1e12 / starting_time.attrs["rate"]
+    labels = poseio.load(nwb)
+    assert max(frame.frame_idx for frame in labels.labeled_frames) >= 10**12
+    with pytest.raises(poseio.InvalidLabelsError, match="numpy\\(\\) over frames 0 to .* memory budget"):
+        labels.numpy()

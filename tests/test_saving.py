@@ -57,3 +57,33 @@ def test_unwritable_destination_folder(tmp_path, labels, writer_registry, monkey
     monkeypatch.setattr(os, "access", lambda p, mode: mode != os.W_OK)
     with pytest.raises(poseio.WriteError, match="not writable"):
         poseio.save(labels, tmp_path / "out.fake")
+
+
+def test_replacing_leaves_only_the_destination_with_its_permissions(tmp_path, labels, writer_registry):
+    path = tmp_path / "out.fake"
+    path.write_bytes(b"old contents")
+    path.chmod(0o600)
+    old_inode = path.stat().st_ino
+    poseio.save(labels, path)
+    assert path.read_bytes() == b"ok w"
+    assert path.stat().st_ino != old_inode  # a new file renamed into place, not the old one rewritten
+    assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.fake"]  # no temporary or lock file left
+
+
+def test_a_writer_that_creates_nothing_is_a_write_error(tmp_path, labels):
+    import types
+
+    @poseio.hookimpl
+    def poseio_formats():
+        return [poseio.FormatInfo("lazy", extensions=(".lazy",), can_read=False, can_write=True)]
+
+    @poseio.hookimpl
+    def poseio_write(format, labels, path, options):
+        pass  # forgets to write
+
+    plugin = types.SimpleNamespace(poseio_formats=poseio_formats, poseio_write=poseio_write)
+    with using_registry(registry_with(extra={"lazy": plugin})):
+        with pytest.raises(poseio.WriteError, match="the writer did not create the file"):
+            poseio.save(labels, tmp_path / "out.lazy")
+    assert list(tmp_path.iterdir()) == []

@@ -1,57 +1,218 @@
-"""Writing files so that a failure never leaves a broken or half-written destination."""
+"""Writing files so that a failure never leaves a broken or half-written destination.
+
+See the "Writing" section of ``docs/security.md`` for the guarantees as users read them.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
-import tempfile
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from poseio._errors import WriteError
+from poseio._locking import LOCK_TIMEOUT, locked, remove_stale_temps, temp_name
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+# Errors of a folder fsync that mean "this file system does not sync folders", not a failed write.
+_CANNOT_SYNC_FOLDER = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES, errno.EPERM}
+
+
+def writable_target(destination: Path) -> Path:
+    """The file a write to ``destination`` replaces, after checking that poseio may replace it.
+
+    A symbolic link is followed: the file it points to is replaced and the link is kept.
+
+    Raises:
+        WriteError: The folder is missing or not writable; the destination is a
+            folder, not a regular file, read-only, or a link that cannot be followed.
+    """
+    target = destination
+    if destination.is_symlink():
+        try:
+            target = destination.resolve(strict=False)
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop, before Python 3.13
+            raise WriteError(
+                f"{destination}: is a symbolic link that cannot be followed ({exc}); fix the link or write elsewhere",
+                path=destination,
+            ) from exc
+    shown = destination if target == destination else f"{destination} (a link to {target})"
+    folder = target.parent
+    if not folder.is_dir():
+        raise WriteError(f"{shown}: folder {folder} does not exist; create it first", path=destination)
+    if not os.access(folder, os.W_OK):
+        raise WriteError(f"{shown}: folder {folder} is not writable", path=destination)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise WriteError(f"{shown}: cannot inspect the existing file ({exc.strerror})", path=destination) from exc
+    if stat.S_ISDIR(mode):
+        raise WriteError(f"{shown}: is a folder, not a file; name a file inside it", path=destination)
+    if not stat.S_ISREG(mode):
+        raise WriteError(
+            f"{shown}: is not a regular file (a device, pipe or socket); poseio will not replace it",
+            path=destination,
+        )
+    # Replacing a file needs write access to its folder only; refuse anyway, as a user marking a
+    # file read-only means "do not change it". Root passes os.access, so look at the mode too.
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise WriteError(
+            f"{shown}: the file is read-only (mode {stat.S_IMODE(mode):04o}); poseio will not replace it. "
+            "Make it writable (chmod u+w) or write to another path.",
+            path=destination,
+        )
+    if not os.access(target, os.W_OK):
+        raise WriteError(
+            f"{shown}: you do not have permission to write this file; poseio will not replace it. "
+            "Ask its owner, or write to another path.",
+            path=destination,
+        )
+    return target
 
 
 @contextlib.contextmanager
-def replacing(destination: Path, *, start_from_existing: bool = False) -> Iterator[Path]:
+def replacing(
+    destination: Path, *, start_from_existing: bool = False, lock_timeout: float = LOCK_TIMEOUT
+) -> Iterator[Path]:
     """Yield a temporary path beside ``destination``; on success, rename it over it.
 
-    The temporary file lives in the destination's folder so that the final
-    ``os.replace`` is atomic. On any failure, including KeyboardInterrupt, the
-    temporary file is removed and the destination is untouched.
+    While the block runs, the destination's write lock is held (POSIX), so other
+    poseio writers of the same file wait. The temporary file lives in the
+    destination's folder so that the final ``os.replace`` is atomic; it is synced
+    to disk before the rename, and the folder after it. On any failure,
+    including KeyboardInterrupt, the temporary file is removed and the
+    destination is untouched.
 
     Args:
-        destination: The file to create or replace.
+        destination: The file to create or replace. A symbolic link is followed.
         start_from_existing: Copy the current destination into the temporary
-            file first (for appends).
+            file first (for appends); the copy is made under the lock.
+        lock_timeout: Seconds to wait for another writer of the same file.
+
+    Raises:
+        FileBusyError: Another writer held the file for longer than ``lock_timeout``.
+        WriteError: The destination cannot be written (see `writable_target`).
     """
-    folder = destination.parent if str(destination.parent) else Path(".")
-    if not folder.is_dir():
-        raise WriteError(f"{destination}: folder {folder} does not exist; create it first", path=destination)
-    if not os.access(folder, os.W_OK):
-        raise WriteError(f"{destination}: folder {folder} is not writable", path=destination)
+    target = writable_target(destination)
+    folder = target.parent
+    with locked(target, lock_timeout, shown=destination) as holding:
+        if holding:
+            remove_stale_temps(folder, holding=target.name)
+        temp = _new_temp(target, destination)
+        try:
+            if start_from_existing:
+                _copy(target, temp, destination)
+            else:
+                # Writers create the file themselves (HDF5 refuses to open an empty file as new).
+                temp.unlink()
+            yield temp
+            _put_in_place(temp, target, destination)
+        except BaseException:
+            # A writer may have left a folder there; the original error is the one to report.
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise
+        _sync_folder(folder, destination)
+
+
+def _new_temp(target: Path, destination: Path) -> Path:
+    for _ in range(100):
+        temp = target.parent / temp_name(target.name)
+        try:
+            # Mode 0o666 so the umask applies, as for any new file the writer would create.
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise WriteError(
+                f"{destination}: cannot create a file in {target.parent} ({exc.strerror}); choose a writable folder",
+                path=destination,
+            ) from exc
+        os.close(fd)
+        return temp
+    raise WriteError(f"{destination}: cannot find a free temporary name in {target.parent}", path=destination)
+
+
+def _copy(target: Path, temp: Path, destination: Path) -> None:
     try:
-        fd, temp_name = tempfile.mkstemp(
-            prefix=f".{destination.name}.", suffix=".poseio-tmp" + destination.suffix, dir=folder
-        )
+        shutil.copy2(target, temp)
     except OSError as exc:
         raise WriteError(
-            f"{destination}: cannot create a file in {folder} ({exc.strerror}); choose a writable folder",
+            f"{destination}: cannot copy the existing file to append to it ({exc.strerror or exc})", path=destination
+        ) from exc
+
+
+def _put_in_place(temp: Path, target: Path, destination: Path) -> None:
+    try:
+        _sync_file(temp, destination)
+        _keep_permissions(target, temp)
+        os.replace(temp, target)
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise WriteError(
+            f"{destination}: could not put the new file in place ({exc.strerror or exc}); "
+            "the destination was left as it was",
             path=destination,
         ) from exc
-    os.close(fd)
-    temp = Path(temp_name)
+
+
+def _sync_file(temp: Path, destination: Path) -> None:
+    """Flush the new file to disk, so that a power cut after the rename cannot leave it empty."""
     try:
-        if start_from_existing:
-            shutil.copy2(destination, temp)
-        else:
-            # Writers create the file themselves (HDF5 refuses to open an empty file as new).
-            temp.unlink()
-        yield temp
-        if destination.exists():
-            shutil.copymode(destination, temp)
-        os.replace(temp, destination)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
+        # Windows flushes only handles open for writing; POSIX syncs any descriptor.
+        fd = os.open(temp, os.O_RDONLY if os.name == "posix" else os.O_RDWR)
+    except FileNotFoundError as exc:
+        raise WriteError(f"{destination}: the writer did not create the file", path=destination) from exc
+    try:
+        # macOS's fsync leaves data in the drive's cache; F_FULLFSYNC does not, where the volume supports it.
+        try:
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+        except (AttributeError, OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _keep_permissions(target: Path, temp: Path) -> None:
+    """Give the new file the old one's permission bits and, where allowed, its owner and group."""
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        return
+    shutil.copymode(target, temp)
+    new = os.stat(temp)
+    if hasattr(os, "chown") and (new.st_uid, new.st_gid) != (old.st_uid, old.st_gid):
+        # Only root may give a file away; others keep the file as theirs, as any editor would.
+        with contextlib.suppress(OSError):
+            os.chown(temp, old.st_uid, old.st_gid)
+
+
+def _sync_folder(folder: Path, destination: Path) -> None:
+    """Flush the folder, so that the rename itself survives a power cut (POSIX only)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in _CANNOT_SYNC_FOLDER:
+            raise WriteError(
+                f"{destination}: the new file is in place, but syncing its folder failed ({exc.strerror}); "
+                "it may not survive a power cut",
+                path=destination,
+            ) from exc
+    finally:
+        os.close(fd)

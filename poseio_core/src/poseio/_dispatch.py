@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from poseio._errors import AmbiguousFormatError, PoseioError, UnknownFormatError
+from poseio._errors import AmbiguousFormatError, PoseioError, ReadError, UnknownFormatError, damaged_file_error
 from poseio._probe import Probe
 from poseio._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, Verdict
 from poseio._registry import Registry, describe_formats
@@ -46,7 +46,11 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
                 claims = tuple(c for c in claims if c.format in only_formats)
             verdicts.append(Verdict(plugin, claims, seconds=time.perf_counter() - start))
         except Exception as exc:  # noqa: BLE001 - one broken sniffer must not stop the others
-            verdicts.append(Verdict(plugin, error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start))
+            verdicts.append(
+                Verdict(
+                    plugin, error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start, exception=exc
+                )
+            )
     return verdicts
 
 
@@ -97,8 +101,28 @@ def choose(claims: Sequence[Claim], *, source: object, preference: Sequence[str]
     return chosen
 
 
-def no_claim_error(probe: Probe, verdicts: Sequence[Verdict], registry: Registry) -> UnknownFormatError:
-    """The error for a source nothing claims, listing every verdict and missing format."""
+def damage_error(probe: Probe, verdicts: Sequence[Verdict]) -> ReadError | None:
+    """A `ReadError` when nothing claims the source because it is damaged, else ``None``.
+
+    A damaged HDF5 file makes sniffers fail rather than decline: the probe's
+    own walk of its groups fails, or a sniffer met an I/O error. Saying "no
+    format recognises this file" would send the user looking for a plugin.
+    """
+    failures = [v.exception for v in verdicts if isinstance(v.exception, OSError)]
+    cause: BaseException | None = failures[0] if failures else None
+    if probe.is_hdf5 and cause is None:
+        try:
+            probe.typed_groups  # noqa: B018 - walks the file's groups, as sniffers do
+        except Exception as exc:  # noqa: BLE001 - any failure of the walk is damage
+            cause = exc
+    return None if cause is None else damaged_file_error(probe.name, cause, path=probe.path)
+
+
+def no_claim_error(probe: Probe, verdicts: Sequence[Verdict], registry: Registry) -> PoseioError:
+    """The error for a source nothing claims: damage, or a list of every verdict and missing format."""
+    damaged = damage_error(probe, verdicts)
+    if damaged is not None:
+        return damaged
     declines: list[tuple[str, str]] = []
     for v in verdicts:
         if v.error:

@@ -156,6 +156,17 @@ class ReadError(_FileError):
     """
 
 
+def damaged_file_error(name: str, cause: BaseException, *, path: str | os.PathLike[str] | None = None) -> ReadError:
+    """The `ReadError` for a file whose HDF5 structure itself cannot be read."""
+    error = ReadError(
+        f"{name}: the file is damaged: its HDF5 structure cannot be read ({type(cause).__name__}: {cause}). "
+        "It may be truncated or overwritten; get a fresh copy or write it again with the tool that made it",
+        path=path,
+    )
+    error.__cause__ = cause
+    return error
+
+
 class SourceNotFoundError(ReadError, FileNotFoundError):
     """The source path does not exist."""
 

@@ -10,6 +10,7 @@ import numpy as np
 from poseio._dense import dense_arrays
 from poseio._errors import InvalidLabelsError
 from poseio._instance import Instance, LabeledFrame, PredictedInstance
+from poseio._policy import budget_message, over_budget
 from poseio._skeleton import Skeleton
 from poseio._table import NO_TRACK, PoseTable, distinct
 from poseio._video import Track, Video
@@ -247,6 +248,13 @@ class Labels:
         untracked = slot < 0
         slot[untracked] = len(self.tracks) - slot[untracked] - 1
         n_slots = max(len(self.tracks), int(slot.max()) + 1 if len(slot) else 0)
+        # A frame index or video length read from a file can be anything: check before allocating.
+        nbytes = n_frames * n_slots * n_nodes * (sub.ndim + (1 if return_scores else 0)) * 8
+        if over_budget(nbytes):
+            raise InvalidLabelsError(
+                budget_message(nbytes, f"numpy() over frames 0 to {n_frames - 1}", "labels.numpy()")
+                + "; or select the rows you need from labels.to_table() instead"
+            )
         points, scores = dense_arrays(
             sub, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes, with_scores=return_scores
         )

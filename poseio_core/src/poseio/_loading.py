@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from poseio._arguments import check_format, check_source
 from poseio._dispatch import (
     Explanation,
     ask_sniffers,
     choose,
+    damage_error,
     no_claim_error,
     ranked,
     unknown_format_name,
@@ -46,6 +48,9 @@ def _claims_for(probe: Probe, format: FormatChoice, registry: Registry) -> list[
     verdicts = ask_sniffers(probe, registry, only)
     claims = ranked(verdicts)
     if not claims:
+        damaged = damage_error(probe, verdicts)
+        if damaged is not None:
+            raise damaged
         if isinstance(format, str):
             reasons = "; ".join(c.reason for v in verdicts for c in v.claims if c.reason) or "it declined"
             errors = "; ".join(v.error for v in verdicts if v.error)
@@ -65,6 +70,8 @@ def sniff(source: Source, *, format: FormatChoice = None) -> list[Claim]:
         SourceNotFoundError: The path does not exist.
         ReadError: The source is a folder, unreadable, or a damaged HDF5 file.
     """
+    check_source(source)
+    check_format(format)
     registry = get_registry()
     with _open_probe(source) as probe:
         return ranked(ask_sniffers(probe, registry, _only_formats(format, registry)))
@@ -76,6 +83,8 @@ def explain(source: Source, *, format: FormatChoice = None) -> Explanation:
     ``print(poseio.explain(path))`` shows a report; the returned object also
     carries the verdicts and the chosen claims for programs.
     """
+    check_source(source)
+    check_format(format)
     registry = get_registry()
     with _open_probe(source) as probe:
         verdicts = ask_sniffers(probe, registry, _only_formats(format, registry))
@@ -87,13 +96,27 @@ def explain(source: Source, *, format: FormatChoice = None) -> Explanation:
         return Explanation(probe.name, tuple(verdicts), tuple(chosen), error)
 
 
-def load(source: Source, *, format: FormatChoice = None, **options: Any) -> Labels:
+def load(
+    source: Source,
+    *,
+    format: FormatChoice = None,
+    allow_external: bool = False,
+    memory_budget: int | str | None = None,
+    **options: Any,
+) -> Labels:
     """Read the pose data in a file, whatever its format.
 
     Args:
         source: A path (or an open binary file object, for formats that accept one).
         format: ``None`` to detect the format; a name to use that format only;
             a list of names to restrict the candidates, in order of preference.
+        allow_external: Follow what an HDF5 file points to outside itself
+            (external links, external storage, virtual datasets). Off by
+            default: a file that points elsewhere is refused with
+            `UnsafeFileError`. See the security page.
+        memory_budget: The largest array (bytes, or a size such as ``"8GB"``)
+            a reader may allocate from a size the file declares; by default
+            ``POSEIO_MEMORY_BUDGET`` or half of the machine's memory.
         **options: Passed to the reading plugin(s).
 
     Returns:
@@ -106,12 +129,21 @@ def load(source: Source, *, format: FormatChoice = None, **options: Any) -> Labe
         ReadError: The file is a folder, unreadable, damaged, or its reader failed.
         UnknownFormatError: No installed format recognises the file.
         AmbiguousFormatError: Two formats claim it equally; pass ``format=``.
+        UnsafeFileError: The file points outside itself, or declares more than it stores.
     """
+    check_source(source)
+    check_format(format)
     registry = get_registry()
     with _open_probe(source) as probe:
-        parts = []
-        for claim in _claims_for(probe, format, registry):
-            parts.append(_read_claim(probe, claim, registry, options))
+        claims = _claims_for(probe, format, registry)
+        # Imported here: it imports h5py, which `import poseio` leaves for formats that need it.
+        from poseio._policy import reading_policy
+        from poseio._safety import refuse_external_links
+
+        with reading_policy(allow_external=allow_external, memory_budget=memory_budget):
+            if probe.h5 is not None:
+                refuse_external_links(probe.h5)
+            parts = [_read_claim(probe, claim, registry, options) for claim in claims]
     labels = Labels.merge(parts)
     labels.provenance.update(
         source=probe.name,

@@ -107,6 +107,6 @@ def budget_message(nbytes: float, what: str, where: str) -> str:
     """The error message for an array over the budget: what, how large, and how to raise the budget."""
     return (
         f"{where}: {what} would need {size_text(nbytes)}, more than poseio's memory budget of "
-        f"{size_text(current_policy().memory_budget)}. If that is genuine, raise the budget with "
-        f"memory_budget=... or the {BUDGET_VARIABLE} environment variable"
+        f"{size_text(current_policy().memory_budget)}. If that is genuine, raise the budget with the "
+        f"{BUDGET_VARIABLE} environment variable (or memory_budget=... when loading)"
     )

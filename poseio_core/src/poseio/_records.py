@@ -113,9 +113,11 @@ class Verdict:
         claims: The valid claims it returned.
         error: What went wrong, if it raised or returned something invalid.
         seconds: How long the sniffer took.
+        exception: The exception the sniffer raised, if it raised (not compared or shown).
     """
 
     plugin: str
     claims: tuple[Claim, ...] = ()
     error: str | None = None
     seconds: float = 0.0
+    exception: BaseException | None = attrs.field(default=None, eq=False, repr=False)

@@ -30,7 +30,7 @@ import math
 import h5py
 from h5py import h5d, h5i, h5l, h5o
 
-from poseio._errors import UnsafeFileError
+from poseio._errors import UnsafeFileError, damaged_file_error
 from poseio._policy import budget_message, current_policy, size_text
 
 #: How many refused objects an error message lists by name.
@@ -63,7 +63,10 @@ def refuse_external_links(file: h5py.File) -> None:
         if info.type not in (h5l.TYPE_HARD, h5l.TYPE_SOFT):
             outside.append("/" + name.decode("utf-8", "replace"))
 
-    file.id.links.visit(look, info=True)
+    try:
+        file.id.links.visit(look, info=True)
+    except Exception as exc:  # noqa: BLE001 - h5py reports a broken group as RuntimeError, KeyError, ...
+        raise damaged_file_error(file.filename, exc, path=file.filename) from exc
     if outside:
         raise _refuse(file.filename, "it links to objects in other files", outside, _OPT_IN)
 
@@ -81,7 +84,12 @@ def audit_file(file: h5py.File) -> None:
         if info.type == h5o.TYPE_DATASET:
             check_dataset(h5d.open(file.id, name))
 
-    h5o.visit(file.id, look, info=True)
+    try:
+        h5o.visit(file.id, look, info=True)
+    except UnsafeFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as in refuse_external_links
+        raise damaged_file_error(file.filename, exc, path=file.filename) from exc
 
 
 def check_dataset(dataset: h5py.Dataset | h5d.DatasetID) -> None:
@@ -96,10 +104,15 @@ def check_dataset(dataset: h5py.Dataset | h5d.DatasetID) -> None:
             than the memory budget.
     """
     dataset_id = dataset.id if isinstance(dataset, h5py.Dataset) else dataset
+    policy = current_policy()
+    # The common case in two cheap calls (a tenth of the full check; annotations read tens of
+    # thousands of small datasets): contiguous storage inside the file, allocated (an offset
+    # exists only then), so everything declared is stored here.
+    if dataset_id.get_offset() is not None and dataset_id.get_storage_size() <= policy.memory_budget:
+        return
     declared = math.prod(dataset_id.shape) * dataset_id.get_type().get_size()
     if declared == 0:
         return
-    policy = current_policy()
     if declared > policy.memory_budget:
         where = _where(dataset_id)
         raise UnsafeFileError(

@@ -6,9 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from poseio._atomic import replacing
+from poseio import _locking
+from poseio._arguments import check_format, check_labels, check_path, check_timeout
+from poseio._atomic import replacing, writable_target
 from poseio._dispatch import choose, unknown_format_name
-from poseio._errors import PoseioError, UnknownFormatError, WriteError
+from poseio._errors import InvalidOptionError, PoseioError, UnknownFormatError, WriteError
 from poseio._labels import Labels
 from poseio._loading import FormatChoice
 from poseio._probe import Probe
@@ -74,8 +76,21 @@ def _call_writer(
         ) from exc
 
 
-def save(labels: Labels, path: str | os.PathLike[str], *, format: FormatChoice = None, **options: Any) -> None:
+def save(
+    labels: Labels,
+    path: str | os.PathLike[str],
+    *,
+    format: FormatChoice = None,
+    lock_timeout: float | None = None,
+    **options: Any,
+) -> None:
     """Write Labels to a new file (or replace one), atomically.
+
+    The labels are checked before anything is written. The new file is written
+    beside the destination, synced to disk, and renamed over it; a symbolic link
+    is followed (the file it points to is replaced, the link kept). Other poseio
+    writers of the same file wait their turn (POSIX). See the security page of
+    the documentation for the exact guarantees.
 
     Args:
         labels: What to write.
@@ -85,23 +100,39 @@ def save(labels: Labels, path: str | os.PathLike[str], *, format: FormatChoice =
             Where several formats write that extension, each says how well it
             suits the labels; formats that store different parts (for NWB, user
             annotations and predictions) are combined in one file.
+        lock_timeout: Seconds to wait while another process writes the same
+            file; default ``poseio._locking.LOCK_TIMEOUT`` (60).
         **options: Passed to the writing plugin(s).
 
     Raises:
+        InvalidArgumentError: ``labels``, ``path`` or ``format`` is of the wrong type.
+        InvalidLabelsError: The labels' frames and instances do not fit together.
+        InvalidOptionError: Combined writers were given an option none of them accepts.
         UnknownFormatError: No installed format writes this kind of file.
-        WriteError: The write failed; nothing was changed at ``path``.
+        FileBusyError: Another process kept writing the file for ``lock_timeout`` seconds.
+        WriteError: The write failed, or the destination is a folder or read-only;
+            nothing was changed at ``path``.
     """
+    destination, timeout = _checked(labels, path, format, lock_timeout, "save")
     registry = get_registry()
-    destination = Path(path)
     names = _writers_for(labels, destination, format, registry, append=False)
     for name in names[1:]:
         if not registry.formats[name].can_append:
             raise WriteError(f"{destination}: format {name} cannot be combined into one file with {names[0]}")
     routed = _route_options(names, options, registry, destination)
-    with replacing(destination) as temp:
+    with replacing(destination, lock_timeout=timeout) as temp:
         _call_writer("poseio_write", names[0], labels, temp, destination, registry, routed[0])
         for name, name_options in zip(names[1:], routed[1:]):
             _call_writer("poseio_append", name, labels, temp, destination, registry, name_options)
+
+
+def _checked(labels: object, path: object, format: object, lock_timeout: object, function: str) -> tuple[Path, float]:
+    """The destination and lock timeout, once every argument has been checked."""
+    destination = check_path(path)
+    check_format(format)
+    timeout = check_timeout(lock_timeout)
+    check_labels(labels, function)
+    return destination, _locking.LOCK_TIMEOUT if timeout is None else timeout
 
 
 def _route_options(
@@ -116,25 +147,49 @@ def _route_options(
     ]
     unused = set(options) - set().union(*accepted)
     if unused:
-        raise WriteError(f"{destination}: no writer of {names} accepts the options {sorted(unused)}", path=destination)
+        raise InvalidOptionError(
+            f"{destination}: no writer of {names} accepts the options {sorted(unused)}; "
+            f"they accept {sorted(set().union(*accepted))}"
+        )
     return [{k: v for k, v in options.items() if k in keys} for keys in accepted]
 
 
-def append(labels: Labels, path: str | os.PathLike[str], *, format: FormatChoice = None, **options: Any) -> None:
+def append(
+    labels: Labels,
+    path: str | os.PathLike[str],
+    *,
+    format: FormatChoice = None,
+    lock_timeout: float | None = None,
+    **options: Any,
+) -> None:
     """Add Labels to an existing file without disturbing what it holds.
 
     The append runs on a copy that replaces the original only on success, so a
-    failed append leaves the file exactly as it was.
+    failed append leaves the file exactly as it was. The copy is made while
+    holding the file's write lock (POSIX), so two appends, or an append and a
+    save, never lose each other's changes.
+
+    Args:
+        labels: What to add.
+        path: The file to add to. A symbolic link is followed.
+        format: As for `save`.
+        lock_timeout: Seconds to wait while another process writes the same file.
+        **options: Passed to the appending plugin(s).
 
     Raises:
+        InvalidArgumentError: ``labels``, ``path`` or ``format`` is of the wrong type.
+        InvalidLabelsError: The labels' frames and instances do not fit together.
         SourceNotFoundError: There is no file at ``path`` to append to.
         UnknownFormatError: No installed format can append to this kind of file.
-        WriteError: The append failed; the file was left as it was.
+        FileBusyError: Another process kept writing the file for ``lock_timeout`` seconds.
+        WriteError: The append failed, or the file is a folder or read-only; the
+            file was left as it was.
     """
+    destination, timeout = _checked(labels, path, format, lock_timeout, "append")
     registry = get_registry()
-    destination = Path(path)
+    writable_target(destination)
     Probe(destination).check_readable()
     names = _writers_for(labels, destination, format, registry, append=True)
-    with replacing(destination, start_from_existing=True) as temp:
+    with replacing(destination, start_from_existing=True, lock_timeout=timeout) as temp:
         for name in names:
             _call_writer("poseio_append", name, labels, temp, destination, registry, options)

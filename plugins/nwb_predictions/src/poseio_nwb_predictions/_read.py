@@ -422,7 +422,10 @@ def frame_indices(clock: FrameClock, series: Series) -> np.ndarray:
     repeat or lie closer together than the clock's frames, and is refused
     rather than merged.
     """
-    frames = clock.frame_indices(series.times)
+    try:
+        frames = clock.frame_indices(series.times)
+    except ValueError as exc:
+        raise ReadError(f"{location(series.group)}: {exc} (clock from {clock.source}); the file is damaged") from exc
     if len(frames) > 1:
         ordered = np.sort(frames)
         repeated = ordered[1:][ordered[1:] == ordered[:-1]]

@@ -24,7 +24,11 @@ class FrameClock:
     timestamps: np.ndarray | None = None
 
     def frame_indices(self, times: np.ndarray) -> np.ndarray:
-        """The nearest frame index of every time."""
+        """The nearest frame index of every time.
+
+        Raises:
+            ValueError: A time lies too far from the clock's start for a frame number.
+        """
         times = np.asarray(times, dtype=np.float64)
         if self.timestamps is not None and len(self.timestamps):
             stamps = self.timestamps
@@ -38,7 +42,12 @@ class FrameClock:
             left = right - 1
             nearer_left = np.abs(times - stamps[left]) <= np.abs(stamps[right] - times)
             return np.where(nearer_left, left, right).astype(np.int64)
-        return np.rint((times - self.start) * self.rate).astype(np.int64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            frames = np.rint((times - self.start) * self.rate)
+        # Beyond 2**53 a float no longer holds every whole number, and int64 casts wrap silently.
+        if len(frames) and not np.all(np.abs(frames) < 2**53):
+            raise ValueError(f"times up to {np.max(np.abs(times))} s do not give frame numbers on this clock")
+        return frames.astype(np.int64)
 
 
 def choose_clock(video: Video, series_rates: list[tuple[float, float]], all_times: list[np.ndarray]) -> FrameClock:

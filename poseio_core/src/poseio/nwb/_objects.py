@@ -121,10 +121,19 @@ def image_series_video(series: h5py.Group, nwb_folder: Path | None) -> Video:
     fps = timestamps = None
     if "starting_time" in series:
         fps = series["starting_time"].attrs.get("rate")
-        fps = float(fps) if fps is not None else None
+        fps = float(np.asarray(fps).reshape(-1)[0]) if fps is not None else None
         metadata["starting_time"] = read_number(series, "starting_time")
+        if not np.isfinite(metadata["starting_time"]) or (fps is not None and not (np.isfinite(fps) and fps > 0)):
+            raise ReadError(
+                f"{location(series)}: the video's starting_time ({metadata['starting_time']}) or rate ({fps}) is not "
+                "a finite time and a positive rate, so its poses have no frame numbers; the file is damaged"
+            )
     if "timestamps" in series:
         timestamps = values(series["timestamps"], np.float64)
+        if not np.isfinite(timestamps).all():
+            raise ReadError(
+                f"{location(series)}: the video's timestamps hold NaN or infinite times; the file is damaged"
+            )
     shape = None
     n_frames = None
     if "num_samples" in series:

@@ -1,0 +1,138 @@
+"""Checks of what callers pass to the public functions, so a wrong call is a usage error.
+
+Without them a wrong argument surfaces deep inside as a KeyError, IndexError or
+an OSError, which a caller cannot tell from a failing disk.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from numbers import Real
+from pathlib import Path
+
+from poseio._errors import (
+    InvalidArgumentError,
+    InvalidLabelsError,
+    InvalidOptionError,
+    InvalidSourceError,
+    PoseioError,
+)
+from poseio._instance import Instance, LabeledFrame, PredictedInstance
+from poseio._labels import Labels
+
+
+def _kind(value: object) -> str:
+    return "None" if value is None else f"{type(value).__name__} {value!r}"[:80]
+
+
+def check_format(format: object) -> None:
+    """Refuse a ``format=`` that is not ``None``, a name, or a non-empty list or tuple of names."""
+    if format is None or isinstance(format, str):
+        return
+    if isinstance(format, (list, tuple)) and format and all(isinstance(name, str) for name in format):
+        return
+    raise InvalidArgumentError(
+        f"format must be a format name, a non-empty list of names, or None, not {_kind(format)}; "
+        "poseio.formats() lists the names"
+    )
+
+
+def check_path(path: object) -> Path:
+    """The destination as a `Path`; refuses anything but a non-empty ``str`` or ``os.PathLike``.
+
+    Bytes are refused rather than decoded: ``os.fsdecode(path)`` turns them into a str.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        hint = "; decode it with os.fsdecode()" if isinstance(path, bytes) else ""
+        raise InvalidArgumentError(f"path must be a str or pathlib.Path, not {_kind(path)}{hint}")
+    try:
+        text = os.fspath(path)
+    except TypeError as exc:
+        raise InvalidArgumentError(f"path {path!r} does not give a file system path: {exc}") from exc
+    if not isinstance(text, str):
+        raise InvalidArgumentError(f"path must give a str, not {_kind(text)}; decode it with os.fsdecode()")
+    if not text:
+        raise InvalidArgumentError("path is empty; name the file to write")
+    if "\0" in text:
+        raise InvalidArgumentError(f"path {text!r} contains a NUL character, which no file name may hold")
+    return Path(text)
+
+
+def check_source(source: object) -> None:
+    """Refuse a source path that no file can have; the `Probe` refuses what is not a path or file object."""
+    if not isinstance(source, (str, os.PathLike)):
+        return
+    try:
+        text = os.fspath(source)
+    except TypeError as exc:
+        raise InvalidSourceError(f"source {source!r} does not give a file system path: {exc}") from exc
+    if not isinstance(text, str):
+        raise InvalidSourceError(f"a source path must give a str, not {_kind(text)}; decode it with os.fsdecode()")
+    if not text:
+        raise InvalidSourceError("the source path is empty; name the file to read")
+    if "\0" in text:
+        raise InvalidSourceError(f"source {text!r} contains a NUL character, which no file name may hold")
+
+
+def check_timeout(timeout: object) -> float | None:
+    """Refuse a ``lock_timeout=`` that is not ``None`` or a number of seconds >= 0."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, Real):
+        raise InvalidArgumentError(f"lock_timeout must be a number of seconds or None, not {_kind(timeout)}")
+    if math.isnan(timeout) or timeout < 0:
+        raise InvalidOptionError(f"lock_timeout must be 0 or more seconds, not {timeout!r}")
+    return float(timeout)
+
+
+def check_labels(labels: object, function: str) -> None:
+    """Refuse what is not `Labels`, or Labels whose frames and instances do not fit together.
+
+    Runs before anything is written, so bad labels never leave a file behind.
+    """
+    if not isinstance(labels, Labels):
+        raise InvalidArgumentError(f"{function}() writes poseio.Labels, not {_kind(labels)}")
+    # Only the object face can have been edited into a bad state; a table is checked as it is built.
+    # Looked at without touching labeled_frames, which would build objects for table-backed labels.
+    frames = labels._frames
+    problem = _first_problem(frames) if frames is not None else None
+    if problem:
+        raise InvalidLabelsError(f"{function}(): the labels do not hold together: {problem}")
+    try:
+        labels.to_table()
+    except PoseioError:
+        raise
+    except (ValueError, IndexError, TypeError, KeyError, AttributeError) as exc:
+        raise InvalidLabelsError(
+            f"{function}(): the labels do not hold together ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _first_problem(frames: list) -> str | None:
+    for number, frame in enumerate(frames):
+        if not isinstance(frame, LabeledFrame):
+            return f"labeled_frames[{number}] is a {type(frame).__name__}, not a LabeledFrame"
+        where = f"frame {frame.frame_idx} of {getattr(frame.video, 'filename', frame.video)!r}"
+        for index, instance in enumerate(frame.instances):
+            problem = _instance_problem(instance)
+            if problem:
+                return f"{where}, instance {index}: {problem}"
+    return None
+
+
+def _instance_problem(instance: object) -> str | None:
+    if not isinstance(instance, Instance):
+        return f"is a {type(instance).__name__}, not an Instance"
+    points, skeleton = instance.points, instance.skeleton
+    if not hasattr(skeleton, "nodes"):
+        return f"its skeleton is a {type(skeleton).__name__}, not a Skeleton"
+    if getattr(points, "ndim", None) != 2 or points.shape[1] not in (2, 3):
+        return f"points have shape {getattr(points, 'shape', None)}, expected ({len(skeleton)}, 2 or 3)"
+    if points.shape[0] != len(skeleton):
+        return f"{points.shape[0]} points for skeleton {skeleton.name!r} of {len(skeleton)} nodes"
+    if isinstance(instance, PredictedInstance):
+        scores = instance.point_scores
+        if getattr(scores, "shape", None) != (len(skeleton),):
+            return f"point_scores have shape {getattr(scores, 'shape', None)}, expected ({len(skeleton)},)"
+    return None
