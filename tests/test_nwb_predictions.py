@@ -4,6 +4,8 @@ import h5py
 import numpy as np
 import poseio
 import pytest
+from conftest import corpus_file
+from h5_snapshot import pose_rows
 from nwb_helpers import SUBJECT, critical_inspector_messages, damaged_file, predictions, validation_errors
 from poseio.testing import FormatConformance, assert_labels_equal
 
@@ -247,3 +249,32 @@ def test_multi_camera_pose_estimation_from_ndx_pose_0_4(tmp_path):
     world_points = labels.numpy(world_video)
     with h5py.File(path) as f:
         np.testing.assert_allclose(world_points[:, 0, 0], f["processing/behavior/triangulated/head/data"][()])
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", ["nc_sleap_two_tracks.nwb", "a_pose_estimation_two_animals.nwb"])
+def test_one_skeleton_per_animal_stacks_in_numpy(name):
+    # neuroconv and pynwb users write one PoseEstimation and one Skeleton per animal, with the
+    # same nodes: numpy() stacks the animals instead of asking for skeleton=.
+    path = corpus_file("nwb", name)
+    labels = poseio.load(path)
+    assert len(labels.skeletons) == 2
+    points = labels.numpy()
+    assert points.shape[1:3] == (2, len(labels.skeletons[0]))
+    flat = points.reshape(-1, points.shape[-1])
+    found = sorted(tuple(r) for r in flat[np.isfinite(flat).all(axis=1)])
+    assert found == pose_rows(path)
+
+
+def test_skeletons_with_different_nodes_do_not_stack(tmp_path):
+    mouse, rat = poseio.Skeleton(["a", "b"], name="mouse"), poseio.Skeleton(["a", "c"], name="rat")
+    video = poseio.Video("v.mp4", fps=10.0)
+    frame = poseio.LabeledFrame(
+        video, 0, [poseio.PredictedInstance(np.ones((2, 2)), mouse), poseio.PredictedInstance(np.ones((2, 2)), rat)]
+    )
+    labels = poseio.Labels([frame])
+    with pytest.raises(
+        poseio.InvalidLabelsError, match=r"different nodes \('mouse': \['a', 'b'\]; 'rat': \['a', 'c'\]\)"
+    ):
+        labels.numpy()
+    assert labels.numpy(skeleton=rat).shape == (1, 1, 2, 2)

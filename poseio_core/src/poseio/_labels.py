@@ -218,7 +218,9 @@ class Labels:
         Args:
             video: The video (object or index); may be omitted when there is one.
             skeleton: The skeleton whose instances to include; may be omitted when
-                the video's instances use one skeleton.
+                the video's instances use one skeleton, or several with the same
+                node names in the same order (one Skeleton per animal), whose
+                instances then stack.
             kind: ``"all"``, ``"user"`` or ``"predicted"`` instances.
             return_scores: Also return ``(n_frames, n_tracks, n_nodes)`` point scores.
         """
@@ -232,12 +234,23 @@ class Labels:
         skeleton_ids = distinct(table.skeleton[mask])
         if skeleton is not None:
             skeleton_id = self._index_of(skeleton, self.skeletons, "skeleton")
+            mask &= table.skeleton == skeleton_id
         elif len(skeleton_ids) > 1:
-            names = [self.skeletons[i].name for i in skeleton_ids]
-            raise InvalidLabelsError(f"this video's instances use several skeletons {names}; pass skeleton=")
+            # One Skeleton per animal with the same nodes (as neuroconv, dlc2nwb and most pynwb users
+            # write multi-animal files) is one body plan: the animals stack along axis 1.
+            node_lists = {tuple(self.skeletons[i].node_names) for i in skeleton_ids}
+            if len(node_lists) > 1:
+                described = "; ".join(
+                    f"{self.skeletons[i].name!r}: {self.skeletons[i].node_names}" for i in skeleton_ids
+                )
+                raise InvalidLabelsError(
+                    f"this video's instances use skeletons with different nodes ({described}), which do not "
+                    "stack into one array; pass skeleton= to take one"
+                )
+            skeleton_id = int(skeleton_ids[0])
         else:
             skeleton_id = int(skeleton_ids[0]) if len(skeleton_ids) else 0
-        mask &= table.skeleton == skeleton_id
+            mask &= table.skeleton == skeleton_id
         n_nodes = len(self.skeletons[skeleton_id]) if self.skeletons else table.n_nodes
         sub = table if mask.all() else table.take(mask)
 
