@@ -68,3 +68,45 @@ def pose_rows(path) -> list[tuple]:
 
         f.visititems(visit)
     return sorted(rows)
+
+
+def _series_seconds(series: h5py.Group, n: int) -> np.ndarray:
+    """The seconds of a TimeSeries' ``n`` samples, computed as NWB defines them."""
+    if "timestamps" in series:
+        return np.asarray(series["timestamps"][()], dtype=np.float64).reshape(-1)
+    start = float(np.asarray(series["starting_time"][()]).reshape(-1)[0])
+    rate = series["starting_time"].attrs.get("rate")
+    if rate is None:
+        return start + np.arange(n, dtype=np.float64)
+    rate = float(rate)
+    return np.full(n, start) if rate == 0 and n <= 1 else start + np.arange(n) / rate
+
+
+def timed_pose_rows(path) -> list[tuple]:
+    """``(seconds, coordinates..., confidence)`` of every finite row of every PoseEstimationSeries, sorted.
+
+    The confidence is ``None`` where the series has none (or it is NaN).
+    """
+    rows = []
+    with h5py.File(path, "r") as f:
+
+        def visit(name, obj):
+            kind = obj.attrs.get("neurodata_type")
+            if not isinstance(obj, h5py.Group) or (kind.decode() if isinstance(kind, bytes) else kind) != (
+                "PoseEstimationSeries"
+            ):
+                return
+            data = np.asarray(obj["data"][()], dtype=np.float64)
+            data = data.reshape(len(data), -1) if data.size else np.empty((0, 2))
+            seconds = _series_seconds(obj, len(data))
+            confidence = (
+                np.asarray(obj["confidence"][()], dtype=np.float64)
+                if "confidence" in obj
+                else np.full(len(data), np.nan)
+            )
+            for t, row, c in zip(seconds, data, confidence):
+                if np.isfinite(row[:2]).all():
+                    rows.append((float(t), *map(float, row), None if np.isnan(c) else float(c)))
+
+        f.visititems(visit)
+    return sorted(rows, key=repr)

@@ -8,6 +8,7 @@ import attrs
 import h5py
 import numpy as np
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
+from poseio._policy import over_budget
 from poseio._safety import check_dataset
 from poseio.nwb import (
     PoseioExtras,
@@ -29,7 +30,7 @@ from poseio.nwb import (
 )
 
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
-from poseio_nwb_predictions._timing import FrameClock, choose_clock
+from poseio_nwb_predictions._timing import SERIES_RATE, FrameClock, choose_clock, frame_seconds
 
 CONTAINER_TYPES = ("PoseEstimation", "MultiCameraPoseEstimation")
 SCORES_SUFFIX = "_instance_scores"
@@ -303,6 +304,9 @@ class PredictionsReader:
             distinct_times = {s.timing_key: s.times for s in all_series}
             clock = choose_clock(video, [s.rate for s in all_series if s.rate], list(distinct_times.values()))
             timing[video.filename] = clock.source
+            series_by_key = {s.timing_key: s for s in all_series}
+            indices = {key: frame_indices(clock, s) for key, s in series_by_key.items()}
+            self.keep_seconds(video, clock, [(indices[k], s.times) for k, s in series_by_key.items()])
             by_skeleton: dict[int, list[Slot]] = {}
             for _, slot in group:
                 by_skeleton.setdefault(id(slot.skeleton), []).append(slot)
@@ -323,6 +327,7 @@ class PredictionsReader:
                         slots,
                         skeleton,
                         clock,
+                        indices,
                         track_ids,
                         video_id=len(videos) - 1,
                         skeleton_id=next(i for i, s in enumerate(skeletons) if s is skeleton),
@@ -336,20 +341,46 @@ class PredictionsReader:
             table, videos=videos, skeletons=skeletons, tracks=list(tracks.values()), provenance=provenance
         )
 
+    def keep_seconds(self, video: Video, clock: FrameClock, rows: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Record on the video the seconds of its frames as the file has them (see `frame_seconds`).
+
+        A rate clock taken from the series themselves also gives the video its
+        rate and start, so that frames a user adds later are timed by it; an
+        inferred clock does not (it is not regular).
+        """
+        n_frames = 1 + max((int(frames.max()) for frames, _ in rows if len(frames)), default=-1)
+        if over_budget(n_frames * 8):
+            self.notes.append(f"{video.filename}: frames up to {n_frames - 1}; their seconds are not kept")
+            return
+        seconds, disagree = frame_seconds(clock, video, rows)
+        video.timestamps = seconds
+        if clock.source == SERIES_RATE:
+            video.fps = clock.rate
+            video.metadata["starting_time"] = clock.start
+        if disagree:
+            self.notes.append(
+                f"{video.filename}: {disagree} rows are timed apart from other rows of their frame "
+                "(nodes sampled at different times); they keep their frame's first time"
+            )
+
     @staticmethod
     def dense_table(
-        slots: list[Slot], skeleton: Skeleton, clock, track_ids: list[int], *, video_id: int, skeleton_id: int
+        slots: list[Slot],
+        skeleton: Skeleton,
+        clock,
+        indices: dict[object, np.ndarray],
+        track_ids: list[int],
+        *,
+        video_id: int,
+        skeleton_id: int,
     ) -> PoseTable:
         """Scatter every slot's series into one (frames, slots, nodes, D) grid and make rows of it.
 
-        Series that share their timing share one frame-index computation, and
-        each series' data is read straight into the grid, one at a time.
+        ``indices`` holds the frame index of every row of each timing (series
+        that share their timing share one computation); each series' data is
+        read straight into the grid, one at a time.
         """
-        indices: dict[object, np.ndarray] = {}
-        for slot in slots:
-            for _, s in slot.series:
-                if s.timing_key not in indices:
-                    indices[s.timing_key] = frame_indices(clock, s)
+        indices = {s.timing_key: indices[s.timing_key] for slot in slots for _, s in slot.series}
         distinct = list(indices.values())
         if len(distinct) == 1 and np.all(np.diff(distinct[0]) > 0):
             frames = distinct[0]  # already sorted and unique: the common case

@@ -1,10 +1,18 @@
-"""Turning a series' times (seconds) into video frame indices."""
+"""Turning a series' times (seconds) into video frame indices, and keeping those seconds.
+
+Frame indices come from a clock (`choose_clock`); the seconds each frame had in
+the file are kept on the Video (`frame_seconds`), so that writing the Labels
+back stores the same float64 values without being told a rate.
+"""
 
 from __future__ import annotations
 
 import attrs
 import numpy as np
 from poseio._video import Video
+
+#: The source of a clock taken from the series' own ``starting_time`` + ``rate``.
+SERIES_RATE = "series rate"
 
 
 @attrs.frozen
@@ -64,7 +72,7 @@ def choose_clock(video: Video, series_rates: list[tuple[float, float]], all_time
         return FrameClock("video rate", rate=video.fps, start=float(video.metadata.get("starting_time") or 0.0))
     rates = [r for _, r in series_rates if r and r > 0]
     if rates:
-        return FrameClock("series rate", rate=max(rates))
+        return FrameClock(SERIES_RATE, rate=max(rates))
     stamps = np.unique(np.concatenate(all_times)) if all_times else np.empty(0)
     steps = np.diff(stamps)
     steps = steps[steps > 0]
@@ -74,3 +82,37 @@ def choose_clock(video: Video, series_rates: list[tuple[float, float]], all_time
     return FrameClock(
         "unknown: one sample per series, taken as frame 0", rate=1.0, start=float(stamps[0]) if len(stamps) else 0.0
     )
+
+
+def frame_seconds(clock: FrameClock, video: Video, rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, int]:
+    """The time in seconds of every frame ``0 .. last``, as the file recorded it.
+
+    A frame that has poses gets the time of its rows, exactly. The other frames
+    get the video's own timestamps, else the rate clock's time, else NaN
+    (unknown: an irregular clock says nothing of frames it never mentions).
+
+    Args:
+        clock: The clock that numbered the frames.
+        video: The video, whose own timestamps fill frames without poses.
+        rows: ``(frame indices, seconds)`` of each series' rows.
+
+    Returns:
+        The seconds, and how many rows had a time other than the first row of
+        their frame (nodes timed apart within one frame), which keep that
+        first time.
+    """
+    last = max((int(frames.max()) for frames, _ in rows if len(frames)), default=-1)
+    last = max(last, len(video.timestamps) - 1 if video.timestamps is not None else -1)
+    seconds = np.full(last + 1, np.nan)
+    if clock.timestamps is not None:
+        seconds[: len(clock.timestamps)] = clock.timestamps
+    elif clock.rate:
+        seconds[:] = clock.start + np.arange(last + 1) / clock.rate
+    taken = np.zeros(last + 1, dtype=bool)
+    disagree = 0
+    for frames, times in rows:
+        first = ~taken[frames]
+        disagree += int(np.count_nonzero(~first & (seconds[frames] != times)))
+        seconds[frames[first]] = times[first]
+        taken[frames] = True
+    return seconds, disagree

@@ -74,14 +74,30 @@ def _checked_rate(value: Any, what: str, error: type[Exception]) -> float | None
 
 
 def _checked_stamps(value: Any, what: str, error: type[Exception]) -> np.ndarray | None:
+    """Timestamps as float64, NaN where a frame's time is unknown; refused when infinite or not increasing."""
     if value is None:
         return None
     stamps = np.asarray(value, dtype=np.float64).reshape(-1)
-    if not np.isfinite(stamps).all():
-        raise error(f"{what} hold NaN or infinite times; every frame needs a finite time in seconds")
-    if np.any(np.diff(stamps) <= 0):
+    if np.isinf(stamps).any():
+        raise error(f"{what} hold infinite times; every frame needs a finite time in seconds")
+    if np.any(np.diff(stamps[~np.isnan(stamps)]) <= 0):
         raise error(f"{what} must increase from frame to frame: two frames at one time would collapse into one")
     return stamps
+
+
+def _timestamps_in_use(video: Video, index: int, options: Mapping[str, Any]) -> np.ndarray | None:
+    """The timestamps `frame_times` times frames by: the option's, else the video's unless fps= is given."""
+    option = _per_video(options.get("timestamps"), video, index)
+    if option is not None:
+        return np.asarray(option, dtype=np.float64).reshape(-1)
+    return None if _per_video(options.get("fps"), video, index) is not None else video.timestamps
+
+
+def _starting_time(video: Video) -> float:
+    start = float(video.metadata.get("starting_time") or 0.0)
+    if not np.isfinite(start):
+        raise InvalidLabelsError(f"video {video.filename}: starting_time is {start}; it must be a finite time")
+    return start
 
 
 def frame_times(
@@ -89,28 +105,40 @@ def frame_times(
 ) -> tuple[np.ndarray, float | None]:
     """Seconds of each frame index, and the video's rate when known.
 
-    Time comes from the ``timestamps`` option, the ``fps`` option, the
-    video's own timestamps or fps, in that order. Frame indices are written as
-    seconds only when ``frames_as_seconds=True``. A rate must be finite and
-    positive and timestamps finite and increasing, so that no two frames get
-    one time.
+    Time comes from the ``timestamps`` option, the ``fps`` option, the video's
+    own timestamps (which poseio's readers fill with the seconds the file
+    had, so a load -> save keeps them exactly), then the video's fps from its
+    ``metadata["starting_time"]``. A frame the video's timestamps do not cover
+    is timed by its rate when it has one (a regular clock extends), else it is
+    an error naming the frames. Frame indices are written as seconds only when
+    ``frames_as_seconds=True``. A rate must be finite and positive and
+    timestamps finite and increasing, so that no two frames get one time.
     """
     option_fps = _checked_rate(_per_video(options.get("fps"), video, index), "the fps option", InvalidOptionError)
-    stamps = _checked_stamps(
+    option_stamps = _checked_stamps(
         _per_video(options.get("timestamps"), video, index), "the timestamps option", InvalidOptionError
     )
-    if stamps is None:
-        stamps = _checked_stamps(video.timestamps, f"the timestamps of video {video.filename}", InvalidLabelsError)
+    _checked_stamps(video.timestamps, f"the timestamps of video {video.filename}", InvalidLabelsError)
     fps = option_fps or _checked_rate(video.fps, f"the fps of video {video.filename}", InvalidLabelsError)
-    if stamps is not None and option_fps is None:
-        if len(frame_idx) and frame_idx.max() >= len(stamps):
+    stamps = _timestamps_in_use(video, index, options)
+    if stamps is None and fps:
+        return _starting_time(video) + frame_idx / fps, fps
+    if stamps is not None:
+        times = np.full(len(frame_idx), np.nan)
+        inside = frame_idx < len(stamps)
+        times[inside] = stamps[frame_idx[inside]]
+        unknown = np.isnan(times)
+        if unknown.any() and fps and option_stamps is None:
+            times[unknown] = _starting_time(video) + frame_idx[unknown] / fps
+            unknown = np.isnan(times)
+        if unknown.any():
+            missing = np.unique(frame_idx[unknown])
+            listed = ", ".join(str(int(f)) for f in missing[:5]) + (" ..." if len(missing) > 5 else "")
             raise InvalidOptionError(
-                f"video {video.filename}: frame {int(frame_idx.max())} has no timestamp "
-                f"(only {len(stamps)} given); pass timestamps= covering every frame, or fps="
+                f"video {video.filename}: frames {listed} have no time: the video's timestamps do not cover "
+                "them and its clock is not regular. Pass timestamps= covering every frame, or its real fps="
             )
-        return stamps[frame_idx], fps
-    if fps:
-        return frame_idx / fps, fps
+        return times, fps
     if options.get("frames_as_seconds"):
         return frame_idx.astype(np.float64), 1.0
     raise InvalidOptionError(
@@ -128,6 +156,23 @@ def _as_slice(rows: np.ndarray) -> slice | np.ndarray:
     if step > 0 and np.array_equal(np.diff(rows), np.full(len(rows) - 1, step)):
         return slice(int(rows[0]), int(rows[-1]) + 1, step)
     return rows
+
+
+def _video_timing(video: Video, stamps: np.ndarray | None, fps: float | None) -> dict[str, Any]:
+    """The ImageSeries' clock: the timestamps in use (an option's, else the video's), else its rate and start.
+
+    Frames whose time is unknown (no pose, on an irregular clock) get a time
+    interpolated between their neighbours' in the ImageSeries only: they hold no
+    poses, and NWB wants a time for every frame of a video.
+    """
+    if stamps is not None and len(stamps) and not np.isnan(stamps).all():
+        known = ~np.isnan(stamps)
+        if known.all():
+            return {"timestamps": stamps}
+        if fps is None:
+            frames = np.arange(len(stamps))
+            return {"timestamps": np.interp(frames, frames[known], stamps[known])}
+    return {"rate": float(fps), "starting_time": _starting_time(video)}
 
 
 @attrs.frozen
@@ -174,7 +219,7 @@ class _Writer:
             device=device,
             dimension=[shape[2], shape[1]] if len(shape) >= 3 and shape[1] and shape[2] else None,
             num_samples=int(shape[0]) if shape and shape[0] else int(frames.max()) + 1,
-            **({"timestamps": video.timestamps} if video.timestamps is not None else {"rate": float(fps)}),
+            **_video_timing(video, _timestamps_in_use(video, video_id, self.options), fps),
         )
         self.nwbfile.add_acquisition(image_series)
         return device, image_series, fps, label
@@ -208,11 +253,12 @@ class _Writer:
                 )
         stamps, _ = frame_times(video, video_id, frames, self.options)
         # Contiguous frames on a regular clock are stored as start + rate, as nwbinspector asks.
+        # ... when that reproduces every time bit for bit, as a reader computes it (start + i / rate).
         regular = (
             fps is not None
-            and video.timestamps is None
             and len(frames) > 1
             and frames[-1] - frames[0] == len(frames) - 1
+            and np.array_equal(stamps, stamps[0] + np.arange(len(stamps)) / fps)
         )
         timing = {"starting_time": float(stamps[0]), "rate": float(fps)} if regular else None
         select = _as_slice(rows)
@@ -221,12 +267,15 @@ class _Writer:
         series = []
         for index, node in enumerate(skeleton.node_names):
             scores = point_scores[:, index]
+            data = points[:, index]
+            if data.shape[1] == 3 and np.isnan(data[:, 2]).all():
+                data = data[:, :2]  # a 2D series beside 3D ones (ndx-pose 0.1 files mix them) stays 2D
             known = not np.isnan(scores).all()
             series.append(
                 PoseEstimationSeries(
                     name=f"PoseEstimationSeries{node}" if node in reserved else node,
                     description=f"Estimated position of {node}.",
-                    data=self.wrap(np.ascontiguousarray(points[:, index])),
+                    data=self.wrap(np.ascontiguousarray(data)),
                     unit="pixels",
                     reference_frame="(0,0) is the top-left corner of the video frame.",
                     **(timing or {"timestamps": self.wrap(stamps) if not series else series[0]}),
