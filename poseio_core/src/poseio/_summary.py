@@ -12,7 +12,8 @@ from poseio._labels import Labels
 def summarize(labels: Labels) -> dict[str, Any]:
     """What a Labels holds, as JSON-ready values.
 
-    Keys: ``format``, ``plugin``, ``videos`` (filename, n_frames, fps, shape),
+    Keys: ``format``, ``plugin``, ``videos`` (filename, n_frames, fps, shape,
+    ``frame_range``, ``time_range`` in seconds, ``clock``: how frames were timed),
     ``skeletons`` (name, nodes, edges, symmetries), ``tracks``,
     ``labeled_frames``, ``user_instances``, ``predicted_instances``,
     ``frame_range`` per video, ``session`` (NWB session metadata, when present).
@@ -22,6 +23,7 @@ def summarize(labels: Labels) -> dict[str, Any]:
     for i, video in enumerate(labels.videos):
         in_video = table.frame_idx[table.video == i]
         shape = list(video.shape) if video.shape else None
+        seconds = _seconds_span(video, in_video)
         videos.append(
             {
                 "filename": video.filename,
@@ -30,6 +32,8 @@ def summarize(labels: Labels) -> dict[str, Any]:
                 "shape": shape,
                 "labeled_frames": int(len(np.unique(in_video))),
                 "frame_range": [int(in_video.min()), int(in_video.max())] if len(in_video) else None,
+                "time_range": seconds,
+                "clock": (labels.provenance.get("frame_timing") or {}).get(video.filename),
             }
         )
     session = labels.provenance.get("session") or next(
@@ -57,6 +61,20 @@ def summarize(labels: Labels) -> dict[str, Any]:
     }
 
 
+def _seconds_span(video, frames: np.ndarray) -> list[float] | None:
+    """Seconds of the first and last labelled frame, from the video's timestamps or its rate."""
+    if not len(frames):
+        return None
+    first, last = int(frames.min()), int(frames.max())
+    if video.timestamps is not None and last < len(video.timestamps):
+        span = [float(video.timestamps[first]), float(video.timestamps[last])]
+        return None if np.isnan(span).any() else span
+    if video.fps:
+        start = float(video.metadata.get("starting_time") or 0.0)
+        return [start + first / video.fps, start + last / video.fps]
+    return None
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """The summary as text for a terminal."""
     lines = [
@@ -70,6 +88,10 @@ def format_summary(summary: dict[str, Any]) -> str:
         shape = "x".join(str(d) for d in v["shape"]) if v["shape"] else "unknown shape"
         fps = f"{v['fps']:g} fps" if v["fps"] else "fps unknown"
         span = f"frames {v['frame_range'][0]}-{v['frame_range'][1]}" if v["frame_range"] else "no frames"
+        if v.get("time_range"):
+            span += f" at {v['time_range'][0]:.6g}-{v['time_range'][1]:.6g} s"
+        if v.get("clock"):
+            span += f", clock: {v['clock']}"
         lines.append(f"    - {v['filename']}  [{shape}, {fps}; {v['labeled_frames']} labelled, {span}]")
     lines.append(f"  skeletons ({len(summary['skeletons'])}):")
     for s in summary["skeletons"]:

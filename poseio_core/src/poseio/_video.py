@@ -27,7 +27,9 @@ class Video:
         shape: ``(n_frames, height, width, channels)`` where known; parts may be 0
             when unknown.
         fps: Frames per second, where known.
-        timestamps: The time in seconds of every frame, where known.
+        timestamps: The time in seconds of every frame (``timestamps[i]`` is frame
+            ``i``), where known; NaN for a frame whose time is unknown. Readers
+            fill it with the seconds the file gave, and writers store those.
         metadata: Anything else a format recorded about the video (for example an
             NWB object path or a device name), kept so that it round-trips.
     """
