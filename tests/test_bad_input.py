@@ -4,6 +4,7 @@ import os
 import shutil
 
 import h5py
+import numpy as np
 import poseio
 import pytest
 from conftest import corpus_file
@@ -93,3 +94,33 @@ def test_a_source_of_the_wrong_type_is_refused():
     with pytest.raises(poseio.InvalidSourceError, match="a source is a path or a binary file object") as caught:
         poseio.load(42)
     assert isinstance(caught.value, TypeError)
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda p: poseio.load(p, allow_external="no"), poseio.InvalidArgumentError),
+        (lambda p: poseio.load(p, memory_budget="inf"), poseio.InvalidOptionError),
+        (lambda p: poseio.load(p, memory_budget=True), poseio.InvalidOptionError),
+        (lambda p: poseio.load(open(p)), poseio.InvalidSourceError),  # text mode
+        (lambda p: poseio.load(p.parent / ("a" * 300 + ".nwb")), poseio.ReadError),
+    ],
+)
+def test_reading_arguments_give_poseio_errors(tmp_path, call, error):
+    path = tmp_path / "p.nwb"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n")
+    with pytest.raises(error) as caught:
+        call(path)
+    assert isinstance(caught.value, poseio.PoseioError)
+
+
+def test_closed_file_object_and_long_destination(tmp_path):
+    handle = open(tmp_path / "x.bin", "wb+")
+    handle.close()
+    with pytest.raises(poseio.InvalidSourceError, match="closed"):
+        poseio.sniff(handle)
+    labels = poseio.Labels.from_numpy(
+        np.ones((1, 1, 1, 2)), video=poseio.Video("v.mp4"), skeleton=poseio.Skeleton(["a"])
+    )
+    with pytest.raises(poseio.WriteError, match="check the path"):
+        poseio.save(labels, tmp_path / ("a" * 300 + ".csv"))

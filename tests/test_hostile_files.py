@@ -189,3 +189,64 @@ def test_numpy_refuses_a_frame_range_beyond_the_budget(nwb):
     assert max(frame.frame_idx for frame in labels.labeled_frames) >= 10**12
     with pytest.raises(poseio.InvalidLabelsError, match="numpy\\(\\) over frames 0 to .* memory budget"):
         labels.numpy()
+
+
+def test_a_large_user_block_does_not_hide_the_file_from_the_checks(nwb, tmp_path):
+    # HDF5 finds its signature after a user block of any power-of-two size; poseio must look as far.
+    with h5py.File(nwb, "a") as f:
+        f["/acquisition/elsewhere"] = h5py.ExternalLink(str(tmp_path / "other.h5"), "/")
+    padded = tmp_path / "padded.nwb"
+    with open(padded, "wb") as out:
+        out.write(b"\0" * 8192 + nwb.read_bytes())
+    with h5py.File(padded, "r") as f:  # HDF5 itself opens it
+        assert "acquisition" in f
+    with pytest.raises(poseio.UnsafeFileError, match="links to objects in other files"):
+        poseio.load(padded)
+    result = _cli("validate", padded)
+    assert result.returncode == 1 and "links to objects in other files" in result.stderr
+
+
+def test_the_pose_grid_is_held_to_the_memory_budget(tmp_path):
+    # Few stored rows, many declared nodes: each dataset is tiny, the grid they make is not.
+    skeleton = poseio.Skeleton([f"n{i}" for i in range(2000)])
+    labels = poseio.Labels.from_numpy(
+        np.ones((50, 1, 2000, 2)), video=poseio.Video("v.mp4", fps=10.0), skeleton=skeleton
+    )
+    path = tmp_path / "wide.nwb"
+    poseio.save(labels, path)
+    with pytest.raises(poseio.UnsafeFileError, match="the pose grid of 2000 nodes x 50 frames would need"):
+        poseio.load(path, memory_budget="1MB")
+    assert poseio.load(path).n_predicted_instances == 50
+
+
+def test_annotation_datasets_outside_the_file_are_refused_as_such(tmp_path):
+    from nwb_helpers import annotations
+
+    path = tmp_path / "labels.nwb"
+    poseio.save(annotations(), path)
+    (tmp_path / "secret.bin").write_bytes(b"\1" * 48)
+    with h5py.File(path, "a") as f:
+        frames = f["/processing/behavior/PoseTraining/training_frames"]
+        instances = frames[sorted(frames)[0]]["skeleton_instances"]
+        instance = instances[sorted(instances)[0]]
+        shape = instance["node_locations"].shape
+        del instance["node_locations"]
+        instance.create_dataset(
+            "node_locations", shape=shape, dtype="f8", external=[(str(tmp_path / "secret.bin"), 0, 48)]
+        )
+        name = instance.name
+    with pytest.raises(poseio.UnsafeFileError, match="stores its data in files") as caught:
+        poseio.load(path)
+    assert caught.value.objects == [f"{name}/node_locations"]
+
+
+def test_plot_opens_only_a_video_beside_the_pose_file(tmp_path):
+    video = Path(__file__).resolve().parents[1] / "examples" / "two_mice.mp4"
+    labels = predictions(n_frames=5, tracks=("m1",))
+    labels.videos[0].filename = str(video)  # an absolute path outside the pose file's folder
+    path = tmp_path / "poses.nwb"
+    poseio.save(labels, path)
+    refused = _cli("plot", path, "-o", tmp_path / "a.png")
+    assert refused.returncode == 0 and "skeletons over frame" not in refused.stdout
+    allowed = _cli("plot", path, "-o", tmp_path / "b.png", "--allow-external")
+    assert allowed.returncode == 0 and "skeletons over frame" in allowed.stdout

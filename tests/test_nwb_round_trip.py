@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import h5py
+import poseio
 import pytest
 from conftest import corpus_file
 from fresh_process import run_fresh
@@ -78,3 +80,59 @@ def test_load_then_save_in_a_fresh_process_keeps_every_row(tmp_path):
     run_fresh(f"for source, output in {pairs!r}:\n    poseio.save(poseio.load(source), output)", timeout=600)
     for source, output in zip(sources, outputs):
         assert _rows(output, source.name) == _rows(source, source.name), source.name
+
+
+SESSION_PATHS = (
+    "session_description",
+    "identifier",
+    "session_start_time",
+    "timestamps_reference_time",
+    "general/experimenter",
+    "general/session_id",
+    "general/experiment_description",
+    "general/institution",
+    "general/lab",
+    "general/keywords",
+    "general/related_publications",
+)
+
+
+def _session_values(path: Path) -> dict[str, object]:
+    """The session fields and Subject datasets of a file, read with h5py."""
+    with h5py.File(path, "r") as f:
+        found = {name: f[name][()] for name in SESSION_PATHS if isinstance(f.get(name), h5py.Dataset)}
+        subject = f.get("general/subject")
+        if isinstance(subject, h5py.Group):
+            found.update({f"subject/{k}": v[()] for k, v in subject.items() if isinstance(v, h5py.Dataset)})
+    return {k: v.tolist() if hasattr(v, "tolist") else v for k, v in found.items()}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", PREDICTIONS + ANNOTATIONS)
+def test_convert_keeps_the_session_and_subject(tmp_path, name):
+    source = corpus_file("nwb", name)
+    output = tmp_path / "copy.nwb"
+    _convert(source, output)
+    expected = _session_values(source)
+    assert {k: v for k, v in _session_values(output).items() if k in expected} == expected
+
+
+def test_options_override_the_session_read(tmp_path):
+    from nwb_helpers import SUBJECT, predictions
+
+    source, copy = tmp_path / "a.nwb", tmp_path / "b.nwb"
+    poseio.save(predictions(), source, identifier="first", subject=SUBJECT, lab="Lab A")
+    labels = poseio.load(source)
+    poseio.save(labels, copy, identifier="second", subject={"subject_id": "m2", "species": "Rattus norvegicus"})
+    found = _session_values(copy)
+    assert found["identifier"] == b"second" and found["general/lab"] == b"Lab A"
+    assert found["subject/subject_id"] == b"m2" and "subject/age" not in found
+
+
+@pytest.mark.corpus
+def test_converted_file_with_a_subject_has_nothing_critical(tmp_path):
+    from nwb_helpers import critical_inspector_messages
+
+    output = tmp_path / "copy.nwb"
+    _convert(corpus_file("nwb", "nc_deeplabcut_single.nwb"), output)
+    assert critical_inspector_messages(output) == []

@@ -462,7 +462,7 @@ def test_a_bad_argument_is_a_usage_error_and_never_an_os_error(folder, slow, cas
 
 
 def test_a_negative_lock_timeout_is_an_invalid_option(folder, slow):
-    with pytest.raises(poseio.InvalidOptionError, match="lock_timeout must be 0 or more") as caught:
+    with pytest.raises(poseio.InvalidOptionError, match="lock_timeout must be a finite number of seconds, 0 or more") as caught:
         poseio.save(small_labels(), folder / "out.slow", lock_timeout=-1)
     assert not isinstance(caught.value, OSError)
     assert names(folder) == []
@@ -608,3 +608,15 @@ def test_a_lock_file_that_is_a_symbolic_link_is_not_followed(folder, slow, tmp_p
     # Cleaning passes it by too.
     poseio.save(small_labels(), folder / "other.slow")
     assert not elsewhere.exists() and (folder / ".out.slow.poseio-lock").is_symlink()
+
+
+def test_setuid_and_setgid_bits_are_not_carried_over(tmp_path):
+    labels = poseio.Labels.from_numpy(
+        np.ones((2, 1, 1, 2)), video=poseio.Video("v.mp4"), skeleton=poseio.Skeleton(["a"])
+    )
+    path = tmp_path / "out.csv"
+    poseio.save(labels, path)
+    os.chmod(path, 0o6755)
+    poseio.save(labels, path)
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    assert mode == 0o755, oct(mode)

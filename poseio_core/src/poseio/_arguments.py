@@ -6,6 +6,7 @@ an OSError, which a caller cannot tell from a failing disk.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from numbers import Real
@@ -60,7 +61,14 @@ def check_path(path: object) -> Path:
 
 
 def check_source(source: object) -> None:
-    """Refuse a source path that no file can have; the `Probe` refuses what is not a path or file object."""
+    """Refuse a source path that no file can have, and a file object that is closed or in text mode.
+
+    The `Probe` refuses what is neither a path nor a file object.
+    """
+    if isinstance(source, io.TextIOBase):
+        raise InvalidSourceError("the source is a file opened in text mode; open it with open(path, 'rb')")
+    if hasattr(source, "read") and getattr(source, "closed", False):
+        raise InvalidSourceError("the source is a closed file object; pass an open one, or the path")
     if not isinstance(source, (str, os.PathLike)):
         return
     try:
@@ -81,9 +89,20 @@ def check_timeout(timeout: object) -> float | None:
         return None
     if isinstance(timeout, bool) or not isinstance(timeout, Real):
         raise InvalidArgumentError(f"lock_timeout must be a number of seconds or None, not {_kind(timeout)}")
-    if math.isnan(timeout) or timeout < 0:
-        raise InvalidOptionError(f"lock_timeout must be 0 or more seconds, not {timeout!r}")
-    return float(timeout)
+    try:
+        seconds = float(timeout)
+    except OverflowError:
+        seconds = math.inf
+    if math.isnan(seconds) or seconds < 0 or math.isinf(seconds):
+        raise InvalidOptionError(f"lock_timeout must be a finite number of seconds, 0 or more, not {timeout!r}")
+    return seconds
+
+
+def check_flag(value: object, name: str) -> bool:
+    """Refuse a yes/no argument that is not a bool (``allow_external="no"`` would mean yes)."""
+    if not isinstance(value, bool):
+        raise InvalidArgumentError(f"{name} must be True or False, not {_kind(value)}")
+    return value
 
 
 def check_labels(labels: object, function: str) -> None:

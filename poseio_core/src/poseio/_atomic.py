@@ -34,6 +34,18 @@ def writable_target(destination: Path) -> Path:
         WriteError: The folder is missing or not writable; the destination is a
             folder, not a regular file, read-only, or a link that cannot be followed.
     """
+    try:
+        return _writable_target(destination)
+    except OSError as exc:
+        if isinstance(exc, WriteError):
+            raise
+        # A name too long for the file system, a component that is not a folder, ...
+        raise WriteError(
+            f"{destination}: cannot be written ({exc.strerror or exc}); check the path", path=destination
+        ) from exc
+
+
+def _writable_target(destination: Path) -> Path:
     target = destination
     if destination.is_symlink():
         try:
@@ -189,7 +201,8 @@ def _keep_permissions(target: Path, temp: Path) -> None:
         old = os.stat(target)
     except FileNotFoundError:
         return
-    shutil.copymode(target, temp)
+    # Permission bits carry over, setuid and setgid do not: a data file poseio wrote is no program.
+    os.chmod(temp, stat.S_IMODE(old.st_mode) & ~(stat.S_ISUID | stat.S_ISGID))
     new = os.stat(temp)
     if hasattr(os, "chown") and (new.st_uid, new.st_gid) != (old.st_uid, old.st_gid):
         # Only root may give a file away; others keep the file as theirs, as any editor would.

@@ -381,7 +381,8 @@ class Labels:
         """Combine Labels read from different parts of one source.
 
         Videos with the same filename, skeletons that match and tracks with the
-        same name become one. Provenance is kept per part under ``"parts"``.
+        same name become one. Provenance is kept per part under ``"parts"``; the
+        ``"session"`` and the ``"frame_timing"`` of the parts are also kept at the top.
         """
         if len(parts) == 1:
             return parts[0]
@@ -419,7 +420,15 @@ class Labels:
                     tracking_score=table.tracking_score,
                 )
             )
-        provenance = {"parts": [dict(p.provenance) for p in parts]}
+        provenance: dict[str, Any] = {"parts": [dict(p.provenance) for p in parts]}
+        # What describes the whole source, not one part, is lifted to the top: the session
+        # (the same for every part of one file) and every part's frame timing.
+        session = next((p.provenance["session"] for p in parts if p.provenance.get("session")), None)
+        if session:
+            provenance["session"] = session
+        timing = {k: v for p in parts for k, v in (p.provenance.get("frame_timing") or {}).items()}
+        if timing:
+            provenance["frame_timing"] = timing
         return Labels.from_table(
             PoseTable.concat(tables), videos=videos, skeletons=skeletons, tracks=tracks, provenance=provenance
         )

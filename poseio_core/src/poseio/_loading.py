@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from poseio._arguments import check_format, check_source
+from poseio._arguments import check_flag, check_format, check_source
 from poseio._dispatch import (
     Explanation,
     ask_sniffers,
@@ -17,6 +17,7 @@ from poseio._dispatch import (
 )
 from poseio._errors import PoseioError, ReadError, UnknownFormatError
 from poseio._labels import Labels
+from poseio._policy import parse_size, reading_policy
 from poseio._probe import Probe, Source
 from poseio._records import Claim
 from poseio._registry import Registry, get_registry
@@ -133,11 +134,13 @@ def load(
     """
     check_source(source)
     check_format(format)
+    check_flag(allow_external, "allow_external")
+    if memory_budget is not None:
+        parse_size(memory_budget)  # a wrong budget is a usage error, before the file is touched
     registry = get_registry()
     with _open_probe(source) as probe:
         claims = _claims_for(probe, format, registry)
         # Imported here: it imports h5py, which `import poseio` leaves for formats that need it.
-        from poseio._policy import reading_policy
         from poseio._safety import refuse_external_links
 
         with reading_policy(allow_external=allow_external, memory_budget=memory_budget):

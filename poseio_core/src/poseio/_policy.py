@@ -47,7 +47,9 @@ def parse_size(value: str | int) -> int:
     Raises:
         InvalidOptionError: The text is not a size.
     """
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise InvalidOptionError(f"memory budget {value!r} is not a size; give bytes or a size such as '8GB'")
+    if isinstance(value, int):
         size = value
     else:
         text = str(value).strip().lower().replace(" ", "")
@@ -55,7 +57,7 @@ def parse_size(value: str | int) -> int:
         unit = text[len(number) :]
         try:
             size = int(float(number) * _UNITS[unit])
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, OverflowError):  # OverflowError: "inf", "1e999"
             raise InvalidOptionError(
                 f"memory budget {value!r} is not a size; give bytes or a size such as '8GB' or '512MiB'"
             ) from None

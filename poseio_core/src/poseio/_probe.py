@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import attrs
 
@@ -26,16 +26,6 @@ INDEX_MAX_CHILDREN = 256
 INDEX_SAMPLE_CHILDREN = 8
 
 Source = str | os.PathLike[str] | IO[bytes]
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if hasattr(value, "shape") and getattr(value, "shape", None) == ():
-        return _text(value[()])
-    return str(value)
 
 
 @attrs.frozen
@@ -98,9 +88,15 @@ class Probe:
         """Raise a poseio error when the source is missing, a folder or unreadable."""
         if self.path is None:
             return
-        if not self.path.exists():
+        try:
+            exists, is_dir = self.path.exists(), self.path.is_dir()
+        except OSError as exc:  # a name too long for the file system, say
+            raise ReadError(
+                f"{self.path}: cannot be looked up ({exc.strerror}); check the path", path=self.path
+            ) from exc
+        if not exists:
             raise SourceNotFoundError(f"{self.path}: no such file; check the path", path=self.path)
-        if self.path.is_dir():
+        if is_dir:
             raise ReadError(f"{self.path}: is a folder, not a pose file; name a file inside it", path=self.path)
         if not os.access(self.path, os.R_OK):
             raise ReadError(f"{self.path}: permission denied; make the file readable", path=self.path)
@@ -125,8 +121,36 @@ class Probe:
 
     @cached_property
     def is_hdf5(self) -> bool:
-        """Whether the source starts with an HDF5 signature."""
-        return any(self.head[o : o + len(HDF5_SIGNATURE)] == HDF5_SIGNATURE for o in _SIGNATURE_OFFSETS)
+        """Whether the source has an HDF5 signature where HDF5 looks for one.
+
+        HDF5 looks at offset 0 and then at 512, 1024, 2048, ... (a user block
+        of any power-of-two size); so does this, or a file with a large user
+        block would escape every check made on HDF5 files.
+        """
+        if any(self.head[o : o + len(HDF5_SIGNATURE)] == HDF5_SIGNATURE for o in _SIGNATURE_OFFSETS):
+            return True
+        return self._signature_beyond(max(_SIGNATURE_OFFSETS) * 2)
+
+    def _signature_beyond(self, offset: int) -> bool:
+        """Whether an HDF5 signature sits at ``offset`` or a later power of two."""
+        try:
+            stream = self._fileobj if self._fileobj is not None else open(self.path, "rb")  # type: ignore[arg-type]
+        except OSError:
+            return False
+        position = stream.tell() if self._fileobj is not None else 0
+        try:
+            size = stream.seek(0, os.SEEK_END)
+            while offset + len(HDF5_SIGNATURE) <= size:
+                stream.seek(offset)
+                if stream.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                    return True
+                offset *= 2
+            return False
+        finally:
+            if self._fileobj is None:
+                stream.close()
+            else:
+                stream.seek(position)
 
     @property
     def h5(self) -> h5py.File | None:
@@ -157,7 +181,9 @@ class Probe:
         """The root group's attributes as text (empty when not HDF5)."""
         if self.h5 is None:
             return {}
-        return {k: _text(v) for k, v in self.h5.attrs.items() if k != ".specloc"}
+        from poseio._hdf5 import text  # imports h5py, as opening the file did
+
+        return {k: text(v) for k, v in self.h5.attrs.items() if k != ".specloc"}
 
     @cached_property
     def typed_groups(self) -> tuple[TypedGroup, ...]:

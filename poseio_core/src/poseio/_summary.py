@@ -36,9 +36,7 @@ def summarize(labels: Labels) -> dict[str, Any]:
                 "clock": (labels.provenance.get("frame_timing") or {}).get(video.filename),
             }
         )
-    session = labels.provenance.get("session") or next(
-        (p.get("session") for p in labels.provenance.get("parts", []) if p.get("session")), None
-    )
+    session = labels.provenance.get("session")
     return {
         "source": labels.provenance.get("source"),
         "format": labels.provenance.get("format"),

@@ -7,8 +7,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 from h5py import h5g
-from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
+from poseio import Labels, PoseTable, ReadError, Skeleton, Track, UnsafeFileError, Video
 from poseio._hdf5 import attribute_text
+from poseio._policy import budget_message, over_budget
 from poseio.nwb import (
     PoseioExtras,
     dangling_links,
@@ -205,6 +206,12 @@ class AnnotationsReader:
         )
         n_nodes = max((len(s) for s in self.skeletons.values()), default=0)
         ndim = max((p.shape[1] for p in rows_points), default=2)
+        nbytes = len(rows_points) * n_nodes * (ndim + 1) * 8  # points and their scores
+        if over_budget(nbytes):
+            raise UnsafeFileError(
+                budget_message(nbytes, f"{len(rows_points)} instances of up to {n_nodes} nodes", str(self.path)),
+                path=self.path,
+            )
         points = np.full((len(rows_points), n_nodes, ndim), np.nan)
         for row, p in enumerate(rows_points):
             points[row, : p.shape[0], : p.shape[1]] = p
@@ -230,6 +237,8 @@ class AnnotationsReader:
             raise ReadError(f"{self.path}:{path}: SkeletonInstance has no node_locations")
         try:
             points = read_dataset(locations, _FLOAT)
+        except UnsafeFileError:
+            raise
         except (TypeError, OSError):  # HDF5 has no conversion from the stored type (text, compound) to numbers
             raise ReadError(f"{self.path}:{path}/node_locations: expected numbers, found {locations.dtype}") from None
         if points.ndim != 2 or points.shape[1] not in (2, 3):
@@ -243,6 +252,8 @@ class AnnotationsReader:
         if visibility is not None:
             try:
                 visible = read_dataset(visibility, _BYTE).reshape(-1) != 0
+            except UnsafeFileError:
+                raise
             except (TypeError, OSError):
                 raise ReadError(
                     f"{self.path}:{path}/node_visibility: expected booleans, found {visibility.dtype}"

@@ -23,6 +23,7 @@ from poseio.nwb.writing import (
     append_rows,
     append_to_nwbfile,
     new_nwbfile,
+    nwbfile_metadata,
     pop_nwbfile_options,
     processing_module,
     record_videos,
@@ -196,8 +197,7 @@ def _fill_frames(path: Path, containers: Containers) -> None:
 
 def write_annotations(labels: Labels, path: Path, **options: Any) -> None:
     """Write a new NWB file holding the user instances in ``labels``."""
-    metadata = pop_nwbfile_options(options)
-    nwbfile = new_nwbfile(**metadata)
+    nwbfile = new_nwbfile(**nwbfile_metadata(labels, options))
     containers = prepare(nwbfile, labels, path, options)
     write_nwbfile(nwbfile, path)
     _fill_frames(path, containers)

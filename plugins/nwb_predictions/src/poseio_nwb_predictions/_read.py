@@ -7,8 +7,8 @@ from pathlib import Path
 import attrs
 import h5py
 import numpy as np
-from poseio import Labels, PoseTable, ReadError, Skeleton, Track, Video
-from poseio._policy import over_budget
+from poseio import Labels, PoseTable, ReadError, Skeleton, Track, UnsafeFileError, Video
+from poseio._policy import budget_message, over_budget
 from poseio._safety import check_dataset
 from poseio.nwb import (
     PoseioExtras,
@@ -400,6 +400,14 @@ class PredictionsReader:
         # Memory runs node by node, slot by slot, so that each series lands in one contiguous
         # block; the (frames, slots, nodes, D) arrays are transposed views of it.
         shape = (len(skeleton), len(slots), len(frames), ndim)
+        # Sized by rows the file stores, but a file of few rows can still declare thousands of nodes.
+        nbytes = len(skeleton) * len(slots) * len(frames) * (ndim + 1) * 8
+        if over_budget(nbytes):
+            where = location(slots[0].container)
+            raise UnsafeFileError(
+                budget_message(nbytes, f"the pose grid of {len(skeleton)} nodes x {len(frames)} frames", where),
+                path=where.split(":", 1)[0],
+            )
         by_series = np.empty(shape) if covered else np.full(shape, np.nan)
         scores_by_series = np.full(shape[:3], np.nan)
         points = by_series.transpose(2, 1, 0, 3)

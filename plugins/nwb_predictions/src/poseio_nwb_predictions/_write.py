@@ -27,6 +27,7 @@ from poseio.nwb.writing import (
     add_skeletons,
     append_to_nwbfile,
     new_nwbfile,
+    nwbfile_metadata,
     pop_nwbfile_options,
     processing_module,
     record_videos,
@@ -381,8 +382,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
 
 def write_predictions(labels: Labels, path: Path, **options: Any) -> None:
     """Write a new NWB file holding the predictions in ``labels``."""
-    metadata = pop_nwbfile_options(options)
-    nwbfile = new_nwbfile(**metadata)
+    nwbfile = new_nwbfile(**nwbfile_metadata(labels, options))
     add_predictions(nwbfile, labels, nwb_path=path, **options)
     write_nwbfile(nwbfile, path)
 

@@ -227,11 +227,15 @@ def validate(file: Path, as_json: bool, allow_external: bool) -> None:
 @click.option("--frame", type=int, default=None, help="Frame to draw over (default: the first labelled one).")
 @_reading_options
 def plot(file: Path, output: Path, frame: int | None, allow_external: bool, memory_budget: str | None) -> None:
-    """Draw FILE's poses: over a video frame when the video is found, else trajectories and confidences."""
+    """Draw FILE's poses: over a frame of its video when that is in FILE's folder, else trajectories.
+
+    The video FILE names is opened only when it lies in FILE's folder or below;
+    --allow-external opens it wherever FILE says it is.
+    """
     from poseio.cli._plot import plot_labels
 
     labels = poseio.load(file, allow_external=allow_external, memory_budget=memory_budget)
-    what = plot_labels(labels, output, frame=frame)
+    what = plot_labels(labels, output, frame=frame, source=file, allow_external=allow_external)
     click.echo(f"wrote {output} ({what})")
 
 

@@ -14,13 +14,22 @@ class PlotUnavailableError(PoseioError, RuntimeError):
     """matplotlib is not installed."""
 
 
-def _video_frame(filename: str, index: int) -> np.ndarray | None:
+def _video_frame(filename: str, index: int, *, beside: Path | None, allow_external: bool) -> np.ndarray | None:
+    """Frame ``index`` of the video a pose file names, or ``None`` when it is not to be opened or read.
+
+    A pose file is untrusted: the video it names is opened only when it lies in
+    the pose file's folder (or below it), unless ``allow_external``.
+    """
     try:
         import av
     except ImportError:
         return None
-    if not Path(filename).is_file():
+    path = Path(filename)
+    if not path.is_file():
         return None
+    if not allow_external:
+        if beside is None or not path.resolve().is_relative_to(beside.resolve().parent):
+            return None
     try:
         with av.open(filename) as container:
             for i, frame in enumerate(container.decode(video=0)):
@@ -31,8 +40,19 @@ def _video_frame(filename: str, index: int) -> np.ndarray | None:
     return None
 
 
-def plot_labels(labels: Labels, output: Path, *, frame: int | None = None) -> str:
-    """Write a PNG of the labels; returns what was drawn."""
+def plot_labels(
+    labels: Labels, output: Path, *, frame: int | None = None, source: Path | None = None, allow_external: bool = False
+) -> str:
+    """Write a PNG of the labels; returns what was drawn.
+
+    Args:
+        labels: What to draw.
+        output: The PNG to write.
+        frame: The frame to draw over; the first labelled one by default.
+        source: The pose file the labels came from: a video is drawn under the
+            poses only when it lies in that file's folder, unless ``allow_external``.
+        allow_external: Open the video wherever the pose file says it is.
+    """
     try:
         import matplotlib
 
@@ -49,7 +69,7 @@ def plot_labels(labels: Labels, output: Path, *, frame: int | None = None) -> st
     )
     if first is None:
         raise PoseioError(f"frame {frame} has no labels; pick a labelled frame")
-    image = _video_frame(first.video.filename, first.frame_idx)
+    image = _video_frame(first.video.filename, first.frame_idx, beside=source, allow_external=allow_external)
     if image is not None:
         fig, ax = plt.subplots(figsize=(6, 6 * image.shape[0] / image.shape[1]))
         ax.imshow(image)

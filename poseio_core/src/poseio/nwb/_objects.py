@@ -12,7 +12,7 @@ import numpy as np
 from poseio._errors import InvalidLabelsError, ReadError
 from poseio._skeleton import Skeleton, Symmetry
 from poseio._video import Video
-from poseio.nwb._h5 import location, read_number, read_strings, read_text, reading, typed_groups, values
+from poseio.nwb._h5 import location, read_number, read_strings, read_text, reading, text, typed_groups, values
 
 
 def read_edges(dataset: h5py.Dataset, n_nodes: int, where: str) -> list[tuple[int, int]]:
@@ -231,22 +231,43 @@ class PoseioExtras:
         skeleton.name = self.skeleton_names.get(skeleton.name or "", skeleton.name)
 
 
+#: The NWBFile fields under /general that poseio reads and writes back, besides ``experimenter``.
+GENERAL_TEXT = (
+    "session_id",
+    "experiment_description",
+    "institution",
+    "lab",
+    "notes",
+    "pharmacology",
+    "protocol",
+    "surgery",
+    "virus",
+    "stimulus_notes",
+    "data_collection",
+)
+#: Text lists under /general.
+GENERAL_LISTS = ("experimenter", "keywords", "related_publications")
+
+
 def session_metadata(f: h5py.File) -> dict[str, Any]:
-    """The NWB session fields a user recognises: description, identifier, subject, ..."""
+    """The NWB session fields and Subject, as text (times in ISO 8601), so that a writer can restore them."""
     meta: dict[str, Any] = {}
-    for name in ("session_description", "identifier", "session_start_time"):
+    for name in ("session_description", "identifier", "session_start_time", "timestamps_reference_time"):
         value = read_text(f, name)
         if value is not None:
             meta[name] = value
     general = f.get("general")
     if isinstance(general, h5py.Group):
-        for name in ("session_id", "experiment_description", "institution", "lab"):
+        for name in GENERAL_TEXT:
             value = read_text(general, name)
             if value is not None:
                 meta[name] = value
-        if "experimenter" in general:
-            meta["experimenter"] = read_strings(general["experimenter"])
+        for name in GENERAL_LISTS:
+            if isinstance(general.get(name), h5py.Dataset):
+                meta[name] = read_strings(general[name])
         subject = general.get("subject")
         if isinstance(subject, h5py.Group):
             meta["subject"] = {k: read_text(subject, k) for k in subject if isinstance(subject[k], h5py.Dataset)}
+            if "age" in subject and subject["age"].attrs.get("reference") is not None:
+                meta["subject"]["age__reference"] = text(subject["age"].attrs["reference"])
     return meta

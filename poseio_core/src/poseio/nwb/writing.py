@@ -34,6 +34,7 @@ NWBFILE_OPTIONS = (
     "session_description",
     "identifier",
     "session_start_time",
+    "timestamps_reference_time",
     "experimenter",
     "lab",
     "institution",
@@ -41,6 +42,28 @@ NWBFILE_OPTIONS = (
     "experiment_description",
     "keywords",
     "related_publications",
+    "notes",
+    "pharmacology",
+    "protocol",
+    "surgery",
+    "virus",
+    "stimulus_notes",
+    "data_collection",
+)
+#: The Subject fields pynwb takes.
+SUBJECT_FIELDS = frozenset(
+    {
+        "age",
+        "age__reference",
+        "description",
+        "genotype",
+        "sex",
+        "species",
+        "subject_id",
+        "weight",
+        "date_of_birth",
+        "strain",
+    }
 )
 #: NWBFile options that only make sense for a new file.
 NWBFILE_OPTION_NAMES = (*NWBFILE_OPTIONS, "subject")
@@ -80,6 +103,30 @@ def pop_nwbfile_options(options: dict[str, Any]) -> dict[str, Any]:
     return {k: options.pop(k) for k in NWBFILE_OPTION_NAMES if k in options}
 
 
+def nwbfile_metadata(labels, options: dict[str, Any]) -> dict[str, Any]:
+    """The metadata of a new NWB file: the session the labels were read from, then the options over it.
+
+    A file read from NWB keeps its session fields and Subject when written
+    again (``identifier`` and ``session_start_time`` included); an option
+    replaces a field, and a ``subject`` option replaces the whole Subject.
+    Removes the metadata options from ``options``.
+    """
+    session = labels.provenance.get("session") or {}
+    metadata = {k: v for k, v in session.items() if k in NWBFILE_OPTIONS and v is not None}
+    subject = {k: v for k, v in (session.get("subject") or {}).items() if k in SUBJECT_FIELDS and v is not None}
+    if subject:
+        metadata["subject"] = subject
+    metadata.update(pop_nwbfile_options(options))
+    return metadata
+
+
+def _as_datetime(value: Any) -> Any:
+    try:
+        return _dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        raise InvalidOptionError(f"{value!r} is not a date and time; give an ISO 8601 text or a datetime") from None
+
+
 def new_nwbfile(**metadata: Any):
     """A new ``pynwb.NWBFile`` with sensible defaults for what the user did not give.
 
@@ -95,15 +142,28 @@ def new_nwbfile(**metadata: Any):
         )
     metadata.setdefault("session_description", "Pose data written by poseio")
     metadata.setdefault("identifier", str(uuid.uuid4()))
-    start = metadata.setdefault("session_start_time", _dt.datetime.now(_dt.UTC))
-    if isinstance(start, str):
-        metadata["session_start_time"] = _dt.datetime.fromisoformat(start)
-    if isinstance(metadata.get("experimenter"), str):
-        metadata["experimenter"] = [metadata["experimenter"]]
+    metadata.setdefault("session_start_time", _dt.datetime.now(_dt.UTC))
+    for name in ("session_start_time", "timestamps_reference_time"):
+        if name in metadata:
+            metadata[name] = _as_datetime(metadata[name])
+    for name in ("experimenter", "keywords", "related_publications"):
+        if isinstance(metadata.get(name), str):
+            metadata[name] = [metadata[name]]
     subject = metadata.get("subject")
     if isinstance(subject, Mapping):
-        metadata["subject"] = Subject(**subject)
-    return NWBFile(**metadata)
+        unknown = set(subject) - SUBJECT_FIELDS
+        if unknown:
+            raise InvalidOptionError(f"unknown Subject fields {sorted(unknown)}; accepted: {sorted(SUBJECT_FIELDS)}")
+        fields = dict(subject)
+        if "date_of_birth" in fields:
+            fields["date_of_birth"] = _as_datetime(fields["date_of_birth"])
+        metadata["subject"] = fields
+    try:
+        if isinstance(metadata.get("subject"), Mapping):
+            metadata["subject"] = Subject(**metadata["subject"])
+        return NWBFile(**metadata)
+    except (TypeError, ValueError) as exc:  # pynwb's own checks of each field's type
+        raise InvalidOptionError(f"NWB session metadata: {exc}") from exc
 
 
 def processing_module(nwbfile, name: str = "behavior", description: str = "processed behavioral data"):
