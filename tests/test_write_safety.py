@@ -462,7 +462,7 @@ def test_a_bad_argument_is_a_usage_error_and_never_an_os_error(folder, slow, cas
 
 
 def test_a_negative_lock_timeout_is_an_invalid_option(folder, slow):
-    with pytest.raises(poseio.InvalidOptionError, match="lock_timeout must be a finite number of seconds, 0 or more") as caught:
+    with pytest.raises(poseio.InvalidOptionError, match="lock_timeout must be a finite number") as caught:
         poseio.save(small_labels(), folder / "out.slow", lock_timeout=-1)
     assert not isinstance(caught.value, OSError)
     assert names(folder) == []

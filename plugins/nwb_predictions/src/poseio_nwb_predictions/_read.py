@@ -88,30 +88,24 @@ def _visible(points: np.ndarray) -> np.ndarray:
     return np.isfinite(points[:, 0]) & np.isfinite(points[:, 1])
 
 
-def _timing_key(group: h5py.Group) -> object:
+def _timing_key(group: h5py.Group, n: int) -> object:
     if "timestamps" in group:
         return target_path(group, "timestamps")
-    if "starting_time" in group:
-        starting_time = group["starting_time"]
-        return (
-            "rate",
-            float(np.asarray(values(starting_time)).reshape(-1)[0]),
-            starting_time.attrs.get("rate"),
-            group["data"].shape[0],
-        )
+    starting_time = group.get("starting_time")
+    if starting_time is not None:
+        return ("rate", float(np.asarray(values(starting_time)).reshape(-1)[0]), starting_time.attrs.get("rate"), n)
     return group.name
 
 
 def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = None) -> Series:
     """Check one PoseEstimationSeries and read its timing (not its data)."""
-    where = location(group)
-    if "data" not in group or not isinstance(group["data"], h5py.Dataset):
-        raise ReadError(f"{where}: PoseEstimationSeries has no 'data'")
-    data = group["data"]
+    data = group.get("data")
+    if not isinstance(data, h5py.Dataset):
+        raise ReadError(f"{location(group)}: PoseEstimationSeries has no 'data'")
     if data.dtype.kind not in "fiu":
-        raise ReadError(f"{where}/data: expected numbers, found {data.dtype}; the file is malformed")
+        raise ReadError(f"{location(group)}/data: expected numbers, found {data.dtype}; the file is malformed")
     if data.ndim not in (1, 2) or (data.ndim == 2 and data.shape[1] not in (1, 2, 3)):
-        raise ReadError(f"{where}/data: expected (n, 2) or (n, 3) coordinates, found shape {data.shape}")
+        raise ReadError(f"{location(group)}/data: expected (n, 2) or (n, 3) coordinates, found shape {data.shape}")
     n = data.shape[0]
     ndim = max(2, data.shape[1] if data.ndim == 2 else 1)
     # Checked here, before the grid is sized from them: both are read straight into it later.
@@ -120,14 +114,15 @@ def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = Non
         confidence = group["confidence"]
         check_dataset(confidence)
         if confidence.shape[0] != n:
-            raise ReadError(f"{where}: confidence has {confidence.shape[0]} values for {n} data rows")
-    key = _timing_key(group)
+            raise ReadError(f"{location(group)}: confidence has {confidence.shape[0]} values for {n} data rows")
+    key = _timing_key(group, n)
     cache = times_cache if times_cache is not None else {}
     if key not in cache:
         cache[key] = series_times(group, n)
     times, rate = cache[key]
     if len(times) != n:
-        raise ReadError(f"{where}: data has {n} rows but timestamps has {len(times)}; the file is inconsistent")
+        message = f"data has {n} rows but timestamps has {len(times)}; the file is inconsistent"
+        raise ReadError(f"{location(group)}: {message}")
     return Series(group.name.rsplit("/", 1)[-1], group, times, rate, key, n, ndim)
 
 
