@@ -47,17 +47,22 @@ def check_path(path: object) -> Path:
     if not isinstance(path, (str, os.PathLike)):
         hint = "; decode it with os.fsdecode()" if isinstance(path, bytes) else ""
         raise InvalidArgumentError(f"path must be a str or pathlib.Path, not {_kind(path)}{hint}")
+    return Path(_path_text(path, "path", "name the file to write", InvalidArgumentError))
+
+
+def _path_text(path: os.PathLike | str, what: str, advice: str, error: type[Exception]) -> str:
+    """The text of a path, refused (as ``error``) when no file can have it: not text, empty, or with NUL."""
     try:
         text = os.fspath(path)
     except TypeError as exc:
-        raise InvalidArgumentError(f"path {path!r} does not give a file system path: {exc}") from exc
+        raise error(f"{what} {path!r} does not give a file system path: {exc}") from exc
     if not isinstance(text, str):
-        raise InvalidArgumentError(f"path must give a str, not {_kind(text)}; decode it with os.fsdecode()")
+        raise error(f"{what} must give a str, not {_kind(text)}; decode it with os.fsdecode()")
     if not text:
-        raise InvalidArgumentError("path is empty; name the file to write")
+        raise error(f"{what} is empty; {advice}")
     if "\0" in text:
-        raise InvalidArgumentError(f"path {text!r} contains a NUL character, which no file name may hold")
-    return Path(text)
+        raise error(f"{what} {text!r} contains a NUL character, which no file name may hold")
+    return text
 
 
 def check_source(source: object) -> None:
@@ -69,18 +74,8 @@ def check_source(source: object) -> None:
         raise InvalidSourceError("the source is a file opened in text mode; open it with open(path, 'rb')")
     if hasattr(source, "read") and getattr(source, "closed", False):
         raise InvalidSourceError("the source is a closed file object; pass an open one, or the path")
-    if not isinstance(source, (str, os.PathLike)):
-        return
-    try:
-        text = os.fspath(source)
-    except TypeError as exc:
-        raise InvalidSourceError(f"source {source!r} does not give a file system path: {exc}") from exc
-    if not isinstance(text, str):
-        raise InvalidSourceError(f"a source path must give a str, not {_kind(text)}; decode it with os.fsdecode()")
-    if not text:
-        raise InvalidSourceError("the source path is empty; name the file to read")
-    if "\0" in text:
-        raise InvalidSourceError(f"source {text!r} contains a NUL character, which no file name may hold")
+    if isinstance(source, (str, os.PathLike)):
+        _path_text(source, "the source path", "name the file to read", InvalidSourceError)
 
 
 def check_timeout(timeout: object) -> float | None:

@@ -231,7 +231,9 @@ class PoseioExtras:
         skeleton.name = self.skeleton_names.get(skeleton.name or "", skeleton.name)
 
 
-#: The NWBFile fields under /general that poseio reads and writes back, besides ``experimenter``.
+#: The NWBFile fields at the file's root that poseio reads and writes back.
+ROOT_TEXT = ("session_description", "identifier", "session_start_time", "timestamps_reference_time")
+#: The NWBFile text fields under /general that poseio reads and writes back.
 GENERAL_TEXT = (
     "session_id",
     "experiment_description",
@@ -252,7 +254,7 @@ GENERAL_LISTS = ("experimenter", "keywords", "related_publications")
 def session_metadata(f: h5py.File) -> dict[str, Any]:
     """The NWB session fields and Subject, as text (times in ISO 8601), so that a writer can restore them."""
     meta: dict[str, Any] = {}
-    for name in ("session_description", "identifier", "session_start_time", "timestamps_reference_time"):
+    for name in ROOT_TEXT:
         value = read_text(f, name)
         if value is not None:
             meta[name] = value

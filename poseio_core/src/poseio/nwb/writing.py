@@ -28,28 +28,10 @@ from poseio._errors import InvalidOptionError
 from poseio._skeleton import Skeleton
 from poseio._video import Video
 from poseio.nwb._names import unique_name
+from poseio.nwb._objects import GENERAL_LISTS, GENERAL_TEXT, ROOT_TEXT
 
-#: NWBFile options accepted by `new_nwbfile` (besides ``subject``).
-NWBFILE_OPTIONS = (
-    "session_description",
-    "identifier",
-    "session_start_time",
-    "timestamps_reference_time",
-    "experimenter",
-    "lab",
-    "institution",
-    "session_id",
-    "experiment_description",
-    "keywords",
-    "related_publications",
-    "notes",
-    "pharmacology",
-    "protocol",
-    "surgery",
-    "virus",
-    "stimulus_notes",
-    "data_collection",
-)
+#: NWBFile options accepted by `new_nwbfile` (besides ``subject``): the fields the readers keep.
+NWBFILE_OPTIONS = (*ROOT_TEXT, *GENERAL_LISTS, *GENERAL_TEXT)
 #: The Subject fields pynwb takes.
 SUBJECT_FIELDS = frozenset(
     {
