@@ -136,3 +136,67 @@ def test_converted_file_with_a_subject_has_nothing_critical(tmp_path):
     output = tmp_path / "copy.nwb"
     _convert(corpus_file("nwb", "nc_deeplabcut_single.nwb"), output)
     assert critical_inspector_messages(output) == []
+
+
+def _attribute_text(obj, name):
+    value = None if obj is None else obj.attrs.get(name)
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _scalar_text(group, name):
+    value = group[name][()] if isinstance(group.get(name), h5py.Dataset) else None
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _containers(path: Path) -> dict[str, dict]:
+    """Every pose container, by its path: its fields and its series' names and fields, read with h5py.
+
+    Found by structure, not by type, so that loose files without neurodata_type attributes count:
+    a series is a group with a ``data`` dataset inside a group of a processing module.
+    """
+    found: dict[str, dict] = {}
+    with h5py.File(path, "r") as f:
+
+        def visit(name, obj):
+            parts = name.split("/")
+            if not (isinstance(obj, h5py.Group) and len(parts) == 4 and parts[0] == "processing"):
+                return
+            if not isinstance(obj.get("data"), h5py.Dataset):
+                return
+            container = obj.parent
+            entry = found.setdefault(
+                container.name,
+                {"fields": {k: _scalar_text(container, k) for k in ("description", "scorer", "source_software")}},
+            )
+            entry.setdefault("series", {})[parts[-1]] = (
+                _attribute_text(obj, "description"),
+                _attribute_text(obj.get("data"), "unit"),
+                _scalar_text(obj, "reference_frame"),
+                _attribute_text(obj.get("confidence"), "definition"),
+            )
+
+        f.visititems(visit)
+    return found
+
+
+# Containers that poseio splits by individual (dlc2nwb's one container for all animals) are written
+# as one container per animal, so their names cannot come back; the others must.
+SPLIT = {"dlc2nwb_m1videoDLC_resnet50_openfieldOct30shuffle1_1600_ind1.nwb", "ref_dlc2nwb_example_m3v1mp4.nwb"}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", [n for n in PREDICTIONS if n not in SPLIT])
+def test_convert_keeps_container_and_series_names_and_fields(tmp_path, name):
+    source = corpus_file("nwb", name)
+    output = tmp_path / "copy.nwb"
+    _convert(source, output)
+    expected, found = _containers(source), _containers(output)
+    assert set(found) == set(expected)
+    for path, container in expected.items():
+        assert set(found[path]["series"]) == set(container["series"]), path
+        for series, fields in container["series"].items():
+            # What the source said comes back; what it left out, NWB may require (a unit, a description).
+            written = found[path]["series"][series]
+            assert [w for w, e in zip(written, fields) if e is not None] == [e for e in fields if e is not None]
+        kept = {k: v for k, v in container["fields"].items() if v is not None}
+        assert {k: found[path]["fields"][k] for k in kept} == kept, path

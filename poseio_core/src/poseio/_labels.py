@@ -382,7 +382,8 @@ class Labels:
 
         Videos with the same filename, skeletons that match and tracks with the
         same name become one. Provenance is kept per part under ``"parts"``; the
-        ``"session"`` and the ``"frame_timing"`` of the parts are also kept at the top.
+        ``"session"``, ``"frame_timing"`` and ``"nwb_containers"`` of the parts
+        are also kept at the top.
         """
         if len(parts) == 1:
             return parts[0]
@@ -429,6 +430,9 @@ class Labels:
         timing = {k: v for p in parts for k, v in (p.provenance.get("frame_timing") or {}).items()}
         if timing:
             provenance["frame_timing"] = timing
+        containers = [c for p in parts for c in p.provenance.get("nwb_containers") or []]
+        if containers:
+            provenance["nwb_containers"] = containers
         return Labels.from_table(
             PoseTable.concat(tables), videos=videos, skeletons=skeletons, tracks=tracks, provenance=provenance
         )

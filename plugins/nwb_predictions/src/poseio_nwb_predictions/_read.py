@@ -29,6 +29,7 @@ from poseio.nwb import (
     values,
 )
 
+from poseio_nwb_predictions._containers import container_record
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
 from poseio_nwb_predictions._timing import SERIES_RATE, FrameClock, choose_clock, frame_seconds
 
@@ -81,6 +82,7 @@ class Slot:
     skeleton: Skeleton
     series: list[tuple[int, Series]]  # (node index, series)
     instance_scores: np.ndarray | None = None  # (n, 3): time, score, tracking score
+    split: bool = False  # one of several individuals sharing the container
 
 
 def _visible(points: np.ndarray) -> np.ndarray:
@@ -275,7 +277,7 @@ class PredictionsReader:
                 for s in series
                 if (i := mapping[s.name]) is not None and skeleton.node_names[i].startswith(individual + "_")
             ]
-            slots.append(Slot(container, f"track={individual}", self.skeletons[key], members))
+            slots.append(Slot(container, f"track={individual}", self.skeletons[key], members, split=True))
         return slots
 
     def read(self) -> Labels:
@@ -292,6 +294,7 @@ class PredictionsReader:
         tracks: dict[str, Track] = {}
         tables: list[PoseTable] = []
         timing: dict[str, str] = {}
+        records: list[dict] = []
         for group in slots_by_video.values():
             video = group[0][0]
             videos.append(video)
@@ -317,6 +320,13 @@ class PredictionsReader:
                     else:
                         tracks.setdefault(name, Track(name))
                         track_ids.append(list(tracks).index(name))
+                    if not slot.split:  # an individual of a shared container has no names of its own
+                        series = {skeleton.node_names[node]: s.group for node, s in slot.series}
+                        records.append(
+                            container_record(
+                                slot.container, series, video=video.filename, skeleton=skeleton.name, track=name
+                            )
+                        )
                 tables.append(
                     self.dense_table(
                         slots,
@@ -328,7 +338,7 @@ class PredictionsReader:
                         skeleton_id=next(i for i, s in enumerate(skeletons) if s is skeleton),
                     )
                 )
-        provenance = {"frame_timing": timing, "session": session_metadata(self.f)}
+        provenance = {"frame_timing": timing, "session": session_metadata(self.f), "nwb_containers": records}
         if self.notes:
             provenance["notes"] = self.notes
         table = PoseTable.concat(tables) if tables else PoseTable.empty()

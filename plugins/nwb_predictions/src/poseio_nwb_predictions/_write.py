@@ -36,7 +36,11 @@ from poseio.nwb.writing import (
     write_nwbfile,
 )
 
+from poseio_nwb_predictions._containers import find_record
+
 SCORES_SUFFIX = "_instance_scores"
+#: The PoseEstimation fields an option or a container record may set.
+CONTAINER_FIELDS = ("description", "scorer", "source_software", "source_software_version")
 SCORES_COMMENT = "poseio:instance_scores"
 UNTRACKED = "untracked"
 POSE_OPTIONS = (
@@ -236,8 +240,17 @@ class _Writer:
         fps: float | None,
         device: Any,
         image_series: Any,
+        record: dict[str, Any] | None = None,
+        home: Any = None,
     ) -> Any:
-        """One PoseEstimation holding the given rows (one track of one video), with its scores."""
+        """One PoseEstimation holding the given rows (one track of one video), with its scores.
+
+        ``record`` is what the container these poses were read from said about
+        itself (`poseio_nwb_predictions._containers`): its series names and
+        descriptive fields are written again, under the options. ``home`` is the
+        processing module to put it in (default: the writer's).
+        """
+        home = home if home is not None else self.module
         from ndx_pose import PoseEstimation, PoseEstimationSeries
         from pynwb.base import TimeSeries
 
@@ -265,41 +278,54 @@ class _Writer:
         select = _as_slice(rows)
         points, point_scores = self.table.points[select], self.table.point_scores[select]
         reserved = RESERVED_NAMES | {nwb_skeleton.name}
+        kept = (record or {}).get("series", {})
         series = []
         for index, node in enumerate(skeleton.node_names):
             scores = point_scores[:, index]
             data = points[:, index]
             if data.shape[1] == 3 and np.isnan(data[:, 2]).all():
                 data = data[:, :2]  # a 2D series beside 3D ones (ndx-pose 0.1 files mix them) stays 2D
-            known = not np.isnan(scores).all()
+            was = kept.get(node, {})
+            known = not np.isnan(scores).all() or bool(was.get("has_confidence"))
+            series_name = was.get("name") or node
+            if series_name in reserved or any(s.name == series_name for s in series):
+                series_name = f"PoseEstimationSeries{node}" if node in reserved else node
             series.append(
                 PoseEstimationSeries(
-                    name=f"PoseEstimationSeries{node}" if node in reserved else node,
-                    description=f"Estimated position of {node}.",
+                    name=series_name,
+                    description=was.get("description") or f"Estimated position of {node}.",
                     data=self.wrap(np.ascontiguousarray(data)),
-                    unit="pixels",
-                    reference_frame="(0,0) is the top-left corner of the video frame.",
+                    unit=was.get("unit") or "pixels",
+                    reference_frame=was.get("reference_frame") or "(0,0) is the top-left corner of the video frame.",
                     **(timing or {"timestamps": self.wrap(stamps) if not series else series[0]}),
                     confidence=self.wrap(np.ascontiguousarray(scores)) if known else None,
-                    confidence_definition="Confidence of the point, as given by the source." if known else None,
+                    # Only what the source said: an invented definition would falsify the file.
+                    confidence_definition=was.get("confidence_definition") if known else None,
                 )
             )
+        fields = {
+            **(record or {}).get("fields", {}),
+            **{k: v for k, v in self.options.items() if k in CONTAINER_FIELDS},
+        }
         estimation = PoseEstimation(
             name=name,
             pose_estimation_series=series,
-            description=self.options.get("description")
+            description=fields.get("description")
             or f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}.",
-            scorer=self.options.get("scorer"),
-            source_software=self.options.get("source_software") or "poseio",
-            source_software_version=self.options.get("source_software_version"),
+            scorer=fields.get("scorer"),
+            source_software=fields.get("source_software") or "poseio",
+            source_software_version=fields.get("source_software_version"),
+            original_videos=fields.get("original_videos"),
+            labeled_videos=fields.get("labeled_videos"),
+            dimensions=np.asarray(fields["dimensions"], dtype=np.uint64) if fields.get("dimensions") else None,
             skeleton=nwb_skeleton,
             device=device,
             source_video=image_series,
         )
-        self.module.add(estimation)
+        home.add(estimation)
         instance_scores = np.stack([self.table.score[select], self.table.tracking_score[select]], axis=1)
         if np.isfinite(instance_scores).any():
-            self.module.add(
+            home.add(
                 TimeSeries(
                     name=name + SCORES_SUFFIX,
                     data=self.wrap(instance_scores),
@@ -340,7 +366,12 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
         )
     table = labels.to_table()
     table = table.take(table.predicted) if not table.predicted.all() else table
-    module = processing_module(nwbfile, options.get("module_name") or "behavior")
+    records = labels.provenance.get("nwb_containers") or []
+    # The processing module the source used, when all its containers were in one.
+    modules = {r["module"] for r in records}
+    module = processing_module(
+        nwbfile, options.get("module_name") or (modules.pop() if len(modules) == 1 else "behavior")
+    )
     writer = _Writer(nwbfile, module, labels, table, options, nwb_path)
     nwb_skeletons = add_skeletons(
         module, [labels.skeletons[i] for i in distinct(table.skeleton)], options.get("skeleton_map")
@@ -362,11 +393,27 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                 if slot < -1:
                     track = f"{UNTRACKED}_{-slot}"
                 base = f"PoseEstimation_{label}_{track}" if len(video_ids) > 1 else f"PoseEstimation_{track}"
+                record = (
+                    None
+                    if slot < -1
+                    else find_record(
+                        records,
+                        video=video.filename,
+                        skeleton=skeleton.name,
+                        track=None if slot < 0 else labels.tracks[slot].name,
+                    )
+                )
+                # The container goes back where it was read from, under its own name.
+                home = module
+                if record is not None and not options.get("module_name"):
+                    home = processing_module(nwbfile, record["module"])
+                if record is not None and record["name"] not in home.data_interfaces:
+                    base = record["name"]
                 added.append(
                     writer.add_estimation(
                         np.flatnonzero(group & (slots == slot)),
                         # A second container for one track (another skeleton) is <base>#2.
-                        unique_name(module.data_interfaces, base, separator=REPEAT),
+                        unique_name(home.data_interfaces, base, separator=REPEAT),
                         "untracked" if slot < 0 else f"track {labels.tracks[slot].name}",
                         skeleton,
                         nwb_skeletons[id(skeleton)],
@@ -374,6 +421,8 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                         fps,
                         device,
                         image_series,
+                        record,
+                        home,
                     )
                 )
     record_videos(module, recorded, nwb_path)
