@@ -200,3 +200,28 @@ def test_convert_keeps_container_and_series_names_and_fields(tmp_path, name):
             assert [w for w, e in zip(written, fields) if e is not None] == [e for e in fields if e is not None]
         kept = {k: v for k, v in container["fields"].items() if v is not None}
         assert {k: found[path]["fields"][k] for k in kept} == kept, path
+
+
+def _skeletons(path: Path) -> dict[str, list]:
+    """``{Skeleton name: (nodes, edges)}`` of every typed Skeleton, read with h5py."""
+    found = {}
+    with h5py.File(path, "r") as f:
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Group) and _attribute_text(obj, "neurodata_type") == "Skeleton":
+                nodes = [n.decode() if isinstance(n, bytes) else n for n in obj["nodes"][()]]
+                edges = sorted(map(tuple, obj["edges"][()].tolist())) if "edges" in obj else []
+                found[name.rsplit("/", 1)[-1]] = (nodes, edges)
+
+        f.visititems(visit)
+    return found
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", PREDICTIONS + ANNOTATIONS)
+def test_convert_keeps_skeletons(tmp_path, name):
+    source = corpus_file("nwb", name)
+    output = tmp_path / "copy.nwb"
+    _convert(source, output)
+    expected, found = _skeletons(source), _skeletons(output)
+    assert {k: found.get(k) for k in expected} == expected

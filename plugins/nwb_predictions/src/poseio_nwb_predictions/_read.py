@@ -158,6 +158,20 @@ class PredictionsReader:
                 self.skeletons[key] = read_skeleton(container)
                 self.skeletons[key].name = container.name.rsplit("/", 1)[-1]
             return self.skeletons[key], False
+        # Loose files (hand-written DANDI-style ones) keep the Skeleton beside the container
+        # without linking it: take the one named after the container, when its nodes fit.
+        name = container.name.rsplit("/", 1)[-1]
+        skeletons = container.parent.get("Skeletons")
+        for candidate in (f"Skeleton_{name}", name):
+            group = skeletons.get(candidate) if isinstance(skeletons, h5py.Group) else None
+            if isinstance(group, h5py.Group) and "nodes" in group:
+                key = group.name
+                if key not in self.skeletons:
+                    self.skeletons[key] = read_skeleton(group)
+                    self.extras.apply(self.skeletons[key])
+                if set(self.skeletons[key].node_names) >= set(series_names):
+                    self.notes.append(f"{container.name}: skeleton {key} found by its name, not linked")
+                    return self.skeletons[key], True
         self.notes.append(f"{container.name}: no skeleton; nodes named after the series")
         return Skeleton(sorted(series_names), name=container.name.rsplit("/", 1)[-1]), False
 
