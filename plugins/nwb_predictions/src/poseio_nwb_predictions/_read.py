@@ -52,6 +52,8 @@ class Series:
     timing_key: object  # equal for series that share their timing
     n: int
     ndim: int
+    data: h5py.Dataset
+    confidence: h5py.Dataset | None
 
     def read_into(self, points: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Read data and confidence straight into same-length destinations; returns the points.
@@ -59,17 +61,15 @@ class Series:
         HDF5 converts the type (float32 to float64) on the way, so no
         temporary array is made. ``points`` must be ``(n, D)`` and C-contiguous.
         """
-        self.group["data"].read_direct(points)
-        if "confidence" in self.group:
-            self.group["confidence"].read_direct(scores)
+        self.data.read_direct(points)
+        if self.confidence is not None:
+            self.confidence.read_direct(scores)
         return points
 
     def read(self) -> tuple[np.ndarray, np.ndarray | None]:
         """The ``(n, D)`` points (D = 2 or 3) and the confidences, or None without any."""
-        points = values(self.group["data"], np.float64).reshape(self.n, -1 if self.n else self.ndim)
-        confidence = None
-        if "confidence" in self.group:
-            confidence = values(self.group["confidence"], np.float64).reshape(-1)
+        points = values(self.data, np.float64).reshape(self.n, -1 if self.n else self.ndim)
+        confidence = None if self.confidence is None else values(self.confidence, np.float64).reshape(-1)
         return points, confidence
 
 
@@ -112,8 +112,8 @@ def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = Non
     ndim = max(2, data.shape[1] if data.ndim == 2 else 1)
     # Checked here, before the grid is sized from them: both are read straight into it later.
     check_dataset(data)
-    if "confidence" in group:
-        confidence = group["confidence"]
+    confidence = group.get("confidence")
+    if confidence is not None:
         check_dataset(confidence)
         if confidence.shape[0] != n:
             raise ReadError(f"{location(group)}: confidence has {confidence.shape[0]} values for {n} data rows")
@@ -125,7 +125,7 @@ def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = Non
     if len(times) != n:
         message = f"data has {n} rows but timestamps has {len(times)}; the file is inconsistent"
         raise ReadError(f"{location(group)}: {message}")
-    return Series(group.name.rsplit("/", 1)[-1], group, times, rate, key, n, ndim)
+    return Series(group.name.rsplit("/", 1)[-1], group, times, rate, key, n, ndim, data, confidence)
 
 
 class PredictionsReader:
@@ -335,12 +335,13 @@ class PredictionsReader:
                         tracks.setdefault(name, Track(name))
                         track_ids.append(list(tracks).index(name))
                     if not slot.split:  # an individual of a shared container has no names of its own
-                        series = {skeleton.node_names[node]: s.group for node, s in slot.series}
-                        records.append(
-                            container_record(
-                                slot.container, series, video=video.filename, skeleton=skeleton.name, track=name
+                        series = {skeleton.node_names[node]: s for node, s in slot.series}
+                        with reading("the pose container's fields", slot.container):
+                            records.append(
+                                container_record(
+                                    slot.container, series, video=video.filename, skeleton=skeleton.name, track=name
+                                )
                             )
-                        )
                 tables.append(
                     self.dense_table(
                         slots,
