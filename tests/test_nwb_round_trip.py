@@ -57,16 +57,34 @@ def _convert(source: Path, output: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """``converted(name) -> (source, output)``: each corpus file converted once by ``poseio convert``, no options.
+
+    Several tests check different aspects of the same conversion; converting once keeps them
+    from paying a pynwb write each.
+    """
+    folder = tmp_path_factory.mktemp("converted")
+    done: dict[str, tuple[Path, Path]] = {}
+
+    def convert(name: str) -> tuple[Path, Path]:
+        if name not in done:
+            source, output = corpus_file("nwb", name), folder / name
+            _convert(source, output)
+            done[name] = (source, output)
+        return done[name]
+
+    return convert
+
+
 def _rows(path: Path, name: str) -> list[tuple]:
     return timed_pose_rows(path) if name in PREDICTIONS else pose_rows(path)
 
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("name", PREDICTIONS + ANNOTATIONS)
-def test_convert_with_no_options_keeps_every_row(tmp_path, name):
-    source = corpus_file("nwb", name)
-    output = tmp_path / "copy.nwb"
-    _convert(source, output)
+def test_convert_with_no_options_keeps_every_row(converted, name):
+    source, output = converted(name)
     expected = _rows(source, name)
     assert expected, "the corpus file holds no rows"
     assert _rows(output, name) == expected
@@ -109,10 +127,8 @@ def _session_values(path: Path) -> dict[str, object]:
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("name", PREDICTIONS + ANNOTATIONS)
-def test_convert_keeps_the_session_and_subject(tmp_path, name):
-    source = corpus_file("nwb", name)
-    output = tmp_path / "copy.nwb"
-    _convert(source, output)
+def test_convert_keeps_the_session_and_subject(converted, name):
+    source, output = converted(name)
     expected = _session_values(source)
     assert {k: v for k, v in _session_values(output).items() if k in expected} == expected
 
@@ -130,11 +146,10 @@ def test_options_override_the_session_read(tmp_path):
 
 
 @pytest.mark.corpus
-def test_converted_file_with_a_subject_has_nothing_critical(tmp_path):
+def test_converted_file_with_a_subject_has_nothing_critical(converted):
     from nwb_helpers import critical_inspector_messages
 
-    output = tmp_path / "copy.nwb"
-    _convert(corpus_file("nwb", "nc_deeplabcut_single.nwb"), output)
+    _, output = converted("nc_deeplabcut_single.nwb")
     assert critical_inspector_messages(output) == []
 
 
@@ -186,10 +201,8 @@ SPLIT = {"dlc2nwb_m1videoDLC_resnet50_openfieldOct30shuffle1_1600_ind1.nwb", "re
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("name", [n for n in PREDICTIONS if n not in SPLIT])
-def test_convert_keeps_container_and_series_names_and_fields(tmp_path, name):
-    source = corpus_file("nwb", name)
-    output = tmp_path / "copy.nwb"
-    _convert(source, output)
+def test_convert_keeps_container_and_series_names_and_fields(converted, name):
+    source, output = converted(name)
     expected, found = _containers(source), _containers(output)
     assert set(found) == set(expected)
     for path, container in expected.items():
@@ -219,9 +232,7 @@ def _skeletons(path: Path) -> dict[str, list]:
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("name", PREDICTIONS + ANNOTATIONS)
-def test_convert_keeps_skeletons(tmp_path, name):
-    source = corpus_file("nwb", name)
-    output = tmp_path / "copy.nwb"
-    _convert(source, output)
+def test_convert_keeps_skeletons(converted, name):
+    source, output = converted(name)
     expected, found = _skeletons(source), _skeletons(output)
     assert {k: found.get(k) for k in expected} == expected
