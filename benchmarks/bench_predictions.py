@@ -2,10 +2,22 @@
 
     python benchmarks/bench_predictions.py                    # 100,000 frames x 2 tracks x 15 nodes
     python benchmarks/bench_predictions.py --frames 10000 --tracks 10 --nodes 30
+    python benchmarks/bench_predictions.py --layout per-animal
 
 Prints medians of --repeats runs and their ratios to the reference measured in
 the same run, with the targets of the predictions issue: load + numpy within
 2x raw h5py, peak memory within 2x the returned arrays, save within 1.5x pynwb.
+
+Layouts (--layout):
+
+- ``poseio`` (default): the file poseio writes, and the same objects written
+  with pynwb.
+- ``per-animal``: the layout of most NWB pose files in the wild, written with
+  pynwb + ndx-pose directly: one Skeleton per animal (same nodes), one
+  ``PoseEstimation_<animal>`` per animal, explicit timestamps on each
+  container's first series and linked from the others (as neuroconv does).
+  Also times pynwb's own full read, and ``labels.numpy(skeleton=s)`` per
+  skeleton.
 """
 
 from __future__ import annotations
@@ -117,16 +129,9 @@ def load_with_poseio(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return poseio.load(path).numpy(return_scores=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--frames", type=int, default=100_000)
-    parser.add_argument("--tracks", type=int, default=2)
-    parser.add_argument("--nodes", type=int, default=15)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+def run_poseio_layout(args: argparse.Namespace) -> None:
+    """Times poseio's own layout: save vs pynwb, load + numpy vs raw h5py on both files, peak memory."""
     labels = make_labels(args.frames, args.tracks, args.nodes)
-    print(f"{args.frames} frames x {args.tracks} tracks x {args.nodes} nodes, median of {args.repeats} runs")
-    import pynwb  # noqa: F401 - import once outside the timings, for both writers
 
     with tempfile.TemporaryDirectory() as folder:
         ours, reference = Path(folder, "poseio.nwb"), Path(folder, "pynwb.nwb")
@@ -146,6 +151,177 @@ def main() -> None:
             f"= {peak / returned:.2f}x (target <= 2x)"
         )
         print(f"file sizes: poseio {ours.stat().st_size / 1e6:.1f} MB, pynwb {reference.stat().st_size / 1e6:.1f} MB")
+
+
+# -- the per-animal layout --------------------------------------------------------------
+
+
+def make_arrays(n_frames: int, n_animals: int, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random points ``(n_animals, n_nodes, n_frames, 2)`` and confidences ``(n_animals, n_nodes, n_frames)``.
+
+    Animal and node lead so that each series' data is a contiguous slice, which
+    pynwb writes without a copy.
+    """
+    rng = np.random.default_rng(0)
+    return rng.random((n_animals, n_nodes, n_frames, 2)) * 500, rng.random((n_animals, n_nodes, n_frames))
+
+
+def write_per_animal_with_pynwb(points: np.ndarray, confidence: np.ndarray, path: Path) -> None:
+    """Writes the per-animal layout directly with pynwb + ndx-pose, as neuroconv and most users do.
+
+    Args:
+        points: ``(n_animals, n_nodes, n_frames, 2)`` coordinates.
+        confidence: ``(n_animals, n_nodes, n_frames)`` confidences.
+        path: The NWB file to write (overwritten).
+    """
+    import datetime
+
+    from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
+    from pynwb import NWBHDF5IO, NWBFile
+
+    n_animals, n_nodes, n_frames, _ = points.shape
+    node_names = [f"node_{j}" for j in range(n_nodes)]
+    edges = np.array([(j, j + 1) for j in range(n_nodes - 1)], dtype=np.uint8).reshape(-1, 2)
+    nwbfile = NWBFile(
+        session_description="animals", identifier="animals", session_start_time=datetime.datetime.now(datetime.UTC)
+    )
+    module = nwbfile.create_processing_module(name="behavior", description="behavior")
+    skeletons = [Skeleton(name=f"animal_{k}", nodes=node_names, edges=edges) for k in range(n_animals)]
+    module.add(Skeletons(skeletons=skeletons))
+    for k, skeleton in enumerate(skeletons):
+        series = []
+        for j, node in enumerate(node_names):
+            series.append(
+                PoseEstimationSeries(
+                    name=node,
+                    description=node,
+                    data=points[k, j],
+                    unit="pixels",
+                    reference_frame="top left",
+                    # The first series holds the timestamps; the others link to them.
+                    timestamps=np.arange(n_frames) / FPS if j == 0 else series[0],
+                    confidence=confidence[k, j],
+                    confidence_definition="score",
+                )
+            )
+        module.add(
+            PoseEstimation(
+                name=f"PoseEstimation_animal_{k}",
+                pose_estimation_series=series,
+                description=f"animal_{k}",
+                skeleton=skeleton,
+            )
+        )
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+
+
+def read_per_animal_with_h5py(path: Path) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Raw h5py: ``{(container, series): (data, confidence, timestamps)}`` of every PoseEstimationSeries."""
+    arrays = {}
+    with h5py.File(path, "r") as f:
+        for container_name, container in f["processing/behavior"].items():
+            if container.attrs.get("neurodata_type") != "PoseEstimation":
+                continue
+            for series_name, series in container.items():
+                if series.attrs.get("neurodata_type") == "PoseEstimationSeries":
+                    arrays[container_name, series_name] = (
+                        series["data"][()],
+                        series["confidence"][()],
+                        series["timestamps"][()],
+                    )
+    return arrays
+
+
+def read_with_pynwb(path: Path) -> int:
+    """pynwb's own full read: every PoseEstimationSeries' data, confidence and timestamps; the series count."""
+    from ndx_pose import PoseEstimation
+    from pynwb import NWBHDF5IO
+
+    n_series = 0
+    with NWBHDF5IO(str(path), "r", load_namespaces=True) as io:
+        nwbfile = io.read()
+        for container in nwbfile.processing["behavior"].data_interfaces.values():
+            if isinstance(container, PoseEstimation):
+                for series in container.pose_estimation_series.values():
+                    _ = series.data[:], series.confidence[:], series.timestamps[:]
+                    n_series += 1
+    return n_series
+
+
+def load_per_skeleton(path: Path) -> list[tuple[np.ndarray, np.ndarray]]:
+    """What a user taking one skeleton at a time pays: load, then ``numpy(skeleton=s)`` for each."""
+    labels = poseio.load(path)
+    return [labels.numpy(skeleton=s, return_scores=True) for s in labels.skeletons]
+
+
+def check_per_animal(path: Path, n_frames: int, n_animals: int, n_nodes: int) -> None:
+    """Asserts that poseio's stacked array is, animal by animal and node by node, what h5py reads."""
+    labels = poseio.load(path)
+    points, scores = labels.numpy(return_scores=True)
+    truth = read_per_animal_with_h5py(path)
+    assert len(truth) == n_animals * n_nodes, f"h5py found {len(truth)} series"
+    track_names = [track.name for track in labels.tracks]
+    node_names = labels.skeletons[0].node_names
+    assert points.shape == (n_frames, n_animals, n_nodes, 2), points.shape
+    for (container, node), (data, confidence, timestamps) in truth.items():
+        k = track_names.index(container.removeprefix("PoseEstimation_"))
+        j = node_names.index(node)
+        frames = np.rint(timestamps * FPS).astype(int)
+        assert np.array_equal(points[frames, k, j], data, equal_nan=True), (container, node)
+        assert np.array_equal(scores[frames, k, j], confidence, equal_nan=True), (container, node)
+    print(f"check: poseio's array equals h5py's for all {n_animals} animals x {n_nodes} nodes (NaN-equal)")
+
+
+def run_per_animal_layout(args: argparse.Namespace) -> None:
+    """Times the per-animal layout: poseio and pynwb reads vs raw h5py, poseio save vs direct pynwb write."""
+    points, confidence = make_arrays(args.frames, args.tracks, args.nodes)
+    with tempfile.TemporaryDirectory() as folder:
+        source, ours = Path(folder, "per_animal.nwb"), Path(folder, "poseio.nwb")
+        write_time, _ = median_time(lambda: write_per_animal_with_pynwb(points, confidence, source), args.repeats)
+        check_per_animal(source, args.frames, args.tracks, args.nodes)
+
+        h5_time, _ = median_time(lambda: read_per_animal_with_h5py(source), args.repeats)
+        load_time, labels = median_time(lambda: poseio.load(source), args.repeats)
+        numpy_time, _ = median_time(lambda: load_with_poseio(source), args.repeats)
+        per_skeleton_time, _ = median_time(lambda: load_per_skeleton(source), args.repeats)
+        pynwb_time, n_series = median_time(lambda: read_with_pynwb(source), args.repeats)
+        assert n_series == args.tracks * args.nodes, n_series
+        save_time, _ = median_time(lambda: poseio.save(labels, ours), args.repeats)
+        report(
+            [
+                ("load + numpy vs raw h5py", numpy_time, h5_time, 2.0),
+                ("  load alone vs raw h5py", load_time, h5_time, None),
+                (f"load + numpy(skeleton=s) x{len(labels.skeletons)} vs raw h5py", per_skeleton_time, h5_time, None),
+                ("pynwb read (not poseio) vs raw h5py", pynwb_time, h5_time, None),
+                ("save (poseio) vs write (pynwb)", save_time, write_time, 1.5),
+            ]
+        )
+        print(
+            f"load + numpy vs pynwb read: {numpy_time / pynwb_time:.2f}x (target: well below 1x); "
+            f"file sizes: pynwb {source.stat().st_size / 1e6:.1f} MB, poseio {ours.stat().st_size / 1e6:.1f} MB"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--layout", choices=("poseio", "per-animal"), default="poseio", help="the file layout to time")
+    parser.add_argument("--frames", type=int, default=100_000)
+    parser.add_argument("--tracks", type=int, default=2, help="tracks (animals, for --layout per-animal)")
+    parser.add_argument("--nodes", type=int, default=15)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print(
+        f"{args.layout} layout: {args.frames} frames x {args.tracks} tracks x {args.nodes} nodes, "
+        f"median of {args.repeats} runs"
+    )
+    import ndx_pose  # noqa: F401 - import once outside the timings, for the writers and readers
+    import pynwb  # noqa: F401
+
+    if args.layout == "poseio":
+        run_poseio_layout(args)
+    else:
+        run_per_animal_layout(args)
 
 
 if __name__ == "__main__":

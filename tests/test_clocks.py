@@ -142,3 +142,59 @@ def test_save_refuses_timestamps_that_would_collapse_frames(tmp_path, stamps):
     # NaN means "unknown": refused when a frame with poses has no time.
     with pytest.raises(poseio.InvalidOptionError, match="timestamps option|frames 1 have no time"):
         poseio.save(labels, tmp_path / "p.nwb", timestamps=stamps + [1.0, 2.0, 3.0])
+
+
+# --- Frame numbers without a video clock: never invented, never before the first pose ---
+
+
+def _seconds_of_rows(path) -> list[float]:
+    """The time of every row of the container's first series, read with h5py alone."""
+    with h5py.File(path, "r") as f:
+        series = next(g for g in f[CONTAINER].values() if isinstance(g, h5py.Group) and "data" in g)
+        n = len(series["data"])
+        if "timestamps" in series:
+            return list(series["timestamps"][()])
+        return list(series["starting_time"][()] + np.arange(n) / series["starting_time"].attrs["rate"])
+
+
+def test_a_series_starting_late_in_the_session_is_numbered_from_its_first_pose(nwb):
+    # 1,000 s into the session at 30 Hz: frame 0 at time 0 would put 30,000 empty frames first.
+    _set_timing(nwb, start=1000.0, rate=30.0)
+    labels = poseio.load(nwb)
+    assert labels.numpy().shape[0] == 6
+    video = labels.videos[0]
+    assert video.fps == 30.0
+    np.testing.assert_array_equal(video.timestamps, _seconds_of_rows(nwb))
+
+
+def test_jittered_timestamps_make_no_empty_frames(nwb):
+    # A camera's jitter makes the smallest step shorter than the typical one; a rate taken from
+    # it would number these 6 poses over more than 6 frames, leaving all-NaN rows in numpy().
+    stamps = [1000.0, 1000.031, 1000.068, 1000.1, 1000.129, 1000.167]
+    _set_timing(nwb, timestamps=stamps)
+    labels = poseio.load(nwb)
+    points = labels.numpy()
+    assert points.shape[0] == 6
+    assert not np.any(np.all(np.isnan(points), axis=(1, 2, 3)))
+    np.testing.assert_array_equal(labels.videos[0].timestamps, stamps)
+    assert labels.videos[0].fps is None  # irregular: not a frame rate
+    assert "irregular" in labels.provenance["frame_timing"][labels.videos[0].filename]
+
+
+def test_frame_indices_stored_as_seconds_keep_their_numbers(nwb):
+    # sleap-io and dlc2nwb store frame indices as times: frame 15 of the video stays frame 15.
+    _set_timing(nwb, start=15.0, rate=1.0)
+    labels = poseio.load(nwb)
+    assert [lf.frame_idx for lf in labels.labeled_frames] == list(range(15, 21))
+    assert labels.provenance["frame_timing"][labels.videos[0].filename] == "frame indices stored as seconds"
+
+
+def test_late_series_keeps_its_seconds_through_a_save(nwb, tmp_path):
+    _set_timing(nwb, start=1000.0, rate=30.0)
+    out = tmp_path / "copy.nwb"
+    poseio.save(poseio.load(nwb), out)
+    with h5py.File(out, "r") as f:
+        series = next(g for g in f[CONTAINER].values() if isinstance(g, h5py.Group) and "data" in g)
+        start = series["starting_time"]
+        copied = start[()] + np.arange(len(series["data"])) / start.attrs["rate"]
+    np.testing.assert_array_equal(copied, _seconds_of_rows(nwb))

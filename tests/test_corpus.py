@@ -128,7 +128,7 @@ def test_dlc2nwb_individual_prefix_becomes_a_track():
     labels = poseio.load(corpus_file("nwb", "ref_dlc2nwb_example_m3v1mp4.nwb"))
     assert [t.name for t in labels.tracks] == ["ind1"]
     assert labels.skeletons[0].node_names == ["snout", "leftear", "rightear", "tailbase"]
-    assert len(labels) == 2330 and "timestamp spacing" in labels.provenance["frame_timing"]["fake_path"]
+    assert len(labels) == 2330 and labels.provenance["frame_timing"]["fake_path"] == "frame indices stored as seconds"
 
 
 @pytest.mark.corpus

@@ -31,7 +31,7 @@ from poseio.nwb import (
 
 from poseio_nwb_predictions._containers import container_record
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
-from poseio_nwb_predictions._timing import SERIES_RATE, FrameClock, choose_clock, frame_seconds
+from poseio_nwb_predictions._timing import FrameClock, choose_clock, frame_seconds
 
 CONTAINER_TYPES = ("PoseEstimation", "MultiCameraPoseEstimation")
 SCORES_SUFFIX = "_instance_scores"
@@ -364,9 +364,9 @@ class PredictionsReader:
     def keep_seconds(self, video: Video, clock: FrameClock, rows: list[tuple[np.ndarray, np.ndarray]]) -> None:
         """Record on the video the seconds of its frames as the file has them (see `frame_seconds`).
 
-        A rate clock taken from the series themselves also gives the video its
-        rate and start, so that frames a user adds later are timed by it; an
-        inferred clock does not (it is not regular).
+        A regular clock taken from the series themselves also gives the video
+        its rate and start, so that frames a user adds later are timed by it;
+        an irregular one does not.
         """
         n_frames = 1 + max((int(frames.max()) for frames, _ in rows if len(frames)), default=-1)
         if over_budget(n_frames * 8):
@@ -374,9 +374,9 @@ class PredictionsReader:
             return
         seconds, disagree = frame_seconds(clock, video, rows)
         video.timestamps = seconds
-        if clock.source == SERIES_RATE:
+        if clock.declared:
             video.fps = clock.rate
-            video.metadata["starting_time"] = clock.start
+            video.metadata["starting_time"] = float(seconds[0]) if len(seconds) else clock.start
         if disagree:
             self.notes.append(
                 f"{video.filename}: {disagree} rows are timed apart from other rows of their frame "

@@ -13,6 +13,10 @@ from poseio._video import Video
 
 #: The source of a clock taken from the series' own ``starting_time`` + ``rate``.
 SERIES_RATE = "series rate"
+#: The source of a clock whose times are frame indices (sleap-io's rate 1.0, dlc2nwb's timestamps).
+FRAME_INDICES = "frame indices stored as seconds"
+#: The source of a clock made of the poses' own distinct times.
+POSE_TIMES = "the poses' own times"
 
 
 @attrs.frozen
@@ -24,12 +28,15 @@ class FrameClock:
         rate: Frames per second, when the mapping is by rate.
         start: Time of frame 0, in seconds.
         timestamps: The time of every frame, when the mapping is by lookup.
+        declared: The rate is regular and the video may take it as its frame
+            rate, so that frames a user adds later are timed by it.
     """
 
     source: str
     rate: float | None = None
     start: float = 0.0
     timestamps: np.ndarray | None = None
+    declared: bool = False
 
     def frame_indices(self, times: np.ndarray) -> np.ndarray:
         """The nearest frame index of every time.
@@ -38,6 +45,8 @@ class FrameClock:
             ValueError: A time lies too far from the clock's start for a frame number.
         """
         times = np.asarray(times, dtype=np.float64)
+        if not len(times):
+            return np.empty(0, dtype=np.int64)
         if self.timestamps is not None and len(self.timestamps):
             stamps = self.timestamps
             right = (
@@ -61,27 +70,43 @@ class FrameClock:
 def choose_clock(video: Video, series_rates: list[tuple[float, float]], all_times: list[np.ndarray]) -> FrameClock:
     """The best available frame clock for one video's series.
 
-    In order: the video's own frame timestamps; the video's rate and start; the
-    rate of a series that uses ``starting_time`` + ``rate`` (its start is a time,
-    not frame 0, so frame 0 is at time 0); and last, the spacing of the
-    timestamps themselves, which is an inference and says so.
+    In order:
+
+    1. the video's own frame timestamps;
+    2. the video's rate and start;
+    3. frame indices stored as seconds (every time a whole number, and any
+       series rate 1.0, as sleap-io and dlc2nwb write them): frame = time;
+    4. the rate of the series that use ``starting_time`` + ``rate``, with
+       frame 0 at the first pose;
+    5. the poses' own distinct times, frame *i* at the *i*-th of them.
+
+    Without a video clock, frames are therefore never invented (no empty frames
+    between irregular times) and none lie before the first pose, whatever the
+    offset of the series in the session.
+
+    Args:
+        video: The video whose frames are numbered.
+        series_rates: ``(starting_time, rate)`` of each series timed by rate.
+        all_times: The distinct time arrays of the video's series.
     """
     if video.timestamps is not None and len(video.timestamps):
         return FrameClock("video timestamps", timestamps=video.timestamps)
     if video.fps:
         return FrameClock("video rate", rate=video.fps, start=float(video.metadata.get("starting_time") or 0.0))
-    rates = [r for _, r in series_rates if r and r > 0]
-    if rates:
-        return FrameClock(SERIES_RATE, rate=max(rates))
     stamps = np.unique(np.concatenate(all_times)) if all_times else np.empty(0)
-    steps = np.diff(stamps)
-    steps = steps[steps > 0]
-    if len(steps):
-        step = float(np.min(steps))
-        return FrameClock(f"inferred from timestamp spacing ({1 / step:g} Hz)", rate=1 / step)
-    return FrameClock(
-        "unknown: one sample per series, taken as frame 0", rate=1.0, start=float(stamps[0]) if len(stamps) else 0.0
-    )
+    rates = [r for _, r in series_rates if r and r > 0]
+    if len(stamps) and stamps[0] >= 0 and np.all(stamps == np.rint(stamps)) and set(rates) <= {1.0}:
+        return FrameClock(FRAME_INDICES, rate=1.0, declared=bool(rates))
+    if rates:
+        return FrameClock(SERIES_RATE, rate=max(rates), start=float(stamps[0]), declared=True)
+    if len(stamps) > 1:
+        steps = np.diff(stamps)
+        regular = steps.max() - steps.min() <= 1e-6 * steps.min()
+        # Ten significant digits: 1 / (1/30) is 30.000000000000007 in floating point.
+        rate = float(f"{(len(stamps) - 1) / (stamps[-1] - stamps[0]):.10g}") if regular else None
+        source = f"{POSE_TIMES} (regular, {rate:g} Hz)" if regular else f"{POSE_TIMES} (irregular)"
+        return FrameClock(source, rate=rate, timestamps=stamps, declared=regular)
+    return FrameClock(f"{POSE_TIMES} (one time)", timestamps=stamps)
 
 
 def frame_seconds(clock: FrameClock, video: Video, rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, int]:
