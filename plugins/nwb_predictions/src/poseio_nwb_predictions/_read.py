@@ -8,6 +8,7 @@ import attrs
 import h5py
 import numpy as np
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, UnsafeFileError, Video
+from poseio._hdf5 import attribute_text, child_groups
 from poseio._policy import budget_message, over_budget
 from poseio._safety import check_dataset
 from poseio.nwb import (
@@ -139,10 +140,27 @@ class PredictionsReader:
         self.notes: list[str] = []
         self.extras = PoseioExtras.read(f)
         self.times_cache: dict[object, tuple] = {}
+        self.series_cache: dict[str, list[h5py.Group]] = {}
+
+    def series_groups(self, container: h5py.Group) -> list[h5py.Group]:
+        """The container's PoseEstimationSeries, found once per container."""
+        if container.name not in self.series_cache:
+            # Low-level: this runs once per series, and h5py's Group objects cost more than the test.
+            self.series_cache[container.name] = [
+                h5py.Group(gid)
+                for _, gid in child_groups(container.id)
+                if attribute_text(gid, b"neurodata_type") == "PoseEstimationSeries"
+            ]
+        return self.series_cache[container.name]
+
+    def links(self, container: h5py.Group, *types: str) -> list[tuple[str, h5py.Group]]:
+        """The container's links to groups of these types (its series are not looked at again)."""
+        series_names = {g.name.rsplit("/", 1)[-1] for g in self.series_groups(container)}
+        return linked_groups(container, *types, skip=series_names)
 
     def skeleton_for(self, container: h5py.Group, series_names: list[str]) -> tuple[Skeleton, bool]:
         """The container's skeleton, and whether it came from a Skeleton object."""
-        linked = linked_groups(container, "Skeleton")
+        linked = self.links(container, "Skeleton")
         if linked:
             path, target = linked[0]
             if path not in self.skeletons:
@@ -202,7 +220,7 @@ class PredictionsReader:
         if filename is None:
             # No video named: a world-coordinate container is its own view; a camera's poses are
             # keyed by the camera (Device) they link; others share their processing module's.
-            devices = linked_groups(container, "Device", "CalibratedCamera")
+            devices = self.links(container, "Device", "CalibratedCamera")
             if neurodata_type(container) == "MultiCameraPoseEstimation":
                 filename, metadata = container.name, {"world_coordinates": True}
             elif devices:
@@ -244,19 +262,17 @@ class PredictionsReader:
 
     def slots_for(self, container: h5py.Group) -> list[Slot]:
         """The container's series, mapped to nodes, split by individual when named so."""
-        series_groups = [
-            g for g in container.values() if isinstance(g, h5py.Group) and neurodata_type(g) == "PoseEstimationSeries"
-        ]
+        series_groups = self.series_groups(container)
         series = [read_series(g, self.times_cache) for g in series_groups]
         names = [s.name for s in series]
         skeleton, from_object = self.skeleton_for(container, names)
-        software = read_text(container, "source_software")
-        descriptions = [read_text(g, "description") or text(g.attrs.get("description")) or "" for g in series_groups]
-        individuals = (
-            None
-            if from_object
-            else split_individuals(skeleton.node_names, software=software, descriptions=descriptions)
-        )
+        individuals = None
+        if not from_object:  # a Skeleton object names its nodes; only bare names may hide individuals
+            software = read_text(container, "source_software")
+            descriptions = [
+                read_text(g, "description") or text(g.attrs.get("description")) or "" for g in series_groups
+            ]
+            individuals = split_individuals(skeleton.node_names, software=software, descriptions=descriptions)
         scores = self.instance_scores(container)
         if individuals is None:
             mapping = match_series_to_nodes(names, skeleton.node_names)
