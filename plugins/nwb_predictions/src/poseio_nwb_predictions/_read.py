@@ -12,6 +12,7 @@ from poseio._hdf5 import attribute_text, child_groups
 from poseio._policy import budget_message, over_budget
 from poseio._safety import check_dataset
 from poseio.nwb import (
+    LEAF_TYPES,
     PoseioExtras,
     dangling_links,
     linked_groups,
@@ -133,12 +134,17 @@ class PredictionsReader:
     """Reads one NWB file's PoseEstimation containers into one Labels."""
 
     def __init__(self, f: h5py.File, path: Path | None) -> None:
+        # A PoseEstimation holds only series (a MultiCameraPoseEstimation holds PoseEstimations):
+        # the walk does not go into it, which saves reading the type of each series twice.
         self.f = f
         self.path = path
         self.skeletons: dict[str, Skeleton] = {}
         self.videos: dict[str, Video] = {}
         self.notes: list[str] = []
-        self.extras = PoseioExtras.read(f)
+        # One walk of the file finds the pose containers and poseio's own tables.
+        found = list(typed_groups(f, *CONTAINER_TYPES, "DynamicTable", leaves=LEAF_TYPES | {"PoseEstimation"}))
+        self.containers = [g for g in found if neurodata_type(g) != "DynamicTable"]
+        self.extras = PoseioExtras.read(f, tables=[g for g in found if neurodata_type(g) == "DynamicTable"])
         self.times_cache: dict[object, tuple] = {}
         self.series_cache: dict[str, list[h5py.Group]] = {}
 
@@ -311,9 +317,8 @@ class PredictionsReader:
         return slots
 
     def read(self) -> Labels:
-        containers = list(typed_groups(self.f, *CONTAINER_TYPES))
         slots_by_video: dict[int, list[tuple[Video, Slot]]] = {}
-        for container in containers:
+        for container in self.containers:
             with reading("the pose container", container):
                 video = self.video_for(container)
                 for slot in self.slots_for(container):

@@ -5,6 +5,7 @@ pynwb. The writing helpers in `poseio.nwb.writing` import pynwb when called.
 """
 
 from poseio.nwb._h5 import (
+    LEAF_TYPES,
     dangling_links,
     linked_groups,
     location,
@@ -23,6 +24,7 @@ from poseio.nwb._objects import PoseioExtras, read_skeleton, read_video, series_
 from poseio.nwb._sniff import NDX_POSE, nwb_root_kind, pose_claim
 
 __all__ = [
+    "LEAF_TYPES",
     "NDX_POSE",
     "REPEAT",
     "PoseioExtras",

@@ -80,7 +80,8 @@ def typed_groups(
 
     Unlike the probe's bounded index this walks the whole tree, except the
     cached ``/specifications`` and the insides of ``leaves`` (by default
-    `LEAF_TYPES`, which includes the thousands of training frames).
+    `LEAF_TYPES`, which includes the thousands of training frames), even when
+    they are among ``types``.
     With ``inside_matches=False`` the insides of the groups yielded are not
     walked either. Soft and external links are not followed, and a group
     reached by a second hard link (a cycle, or two names for one group) is not
@@ -100,7 +101,7 @@ def typed_groups(
             kind = attribute_text(child, b"neurodata_type")
             if kind in wanted:
                 yield h5py.Group(child)
-                if inside_matches:
+                if inside_matches and kind not in leaves:
                     children.append((child, False))
             elif kind not in leaves:
                 children.append((child, False))

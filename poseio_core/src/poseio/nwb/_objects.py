@@ -194,9 +194,10 @@ class PoseioExtras:
     skeleton_names: dict[str, str] = attrs.Factory(dict)
 
     @classmethod
-    def read(cls, f: h5py.File) -> PoseioExtras:
+    def read(cls, f: h5py.File, tables: list[h5py.Group] | None = None) -> PoseioExtras:
+        """The values in poseio's tables; ``tables`` are the file's DynamicTables when a walk found them."""
         extras = cls()
-        for table in typed_groups(f, "DynamicTable"):
+        for table in typed_groups(f, "DynamicTable") if tables is None else tables:
             name = table.name.rsplit("/", 1)[-1]
             if name.startswith("poseio_"):
                 with reading("poseio's table", table):
