@@ -29,7 +29,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import poseio
-from _common import median_time, peak_memory, report
+from _common import durably, median_time, peak_memory, report
 
 FPS = 30.0
 
@@ -137,7 +137,11 @@ def run_poseio_layout(args: argparse.Namespace) -> None:
         ours, reference = Path(folder, "poseio.nwb"), Path(folder, "pynwb.nwb")
         save_time, _ = median_time(lambda: poseio.save(labels, ours), args.repeats)
         pynwb_time, _ = median_time(lambda: write_with_pynwb(labels, reference), args.repeats)
-        rows = [("save (poseio) vs write (pynwb)", save_time, pynwb_time, 1.5)]
+        durable_time, _ = median_time(durably(lambda: write_with_pynwb(labels, reference), reference), args.repeats)
+        rows = [
+            ("save (poseio) vs write (pynwb)", save_time, pynwb_time, 1.5),
+            ("save (poseio) vs write + fsync (pynwb)", save_time, durable_time, 1.5),
+        ]
         for name, path in (("poseio's file", ours), ("pynwb's file", reference)):
             load_time, (points, scores) = median_time(lambda p=path: load_with_poseio(p), args.repeats)
             h5_time, _ = median_time(lambda p=path: read_with_h5py(p), args.repeats)
@@ -279,6 +283,9 @@ def run_per_animal_layout(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         source, ours = Path(folder, "per_animal.nwb"), Path(folder, "poseio.nwb")
         write_time, _ = median_time(lambda: write_per_animal_with_pynwb(points, confidence, source), args.repeats)
+        durable_time, _ = median_time(
+            durably(lambda: write_per_animal_with_pynwb(points, confidence, source), source), args.repeats
+        )
         check_per_animal(source, args.frames, args.tracks, args.nodes)
 
         h5_time, _ = median_time(lambda: read_per_animal_with_h5py(source), args.repeats)
@@ -295,6 +302,7 @@ def run_per_animal_layout(args: argparse.Namespace) -> None:
                 (f"load + numpy(skeleton=s) x{len(labels.skeletons)} vs raw h5py", per_skeleton_time, h5_time, None),
                 ("pynwb read (not poseio) vs raw h5py", pynwb_time, h5_time, None),
                 ("save (poseio) vs write (pynwb)", save_time, write_time, 1.5),
+                ("save (poseio) vs write + fsync (pynwb)", save_time, durable_time, 1.5),
             ]
         )
         print(

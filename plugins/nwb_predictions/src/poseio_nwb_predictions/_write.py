@@ -276,13 +276,17 @@ class _Writer:
         )
         timing = {"starting_time": float(stamps[0]), "rate": float(fps)} if regular else None
         select = _as_slice(rows)
-        points, point_scores = self.table.points[select], self.table.point_scores[select]
+        # Node-major copies, made in one pass each: a series is then a contiguous block, where
+        # copying each node's strided column apart read the whole array once per node. (When the
+        # table is already node-major, as the reader makes it, these are views.)
+        points = np.ascontiguousarray(self.table.points[select].transpose(1, 0, 2))
+        point_scores = np.ascontiguousarray(self.table.point_scores[select].T)
         reserved = RESERVED_NAMES | {nwb_skeleton.name}
         kept = (record or {}).get("series", {})
         series = []
         for index, node in enumerate(skeleton.node_names):
-            scores = point_scores[:, index]
-            data = points[:, index]
+            scores = point_scores[index]
+            data = points[index]
             if data.shape[1] == 3 and np.isnan(data[:, 2]).all():
                 data = data[:, :2]  # a 2D series beside 3D ones (ndx-pose 0.1 files mix them) stays 2D
             was = kept.get(node, {})
