@@ -9,12 +9,11 @@ SkeletonInstance ``id`` is the instance's position in its frame.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import attrs
 import numpy as np
 from poseio import Labels
 from poseio.nwb import escape_track, repeated
+from poseio.nwb.writing import video_label
 
 from poseio_nwb_annotations._read import TRACK_PREFIX
 
@@ -39,12 +38,6 @@ class FramePlan:
     frame_idx: int
     annotator: str | None
     instances: tuple[InstancePlan, ...]
-
-
-def video_label(filename: str, index: int) -> str:
-    """A short readable name for a video: its file stem, or ``video_<i>``."""
-    stem = Path(filename).stem.replace("/", "_")
-    return stem or f"video_{index}"
 
 
 def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]:

@@ -24,16 +24,18 @@ from poseio.nwb.writing import (
     append_to_nwbfile,
     new_nwbfile,
     nwbfile_metadata,
+    paths_to_store,
     pop_nwbfile_options,
     processing_module,
     record_videos,
+    starting_frames,
     unique_name,
-    video_path_for,
+    video_label,
     write_nwbfile,
 )
 
 from poseio_nwb_annotations._h5write import FrameWriter
-from poseio_nwb_annotations._plan import FramePlan, plan_frames, video_label
+from poseio_nwb_annotations._plan import FramePlan, plan_frames
 
 OPTIONS = ("annotator", "skeleton_map", "module_name", "frame_map")
 
@@ -86,9 +88,9 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             description=f"Video {video.filename} whose frames were labelled."
             + ("" if video.fps else " Its frame rate is unknown: the rate of 1.0 is a placeholder."),
             unit="n.a.",
-            external_file=[video_path_for(video, nwb_path)],
+            external_file=(files := paths_to_store(video, nwb_path)),
             format="external",
-            starting_frame=[0],
+            starting_frame=starting_frames(video, len(files)),
             rate=float(video.fps or 1.0),
             num_samples=n_frames,
             dimension=[shape[2], shape[1]] if len(shape) >= 3 and shape[1] and shape[2] else None,

@@ -28,11 +28,13 @@ from poseio.nwb.writing import (
     append_to_nwbfile,
     new_nwbfile,
     nwbfile_metadata,
+    paths_to_store,
     pop_nwbfile_options,
     processing_module,
     record_videos,
+    starting_frames,
     unique_name,
-    video_path_for,
+    video_label,
     write_nwbfile,
 )
 
@@ -207,7 +209,7 @@ class _Writer:
         video = self.labels.videos[video_id]
         # Check the timing now, so that a missing frame rate fails before any object is made.
         _, fps = frame_times(video, video_id, np.array([frames.min(), frames.max()]), self.options)
-        label = Path(video.filename).stem or f"video_{video_id}"
+        label = video_label(video.filename, video_id)
         device = Device(
             name=unique_name(self.nwbfile.devices, f"camera_{label}"),
             description=f"Camera that recorded {video.filename}",
@@ -218,9 +220,9 @@ class _Writer:
             name=unique_name(self.nwbfile.acquisition, f"video_{label}"),
             description=f"Video {video.filename} on which poses were estimated.",
             unit="n.a.",
-            external_file=[video_path_for(video, self.nwb_path)],
+            external_file=(files := paths_to_store(video, self.nwb_path)),
             format="external",
-            starting_frame=[0],
+            starting_frame=starting_frames(video, len(files)),
             device=device,
             dimension=[shape[2], shape[1]] if len(shape) >= 3 and shape[1] and shape[2] else None,
             num_samples=int(shape[0]) if shape and shape[0] else int(frames.max()) + 1,

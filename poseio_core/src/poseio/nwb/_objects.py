@@ -13,6 +13,7 @@ from poseio._errors import InvalidLabelsError, ReadError
 from poseio._skeleton import Skeleton, Symmetry
 from poseio._video import Video
 from poseio.nwb._h5 import location, read_number, read_strings, read_text, reading, text, typed_groups, values
+from poseio.nwb._paths import STORED, resolve_stored
 
 
 def read_edges(dataset: h5py.Dataset, n_nodes: int, where: str) -> list[tuple[int, int]]:
@@ -99,7 +100,9 @@ def image_series_video(series: h5py.Group, nwb_folder: Path | None) -> Video:
     """A Video from an ImageSeries (external file or stored frames).
 
     Relative external paths are resolved against the NWB file's folder, as
-    nwbinspector does; the path as written is kept in ``metadata["external_file"]``.
+    nwbinspector does; the paths as written are kept in ``metadata["external_file"]``
+    (the first) and ``metadata[STORED]`` (all, for writing them back; see
+    `poseio.nwb._paths`).
     An image list (several external files, one frame each) becomes a video whose
     filename is the first image and whose ``metadata["external_files"]`` lists
     every image, resolved.
@@ -108,16 +111,16 @@ def image_series_video(series: h5py.Group, nwb_folder: Path | None) -> Video:
     filename = series.name
     if "external_file" in series:
         files = read_strings(series["external_file"])
-
-        def resolve(name: str) -> str:
-            path = Path(name)
-            return str(nwb_folder / path) if nwb_folder is not None and not path.is_absolute() else name
-
+        resolved = [resolve_stored(name, nwb_folder) for name in files]
         if files:
             metadata["external_file"] = files[0]
-            filename = resolve(files[0])
+            metadata[STORED] = {"stored": files, "resolved": resolved}
+            filename = resolved[0]
         if len(files) > 1:
-            metadata["external_files"] = [resolve(name) for name in files]
+            metadata["external_files"] = resolved
+        first_frames = series["external_file"].attrs.get("starting_frame")
+        if first_frames is not None and np.size(first_frames) == len(files):
+            metadata["starting_frame"] = np.asarray(first_frames).reshape(-1).astype(int).tolist()
     fps = timestamps = None
     if "starting_time" in series:
         fps = series["starting_time"].attrs.get("rate")

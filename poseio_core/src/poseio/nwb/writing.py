@@ -29,6 +29,9 @@ from poseio._skeleton import Skeleton
 from poseio._video import Video
 from poseio.nwb._names import unique_name
 from poseio.nwb._objects import GENERAL_LISTS, GENERAL_TEXT, ROOT_TEXT
+from poseio.nwb._paths import paths_to_store
+from poseio.nwb._paths import starting_frames as starting_frames  # re-exported for the NWB writers
+from poseio.nwb._paths import video_label as video_label  # re-exported for the NWB writers
 
 #: NWBFile options accepted by `new_nwbfile` (besides ``subject``): the fields the readers keep.
 NWBFILE_OPTIONS = (*ROOT_TEXT, *GENERAL_LISTS, *GENERAL_TEXT)
@@ -248,7 +251,7 @@ def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | Non
     for series_name, video in entries:
         shape = tuple(video.shape or ()) + (0, 0, 0, 0)
         fps = float(video.fps) if video.fps else float("nan")
-        filename = video.filename if video_path_for(video, nwb_path) == video.filename else ""
+        filename = video.filename if paths_to_store(video, nwb_path)[0] == video.filename else ""
         rows.append((series_name, filename, *[int(v) for v in shape[:4]], fps))
     if rows:
         append_rows(
@@ -273,17 +276,6 @@ def append_rows(module, name: str, description: str, columns: tuple[str, ...], r
         module.add(table)
     for row in rows:
         table.add_row(**dict(zip(columns, row)))
-
-
-def video_path_for(video: Video, nwb_path: Path | None) -> str:
-    """The path to store for a video: relative when it sits in or below the NWB file's folder."""
-    if nwb_path is None:
-        return video.filename
-    try:
-        target = Path(video.filename).resolve()
-        return str(target.relative_to(nwb_path.resolve().parent))
-    except (ValueError, OSError):
-        return video.filename
 
 
 def _nwb_io(path: Path, mode: str):
