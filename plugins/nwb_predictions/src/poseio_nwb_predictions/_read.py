@@ -316,6 +316,14 @@ class PredictionsReader:
             slots.append(Slot(container, f"track={individual}", self.skeletons[key], members, split=True))
         return slots
 
+    def track_of(self, slot: Slot, *, siblings: int) -> str | None:
+        """The track of a slot: as poseio's tracks table records it, else by the naming rules."""
+        if not slot.split:
+            recorded = self.extras.tracks.get(slot.container.name.removeprefix("/processing/"))
+            if recorded is not None:
+                return recorded
+        return track_name(slot.label, siblings=siblings)
+
     def read(self) -> Labels:
         slots_by_video: dict[int, list[tuple[Video, Slot]]] = {}
         for container in self.containers:
@@ -349,7 +357,7 @@ class PredictionsReader:
                     skeletons.append(skeleton)
                 track_ids = []
                 for slot in slots:
-                    name = track_name(slot.label, siblings=len(group))
+                    name = self.track_of(slot, siblings=len(group))
                     if name is None:
                         track_ids.append(-1)
                     else:

@@ -13,6 +13,7 @@ the container, with columns (score, tracking_score).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from poseio.nwb.writing import (
     paths_to_store,
     pop_nwbfile_options,
     processing_module,
+    record_tracks,
     record_videos,
     starting_frames,
     unique_name,
@@ -39,12 +41,15 @@ from poseio.nwb.writing import (
 )
 
 from poseio_nwb_predictions._containers import find_record
+from poseio_nwb_predictions._naming import track_name
 
 SCORES_SUFFIX = "_instance_scores"
 #: The PoseEstimation fields an option or a container record may set.
 CONTAINER_FIELDS = ("description", "scorer", "source_software", "source_software_version")
 SCORES_COMMENT = "poseio:instance_scores"
 UNTRACKED = "untracked"
+#: The name of the container of a file that holds one animal (movement's default key).
+LONE_NAME = "PoseEstimation"
 POSE_OPTIONS = (
     "fps",
     "timestamps",
@@ -56,7 +61,10 @@ POSE_OPTIONS = (
     "skeleton_map",
     "compression",
     "module_name",
+    "layout",
 )
+#: Values of the ``layout`` option: standard ndx-pose, or the layout sleap-io 0.9.5 reads.
+LAYOUTS = ("ndx-pose", "sleap-io")
 
 
 def _per_video(value: Any, video: Video, index: int) -> Any:
@@ -283,6 +291,15 @@ class _Writer:
         # table is already node-major, as the reader makes it, these are views.)
         points = np.ascontiguousarray(self.table.points[select].transpose(1, 0, 2))
         point_scores = np.ascontiguousarray(self.table.point_scores[select].T)
+        for_sleap_io = self.options.get("layout") == "sleap-io"
+        if for_sleap_io:
+            # sleap-io numbers frames by their rank among all times, and reads times as frame
+            # indices: every frame from 0 gets a row (NaN where no pose), at time = frame index.
+            dense = np.full((points.shape[0], int(frames[-1]) + 1, points.shape[2]), np.nan)
+            dense_scores = np.full(dense.shape[:2], np.nan)
+            dense[:, frames], dense_scores[:, frames] = points, point_scores
+            points, point_scores = dense, dense_scores
+            timing = {"starting_time": 0.0, "rate": 1.0}
         reserved = RESERVED_NAMES | {nwb_skeleton.name}
         kept = (record or {}).get("series", {})
         series = []
@@ -292,8 +309,9 @@ class _Writer:
             if data.shape[1] == 3 and np.isnan(data[:, 2]).all():
                 data = data[:, :2]  # a 2D series beside 3D ones (ndx-pose 0.1 files mix them) stays 2D
             was = kept.get(node, {})
-            known = not np.isnan(scores).all() or bool(was.get("has_confidence"))
-            series_name = was.get("name") or node
+            # sleap-io needs a confidence for every series.
+            known = for_sleap_io or not np.isnan(scores).all() or bool(was.get("has_confidence"))
+            series_name = node if for_sleap_io else was.get("name") or node
             if series_name in reserved or any(s.name == series_name for s in series):
                 series_name = f"PoseEstimationSeries{node}" if node in reserved else node
             series.append(
@@ -313,24 +331,31 @@ class _Writer:
             **(record or {}).get("fields", {}),
             **{k: v for k, v in self.options.items() if k in CONTAINER_FIELDS},
         }
-        estimation = PoseEstimation(
-            name=name,
-            pose_estimation_series=series,
-            description=fields.get("description")
-            or f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}.",
-            scorer=fields.get("scorer"),
-            source_software=fields.get("source_software") or "poseio",
-            source_software_version=fields.get("source_software_version"),
-            original_videos=fields.get("original_videos"),
-            labeled_videos=fields.get("labeled_videos"),
-            dimensions=np.asarray(fields["dimensions"], dtype=np.uint64) if fields.get("dimensions") else None,
-            skeleton=nwb_skeleton,
-            device=device,
-            source_video=image_series,
-        )
+        with warnings.catch_warnings():
+            # ndx-pose deprecates original_videos and labeled_videos; the source had them, or sleap-io needs them.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            estimation = PoseEstimation(
+                name=name,
+                pose_estimation_series=series,
+                description=fields.get("description")
+                or f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}.",
+                scorer=fields.get("scorer"),
+                source_software=fields.get("source_software") or "poseio",
+                source_software_version=fields.get("source_software_version"),
+                # sleap-io finds the video by this (deprecated) path list, and must not find a
+                # source_video: its frames are numbered by frame index, not by the video's clock.
+                original_videos=fields.get("original_videos")
+                or (paths_to_store(video, self.nwb_path)[:1] if for_sleap_io else None),
+                labeled_videos=fields.get("labeled_videos"),
+                dimensions=np.asarray(fields["dimensions"], dtype=np.uint64) if fields.get("dimensions") else None,
+                skeleton=nwb_skeleton,
+                device=device,
+                source_video=None if for_sleap_io else image_series,
+            )
         home.add(estimation)
         instance_scores = np.stack([self.table.score[select], self.table.tracking_score[select]], axis=1)
-        if np.isfinite(instance_scores).any():
+        # sleap-io takes everything in its modules for a pose container: no scores series there.
+        if np.isfinite(instance_scores).any() and not for_sleap_io:
             home.add(
                 TimeSeries(
                     name=name + SCORES_SUFFIX,
@@ -355,7 +380,9 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
             filename or index), ``frames_as_seconds``, ``scorer``,
             ``source_software``, ``source_software_version``, ``description``,
             ``skeleton_map`` (skeleton name -> existing ndx-pose Skeleton),
-            ``compression`` (``"gzip"`` or ``"lzf"``), ``module_name``.
+            ``compression`` (``"gzip"`` or ``"lzf"``), ``module_name``, and
+            ``layout``: ``"ndx-pose"`` (the default) or ``"sleap-io"``, the
+            layout sleap-io 0.9.5 reads (see docs/formats/nwb-predictions.md).
 
     Returns:
         The PoseEstimation objects added.
@@ -366,6 +393,11 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
             f"unknown nwb-predictions options {sorted(unknown)}; accepted: {sorted(POSE_OPTIONS)}",
             format="nwb-predictions",
         )
+    if options.get("layout", "ndx-pose") not in LAYOUTS:
+        raise InvalidOptionError(
+            f"layout must be one of {list(LAYOUTS)}, not {options['layout']!r}", format="nwb-predictions"
+        )
+    for_sleap_io = options.get("layout") == "sleap-io"
     if options.get("compression") not in (None, "gzip", "lzf"):
         raise InvalidOptionError(
             f"compression must be 'gzip', 'lzf' or None, not {options['compression']!r}", format="nwb-predictions"
@@ -384,13 +416,21 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
     )
     slots = table.slots()
     video_ids = distinct(table.video)
-    added, recorded = [], []
+    # One animal in one video: the container is named PoseEstimation, the name movement's
+    # from_nwb_file looks for by default (its track is kept in poseio's tracks table).
+    lone = len(np.unique(np.column_stack([table.video, table.skeleton, slots]), axis=0)) == 1 and not for_sleap_io
+    added, recorded, tracks = [], [], []
     for video_id in video_ids.tolist():
         video = labels.videos[video_id]
         in_video = table.video == video_id
         device, image_series, fps, label = writer.add_video(video_id, table.frame_idx[in_video])
         # Record the frame rate actually written, which may come from the fps option.
         recorded.append((image_series.name, attrs.evolve(video, fps=fps if video.timestamps is None else video.fps)))
+        if for_sleap_io:
+            # sleap-io reads the modules named SLEAP_VIDEO_*, one per video, holding only the
+            # containers of its tracks; their names sort in track order (track00, track01, ...).
+            sleap_module = processing_module(nwbfile, f"SLEAP_VIDEO_{video_ids.tolist().index(video_id):03d}_{label}")
+            width = len(str(max(len(labels.tracks) - 1, 1)))
         for skeleton_id in distinct(table.skeleton[in_video]).tolist():
             skeleton = labels.skeletons[skeleton_id]
             group = in_video & (table.skeleton == skeleton_id)
@@ -399,6 +439,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                 if slot < -1:
                     track = f"{UNTRACKED}_{-slot}"
                 base = f"PoseEstimation_{label}_{track}" if len(video_ids) > 1 else f"PoseEstimation_{track}"
+                base = LONE_NAME if lone else base
                 record = (
                     None
                     if slot < -1
@@ -415,11 +456,17 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                     home = processing_module(nwbfile, record["module"])
                 if record is not None and record["name"] not in home.data_interfaces:
                     base = record["name"]
+                if for_sleap_io:
+                    home = sleap_module
+                    base = track if slot < 0 else f"track{slot:0{width}d}"
+                # A second container for one track (another skeleton) is <base>#2.
+                name = unique_name(home.data_interfaces, base, separator=REPEAT)
+                if slot >= 0 and track_name(name, siblings=1) != labels.tracks[slot].name:
+                    tracks.append((f"{home.name}/{name}", labels.tracks[slot].name))
                 added.append(
                     writer.add_estimation(
                         np.flatnonzero(group & (slots == slot)),
-                        # A second container for one track (another skeleton) is <base>#2.
-                        unique_name(home.data_interfaces, base, separator=REPEAT),
+                        name,
                         "untracked" if slot < 0 else f"track {labels.tracks[slot].name}",
                         skeleton,
                         nwb_skeletons[id(skeleton)],
@@ -432,12 +479,19 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                     )
                 )
     record_videos(module, recorded, nwb_path)
+    record_tracks(module, tracks)
     return added
 
 
 def write_predictions(labels: Labels, path: Path, **options: Any) -> None:
     """Write a new NWB file holding the predictions in ``labels``."""
-    nwbfile = new_nwbfile(**nwbfile_metadata(labels, options))
+    metadata = nwbfile_metadata(labels, options)
+    # movement names the animal of a file after its identifier: a file of one track, with no
+    # identifier of its own, takes the track's name.
+    used = distinct(labels.to_table().track)
+    if "identifier" not in metadata and len(used) == 1 and used[0] >= 0 and labels.n_predicted_instances:
+        metadata["identifier"] = labels.tracks[int(used[0])].name
+    nwbfile = new_nwbfile(**metadata)
     add_predictions(nwbfile, labels, nwb_path=path, **options)
     write_nwbfile(nwbfile, path)
 

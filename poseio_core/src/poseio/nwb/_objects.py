@@ -189,12 +189,15 @@ class PoseioExtras:
         videos: ImageSeries name -> (filename as given, shape, fps or None).
         frame_map: (exported frame, original video, original frame index) rows.
         skeleton_names: NWB Skeleton name -> the skeleton's own name, where they differ.
+        tracks: PoseEstimation path below ``/processing`` (``behavior/PoseEstimation``)
+            -> the name of its track, where the container's name does not say it.
     """
 
     symmetries: dict[str, list[tuple[str, str]]] = attrs.Factory(dict)
     videos: dict[str, tuple[str, tuple[int, ...], float | None]] = attrs.Factory(dict)
     frame_map: list[tuple[int, str, int]] = attrs.Factory(list)
     skeleton_names: dict[str, str] = attrs.Factory(dict)
+    tracks: dict[str, str] = attrs.Factory(dict)
 
     @classmethod
     def read(cls, f: h5py.File, tables: list[h5py.Group] | None = None) -> PoseioExtras:
@@ -221,6 +224,8 @@ class PoseioExtras:
                 self.videos[s] = (fn, tuple(int(v) for v in shape), None if np.isnan(rate) else float(rate))
         elif name == "poseio_skeleton_names":
             self.skeleton_names.update(zip(read_strings(table["skeleton"]), read_strings(table["original_name"])))
+        elif name == "poseio_tracks":
+            self.tracks.update(zip(read_strings(table["container"]), read_strings(table["track"])))
         elif name == "poseio_frame_map":
             exported = np.asarray(values(table["exported_frame"])).tolist()
             originals = read_strings(table["original_video"])

@@ -14,6 +14,9 @@ any NWB reader opens (see ``docs/formats/nwb.md``):
   must be unique (two skeletons both called ``mouse``).
 - ``poseio_frame_map``: a DynamicTable (columns ``exported_frame``,
   ``original_video``, ``original_frame_idx``) written by the annotations export.
+- ``poseio_tracks``: a DynamicTable (columns ``container``, ``track``) naming
+  the track of each PoseEstimation whose name does not say it (the lone
+  ``PoseEstimation`` of a one-animal file).
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ SYMMETRIES_TABLE = "poseio_skeleton_symmetries"
 FRAME_MAP_TABLE = "poseio_frame_map"
 SKELETON_NAMES_TABLE = "poseio_skeleton_names"
 VIDEOS_TABLE = "poseio_videos"
+TRACKS_TABLE = "poseio_tracks"
 
 
 def pop_nwbfile_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -259,6 +263,18 @@ def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | Non
             VIDEOS_TABLE,
             "Shape, frame rate and filename of each video (written by poseio).",
             ("image_series", "filename", "n_frames", "height", "width", "channels", "fps"),
+            rows,
+        )
+
+
+def record_tracks(module, rows: list[tuple[str, str]]) -> None:
+    """Record ``(container path in the file's processing modules, track name)`` rows in ``poseio_tracks``."""
+    if rows:
+        append_rows(
+            module,
+            TRACKS_TABLE,
+            "The track (animal) of each PoseEstimation whose name does not say it (written by poseio).",
+            ("container", "track"),
             rows,
         )
 

@@ -1,0 +1,195 @@
+"""Files poseio writes are read by the tools users take them to next: pynwb + ndx-pose, movement, sleap-io.
+
+Each tool runs in a fresh process that imports only that tool (and numpy), and
+its values are compared with the poses poseio was given, so neither poseio's
+reader nor the tool's own conventions can hide a lost point.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import poseio
+import pytest
+from conftest import corpus_file
+from nwb_helpers import SUBJECT, critical_inspector_messages, validation_errors
+
+pytest.importorskip("movement", reason="movement 0.15 is in requirements-dev.txt; install it to run these checks")
+pytest.importorskip("sleap_io", reason="sleap-io 0.9.5 is in requirements-dev.txt; install it to run these checks")
+
+
+def one_animal(n_frames: int = 40, *, track: str | None = "mouse_1") -> poseio.Labels:
+    rng = np.random.default_rng(11)
+    points = rng.random((n_frames, 1, 4, 2)) * 100
+    points[5, 0, 1] = np.nan
+    return poseio.Labels.from_numpy(
+        points,
+        video=poseio.Video("/data/session/cam.mp4", fps=30.0),
+        skeleton=poseio.Skeleton(["nose", "left_ear", "right_ear", "tail_base"], edges=[(0, 1), (0, 2)], name="m"),
+        tracks=None if track is None else [poseio.Track(track)],
+        point_scores=rng.random((n_frames, 1, 4)),
+    )
+
+
+MOVEMENT = """
+import json, sys
+import numpy as np
+from movement.io import load_poses
+ds = load_poses.from_nwb_file(sys.argv[1])  # movement's default arguments
+position = ds.position.transpose("time", "individuals", "keypoints", "space").values
+confidence = ds.confidence.transpose("time", "individuals", "keypoints").values
+print(json.dumps({
+    "individuals": [str(v) for v in ds.individuals.values],
+    "keypoints": [str(v) for v in ds.keypoints.values],
+    "fps": ds.attrs.get("fps"),
+    "position": np.where(np.isnan(position), None, position).tolist(),
+    "confidence": np.where(np.isnan(confidence), None, confidence).tolist(),
+}))
+"""
+
+
+def run_tool(code: str, *args: str) -> dict:
+    """Run a tool's reading code in a fresh interpreter (no poseio imported); its JSON output."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"the tool failed on {args}:\n{done.stderr[-3000:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _nan(values) -> np.ndarray:
+    return np.array(values, dtype=float)
+
+
+def test_movement_reads_a_one_animal_file_with_its_default_arguments(tmp_path):
+    labels = one_animal()
+    path = tmp_path / "mouse.nwb"
+    poseio.save(labels, path)
+    found = run_tool(MOVEMENT, str(path))
+    assert found["individuals"] == ["mouse_1"]  # the track's name, not a random identifier
+    assert found["fps"] == 30.0
+    expected, scores = labels.numpy(return_scores=True)
+    order = [labels.skeletons[0].node_names.index(k) for k in found["keypoints"]]
+    np.testing.assert_array_equal(_nan(found["position"]), expected[:, :, order])
+    np.testing.assert_array_equal(_nan(found["confidence"]), scores[:, :, order])
+
+
+def test_poseio_keeps_the_track_of_a_one_animal_file(tmp_path):
+    path = tmp_path / "mouse.nwb"
+    poseio.save(one_animal(), path)
+    labels = poseio.load(path)
+    assert [t.name for t in labels.tracks] == ["mouse_1"]
+    assert labels.provenance["session"]["identifier"] == "mouse_1"
+
+
+def test_an_identifier_given_is_kept_over_the_track_name(tmp_path):
+    path = tmp_path / "mouse.nwb"
+    poseio.save(one_animal(), path, identifier="session-42")
+    labels = poseio.load(path)
+    assert labels.provenance["session"]["identifier"] == "session-42"
+    assert [t.name for t in labels.tracks] == ["mouse_1"]
+
+
+def test_movement_file_converts_back_to_a_file_movement_reads(tmp_path):
+    source = corpus_file("nwb", "mv_movement_mouse1.nwb")
+    output = tmp_path / "copy.nwb"
+    poseio.save(poseio.load(source), output)
+    before, after = run_tool(MOVEMENT, str(source)), run_tool(MOVEMENT, str(output))
+    assert after["individuals"] == before["individuals"] == ["mouse1"]
+    assert after["keypoints"] == before["keypoints"]
+    np.testing.assert_array_equal(_nan(after["position"]), _nan(before["position"]))
+    np.testing.assert_array_equal(_nan(after["confidence"]), _nan(before["confidence"]))
+
+
+SLEAP_IO = """
+import json, sys
+import numpy as np
+import sleap_io
+labels = sleap_io.load_nwb(sys.argv[1])
+rows = []
+for lf in labels.labeled_frames:
+    for inst in lf.instances:
+        points = inst.numpy()
+        rows.append({
+            "frame": int(lf.frame_idx),
+            "video": str(lf.video.filename),
+            "track": None if inst.track is None else inst.track.name,
+            "nodes": [n.name for n in inst.skeleton.nodes],
+            "points": np.where(np.isnan(points), None, points).tolist(),
+        })
+print(json.dumps({"tracks": [t.name for t in labels.tracks], "rows": rows}))
+"""
+
+
+def two_animals() -> poseio.Labels:
+    rng = np.random.default_rng(5)
+    points = rng.random((30, 12, 3, 2)) * 100  # 12 tracks: "track10" must not sort before "track2"
+    points[4, 1] = np.nan  # one animal missing in one frame
+    points[7, 0, 2] = np.nan  # one hidden node
+    return poseio.Labels.from_numpy(
+        points,
+        video=poseio.Video("/data/session/cam.mp4", fps=25.0),
+        skeleton=poseio.Skeleton(["head", "body", "tail"], edges=[(0, 1), (1, 2)], name="fly"),
+        tracks=[poseio.Track(f"fly_{i}") for i in range(12)],
+        frame_inds=np.arange(5, 35),  # not starting at frame 0
+        point_scores=rng.random((30, 12, 3)),
+    )
+
+
+def test_sleap_io_reads_every_prediction_of_the_sleap_io_layout(tmp_path):
+    labels = two_animals()
+    path = tmp_path / "flies.nwb"
+    poseio.save(labels, path, layout="sleap-io")
+    found = run_tool(SLEAP_IO, str(path))
+    expected = labels.numpy()
+    got = {}
+    for row in found["rows"]:
+        assert row["video"] == "/data/session/cam.mp4" and row["nodes"] == ["head", "body", "tail"]
+        got[(row["frame"], int(row["track"].removeprefix("track")))] = _nan(row["points"])
+    # Every instance with a visible node, at its own frame, in its own track slot (sleap-io
+    # names tracks track0, track1, ... in order; it has no field for the names themselves).
+    wanted = {
+        (frame, track)
+        for frame in range(expected.shape[0])
+        for track in range(expected.shape[1])
+        if not np.isnan(expected[frame, track]).all()
+    }
+    assert set(got) == wanted
+    for (frame, track), points in got.items():
+        # sleap-io holds points as float32: the file's float64 values, rounded by sleap-io itself.
+        np.testing.assert_array_equal(points, expected[frame, track].astype(np.float32))
+    assert found["tracks"] == [f"track{i}" for i in range(12)]
+
+
+def test_poseio_reads_its_sleap_io_layout_back_whole(tmp_path):
+    labels = two_animals()
+    path = tmp_path / "flies.nwb"
+    poseio.save(labels, path, layout="sleap-io")
+    back = poseio.load(path)
+    assert [t.name for t in back.tracks] == [t.name for t in labels.tracks]
+    np.testing.assert_array_equal(back.numpy(), labels.numpy())
+
+
+def test_an_unknown_layout_is_an_invalid_option(tmp_path):
+    with pytest.raises(poseio.InvalidOptionError, match="layout must be one of"):
+        poseio.save(two_animals(), tmp_path / "x.nwb", layout="sleap")
+
+
+@pytest.mark.parametrize("layout", ["ndx-pose", "sleap-io"])
+def test_both_layouts_are_valid_nwb(tmp_path, layout):
+    path = tmp_path / "flies.nwb"
+    poseio.save(two_animals(), path, layout=layout, subject=SUBJECT)
+    assert validation_errors(path) == []
+    assert critical_inspector_messages(path) == []
+    # pynwb + ndx-pose read every point of what poseio wrote.
+    from ndx_pose import PoseEstimation
+    from pynwb import NWBHDF5IO
+
+    with NWBHDF5IO(str(path), "r") as io:
+        nwbfile = io.read()
+        containers = [o for o in nwbfile.objects.values() if isinstance(o, PoseEstimation)]
+        finite = sum(
+            int(np.isfinite(s.data[:]).all(axis=1).sum()) for c in containers for s in c.pose_estimation_series.values()
+        )
+    assert finite == int(np.isfinite(two_animals().numpy()).all(axis=-1).sum())
