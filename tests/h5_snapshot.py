@@ -110,3 +110,39 @@ def timed_pose_rows(path) -> list[tuple]:
 
         f.visititems(visit)
     return sorted(rows, key=repr)
+
+
+def training_frames(path) -> dict[str, dict]:
+    """Every TrainingFrame of a file, read with h5py alone.
+
+    ``{frame name: {"index": source_video_frame_index or None, "instances":
+    {instance name: (id, node_locations as stored, node_visibility)}, "image":
+    the pixels of its source_frame or None}}``.
+    """
+    found: dict[str, dict] = {}
+    with h5py.File(path, "r") as f:
+
+        def visit(name, obj):
+            kind = obj.attrs.get("neurodata_type") if isinstance(obj, h5py.Group) else None
+            if (kind.decode() if isinstance(kind, bytes) else kind) != "TrainingFrame":
+                return
+            index = obj.attrs.get("source_video_frame_index")
+            if index is None and "source_video_frame_index" in obj:
+                index = obj["source_video_frame_index"][()]
+            instances = {}
+            for instance_name, instance in obj.get("skeleton_instances", {}).items():
+                visibility = instance["node_visibility"][()] if "node_visibility" in instance else None
+                instances[instance_name] = (
+                    None if instance.attrs.get("id") is None else int(instance.attrs["id"]),
+                    instance["node_locations"][()],
+                    None if visibility is None else visibility.astype(bool),
+                )
+            image = obj.get("source_frame")  # an image stored in the file, when the frame labels one
+            found[name.rsplit("/", 1)[-1]] = {
+                "index": None if index is None else int(index),
+                "instances": instances,
+                "image": None if image is None else image[()],
+            }
+
+        f.visititems(visit)
+    return found

@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 import h5py
+import numpy as np
 import poseio
 import pytest
 from conftest import corpus_file
 from fresh_process import run_fresh
-from h5_snapshot import pose_rows, timed_pose_rows
+from h5_snapshot import pose_rows, timed_pose_rows, training_frames
 
 PREDICTIONS = [
     "a_pose_estimation_two_animals.nwb",
@@ -236,3 +237,38 @@ def test_convert_keeps_skeletons(converted, name):
     source, output = converted(name)
     expected, found = _skeletons(source), _skeletons(output)
     assert {k: found.get(k) for k in expected} == expected
+
+
+def _same_frames(before: dict, after: dict) -> list[str]:
+    """Where two `h5_snapshot.training_frames` differ, as readable lines."""
+    problems = [f"frame {name} lost" for name in before.keys() - after.keys()]
+    problems += [f"frame {name} added" for name in after.keys() - before.keys()]
+    for name in before.keys() & after.keys():
+        was, now = before[name], after[name]
+        if was["index"] != now["index"]:
+            problems.append(f"frame {name}: index {was['index']} -> {now['index']}")
+        if (was["image"] is None) != (now["image"] is None) or (
+            was["image"] is not None and not np.array_equal(was["image"], now["image"])
+        ):
+            problems.append(f"frame {name}: its stored image differs")
+        if was["instances"].keys() != now["instances"].keys():
+            problems.append(f"frame {name}: instances {sorted(was['instances'])} -> {sorted(now['instances'])}")
+            continue
+        for instance, (id_was, at_was, seen_was) in was["instances"].items():
+            id_now, at_now, seen_now = now["instances"][instance]
+            if id_was != id_now:
+                problems.append(f"{name}/{instance}: id {id_was} -> {id_now}")
+            if not np.array_equal(at_was, at_now, equal_nan=True):
+                problems.append(f"{name}/{instance}: node_locations {at_was.tolist()} -> {at_now.tolist()}")
+            visible_was = np.ones(len(at_was), bool) if seen_was is None else seen_was
+            if not np.array_equal(visible_was, seen_now):
+                problems.append(f"{name}/{instance}: node_visibility {visible_was.tolist()} -> {seen_now.tolist()}")
+    return problems
+
+
+@pytest.mark.parametrize("name", ANNOTATIONS)
+def test_convert_keeps_training_frames_and_instances_as_named(converted, name):
+    # Frame and instance names, ids, coordinates (those of hidden nodes too) and visibility,
+    # compared with h5py alone.
+    source, output = converted(name)
+    assert _same_frames(training_frames(source), training_frames(output)) == []

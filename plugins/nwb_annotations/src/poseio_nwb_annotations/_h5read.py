@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import h5py
 import numpy as np
-from h5py import h5d, h5g, h5l, h5s
+from h5py import h5a, h5d, h5g, h5l, h5s
 from poseio._hdf5 import memory_type, open_attribute
 from poseio._safety import check_dataset
 
@@ -66,12 +66,21 @@ def soft_targets(group: h5g.GroupID) -> dict[str, str]:
     return targets
 
 
-def read_index(obj: h5g.GroupID, name: str) -> int | None:
+def read_index(obj: h5g.GroupID, name: str, member: str = "") -> int | None:
     """A numeric attribute holding one whole number (a scalar or a one-element array), or ``None``.
 
-    ``None`` also when it holds anything else; the caller then looks for it the slow way.
+    ``None`` also when it holds anything else; the caller then looks for it the
+    slow way. With ``member``, the attribute is that of ``obj``'s member of
+    that name (which saves opening the member).
     """
-    attr = open_attribute(obj, name.encode())
+    if member:
+        where = member.rstrip("/").encode()
+        if not h5a.exists(obj, name.encode(), obj_name=where):
+            return None
+        attr = h5a.open(obj, name.encode(), obj_name=where)
+        attr = None if attr.shape is None else attr
+    else:
+        attr = open_attribute(obj, name.encode())
     if attr is None:
         return None
     value = np.empty(attr.shape, dtype=np.int64)

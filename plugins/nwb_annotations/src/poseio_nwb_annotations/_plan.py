@@ -15,7 +15,8 @@ from poseio import Labels
 from poseio.nwb import escape_track, repeated
 from poseio.nwb.writing import video_label
 
-from poseio_nwb_annotations._read import TRACK_PREFIX
+from poseio_nwb_annotations._read import TRACK_PREFIX, instance_track
+from poseio_nwb_annotations._records import frame_records
 
 
 @attrs.frozen
@@ -63,9 +64,13 @@ def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]
     starts = np.flatnonzero(new_frame)
     stops = np.append(starts[1:], len(table))
     visible_all = np.isfinite(table.points[..., :2]).all(axis=2)
+    records = frame_records(labels.provenance)
     for start, stop in zip(starts.tolist(), stops.tolist()):
         video = int(table.video[start])
         frame_idx = int(table.frame_idx[start])
+        filename = labels.videos[video].filename
+        record = records.get((filename, frame_idx))
+        kept = record[3] if record is not None else []
         instances = []
         seen: dict[str, int] = {}
         for j, row in enumerate(range(start, stop)):
@@ -78,11 +83,20 @@ def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]
                 base = TRACK_PREFIX + escape_track(labels.tracks[track].name)
                 seen[base] = seen.get(base, 0) + 1
                 name = repeated(base, seen[base])
-            instances.append(InstancePlan(name, j, skeleton, table.points[row, :n_nodes], visible_all[row, :n_nodes]))
-        filename = labels.videos[video].filename
+            locations, visibility = table.points[row, :n_nodes], visible_all[row, :n_nodes]
+            instance_id = j
+            was = kept[j] if j < len(kept) else None
+            if was is not None and was[2] == (None if track < 0 else labels.tracks[track].name):
+                # The instance read from this place of this frame: its name, id and hidden points.
+                taken = {i.name for i in instances}
+                if was[0] not in taken and (track < 0 or instance_track(was[0]) in (None, labels.tracks[track].name)):
+                    name = was[0]
+                instance_id = was[1] if was[1] is not None else j
+                locations = _with_hidden(locations, visibility, was[3], labels.skeletons[skeleton].node_names)
+            instances.append(InstancePlan(name, instance_id, skeleton, locations, visibility))
         frames.append(
             FramePlan(
-                f"{labels_of_videos[video]}_frame_{frame_idx}",
+                record[2] if record is not None else f"{labels_of_videos[video]}_frame_{frame_idx}",
                 video,
                 frame_idx,
                 known.get((filename, frame_idx), annotator),
@@ -90,3 +104,18 @@ def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]
             )
         )
     return frames
+
+
+def _with_hidden(
+    locations: np.ndarray, visibility: np.ndarray, hidden: dict[str, list[float]] | None, node_names: list[str]
+) -> np.ndarray:
+    """The locations with the coordinates a file stored for nodes it marked not visible put back."""
+    if not hidden:
+        return locations
+    locations = locations.copy()
+    for node, coordinates in hidden.items():
+        if node in node_names:
+            i = node_names.index(node)
+            if not visibility[i] and len(coordinates) <= locations.shape[1]:
+                locations[i, : len(coordinates)] = coordinates
+    return locations

@@ -34,6 +34,8 @@ from poseio_nwb_annotations._h5read import (
     soft_target,
     soft_targets,
 )
+from poseio_nwb_annotations._images import stored_images_metadata
+from poseio_nwb_annotations._records import RECORDS_KEY, TrainingFrameRecords
 
 TRACK_PREFIX = "track="
 _MAX_FRAME = int(np.iinfo(np.int64).max)
@@ -104,6 +106,7 @@ class AnnotationsReader:
         # The name of the last link that led to a known Skeleton: in most files every
         # instance uses the same one, and asking for it directly is cheaper than listing links.
         self.skeleton_link = ""
+        self.records = TrainingFrameRecords()
 
     def skeleton(self, path: str, location: h5g.GroupID, prefix: str) -> tuple[int, Skeleton]:
         """The instance's skeleton, found through the link whose target is a Skeleton."""
@@ -169,7 +172,7 @@ class AnnotationsReader:
                 self.videos[container] = Video(
                     container,
                     shape=(len(names), shape[0], shape[1], shape[2] if len(shape) > 2 else 1),
-                    metadata={"nwb_path": container, "stored_images": True},
+                    metadata=stored_images_metadata(container, names, self.path),
                 )
             return self.video_ids[container], self.image_indices[container][image]
         raise ReadError(f"{where}: TrainingFrame has neither a source_video nor a source_frame")
@@ -195,12 +198,7 @@ class AnnotationsReader:
                     annotator = attribute_text(frame_id, b"annotator")
                     if annotator is not None:
                         annotators.append([video_id, frame_idx, annotator])
-                    instances = _children(self.f, frame_path, frame_id, "skeleton_instances", "SkeletonInstance")
-                    for instance_path, location, prefix in instances:
-                        skeleton_id, skeleton = self.skeleton(instance_path, location, prefix)
-                        rows_points.append(self.instance_points(instance_path, location, prefix, skeleton))
-                        track_id = self.track_index(instance_path.rpartition("/")[2])
-                        rows.append((video_id, frame_idx, skeleton_id, track_id))
+                    self.read_instances(frame_path, frame_id, video_id, frame_idx, rows_points, rows)
         columns = dict(
             zip(("video", "frame_idx", "skeleton", "track"), np.array(rows, dtype=np.int64).reshape(-1, 4).T)
         )
@@ -222,6 +220,9 @@ class AnnotationsReader:
             provenance["annotators"] = [[videos[v].filename, i, a] for v, i, a in annotators]
         if self.extras.frame_map:
             provenance["frame_map"] = [list(row) for row in self.extras.frame_map]
+        records = self.records.finish(videos, list(self.tracks))
+        if records:
+            provenance[RECORDS_KEY] = records
         return Labels.from_table(
             table,
             videos=videos,
@@ -230,8 +231,38 @@ class AnnotationsReader:
             provenance=provenance,
         )
 
-    def instance_points(self, path: str, location: h5g.GroupID, prefix: str, skeleton: Skeleton) -> np.ndarray:
-        """The instance's ``(n_nodes, D)`` points, NaN where not visible."""
+    def read_instances(
+        self,
+        frame_path: str,
+        frame_id: h5g.GroupID,
+        video_id: int,
+        frame_idx: int,
+        rows_points: list[np.ndarray],
+        rows: list[tuple[int, int, int, int]],
+    ) -> None:
+        """Append a frame's instances to ``rows_points`` and ``rows``, and record their NWB names."""
+        kept = []
+        for instance_path, location, prefix in _children(
+            self.f, frame_path, frame_id, "skeleton_instances", "SkeletonInstance"
+        ):
+            skeleton_id, skeleton = self.skeleton(instance_path, location, prefix)
+            points, hidden = self.instance_points(instance_path, location, prefix, skeleton)
+            rows_points.append(points)
+            name = instance_path.rpartition("/")[2]
+            rows.append((video_id, frame_idx, skeleton_id, self.track_index(name)))
+            instance_id = read_index(location, "id", prefix)
+            kept.append((name, instance_id if instance_id is None or instance_id >= 0 else None, hidden))
+        self.records.add(frame_path.rpartition("/")[2], video_id, frame_idx, rows[len(rows) - len(kept) :], kept)
+
+    def instance_points(
+        self, path: str, location: h5g.GroupID, prefix: str, skeleton: Skeleton
+    ) -> tuple[np.ndarray, dict[str, list[float]] | None]:
+        """The instance's ``(n_nodes, D)`` points, NaN where not visible, and the hidden coordinates.
+
+        The hidden coordinates are those the file stores for nodes it marks
+        not visible (``{node name: coordinates}``, ``None`` when there are none):
+        they are not poses, but writing the instance back keeps them.
+        """
         locations = open_dataset(location, prefix + "node_locations")
         if locations is None:
             raise ReadError(f"{self.path}:{path}: SkeletonInstance has no node_locations")
@@ -262,8 +293,11 @@ class AnnotationsReader:
                 raise ReadError(
                     f"{self.path}:{path}: node_visibility has {len(visible)} values for {len(points)} nodes"
                 )
+            hidden_rows = np.flatnonzero(~visible & np.isfinite(points).all(axis=1))
+            hidden = {skeleton.node_names[i]: points[i].tolist() for i in hidden_rows} or None
             points[~visible] = np.nan
-        return points
+            return points, hidden
+        return points, None
 
 
 def read_annotations(f: h5py.File, path: Path | None) -> Labels:

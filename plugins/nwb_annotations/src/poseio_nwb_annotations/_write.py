@@ -35,7 +35,9 @@ from poseio.nwb.writing import (
 )
 
 from poseio_nwb_annotations._h5write import FrameWriter
+from poseio_nwb_annotations._images import copy_stored_images
 from poseio_nwb_annotations._plan import FramePlan, plan_frames
+from poseio_nwb_annotations._records import id_value
 
 OPTIONS = ("annotator", "skeleton_map", "module_name", "frame_map")
 
@@ -48,6 +50,7 @@ class Containers:
     skeletons: dict[int, Any]  # skeleton index -> ndx-pose Skeleton
     videos: dict[int, Any]  # video index -> ImageSeries
     frames: list[FramePlan]
+    images: dict[int, dict[int, Any]] = attrs.Factory(dict)  # video index -> frame index -> Image
 
 
 def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, Any]) -> Containers:
@@ -76,10 +79,14 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
         )
         module.add(pose_training)
     source_videos = pose_training.source_videos
-    videos = {}
+    videos, images = {}, {}
     recorded = []
     for video_id in sorted({f.video for f in frames}):
         video = labels.videos[video_id]
+        if video.metadata.get("stored_images"):
+            # Images the source file stored itself: copied, and linked by each frame as before.
+            images[video_id] = copy_stored_images(video, [f.frame_idx for f in frames if f.video == video_id], module)
+            continue
         shape = video.shape or ()
         n_frames = int(shape[0]) if shape and shape[0] else max(f.frame_idx for f in frames if f.video == video_id) + 1
         name = unique_name(source_videos.image_series, video_label(video.filename, video_id))
@@ -108,7 +115,7 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             ("exported_frame", "original_video", "original_frame_idx"),
             [(i, str(video), int(index)) for i, (video, index) in enumerate(frame_map)],
         )
-    return Containers(pose_training, skeletons, videos, frames)
+    return Containers(pose_training, skeletons, videos, frames, images)
 
 
 def add_annotations(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **options: Any) -> Any:
@@ -132,20 +139,28 @@ def add_annotations(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
         instances = [
             SkeletonInstance(
                 name=i.name,
-                id=np.uint8(i.id),
+                id=id_value(i.id),
                 node_locations=i.locations,
                 node_visibility=i.visibility,
                 skeleton=containers.skeletons[i.skeleton],
             )
             for i in frame.instances
         ]
+        image = containers.images.get(frame.video, {}).get(frame.frame_idx)
+        source = (
+            {"source_frame": image}
+            if image is not None
+            else {
+                "source_video": containers.videos[frame.video],
+                "source_video_frame_index": np.uint32(frame.frame_idx),
+            }
+        )
         training_frames.add_training_frames(
             TrainingFrame(
                 name=unique_name(training_frames.training_frames, frame.name),
                 annotator=frame.annotator,
                 skeleton_instances=SkeletonInstances(skeleton_instances=instances),
-                source_video=containers.videos[frame.video],
-                source_video_frame_index=np.uint32(frame.frame_idx),
+                **source,
             )
         )
     return containers.pose_training
@@ -185,12 +200,17 @@ def _fill_frames(path: Path, containers: Containers) -> None:
             group = writer.typed_group(frames_group.id, name, "TrainingFrame")
             if frame.annotator is not None:
                 writer.text_attr(group, "annotator", frame.annotator)
-            writer.number_attr(group, "source_video_frame_index", np.uint32(frame.frame_idx))
-            writer.soft_link(group, "source_video", video_paths[frame.video])
+            image = containers.images.get(frame.video, {}).get(frame.frame_idx)
+            if image is not None:
+                module_name = image.parent.parent.name
+                writer.soft_link(group, "source_frame", f"/processing/{module_name}/{image.parent.name}/{image.name}")
+            else:
+                writer.number_attr(group, "source_video_frame_index", np.uint32(frame.frame_idx))
+                writer.soft_link(group, "source_video", video_paths[frame.video])
             instances = writer.typed_group(group, "skeleton_instances", "SkeletonInstances")
             for plan in frame.instances:
                 instance = writer.typed_group(instances, plan.name, "SkeletonInstance")
-                writer.number_attr(instance, "id", np.uint8(plan.id))
+                writer.number_attr(instance, "id", id_value(plan.id))
                 writer.dataset(instance, "node_locations", np.asarray(plan.locations, dtype=np.float64))
                 writer.dataset(instance, "node_visibility", np.asarray(plan.visibility, dtype=bool))
                 skeleton_path = skeleton_paths[plan.skeleton]
