@@ -74,10 +74,10 @@ def read_index(obj: h5g.GroupID, name: str, member: str = "") -> int | None:
     that name (which saves opening the member).
     """
     if member:
-        where = member.rstrip("/").encode()
-        if not h5a.exists(obj, name.encode(), obj_name=where):
+        try:  # most writers store it: one open beats asking first, then opening
+            attr = h5a.open(obj, name.encode(), obj_name=member.rstrip("/").encode())
+        except _MISSING:
             return None
-        attr = h5a.open(obj, name.encode(), obj_name=where)
         attr = None if attr.shape is None else attr
     else:
         attr = open_attribute(obj, name.encode())
