@@ -99,7 +99,7 @@ def test_steps_below_one_frame_of_the_video_clock_are_refused(tmp_path):
     path = tmp_path / "p.nwb"
     poseio.save(predictions(n_frames=240, tracks=("m1",)), path)
     with h5py.File(path, "a") as f:
-        for series in f[CONTAINER].values():
+        for series in f["/processing/behavior/PoseEstimation"].values():  # one animal: movement's name
             if isinstance(series, h5py.Group) and "data" in series:
                 for name in ("starting_time", "timestamps"):
                     if name in series:

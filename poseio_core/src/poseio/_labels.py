@@ -206,6 +206,9 @@ class Labels:
     ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """A dense ``(n_frames, n_tracks, n_nodes, D)`` array of one video's poses.
 
+        D is 3 when any of the video's poses has a z coordinate, else 2 (the 2D
+        camera views of a file that also holds 3D world coordinates are 2D).
+
         Axis 0 runs over frame indices ``0 .. n_frames-1`` where ``n_frames`` is
         the video's length when known, else the last labelled frame + 1. Axis 1 is
         ``self.tracks`` in order, followed by as many slots as the busiest frame has
@@ -271,6 +274,8 @@ class Labels:
         points, scores = dense_arrays(
             sub, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes, with_scores=return_scores
         )
+        if sub.ndim == 3 and len(sub) and np.isnan(sub.points[..., 2]).all():
+            points = points[..., :2]  # a 2D view (a camera's) of labels that also hold 3D ones
         return (points, scores) if return_scores else points
 
     def _video_index(self, video: Video | int | None) -> int:

@@ -32,6 +32,28 @@ def _attribute(obj: h5py.HLObject | None, name: str) -> str | None:
     return None if obj is None else text(obj.attrs.get(name))
 
 
+#: Text attributes of an NWB Device (and of ndx-pose's CalibratedCamera, which extends it).
+DEVICE_TEXT = ("description", "manufacturer", "model_number", "model_name", "serial_number")
+#: A CalibratedCamera's calibration arrays.
+CAMERA_ARRAYS = ("intrinsic_matrix", "rotation_matrix", "translation_vector", "distortion_coefficients")
+
+
+def device_record(path: str, device: h5py.Group) -> dict[str, Any]:
+    """What a Device or CalibratedCamera says of itself: name, type, text fields and calibration."""
+    found: dict[str, Any] = {
+        "name": path.rsplit("/", 1)[-1],
+        "type": text(device.attrs.get("neurodata_type")) or "Device",
+        "fields": {k: v for k in DEVICE_TEXT if (v := _attribute(device, k)) is not None},
+    }
+    arrays = {}
+    for name in CAMERA_ARRAYS:
+        if isinstance(device.get(name), h5py.Dataset):
+            arrays[name] = np.asarray(values(device[name]), dtype=np.float64).tolist()
+    if arrays:
+        found["arrays"] = arrays
+    return found
+
+
 def container_record(
     container: h5py.Group,
     series: dict[str, Any],
@@ -39,8 +61,13 @@ def container_record(
     video: str,
     skeleton: str | None,
     track: str | None,
+    devices: list[tuple[str, h5py.Group]] = (),
 ) -> dict[str, Any]:
-    """The record of one container whose series are ``{node name: the reader's Series}``."""
+    """The record of one container whose series are ``{node name: the reader's Series}``.
+
+    A camera view of a MultiCameraPoseEstimation records the MultiCamera's
+    name (``within``) and fields, so that the writer nests the view again.
+    """
     fields: dict[str, Any] = {name: read_text(container, name) for name in TEXT_FIELDS}
     software = container.get("source_software")
     fields["source_software_version"] = _attribute(software, "version") or read_text(
@@ -51,15 +78,22 @@ def container_record(
             fields[name] = read_strings(container[name])
     if isinstance(container.get("dimensions"), h5py.Dataset):
         fields["dimensions"] = np.asarray(values(container["dimensions"])).astype(int).tolist()
-    return {
+    parent = container.parent
+    record = {
         "video": video,
         "skeleton": skeleton,
         "track": track,
-        "module": container.parent.name.rsplit("/", 1)[-1],
+        "module": parent.name.rsplit("/", 1)[-1],
         "name": container.name.rsplit("/", 1)[-1],
+        "type": text(container.attrs.get("neurodata_type")),
         "fields": {k: v for k, v in fields.items() if v is not None},
         "series": {node: _series_fields(s) for node, s in series.items()},
+        "devices": [device_record(path, group) for path, group in devices],
     }
+    if text(parent.attrs.get("neurodata_type")) == "MultiCameraPoseEstimation":
+        record["within"] = record["module"]
+        record["module"] = parent.parent.name.rsplit("/", 1)[-1]
+    return record
 
 
 def _series_fields(series: Any) -> dict[str, Any]:

@@ -17,4 +17,5 @@ hooks = nwb_format_hooks(
     write=write_predictions,
     append=append_predictions,
     options=POSE_OPTIONS,
+    read_options=("views",),
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 import attrs
 import h5py
 import numpy as np
-from poseio import Labels, PoseTable, ReadError, Skeleton, Track, UnsafeFileError, Video
+from poseio import InvalidOptionError, Labels, PoseTable, ReadError, Skeleton, Track, UnsafeFileError, Video
 from poseio._hdf5 import attribute_text, child_groups
 from poseio._policy import budget_message, over_budget
 from poseio._safety import check_dataset
@@ -324,13 +324,26 @@ class PredictionsReader:
                 return recorded
         return track_name(slot.label, siblings=siblings)
 
-    def read(self) -> Labels:
+    def read(self, views: list[str] | None = None) -> Labels:
+        """The Labels of every container, or of those of the ``views`` named (see `view_names`)."""
         slots_by_video: dict[int, list[tuple[Video, Slot]]] = {}
+        wanted = set(views) if views is not None else None
+        found: set[str] = set()
         for container in self.containers:
             with reading("the pose container", container):
                 video = self.video_for(container)
+                if wanted is not None:
+                    names = view_names(video)
+                    found |= names
+                    if not names & wanted:
+                        continue
                 for slot in self.slots_for(container):
                     slots_by_video.setdefault(id(video), []).append((video, slot))
+        if wanted is not None and wanted - found:
+            raise InvalidOptionError(
+                f"{self.path}: no view named {sorted(wanted - found)}; its views are {sorted(found)}",
+                format="nwb-predictions",
+            )
 
         videos: list[Video] = []
         skeletons: list[Skeleton] = []
@@ -368,7 +381,12 @@ class PredictionsReader:
                         with reading("the pose container's fields", slot.container):
                             records.append(
                                 container_record(
-                                    slot.container, series, video=video.filename, skeleton=skeleton.name, track=name
+                                    slot.container,
+                                    series,
+                                    video=video.filename,
+                                    skeleton=skeleton.name,
+                                    track=name,
+                                    devices=self.links(slot.container, "Device", "CalibratedCamera"),
                                 )
                             )
                 tables.append(
@@ -533,6 +551,24 @@ def frame_indices(clock: FrameClock, series: Series) -> np.ndarray:
     return frames
 
 
-def read_predictions(f: h5py.File, path: Path | None) -> Labels:
-    """Every PoseEstimation in an open NWB file, as predicted instances."""
-    return PredictionsReader(f, path).read()
+def view_names(video: Video) -> set[str]:
+    """The names a ``views=`` read option may give a view (a video): its file name, its camera, ``world``."""
+    names = {video.filename, video.filename.rsplit("/", 1)[-1]}
+    if video.metadata.get("world_coordinates"):
+        names.add("world")
+    return names
+
+
+def read_predictions(f: h5py.File, path: Path | None, *, views: list[str] | None = None) -> Labels:
+    """Every PoseEstimation in an open NWB file, as predicted instances.
+
+    Args:
+        f: The open file.
+        path: Its path, to resolve relative video paths.
+        views: Read only these views (videos): each a video's file name or
+            path, a camera's (Device's) name, or ``"world"`` for the
+            world-coordinate series of a MultiCameraPoseEstimation.
+    """
+    if views is not None and (isinstance(views, str) or not all(isinstance(v, str) for v in views)):
+        raise InvalidOptionError(f"views must be a list of view names, not {views!r}", format="nwb-predictions")
+    return PredictionsReader(f, path).read(views)

@@ -13,8 +13,9 @@ the container, with columns (score, tracking_score).
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,7 @@ class _Writer:
     table: PoseTable
     options: dict[str, Any]
     nwb_path: Path | None
+    devices: dict[str, Any] = attrs.Factory(dict)  # device name -> the pynwb Device made from a record
 
     def wrap(self, array: np.ndarray) -> Any:
         compression = self.options.get("compression")
@@ -209,8 +211,31 @@ class _Writer:
 
         return H5DataIO(array, compression=compression, chunks=True, shuffle=compression == "gzip")
 
-    def add_video(self, video_id: int, frames: np.ndarray) -> tuple[Any, Any, float | None, str]:
-        """A Device and an external ImageSeries for one video; returns them, the fps and a label."""
+    def add_device(self, record: dict[str, Any]) -> Any:
+        """The Device (or ndx-pose CalibratedCamera) a container record names, made once per name."""
+        if record["name"] not in self.devices:
+            if record["type"] == "CalibratedCamera":
+                from ndx_pose import CalibratedCamera as cls
+            else:
+                from pynwb.device import Device as cls
+            arrays = {k: np.asarray(v, dtype=np.float32) for k, v in record.get("arrays", {}).items()}
+            if cls.__name__ == "CalibratedCamera":
+                arrays.setdefault("intrinsic_matrix", np.full((3, 3), np.nan, dtype=np.float32))
+            device = cls(name=unique_name(self.nwbfile.devices, record["name"]), **record["fields"], **arrays)
+            self.nwbfile.add_device(device)
+            self.devices[record["name"]] = device
+        return self.devices[record["name"]]
+
+    def add_video(
+        self, video_id: int, frames: np.ndarray, device_record: dict[str, Any] | None = None
+    ) -> tuple[Any, Any, float | None, str]:
+        """A Device and an external ImageSeries for one video; returns them, the fps and a label.
+
+        The Device is the one the source named (``device_record``), else a new
+        one. A video whose file the source never named (a camera view, a
+        world-coordinate view) gets no ImageSeries (there is no file to name),
+        and no new Device.
+        """
         from pynwb.device import Device
         from pynwb.image import ImageSeries
 
@@ -218,11 +243,18 @@ class _Writer:
         # Check the timing now, so that a missing frame rate fails before any object is made.
         _, fps = frame_times(video, video_id, np.array([frames.min(), frames.max()]), self.options)
         label = video_label(video.filename, video_id)
-        device = Device(
-            name=unique_name(self.nwbfile.devices, f"camera_{label}"),
-            description=f"Camera that recorded {video.filename}",
-        )
-        self.nwbfile.add_device(device)
+        if device_record is not None:
+            device = self.add_device(device_record)
+        elif video.metadata.get("filename_unknown"):
+            device = None
+        else:
+            device = Device(
+                name=unique_name(self.nwbfile.devices, f"camera_{label}"),
+                description=f"Camera that recorded {video.filename}",
+            )
+            self.nwbfile.add_device(device)
+        if video.metadata.get("filename_unknown"):
+            return device, None, fps, label
         shape = video.shape or ()
         image_series = ImageSeries(
             name=unique_name(self.nwbfile.acquisition, f"video_{label}"),
@@ -252,13 +284,17 @@ class _Writer:
         image_series: Any,
         record: dict[str, Any] | None = None,
         home: Any = None,
+        views: list[Any] | None = None,
     ) -> Any:
         """One PoseEstimation holding the given rows (one track of one video), with its scores.
 
         ``record`` is what the container these poses were read from said about
         itself (`poseio_nwb_predictions._containers`): its series names and
         descriptive fields are written again, under the options. ``home`` is the
-        processing module to put it in (default: the writer's).
+        processing module to put it in (default: the writer's). A camera view
+        of a MultiCameraPoseEstimation (``record["within"]``) is returned
+        without being added anywhere (nor its scores); with ``views``, the
+        container is that MultiCameraPoseEstimation, holding the views.
         """
         home = home if home is not None else self.module
         from ndx_pose import PoseEstimation, PoseEstimationSeries
@@ -331,27 +367,34 @@ class _Writer:
             **(record or {}).get("fields", {}),
             **{k: v for k, v in self.options.items() if k in CONTAINER_FIELDS},
         }
+        described = {
+            "name": name,
+            "pose_estimation_series": series,
+            "description": fields.get("description")
+            or f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}.",
+            "scorer": fields.get("scorer"),
+            "source_software": fields.get("source_software") or "poseio",
+            "source_software_version": fields.get("source_software_version"),
+            "skeleton": nwb_skeleton,
+        }
+        if views is not None:
+            return add_multicamera(home, described, views)
         with warnings.catch_warnings():
             # ndx-pose deprecates original_videos and labeled_videos; the source had them, or sleap-io needs them.
             warnings.simplefilter("ignore", DeprecationWarning)
             estimation = PoseEstimation(
-                name=name,
-                pose_estimation_series=series,
-                description=fields.get("description")
-                or f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}.",
-                scorer=fields.get("scorer"),
-                source_software=fields.get("source_software") or "poseio",
-                source_software_version=fields.get("source_software_version"),
+                **described,
                 # sleap-io finds the video by this (deprecated) path list, and must not find a
                 # source_video: its frames are numbered by frame index, not by the video's clock.
                 original_videos=fields.get("original_videos")
                 or (paths_to_store(video, self.nwb_path)[:1] if for_sleap_io else None),
                 labeled_videos=fields.get("labeled_videos"),
                 dimensions=np.asarray(fields["dimensions"], dtype=np.uint64) if fields.get("dimensions") else None,
-                skeleton=nwb_skeleton,
                 device=device,
                 source_video=None if for_sleap_io else image_series,
             )
+        if (record or {}).get("within"):
+            return estimation  # a camera view: its MultiCameraPoseEstimation holds it
         home.add(estimation)
         instance_scores = np.stack([self.table.score[select], self.table.tracking_score[select]], axis=1)
         # sleap-io takes everything in its modules for a pose container: no scores series there.
@@ -367,6 +410,15 @@ class _Writer:
                 )
             )
         return estimation
+
+
+def add_multicamera(module, described: dict[str, Any], views: list[Any]) -> Any:
+    """A MultiCameraPoseEstimation in ``module``: world-coordinate series (in ``described``) and camera views."""
+    from ndx_pose import MultiCameraPoseEstimation
+
+    container = MultiCameraPoseEstimation(**described, pose_estimations=views)
+    module.add(container)
+    return container
 
 
 def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **options: Any) -> list[Any]:
@@ -420,12 +472,22 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
     # from_nwb_file looks for by default (its track is kept in poseio's tracks table).
     lone = len(np.unique(np.column_stack([table.video, table.skeleton, slots]), axis=0)) == 1 and not for_sleap_io
     added, recorded, tracks = [], [], []
+    # MultiCameraPoseEstimations to make once their views exist: (module, name) -> [views],
+    # and the call that makes each one with its world-coordinate series, when it has some.
+    views: dict[tuple[str, str], list[Any]] = {}
+    worlds: dict[tuple[str, str], Callable[[list[Any]], Any]] = {}
     for video_id in video_ids.tolist():
         video = labels.videos[video_id]
         in_video = table.video == video_id
-        device, image_series, fps, label = writer.add_video(video_id, table.frame_idx[in_video])
-        # Record the frame rate actually written, which may come from the fps option.
-        recorded.append((image_series.name, attrs.evolve(video, fps=fps if video.timestamps is None else video.fps)))
+        devices = [d for r in records if r["video"] == video.filename for d in r.get("devices", [])]
+        device, image_series, fps, label = writer.add_video(
+            video_id, table.frame_idx[in_video], devices[0] if devices else None
+        )
+        if image_series is not None:
+            # Record the frame rate actually written, which may come from the fps option.
+            recorded.append(
+                (image_series.name, attrs.evolve(video, fps=fps if video.timestamps is None else video.fps))
+            )
         if for_sleap_io:
             # sleap-io reads the modules named SLEAP_VIDEO_*, one per video, holding only the
             # containers of its tracks; their names sort in track order (track00, track01, ...).
@@ -463,21 +525,31 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                 name = unique_name(home.data_interfaces, base, separator=REPEAT)
                 if slot >= 0 and track_name(name, siblings=1) != labels.tracks[slot].name:
                     tracks.append((f"{home.name}/{name}", labels.tracks[slot].name))
-                added.append(
-                    writer.add_estimation(
-                        np.flatnonzero(group & (slots == slot)),
-                        name,
-                        "untracked" if slot < 0 else f"track {labels.tracks[slot].name}",
-                        skeleton,
-                        nwb_skeletons[id(skeleton)],
-                        video_id,
-                        fps,
-                        device,
-                        image_series,
-                        record,
-                        home,
-                    )
+                make = functools.partial(
+                    writer.add_estimation,
+                    np.flatnonzero(group & (slots == slot)),
+                    name,
+                    "untracked" if slot < 0 else f"track {labels.tracks[slot].name}",
+                    skeleton,
+                    nwb_skeletons[id(skeleton)],
+                    video_id,
+                    fps,
+                    device,
+                    image_series,
+                    record,
+                    home,
                 )
+                within = (record or {}).get("within")
+                if within and not for_sleap_io:
+                    views.setdefault((home.name, within), []).append(make())
+                elif (record or {}).get("type") == "MultiCameraPoseEstimation" and not for_sleap_io:
+                    worlds[(home.name, name)] = lambda found, make=make: make(views=found)
+                else:
+                    added.append(make())
+    for key, make_world in worlds.items():
+        added.append(make_world(views.pop(key, [])))
+    for (home_name, within), found in views.items():  # views whose world-coordinate series were not kept
+        added.append(add_multicamera(nwbfile.processing[home_name], {"name": within}, found))
     record_videos(module, recorded, nwb_path)
     record_tracks(module, tracks)
     return added

@@ -30,6 +30,7 @@ def nwb_format_hooks(
     write: Callable[..., None],
     append: Callable[..., None],
     options: tuple[str, ...],
+    read_options: tuple[str, ...] = (),
 ) -> SimpleNamespace:
     """The hook implementations of one NWB format plugin.
 
@@ -40,10 +41,11 @@ def nwb_format_hooks(
         types: The ndx-pose types whose presence the sniffer claims.
         what: How the sniffer's reasons name those objects.
         kind: ``"user"`` or ``"predicted"``: the instances the writer stores.
-        read: Reads an open HDF5 file into Labels.
+        read: Reads an open HDF5 file into Labels: ``read(h5file, path, **read_options)``.
         write: Writes Labels to a new file: ``write(labels, path, **options)``.
         append: Adds Labels to an existing file, likewise.
         options: The format's own write options (NWBFile metadata options are added).
+        read_options: The keyword options ``read`` accepts.
 
     Returns:
         A namespace whose attributes are the hook implementations; a plugin
@@ -71,11 +73,13 @@ def nwb_format_hooks(
 
     @hookimpl
     def poseio_read(format: str, probe: Probe, part: str | None, options: dict[str, Any]) -> Labels:
-        if options:
-            raise InvalidOptionError(f"{format} takes no read options, got {sorted(options)}", format=format)
+        unknown = set(options) - set(read_options)
+        if unknown:
+            accepted = f"accepted: {sorted(read_options)}" if read_options else "it takes none"
+            raise InvalidOptionError(f"{format}: unknown read options {sorted(unknown)}; {accepted}", format=format)
         if probe.h5 is None:
             raise ReadError(f"{probe.name}: not an HDF5 file")
-        return read(probe.h5, probe.path)
+        return read(probe.h5, probe.path, **options)
 
     @hookimpl
     def poseio_write_claim(format: str, labels: Labels) -> Claim:

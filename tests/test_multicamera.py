@@ -1,0 +1,146 @@
+"""ndx-pose 0.4 MultiCameraPoseEstimation: every view loaded, as views, and written back nested.
+
+The file is written with pynwb + ndx-pose as their documentation shows: 3D
+world-coordinate series plus one PoseEstimation per camera, each linking its
+CalibratedCamera. Values are compared with h5py, not through poseio.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import poseio
+import pytest
+from h5_snapshot import timed_pose_rows
+from nwb_helpers import validation_errors
+
+POSEIO = str(Path(sys.executable).with_name("poseio"))
+MULTI = "/processing/behavior/MultiCameraPoseEstimation"
+
+
+@pytest.fixture(scope="module")
+def multicamera(tmp_path_factory) -> Path:
+    from ndx_pose import (
+        CalibratedCamera,
+        MultiCameraPoseEstimation,
+        PoseEstimation,
+        PoseEstimationSeries,
+        Skeleton,
+        Skeletons,
+    )
+    from pynwb import NWBHDF5IO, NWBFile
+
+    rng = np.random.default_rng(3)
+    nwbfile = NWBFile(
+        session_description="three cameras",
+        identifier="mc-1",
+        session_start_time=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+    )
+    module = nwbfile.create_processing_module("behavior", "behavior")
+    skeleton = Skeleton(name="mouse", nodes=["nose", "tail"], edges=np.array([[0, 1]], dtype=np.uint8))
+    module.add(Skeletons(skeletons=[skeleton]))
+    stamps = 12.5 + np.arange(20) / 30.0
+    views = []
+    for c in range(2):
+        camera = CalibratedCamera(
+            name=f"camera{c}",
+            description=f"camera {c}",
+            intrinsic_matrix=np.diag([800.0, 800.0, 1.0]).astype(np.float32) + c,
+            rotation_matrix=np.eye(3, dtype=np.float32),
+            translation_vector=np.array([c, 0.0, 1.0], dtype=np.float32),
+        )
+        nwbfile.add_device(camera)
+        series = [
+            PoseEstimationSeries(
+                name=node,
+                data=rng.random((20, 2)) * 100,
+                confidence=rng.random(20),
+                unit="pixels",
+                reference_frame="top left of the camera's image",
+                timestamps=stamps,
+            )
+            for node in ("nose", "tail")
+        ]
+        views.append(
+            PoseEstimation(name=f"view_camera{c}", pose_estimation_series=series, skeleton=skeleton, device=camera)
+        )
+    world = [
+        PoseEstimationSeries(
+            name=node,
+            data=rng.random((20, 3)) * 10,
+            confidence=rng.random(20),
+            unit="millimeters",
+            reference_frame="the arena's centre",
+            timestamps=stamps,
+        )
+        for node in ("nose", "tail")
+    ]
+    module.add(
+        MultiCameraPoseEstimation(
+            name="MultiCameraPoseEstimation",
+            pose_estimation_series=world,
+            pose_estimations=views,
+            skeleton=skeleton,
+            source_software="anipose",
+            description="triangulated from two cameras",
+        )
+    )
+    path = tmp_path_factory.mktemp("multicamera") / "mc.nwb"
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    return path
+
+
+def test_every_view_loads_as_a_view_not_an_animal(multicamera):
+    labels = poseio.load(multicamera)
+    names = sorted(v.filename.rsplit("/", 1)[-1] for v in labels.videos)
+    assert names == ["MultiCameraPoseEstimation", "camera0", "camera1"]
+    assert labels.tracks == []  # cameras are not animals
+    with h5py.File(multicamera, "r") as f:
+        for i, video in enumerate(labels.videos):
+            points = labels.numpy(video=i)[:, 0]
+            if video.metadata.get("world_coordinates"):
+                expected = np.stack([f[f"{MULTI}/{n}/data"][()] for n in ("nose", "tail")], axis=1)
+            else:
+                camera = video.filename.rsplit("/", 1)[-1]
+                expected = np.stack([f[f"{MULTI}/view_{camera}/{n}/data"][()] for n in ("nose", "tail")], axis=1)
+            # A camera view is 2D (no NaN z column), the world view 3D.
+            np.testing.assert_array_equal(points, expected)
+
+
+def test_the_views_option_selects_views(multicamera):
+    world = poseio.load(multicamera, views=["world"])
+    assert [v.metadata.get("world_coordinates") for v in world.videos] == [True]
+    camera = poseio.load(multicamera, views=["camera1"])
+    assert [v.filename.rsplit("/", 1)[-1] for v in camera.videos] == ["camera1"]
+    with pytest.raises(poseio.InvalidOptionError, match="no view named \\['camera7'\\]"):
+        poseio.load(multicamera, views=["camera7"])
+
+
+def test_convert_keeps_the_multicamera_container_its_views_and_cameras(multicamera, tmp_path):
+    output = tmp_path / "copy.nwb"
+    env = {**os.environ, "POSEIO_DISABLE_PLUGINS": "broken"}
+    done = subprocess.run([POSEIO, "convert", str(multicamera), str(output)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert sorted(timed_pose_rows(output)) == sorted(timed_pose_rows(multicamera))
+    with h5py.File(multicamera, "r") as before, h5py.File(output, "r") as after:
+        container = after[MULTI]
+        assert container.attrs["neurodata_type"] == "MultiCameraPoseEstimation"
+        assert container["source_software"][()] == before[MULTI]["source_software"][()]
+        for c in range(2):
+            view = container[f"view_camera{c}"]
+            assert view.attrs["neurodata_type"] == "PoseEstimation"
+            assert view.get("device", getlink=True).path == f"/general/devices/camera{c}"
+            camera = view["device"]
+            assert camera.attrs["neurodata_type"] == "CalibratedCamera"
+            for name in ("intrinsic_matrix", "rotation_matrix", "translation_vector"):
+                np.testing.assert_array_equal(camera[name][()], before[f"/general/devices/camera{c}/{name}"][()])
+        assert container["nose/data"].attrs["unit"] == "millimeters"
+        assert "acquisition" not in after or not list(after["acquisition"])  # no made-up video files
+    assert validation_errors(output) == []
