@@ -18,4 +18,5 @@ hooks = nwb_format_hooks(
     append=append_predictions,
     options=POSE_OPTIONS,
     read_options=("views",),
+    empty_records="nwb_containers",
 )

@@ -271,6 +271,22 @@ class _Writer:
         self.nwbfile.add_acquisition(image_series)
         return device, image_series, fps, label
 
+    def add_empty(self, record: dict[str, Any], home: Any = None) -> Any:
+        """The PoseEstimation of a record whose container held no series (ndx-pose's own test files have one)."""
+        from ndx_pose import PoseEstimation
+
+        home = home if home is not None else processing_module(self.nwbfile, record["module"])
+        fields = {**record["fields"], **{k: v for k, v in self.options.items() if k in CONTAINER_FIELDS}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # the deprecated video lists, as the source had
+            estimation = PoseEstimation(
+                name=unique_name(home.data_interfaces, record["name"], separator=REPEAT),
+                **_described(fields, "A container of no poses.", software=None),
+                **_video_fields(fields),
+            )
+        home.add(estimation)
+        return estimation
+
     def add_estimation(
         self,
         rows: np.ndarray,
@@ -370,12 +386,10 @@ class _Writer:
         described = {
             "name": name,
             "pose_estimation_series": series,
-            "description": fields.get("description")
-            or f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}.",
-            "scorer": fields.get("scorer"),
-            "source_software": fields.get("source_software") or "poseio",
-            "source_software_version": fields.get("source_software_version"),
             "skeleton": nwb_skeleton,
+            **_described(
+                fields, f"Estimated positions of {skeleton.name or 'the skeleton'} ({who}) in {video.filename}."
+            ),
         }
         if views is not None:
             return add_multicamera(home, described, views)
@@ -386,10 +400,7 @@ class _Writer:
                 **described,
                 # sleap-io finds the video by this (deprecated) path list, and must not find a
                 # source_video: its frames are numbered by frame index, not by the video's clock.
-                original_videos=fields.get("original_videos")
-                or (paths_to_store(video, self.nwb_path)[:1] if for_sleap_io else None),
-                labeled_videos=fields.get("labeled_videos"),
-                dimensions=np.asarray(fields["dimensions"], dtype=np.uint64) if fields.get("dimensions") else None,
+                **_video_fields(fields, paths_to_store(video, self.nwb_path)[:1] if for_sleap_io else None),
                 device=device,
                 source_video=None if for_sleap_io else image_series,
             )
@@ -410,6 +421,25 @@ class _Writer:
                 )
             )
         return estimation
+
+
+def _described(fields: dict[str, Any], description: str, software: str | None = "poseio") -> dict[str, Any]:
+    """A container's descriptive fields: as recorded or given, else these defaults."""
+    return {
+        "description": fields.get("description") or description,
+        "scorer": fields.get("scorer"),
+        "source_software": fields.get("source_software") or software,
+        "source_software_version": fields.get("source_software_version"),
+    }
+
+
+def _video_fields(fields: dict[str, Any], original_videos: list[str] | None = None) -> dict[str, Any]:
+    """A PoseEstimation's video lists and dimensions, as recorded (``original_videos`` when none is)."""
+    return {
+        "original_videos": fields.get("original_videos") or original_videos,
+        "labeled_videos": fields.get("labeled_videos"),
+        "dimensions": np.asarray(fields["dimensions"], dtype=np.uint64) if fields.get("dimensions") else None,
+    }
 
 
 def add_multicamera(module, described: dict[str, Any], views: list[Any]) -> Any:
@@ -546,6 +576,9 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                     worlds[(home.name, name)] = lambda found, make=make: make(views=found)
                 else:
                     added.append(make())
+    for record in records:
+        if not record["series"] and not options.get("layout") == "sleap-io":
+            added.append(writer.add_empty(record, module if options.get("module_name") else None))
     for key, make_world in worlds.items():
         added.append(make_world(views.pop(key, [])))
     for (home_name, within), found in views.items():  # views whose world-coordinate series were not kept

@@ -31,6 +31,7 @@ def nwb_format_hooks(
     append: Callable[..., None],
     options: tuple[str, ...],
     read_options: tuple[str, ...] = (),
+    empty_records: str | None = None,
 ) -> SimpleNamespace:
     """The hook implementations of one NWB format plugin.
 
@@ -46,6 +47,9 @@ def nwb_format_hooks(
         append: Adds Labels to an existing file, likewise.
         options: The format's own write options (NWBFile metadata options are added).
         read_options: The keyword options ``read`` accepts.
+        empty_records: The provenance key under which the reader records the
+            format's containers; labels with records but no instances are
+            still claimed for writing (a file of empty containers converts).
 
     Returns:
         A namespace whose attributes are the hook implementations; a plugin
@@ -84,6 +88,10 @@ def nwb_format_hooks(
     @hookimpl
     def poseio_write_claim(format: str, labels: Labels) -> Claim:
         n = labels.n_predicted_instances if kind == "predicted" else labels.n_user_instances
+        if not n and empty_records and labels.provenance.get(empty_records):
+            # Labels read from a file of this format whose containers held no poses: writing
+            # them gives back those (empty) containers, so that converting the file works.
+            return Claim(format, TYPED_MATCH, f"no {kind} instances, but {format} containers to write", part=kind)
         return Claim(format, TYPED_MATCH if n else 0.0, f"{n} {kind} instances", part=kind)
 
     @hookimpl
