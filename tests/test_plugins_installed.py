@@ -98,3 +98,29 @@ class TestCsvPointsConformance(FormatConformance):
     keeps = frozenset({"points", "frames", "videos", "tracks", "kinds", "point_scores", "skeleton_name"})
     strategy_options = {"ndim": 2}
     max_examples = 25
+
+
+def test_the_pytest_plugin_loads_without_hypothesis(tmp_path):
+    # pytest loads poseio's pytest11 plugin in every environment poseio is installed in; one
+    # without Hypothesis (which only the conformance kit needs) must still run its tests.
+    (tmp_path / "test_other_project.py").write_text("def test_nothing_to_do_with_poseio():\n    assert 1 + 1 == 2\n")
+    # Hypothesis is made unimportable before pytest loads its plugins (Hypothesis's own, which
+    # is installed here, is switched off: it is not installed where this matters).
+    run_pytest = "import pytest; sys.exit(pytest.main(['-q', '-p', 'no:hypothesispytest', sys.argv[1]]))"
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCK_HYPOTHESIS + run_pytest, str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+
+
+BLOCK_HYPOTHESIS = """
+import sys
+class NoHypothesis:
+    def find_spec(self, name, path=None, target=None):
+        if name == "hypothesis" or name.startswith("hypothesis."):
+            raise ModuleNotFoundError("No module named 'hypothesis'")
+sys.meta_path.insert(0, NoHypothesis())
+"""
