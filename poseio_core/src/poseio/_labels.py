@@ -206,8 +206,9 @@ class Labels:
     ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """A dense ``(n_frames, n_tracks, n_nodes, D)`` array of one video's poses.
 
-        D is 3 when any of the video's poses has a z coordinate, else 2 (the 2D
-        camera views of a file that also holds 3D world coordinates are 2D).
+        D is the Labels' (3 when any pose has a z coordinate), except for a video
+        whose ``metadata["ndim"]`` is 2 (a reader marks so the 2D camera views of
+        a file that also holds 3D world coordinates), which gives 2.
 
         Axis 0 runs over frame indices ``0 .. n_frames-1`` where ``n_frames`` is
         the video's length when known, else the last labelled frame + 1. Axis 1 is
@@ -274,7 +275,7 @@ class Labels:
         points, scores = dense_arrays(
             sub, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes, with_scores=return_scores
         )
-        if sub.ndim == 3 and len(sub) and np.isnan(sub.points[..., 2]).all():
+        if sub.ndim == 3 and self.videos and self.videos[video_id].metadata.get("ndim") == 2:
             points = points[..., :2]  # a 2D view (a camera's) of labels that also hold 3D ones
         return (points, scores) if return_scores else points
 

@@ -111,7 +111,7 @@ class PoseTable:
         *,
         frame_idx: np.ndarray,
         video: int = 0,
-        skeleton: int = 0,
+        skeleton: int | np.ndarray = 0,
         track: np.ndarray | None = None,
         predicted: bool = True,
         point_scores: np.ndarray | None = None,
@@ -124,7 +124,8 @@ class PoseTable:
         A slot holds an instance where at least one node has finite x and y;
         a caller that already knows which do may pass that as ``present``
         (``(n_frames, n_slots)`` bool). ``track`` gives the track index of every
-        slot (default: untracked). When every slot holds an instance the points
+        slot (default: untracked), ``skeleton`` the skeleton index of all slots
+        or of each. When every slot holds an instance the points
         are not copied, whether the array's memory runs frame by frame or (as a
         transposed view) slot by slot.
         """
@@ -157,7 +158,7 @@ class PoseTable:
             select(points),
             video=video,
             frame_idx=np.asarray(frame_idx, dtype=np.int64)[frame_rows],
-            skeleton=skeleton,
+            skeleton=skeleton if np.ndim(skeleton) == 0 else np.asarray(skeleton, dtype=np.int64)[slots],
             track=NO_TRACK if track is None else np.asarray(track, dtype=np.int64)[slots],
             predicted=predicted,
             point_scores=None if point_scores is None or not predicted else select(point_scores),

@@ -361,15 +361,19 @@ class PredictionsReader:
             series_by_key = {s.timing_key: s for s in all_series}
             indices = {key: frame_indices(clock, s) for key, s in series_by_key.items()}
             self.keep_seconds(video, clock, [(indices[k], s.times) for k, s in series_by_key.items()])
-            by_skeleton: dict[int, list[Slot]] = {}
+            video.metadata["ndim"] = max((s.ndim for s in all_series), default=2)
+            # Slots whose skeletons have the same nodes share one grid (one Skeleton per animal, as
+            # most multi-animal files have it), each row keeping its own skeleton.
+            by_nodes: dict[tuple[str, ...], list[Slot]] = {}
             for _, slot in group:
-                by_skeleton.setdefault(id(slot.skeleton), []).append(slot)
-            for slots in by_skeleton.values():
-                skeleton = slots[0].skeleton
-                if not any(skeleton is s for s in skeletons):
-                    skeletons.append(skeleton)
+                by_nodes.setdefault(tuple(slot.skeleton.node_names), []).append(slot)
+            for slots in by_nodes.values():
+                for slot in slots:
+                    if not any(slot.skeleton is s for s in skeletons):
+                        skeletons.append(slot.skeleton)
                 track_ids = []
                 for slot in slots:
+                    skeleton = slot.skeleton
                     name = self.track_of(slot, siblings=len(group))
                     if name is None:
                         track_ids.append(-1)
@@ -392,12 +396,12 @@ class PredictionsReader:
                 tables.append(
                     self.dense_table(
                         slots,
-                        skeleton,
+                        slots[0].skeleton,
                         clock,
                         indices,
                         track_ids,
                         video_id=len(videos) - 1,
-                        skeleton_id=next(i for i, s in enumerate(skeletons) if s is skeleton),
+                        skeleton_ids=[next(i for i, s in enumerate(skeletons) if s is slot.skeleton) for slot in slots],
                     )
                 )
         provenance = {"frame_timing": timing, "session": session_metadata(self.f), "nwb_containers": records}
@@ -439,18 +443,22 @@ class PredictionsReader:
         track_ids: list[int],
         *,
         video_id: int,
-        skeleton_id: int,
+        skeleton_ids: list[int],
     ) -> PoseTable:
         """Scatter every slot's series into one (frames, slots, nodes, D) grid and make rows of it.
 
         ``indices`` holds the frame index of every row of each timing (series
         that share their timing share one computation); each series' data is
-        read straight into the grid, one at a time.
+        read straight into the grid, one at a time. The slots' skeletons have
+        the same nodes (``skeleton``'s); ``skeleton_ids`` gives each slot's own.
         """
         indices = {s.timing_key: indices[s.timing_key] for slot in slots for _, s in slot.series}
         distinct = list(indices.values())
-        if len(distinct) == 1 and np.all(np.diff(distinct[0]) > 0):
-            frames = distinct[0]  # already sorted and unique: the common case
+        first = distinct[0] if distinct else None
+        if first is not None and np.all(np.diff(first) > 0) and all(np.array_equal(first, d) for d in distinct[1:]):
+            # Sorted, unique, and the same for every timing (animals timed alike): the common case.
+            frames = first
+            indices = dict.fromkeys(indices, first)
         else:
             frames = np.unique(np.concatenate(distinct)) if distinct else np.empty(0, dtype=np.int64)
         rows_by_key = {
@@ -510,7 +518,7 @@ class PredictionsReader:
             points,
             frame_idx=frames,
             video=video_id,
-            skeleton=skeleton_id,
+            skeleton=np.asarray(skeleton_ids),
             track=np.asarray(track_ids),
             predicted=True,
             point_scores=point_scores,
