@@ -500,7 +500,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
     video_ids = distinct(table.video)
     # One animal in one video: the container is named PoseEstimation, the name movement's
     # from_nwb_file looks for by default (its track is kept in poseio's tracks table).
-    lone = len(np.unique(np.column_stack([table.video, table.skeleton, slots]), axis=0)) == 1 and not for_sleap_io
+    lone = not for_sleap_io and all(len(distinct(column)) == 1 for column in (table.video, table.skeleton, slots))
     added, recorded, tracks = [], [], []
     # MultiCameraPoseEstimations to make once their views exist: (module, name) -> [views],
     # and the call that makes each one with its world-coordinate series, when it has some.
