@@ -22,6 +22,24 @@ def median_time(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
+def median_times(functions: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+    """The median wall time of each function, called in turn ``repeats`` times.
+
+    Alternating the calls makes a busy or quiet spell of the shared machine
+    fall on every measure alike, and each result is dropped before the next
+    call, so that no measure pays for memory another one still holds.
+    """
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            gc.collect()
+            start = time.perf_counter()
+            result = function()
+            times[name].append(time.perf_counter() - start)
+            del result
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def peak_memory(function: Callable[[], Any]) -> tuple[int, Any]:
     """Peak bytes allocated through Python's allocators (numpy included) during one call."""
     gc.collect()

@@ -29,7 +29,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import poseio
-from _common import durably, median_time, peak_memory, report
+from _common import durably, median_time, median_times, peak_memory, report
 
 FPS = 30.0
 
@@ -143,8 +143,12 @@ def run_poseio_layout(args: argparse.Namespace) -> None:
             ("save (poseio) vs write + fsync (pynwb)", save_time, durable_time, 1.5),
         ]
         for name, path in (("poseio's file", ours), ("pynwb's file", reference)):
-            load_time, (points, scores) = median_time(lambda p=path: load_with_poseio(p), args.repeats)
-            h5_time, _ = median_time(lambda p=path: read_with_h5py(p), args.repeats)
+            reads = median_times(
+                {"poseio": lambda p=path: load_with_poseio(p), "h5py": lambda p=path: read_with_h5py(p)},
+                args.repeats,
+            )
+            load_time, h5_time = reads["poseio"], reads["h5py"]
+            points, scores = load_with_poseio(path)
             rows.append((f"load + numpy vs raw h5py, {name}", load_time, h5_time, 2.0))
             assert np.array_equal(points, labels.numpy(), equal_nan=True)
         report(rows)
@@ -288,12 +292,20 @@ def run_per_animal_layout(args: argparse.Namespace) -> None:
         )
         check_per_animal(source, args.frames, args.tracks, args.nodes)
 
-        h5_time, _ = median_time(lambda: read_per_animal_with_h5py(source), args.repeats)
-        load_time, labels = median_time(lambda: poseio.load(source), args.repeats)
-        numpy_time, _ = median_time(lambda: load_with_poseio(source), args.repeats)
-        per_skeleton_time, _ = median_time(lambda: load_per_skeleton(source), args.repeats)
-        pynwb_time, n_series = median_time(lambda: read_with_pynwb(source), args.repeats)
-        assert n_series == args.tracks * args.nodes, n_series
+        assert read_with_pynwb(source) == args.tracks * args.nodes
+        reads = median_times(
+            {
+                "h5py": lambda: read_per_animal_with_h5py(source),
+                "load": lambda: poseio.load(source),
+                "numpy": lambda: load_with_poseio(source),
+                "per skeleton": lambda: load_per_skeleton(source),
+                "pynwb": lambda: read_with_pynwb(source),
+            },
+            args.repeats,
+        )
+        h5_time, load_time, numpy_time = reads["h5py"], reads["load"], reads["numpy"]
+        per_skeleton_time, pynwb_time = reads["per skeleton"], reads["pynwb"]
+        labels = poseio.load(source)
         save_time, _ = median_time(lambda: poseio.save(labels, ours), args.repeats)
         report(
             [

@@ -1,11 +1,15 @@
 """poseio_formats: static declarations, validated when a plugin loads."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import poseio
 import pytest
 from fake_plugins import make_plugin
 from poseio._registry import Registry
+from poseio.testing import registry_with, using_registry
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "two_mice.nwb"
 
 
 def test_declarations_are_stamped_with_plugin_and_distribution():
@@ -24,9 +28,43 @@ def test_installed_plugins_declare_their_formats():
 
 def test_two_plugins_declaring_one_format_is_an_error_naming_both(caplog):
     registry = Registry.from_plugins({"first": make_plugin("same"), "second": make_plugin("same")})
-    assert registry.formats["same"].plugin == "first"
-    error = registry.plugins["second"].error
-    assert "declared by both plugin 'first'" in error and "plugin 'second'" in error
+    for plugin in ("first", "second"):
+        conflict = registry.plugins[plugin].conflict
+        assert "declared by both plugin 'first'" in conflict and "plugin 'second'" in conflict
+    assert "declared by both" in caplog.text
+
+
+def test_a_conflicted_format_reads_and_writes_nothing_and_says_why(tmp_path):
+    # Whichever plugin loaded first used to serve the format silently.
+    registry = registry_with(
+        extra={
+            "first": make_plugin("same", writes=True),
+            "second": make_plugin("same"),
+            "other": make_plugin("other", extension=".oth"),
+        }
+    )
+    path, other = tmp_path / "x.fake", tmp_path / "x.oth"
+    path.write_bytes(b"data")
+    other.write_bytes(b"data")
+    with using_registry(registry):
+        for call in (lambda: poseio.load(path), lambda: poseio.load(path, format="same")):
+            with pytest.raises(poseio.DuplicateFormatError, match="declared by both plugin 'first'.*'second'"):
+                call()
+        with pytest.raises(poseio.DuplicateFormatError):
+            poseio.save(poseio.load(other), tmp_path / "y.fake")
+        assert not (tmp_path / "y.fake").exists()
+        assert poseio.load(other).n_predicted_instances == 1  # formats without a conflict work meanwhile
+
+
+def test_a_third_party_declaring_a_shipped_format_never_half_reads_a_file():
+    # A distribution declaring "nwb-predictions" must not switch off poseio's own reader for it,
+    # leaving the example's 300 predictions unread while its 10 user instances load.
+    registry = registry_with(
+        "nwb-predictions", "nwb-annotations", extra={"aaa-impostor": make_plugin("nwb-predictions")}
+    )
+    with using_registry(registry):
+        with pytest.raises(poseio.DuplicateFormatError, match="nwb-predictions"):
+            poseio.load(EXAMPLE)
 
 
 def test_returning_something_else_than_formatinfo_fails_the_plugin():

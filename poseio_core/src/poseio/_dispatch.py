@@ -32,6 +32,8 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
     """
     owners = {name: info.plugin for name, info in registry.formats.items()}
     wanted_plugins = None if only_formats is None else {owners.get(f) for f in only_formats}
+    if wanted_plugins is not None:  # both plugins of a conflicted format answer, so the conflict shows
+        wanted_plugins |= {p.name for p in registry.plugins.values() if any(f.name in only_formats for f in p.formats)}
     verdicts = []
     for plugin, sniff in registry.sniffers():
         if wanted_plugins is not None and plugin not in wanted_plugins:
@@ -40,7 +42,7 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
         try:
             claims = _as_claims(sniff(probe=probe))
             for claim in claims:
-                if owners.get(claim.format) != plugin:
+                if not registry.may_claim(plugin, claim.format):
                     raise ValueError(f"claimed format {claim.format!r}, which this plugin does not declare")
             if only_formats is not None:
                 claims = tuple(c for c in claims if c.format in only_formats)

@@ -37,6 +37,7 @@ def _only_formats(format: FormatChoice, registry: Registry) -> list[str] | None:
     if format is None:
         return None
     names = [format] if isinstance(format, str) else list(format)
+    registry.check_usable(names)
     for name in names:
         info = registry.formats.get(name)
         if info is None or not info.can_read:
@@ -48,6 +49,8 @@ def _claims_for(probe: Probe, format: FormatChoice, registry: Registry) -> list[
     only = _only_formats(format, registry)
     verdicts = ask_sniffers(probe, registry, only)
     claims = ranked(verdicts)
+    # A format two plugins declare reads nothing: no file is read half by one of them.
+    registry.check_usable([c.format for c in claims])
     if not claims:
         damaged = damage_error(probe, verdicts)
         if damaged is not None:

@@ -89,6 +89,8 @@ class PluginInfo:
         formats: The formats it declares.
         error: Why it failed to load, or ``None`` when it loaded.
         disabled: It was blocked by ``POSEIO_DISABLE_PLUGINS``.
+        conflict: Another plugin declares one of its format names, which
+            neither then serves (the message says which); ``None`` otherwise.
     """
 
     name: str
@@ -97,6 +99,7 @@ class PluginInfo:
     formats: tuple[FormatInfo, ...] = ()
     error: str | None = None
     disabled: bool = False
+    conflict: str | None = None
 
     @property
     def loaded(self) -> bool:

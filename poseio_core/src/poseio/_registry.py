@@ -56,6 +56,8 @@ class Registry:
         self.manager.add_hookspecs(_hookspecs)
         self.plugins: dict[str, PluginInfo] = {}
         self.formats: dict[str, FormatInfo] = {}
+        # Format names two plugins declare, with the error that using them raises.
+        self.conflicts: dict[str, DuplicateFormatError] = {}
 
     @classmethod
     def from_entry_points(cls) -> Registry:
@@ -103,21 +105,41 @@ class Registry:
             self._unregister(name)
             self._fail(name, distribution, version, f"poseio_formats failed: {type(exc).__name__}: {exc}", exc)
             return
-        for info in formats:
-            if info.name in self.formats:
-                other = self.formats[info.name]
-                exc = DuplicateFormatError(
-                    f"format {info.name!r} is declared by both plugin {other.plugin!r} "
-                    f"(distribution {other.distribution}) and plugin {name!r} (distribution "
-                    f"{distribution}); uninstall one, or disable one with {DISABLE_ENV}",
-                    plugin=name,
-                )
-                self._unregister(name)
-                self._fail(name, distribution, version, str(exc), exc)
-                return
-        for info in formats:
-            self.formats[info.name] = info
         self.plugins[name] = PluginInfo(name, distribution, version, tuple(formats))
+        for info in formats:
+            other = self.formats.get(info.name)
+            if other is None:
+                self.formats[info.name] = info
+                continue
+            # Neither plugin may serve the format while both declare it: whichever loaded first
+            # would silently decide how a user's files are read. Using it raises this error.
+            error = DuplicateFormatError(
+                f"format {info.name!r} is declared by both plugin {other.plugin!r} (distribution "
+                f"{other.distribution}) and plugin {name!r} (distribution {distribution}); poseio uses "
+                f"neither for it until one is uninstalled or disabled with {DISABLE_ENV}",
+                plugin=name,
+            )
+            if _strict():
+                raise error
+            logger.warning("%s", error)
+            self.conflicts[info.name] = error
+            for plugin in (other.plugin, name):
+                if plugin in self.plugins:
+                    self.plugins[plugin] = attrs.evolve(self.plugins[plugin], conflict=str(error))
+
+    def check_usable(self, names: Iterable[str]) -> None:
+        """Raise the `DuplicateFormatError` of the first of these formats that two plugins declare."""
+        for name in names:
+            if name in self.conflicts:
+                raise self.conflicts[name]
+
+    def may_claim(self, plugin: str, format: str) -> bool:
+        """Whether a plugin's sniffer may claim a format: it declares it (alone, or in a conflict)."""
+        info = self.formats.get(format)
+        return info is not None and (
+            info.plugin == plugin
+            or (format in self.conflicts and any(f.name == format for f in self.plugins[plugin].formats))
+        )
 
     def _declared_formats(self, name: str, distribution: str | None) -> list[FormatInfo]:
         formats: list[FormatInfo] = []

@@ -26,12 +26,14 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
 
     if format is not None:
         names = [format] if isinstance(format, str) else list(format)
+        registry.check_usable(names)
         for name in names:
             info = registry.formats.get(name)
             if info is None or not capable(info):
                 raise unknown_format_name(name, registry, need=need)
         return names
     candidates = [f for f in registry.formats.values() if capable(f) and path.suffix.lower() in f.extensions]
+    registry.check_usable(f.name for f in candidates)
     if not candidates:
         writable = [f for f in registry.formats.values() if f.can_write]
         raise UnknownFormatError(

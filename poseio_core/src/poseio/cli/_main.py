@@ -82,6 +82,8 @@ def plugins(as_json: bool) -> None:
         return
     for p in infos:
         status = "disabled" if p.disabled else ("FAILED: " + p.error if p.error else "loaded")
+        if p.conflict:
+            status = "CONFLICT: " + p.conflict
         click.echo(f"{p.name}  ({p.distribution or '?'} {p.version or ''})  {status}")
         for f in p.formats:
             caps = "/".join(
