@@ -24,7 +24,7 @@ def test_writer_chosen_by_extension(tmp_path, labels, writer_registry):
 
 
 def test_no_writer_for_extension(tmp_path, labels, writer_registry):
-    with pytest.raises(poseio.UnknownFormatError, match="no installed format can write files ending in '.xyz'"):
+    with pytest.raises(poseio.UnknownFormatError, match="no installed format can write a file named 'out.xyz'"):
         poseio.save(labels, tmp_path / "out.xyz")
 
 
@@ -87,3 +87,23 @@ def test_a_writer_that_creates_nothing_is_a_write_error(tmp_path, labels):
         with pytest.raises(poseio.WriteError, match="the writer did not create the file"):
             poseio.save(labels, tmp_path / "out.lazy")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_multi_dot_extension_finds_its_writer(tmp_path):
+    # ".analysis.h5" is more than Path.suffix (".h5"): the longest declared ending wins.
+    registry = registry_with(
+        extra={
+            "analysis": make_plugin("analysis", extension=".analysis.h5", writes=True),
+            "plain": make_plugin("plain-h5", extension=".h5", writes=True),
+        }
+    )
+    labels = poseio.Labels.from_numpy(
+        np.ones((1, 1, 1, 2)), video=poseio.Video("v.mp4"), skeleton=poseio.Skeleton(["a"])
+    )
+    with using_registry(registry):
+        poseio.save(labels, tmp_path / "x.analysis.h5")
+        poseio.save(labels, tmp_path / "y.h5")
+        poseio.save(labels, tmp_path / "Z.ANALYSIS.H5")
+    assert (tmp_path / "x.analysis.h5").read_bytes() == b"ok analysis"
+    assert (tmp_path / "y.h5").read_bytes() == b"ok plain-h5"
+    assert (tmp_path / "Z.ANALYSIS.H5").read_bytes() == b"ok analysis"

@@ -81,8 +81,16 @@ class Probe:
 
     @property
     def extension(self) -> str:
-        """The file extension in lower case with its dot, or ``""``."""
+        """The file extension in lower case with its dot, or ``""`` (the last one: see `has_ending`)."""
         return Path(self.name).suffix.lower()
+
+    def has_ending(self, *endings: str) -> bool:
+        """Whether the file's name ends with one of these (case ignored), multi-dot ones included.
+
+        ``probe.has_ending(".analysis.h5")``: `extension` alone is ``".h5"``.
+        """
+        name = Path(self.name).name.lower()
+        return any(name.endswith(ending.lower()) for ending in endings)
 
     def check_readable(self) -> None:
         """Raise a poseio error when the source is missing, a folder or unreadable."""

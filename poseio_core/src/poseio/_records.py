@@ -35,7 +35,8 @@ class FormatInfo:
     Attributes:
         name: Unique format name, for example ``"nwb-predictions"``.
         description: One line for listings.
-        extensions: File extensions with the dot, lower case, for example ``(".nwb",)``.
+        extensions: File name endings with the dot, lower case, for example
+            ``(".nwb",)``; an ending may hold several dots (``".analysis.h5"``).
         can_read: The plugin implements ``poseio_read`` for it.
         can_write: The plugin implements ``poseio_write`` for it.
         can_append: The plugin implements ``poseio_append`` for it.
@@ -56,6 +57,16 @@ class FormatInfo:
     append_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     plugin: str | None = None
     distribution: str | None = None
+
+    def extension_match(self, filename: str) -> int:
+        """How long an ending of ``filename`` this format declares: 0 when none (case ignored).
+
+        The longest match wins when several formats take a name, so that
+        ``x.analysis.h5`` goes to the format declaring ``.analysis.h5`` before one
+        declaring ``.h5``.
+        """
+        name = filename.lower()
+        return max((len(ext) for ext in self.extensions if name.endswith(ext.lower())), default=0)
 
 
 @attrs.frozen

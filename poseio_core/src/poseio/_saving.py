@@ -32,12 +32,14 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
             if info is None or not capable(info):
                 raise unknown_format_name(name, registry, need=need)
         return names
-    candidates = [f for f in registry.formats.values() if capable(f) and path.suffix.lower() in f.extensions]
+    matches = {f.name: f.extension_match(path.name) for f in registry.formats.values() if capable(f)}
+    longest = max(matches.values(), default=0)
+    candidates = [registry.formats[name] for name, n in matches.items() if n and n == longest]
     registry.check_usable(f.name for f in candidates)
     if not candidates:
         writable = [f for f in registry.formats.values() if f.can_write]
         raise UnknownFormatError(
-            f"{path}: no installed format can {need} files ending in {path.suffix or '(no extension)'!r}. "
+            f"{path}: no installed format can {need} a file named {path.name!r}. "
             "Pass format=... or use one of these:\n" + (describe_formats(writable) or "  (none installed)"),
             path=path,
         )
