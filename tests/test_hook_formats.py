@@ -101,3 +101,31 @@ def test_the_pytest_fixture_gives_only_the_named_plugins(poseio_plugins):
     registry = poseio_plugins("csv-points", extra={"fake": make_plugin("fake-format")})
     assert sorted(f.name for f in poseio.formats()) == ["csv-points", "fake-format"]
     assert set(registry.plugins) == {"csv-points", "fake"}
+
+
+@pytest.mark.parametrize(
+    ("capability", "hook"),
+    [("can_write", "poseio_write"), ("can_append", "poseio_append"), ("can_read", "poseio_read")],
+)
+def test_a_capability_without_its_hook_fails_the_plugin_when_it_loads(capability, hook):
+    # It used to register cleanly and fail at save time: "'NoneType' object is not callable".
+    plugin = make_plugin("fmt", writes=False, reads=False)
+
+    @poseio.hookimpl
+    def poseio_formats():
+        declared = {"can_read": False, capability: True}
+        return [poseio.FormatInfo("fmt", "a format", extensions=(".fmt",), **declared)]
+
+    plugin.poseio_formats = poseio_formats
+    registry = Registry.from_plugins({"liar": plugin})
+    assert f"declares {capability}=True but the plugin has no {hook}" in registry.plugins["liar"].error
+    assert "fmt" not in registry.formats
+
+
+def test_a_plugin_without_poseio_formats_is_reported():
+    @poseio.hookimpl
+    def poseio_sniff(probe):
+        return None
+
+    registry = Registry.from_plugins({"quiet": SimpleNamespace(poseio_sniff=poseio_sniff)})
+    assert "no poseio_formats" in registry.plugins["quiet"].error

@@ -40,6 +40,10 @@ KNOWN_FORMATS: Mapping[str, str] = {
 }
 
 
+#: The hook each capability a FormatInfo declares needs.
+_CAPABILITY_HOOKS = {"can_read": "poseio_read", "can_write": "poseio_write", "can_append": "poseio_append"}
+
+
 def _disabled_names() -> set[str]:
     return {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
 
@@ -105,6 +109,14 @@ class Registry:
             self._unregister(name)
             self._fail(name, distribution, version, f"poseio_formats failed: {type(exc).__name__}: {exc}", exc)
             return
+        problems = self._contract_problems(name, formats)
+        if problems:
+            # Checked now, as pluggy checks hook signatures: a declaration the hooks do not back
+            # would otherwise fail only when a user saves ("'NoneType' object is not callable").
+            self._unregister(name)
+            message = "; ".join(problems)
+            self._fail(name, distribution, version, message, PluginError(message, plugin=name))
+            return
         self.plugins[name] = PluginInfo(name, distribution, version, tuple(formats))
         for info in formats:
             other = self.formats.get(info.name)
@@ -151,6 +163,26 @@ class Registry:
                     raise TypeError(f"poseio_formats must return FormatInfo records, got {type(info).__name__}")
                 formats.append(attrs.evolve(info, plugin=name, distribution=distribution))
         return formats
+
+    def _contract_problems(self, name: str, formats: list[FormatInfo]) -> list[str]:
+        """What a plugin declares that its hooks do not back (empty when the contract holds)."""
+        implemented = {hook for hook in _CAPABILITY_HOOKS.values() if self.impl(hook, name) is not None} | {
+            hook for hook in ("poseio_formats", "poseio_sniff") if self.impl(hook, name) is not None
+        }
+        if "poseio_formats" not in implemented:
+            return ["it implements no poseio_formats hook, so it declares no format"]
+        problems = []
+        for info in formats:
+            for capability, hook in _CAPABILITY_HOOKS.items():
+                if getattr(info, capability) and hook not in implemented:
+                    problems.append(
+                        f"format {info.name!r} declares {capability}=True but the plugin has no {hook} hook"
+                    )
+            if info.can_read and "poseio_sniff" not in implemented:
+                problems.append(
+                    f"format {info.name!r} can be read but the plugin has no poseio_sniff hook to claim files"
+                )
+        return problems
 
     def _unregister(self, name: str) -> None:
         plugin = self.manager.get_plugin(name)
