@@ -21,7 +21,7 @@ def test_snippet_markers_are_well_formed_and_resolve(page):
         if not LOOKS_LIKE_MARKER.match(line):
             continue
         found = MARKER.match(line.strip())
-        assert found, f"{page.name}:{number}: malformed snippet marker {line!r}; write --8<-- \"path\""
+        assert found, f'{page.name}:{number}: malformed snippet marker {line!r}; write --8<-- "path"'
         assert (ROOT / found.group(1)).is_file(), f"{page.name}:{number}: {found.group(1)} does not exist"
 
 

@@ -1,3 +1,4 @@
+import attrs
 import numpy as np
 import poseio
 import pytest
@@ -139,3 +140,47 @@ def test_merge_joins_videos_by_filename_and_tracks_by_name():
     assert len(merged.videos) == 1 and len(merged.tracks) == 1 and len(merged.skeletons) == 1
     assert len(merged) == 1
     assert merged.n_user_instances == 1 and merged.n_predicted_instances == 1
+
+
+def _two_video_labels() -> poseio.Labels:
+    skeleton = poseio.Skeleton(["a", "b"], name="s")
+    first = poseio.Labels.from_numpy(np.full((2, 1, 2, 2), 1.0), video=poseio.Video("one.mp4"), skeleton=skeleton)
+    second = poseio.Labels.from_numpy(np.full((3, 1, 2, 2), 2.0), video=poseio.Video("two.mp4"), skeleton=skeleton)
+    table = poseio.PoseTable.concat(
+        [first.to_table(), attrs.evolve(second.to_table(), video=np.ones(len(second.to_table()), dtype=np.int64))]
+    )
+    return poseio.Labels.from_table(table, videos=[first.videos[0], second.videos[0]], skeletons=[skeleton])
+
+
+def test_reordering_videos_keeps_each_pose_with_its_video():
+    labels = _two_video_labels()
+    labels.videos.reverse()
+    assert [v.filename for v in labels.videos] == ["two.mp4", "one.mp4"]
+    assert np.all(labels.numpy(video=0) == 2.0) and labels.numpy(video=0).shape[0] == 3
+    assert np.all(labels.numpy(video=1) == 1.0) and labels.numpy(video=1).shape[0] == 2
+    assert {lf.video.filename: float(lf.instances[0].points[0, 0]) for lf in labels.labeled_frames} == {
+        "one.mp4": 1.0,
+        "two.mp4": 2.0,
+    }
+
+
+def test_removing_a_video_that_poses_use_is_refused():
+    labels = _two_video_labels()
+    labels.videos.remove(labels.videos[0])
+    with pytest.raises(poseio.InvalidLabelsError, match="one.mp4.*was removed from labels.videos, but 2 instances"):
+        labels.numpy(video=0)
+
+
+def test_reordering_tracks_and_skeletons_keeps_poses_with_them():
+    rng = np.random.default_rng(1)
+    points = rng.random((4, 3, 2, 2))
+    labels = poseio.Labels.from_numpy(
+        points,
+        video=poseio.Video("v.mp4"),
+        skeleton=poseio.Skeleton(["a", "b"]),
+        tracks=[poseio.Track(n) for n in ("x", "y", "z")],
+    )
+    labels.tracks.reverse()
+    np.testing.assert_array_equal(labels.numpy(), points[:, ::-1])
+    labels.skeletons.insert(0, poseio.Skeleton(["q"], name="unused"))
+    np.testing.assert_array_equal(labels.numpy(skeleton=labels.skeletons[1]), points[:, ::-1])

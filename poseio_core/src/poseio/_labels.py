@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
+import attrs
 import numpy as np
 
 from poseio._dense import dense_arrays
@@ -50,6 +51,8 @@ class Labels:
         self.provenance: dict[str, Any] = dict(provenance or {})
         self._frames: list[LabeledFrame] | None = list(labeled_frames or [])
         self._table: PoseTable | None = None
+        # The lists as the table's indices refer to them (see `_synced_table`).
+        self._table_objects: tuple[tuple, tuple, tuple] = ((), (), ())
         for frame in self._frames:
             self._adopt_objects_of(frame)
 
@@ -88,13 +91,45 @@ class Labels:
             raise InvalidLabelsError("table points are narrower than the largest skeleton")
         labels._frames = None
         labels._table = table
+        labels._table_objects = labels._objects()
         return labels
+
+    def _objects(self) -> tuple[tuple[Video, ...], tuple[Skeleton, ...], tuple[Track, ...]]:
+        return tuple(self.videos), tuple(self.skeletons), tuple(self.tracks)
 
     def to_table(self) -> PoseTable:
         """Every instance as a `PoseTable` (indices into this Labels' lists)."""
         if self._table is not None:
-            return self._table
+            return self._synced_table()
         return self._table_from_frames()
+
+    def _synced_table(self) -> PoseTable:
+        """The table, its indices following any reordering of ``videos``, ``skeletons`` and ``tracks``.
+
+        The table refers to those lists by position, so a user's
+        ``labels.videos.reverse()`` would otherwise move every pose to another
+        video. Each pose keeps its objects; removing an object that poses
+        still use is refused.
+        """
+        table, now = self._table, self._objects()
+        for name, before, after in zip(("video", "skeleton", "track"), self._table_objects, now):
+            if len(before) == len(after) and all(a is b for a, b in zip(before, after)):
+                continue
+            positions = {id(item): i for i, item in enumerate(after)}
+            moved = np.array([positions.get(id(item), -1) for item in before] + [-1], dtype=np.int64)
+            column = getattr(table, name)
+            used = column >= 0
+            gone = used & (moved[np.where(used, column, len(before))] < 0)
+            if gone.any():
+                item = before[int(column[gone][0])]
+                raise InvalidLabelsError(
+                    f"{item!r} was removed from labels.{name}s, but {int(gone.sum())} instances still use it; "
+                    f"remove those instances first, or put the {name} back"
+                )
+            column = np.where(used, moved[np.where(used, column, len(before))], column)
+            table = attrs.evolve(table, **{name: column})
+        self._table, self._table_objects = table, now
+        return table
 
     def _table_from_frames(self) -> PoseTable:
         rows = [(frame, inst) for frame in self._frames or [] for inst in frame.instances]
@@ -305,7 +340,7 @@ class Labels:
     def labeled_frames(self) -> list[LabeledFrame]:
         """The labelled frames, sorted by video and frame index."""
         if self._frames is None:
-            self._frames = self._frames_from_table(self._table)
+            self._frames = self._frames_from_table(self._synced_table())
             self._table = None
         return self._frames
 
@@ -344,7 +379,7 @@ class Labels:
     def __len__(self) -> int:
         if self._frames is not None:
             return len(self._frames)
-        return len(self._table.frame_keys())
+        return len(self._synced_table().frame_keys())
 
     def __iter__(self) -> Iterator[LabeledFrame]:
         return iter(self.labeled_frames)
