@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import poseio
@@ -124,3 +125,32 @@ class NoHypothesis:
             raise ModuleNotFoundError("No module named 'hypothesis'")
 sys.meta_path.insert(0, NoHypothesis())
 """
+
+
+def test_a_misspelled_disabled_plugin_is_reported_and_spaces_are_ignored():
+    result = run_python(
+        """
+        import poseio
+        print(sorted(p.name for p in poseio.plugins() if p.disabled))
+    """,
+        POSEIO_DISABLE_PLUGINS=" broken , csv-pionts ",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "['broken']" in result.stdout
+    assert "POSEIO_DISABLE_PLUGINS names 'csv-pionts', which no installed poseio plugin" in result.stderr
+
+
+def test_a_disabled_format_is_not_called_missing():
+    example = Path(__file__).resolve().parents[1] / "examples" / "two_mice.nwb"
+    result = run_python(
+        f"""
+        import poseio
+        try:
+            poseio.load({str(example)!r}, format="nwb-predictions")
+        except poseio.UnknownFormatError as error:
+            print(error)
+    """,
+        POSEIO_DISABLE_PLUGINS="broken,nwb-predictions",
+    )
+    assert "switched off by POSEIO_DISABLE_PLUGINS" in result.stdout, result.stdout + result.stderr
+    assert "not installed" not in result.stdout

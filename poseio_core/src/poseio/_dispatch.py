@@ -10,7 +10,7 @@ import attrs
 from poseio._errors import AmbiguousFormatError, PoseioError, ReadError, UnknownFormatError, damaged_file_error
 from poseio._probe import Probe
 from poseio._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, Verdict
-from poseio._registry import Registry, describe_formats
+from poseio._registry import DISABLE_ENV, KNOWN_FORMATS, Registry, describe_formats
 
 
 def _as_claims(result: object) -> tuple[Claim, ...]:
@@ -155,6 +155,8 @@ def unknown_format_name(name: str, registry: Registry, *, need: str = "read") ->
         hint = ""
         if name in registry.missing_formats():
             hint = f" It is provided by {registry.missing_formats()[name]}, which is not installed."
+        elif name in KNOWN_FORMATS and registry.disabled_by_user(KNOWN_FORMATS[name]):
+            hint = f" Its plugin ({KNOWN_FORMATS[name]}) is installed but switched off by {DISABLE_ENV}."
         return UnknownFormatError(
             f"no installed format is called {name!r}.{hint} Installed formats:\n"
             + (describe_formats(registry.formats.values()) or "  (none)"),

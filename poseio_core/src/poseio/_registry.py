@@ -70,6 +70,15 @@ class Registry:
         eps = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
         for ep in eps:
             registry._load_entry_point(ep)
+        # A typo here would leave a plugin running that the user believes is off.
+        known = {ep.name for ep in eps} | {ep.dist.name for ep in eps if getattr(ep, "dist", None) is not None}
+        for name in sorted(_disabled_names() - known):
+            logger.warning(
+                "%s names %r, which no installed poseio plugin or distribution is called; installed: %s",
+                DISABLE_ENV,
+                name,
+                ", ".join(sorted(known)) or "none",
+            )
         return registry
 
     @classmethod
@@ -208,7 +217,11 @@ class Registry:
 
     def missing_formats(self) -> dict[str, str]:
         """Known formats whose distribution is not installed: ``{format: distribution}``."""
-        return {f: d for f, d in KNOWN_FORMATS.items() if f not in self.formats}
+        return {f: d for f, d in KNOWN_FORMATS.items() if f not in self.formats and not self.disabled_by_user(d)}
+
+    def disabled_by_user(self, distribution: str) -> bool:
+        """Whether ``POSEIO_DISABLE_PLUGINS`` switched off the plugins of this distribution."""
+        return any(p.disabled and p.distribution == distribution for p in self.plugins.values())
 
 
 _lock = threading.Lock()
