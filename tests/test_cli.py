@@ -95,13 +95,22 @@ def test_validate_and_plot(tmp_path):
         (("convert", str(EXAMPLE), "/sys/x.nwb"), "cannot create a file in /sys"),
     ],
 )
-def test_bad_input_gives_one_line_and_nonzero_status(tmp_path, args, message):
+def test_bad_input_gives_an_error_message_and_nonzero_status(tmp_path, args, message):
     e = corpus_file("nwb", "e_nwb_without_pose.nwb")
     result = run(*[a.format(e=e, tmp=tmp_path) for a in args])
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("poseio: error:") and message in lines[0], result.stderr
+    assert lines[0].startswith("poseio: error:") and message in lines[0], result.stderr
+    assert all(line.startswith("  ") for line in lines[1:]), result.stderr  # details, indented
     assert "Traceback" not in result.stderr
+
+
+def test_an_error_keeps_each_formats_reason():
+    # It used to print only the first line: "... Installed formats: (UnknownFormatError)".
+    e = corpus_file("nwb", "e_nwb_without_pose.nwb")
+    result = run("info", str(e))
+    assert "nwb-predictions" in result.stderr and "nwb-annotations" in result.stderr, result.stderr
+    assert "NWB file without ndx-pose" in result.stderr
 
 
 def test_info_and_sniff_start_without_pynwb():

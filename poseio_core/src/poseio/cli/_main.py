@@ -15,7 +15,11 @@ from poseio._errors import PoseioError
 
 
 class _Group(click.Group):
-    """Turns any failure into one line on stderr and exit status 1 (traceback with --debug)."""
+    """Turns any failure into a message on stderr and exit status 1 (traceback with --debug).
+
+    The first line says what failed; the error's further lines (each format's
+    verdict, the formats installed) follow it, indented.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -25,9 +29,12 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
-            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            lines = str(exc).splitlines() or [type(exc).__name__]
             kind = type(exc).__name__ if isinstance(exc, PoseioError) else f"unexpected {type(exc).__name__}"
-            click.echo(f"poseio: error: {message} ({kind})", err=True)
+            click.echo(f"poseio: error: {lines[0]} ({kind})", err=True)
+            # The details (what each format said, the installed formats) follow, indented.
+            for line in lines[1:]:
+                click.echo(f"  {line}", err=True)
             if not isinstance(exc, PoseioError) and not (ctx.obj and ctx.obj.get("debug")):
                 click.echo("poseio: run with --debug for the traceback", err=True)
             ctx.exit(1)
