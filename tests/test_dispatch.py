@@ -135,3 +135,38 @@ def test_labels_from_reader_are_labels(fake_file):
     with using_registry(registry_with(extra={"a": make_plugin("a")})):
         labels = poseio.load(fake_file)
     assert np.array_equal(labels.numpy(), np.ones((1, 1, 1, 2)))
+
+
+def test_a_sniffer_is_only_asked_about_names_its_formats_declare(tmp_path):
+    # A slow sniffer for ".xyz" files used to slow down every load of every other file.
+    asked = []
+
+    def counting(probe):
+        asked.append(probe.name)
+        return None
+
+    registry = registry_with(
+        extra={"xyz": make_plugin("xyz", extension=".xyz", sniff=counting), "fake": make_plugin("fake")}
+    )
+    path = tmp_path / "a.fake"
+    path.write_bytes(b"data")
+    with using_registry(registry):
+        poseio.load(path)
+        report = poseio.explain(path)
+    assert asked == []
+    assert "plugin xyz: not asked: the name ends in none of .xyz" in str(report)
+
+
+def test_explain_asks_each_sniffer_once(tmp_path):
+    asked = []
+
+    def counting(probe):
+        asked.append(probe.name)
+        return poseio.Claim("fake", 0.9, "mine")
+
+    registry = registry_with(extra={"fake": make_plugin("fake", sniff=counting)})
+    path = tmp_path / "a.fake"
+    path.write_bytes(b"data")
+    with using_registry(registry):
+        poseio.explain(path)
+    assert len(asked) == 1

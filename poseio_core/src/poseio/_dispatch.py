@@ -9,7 +9,7 @@ import attrs
 
 from poseio._errors import AmbiguousFormatError, PoseioError, ReadError, UnknownFormatError, damaged_file_error
 from poseio._probe import Probe
-from poseio._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, Verdict
+from poseio._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, FormatInfo, Verdict
 from poseio._registry import DISABLE_ENV, KNOWN_FORMATS, Registry, describe_formats
 
 
@@ -23,8 +23,17 @@ def _as_claims(result: object) -> tuple[Claim, ...]:
     raise TypeError(f"poseio_sniff must return Claim, a list of Claim or None, not {type(result).__name__}")
 
 
+def _may_hold(info: FormatInfo, name: str) -> bool:
+    """Whether a file of this name may be of this format: its sniffer is asked only then."""
+    return info.sniffs_any_name or not info.extensions or bool(info.extension_match(name))
+
+
 def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] | None = None) -> list[Verdict]:
     """Call every sniffer, each inside its own guard, and record what it said.
+
+    A plugin whose formats all declare file name endings, none of which the
+    source's name has, is not asked (unless a format sniffs any name, as NWB's
+    do): its verdict says so.
 
     A sniffer that raises, returns the wrong type, claims a format its plugin
     did not declare, or (through `Claim`'s validation) an out-of-range
@@ -37,6 +46,13 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
     verdicts = []
     for plugin, sniff in registry.sniffers():
         if wanted_plugins is not None and plugin not in wanted_plugins:
+            continue
+        declared = registry.plugins[plugin].formats if plugin in registry.plugins else ()
+        if declared and not any(
+            f.sniffs_any_name or not f.extensions or f.extension_match(probe.name) for f in declared
+        ):
+            endings = ", ".join(sorted({e for f in declared for e in f.extensions}))
+            verdicts.append(Verdict(plugin, skipped=f"not asked: the name ends in none of {endings}"))
             continue
         start = time.perf_counter()
         try:
@@ -180,7 +196,9 @@ class Explanation:
         lines = [f"poseio explain: {self.source}"]
         for v in self.verdicts:
             head = f"  plugin {v.plugin} ({v.seconds * 1000:.1f} ms):"
-            if v.error:
+            if v.skipped:
+                lines.append(f"  plugin {v.plugin}: {v.skipped}")
+            elif v.error:
                 lines.append(f"{head} ERROR {v.error}")
             elif not v.claims:
                 lines.append(f"{head} no claim")

@@ -19,7 +19,7 @@ from poseio._errors import PoseioError, ReadError, UnknownFormatError
 from poseio._labels import Labels
 from poseio._policy import parse_size, reading_policy
 from poseio._probe import Probe, Source
-from poseio._records import Claim
+from poseio._records import Claim, Verdict
 from poseio._registry import Registry, get_registry
 
 FormatChoice = str | Sequence[str] | None
@@ -45,9 +45,12 @@ def _only_formats(format: FormatChoice, registry: Registry) -> list[str] | None:
     return names
 
 
-def _claims_for(probe: Probe, format: FormatChoice, registry: Registry) -> list[Claim]:
+def _claims_for(
+    probe: Probe, format: FormatChoice, registry: Registry, verdicts: list[Verdict] | None = None
+) -> list[Claim]:
+    """The claims to read, from ``verdicts`` (the sniffers are asked when none are given)."""
     only = _only_formats(format, registry)
-    verdicts = ask_sniffers(probe, registry, only)
+    verdicts = ask_sniffers(probe, registry, only) if verdicts is None else verdicts
     claims = ranked(verdicts)
     # A format two plugins declare reads nothing: no file is read half by one of them.
     registry.check_usable([c.format for c in claims])
@@ -93,7 +96,7 @@ def explain(source: Source, *, format: FormatChoice = None) -> Explanation:
     with _open_probe(source) as probe:
         verdicts = ask_sniffers(probe, registry, _only_formats(format, registry))
         try:
-            chosen = _claims_for(probe, format, registry)
+            chosen = _claims_for(probe, format, registry, verdicts)  # each sniffer is asked once
             error = None
         except PoseioError as exc:
             chosen, error = [], str(exc).splitlines()[0]

@@ -43,6 +43,11 @@ class FormatInfo:
         write_options: Option names ``poseio_write`` accepts. Used to route
             options when several formats write one file; empty means "any".
         append_options: Option names ``poseio_append`` accepts, likewise.
+        sniffs_any_name: The sniffer recognises the format's files by content
+            whatever their name (NWB files are also called ``.h5``). Otherwise,
+            when ``extensions`` are declared, the sniffer is only asked about
+            files whose name ends with one of them, so that a slow sniffer of
+            one format never slows down the loading of every other.
         plugin: Set by the registry: the entry-point name of the providing plugin.
         distribution: Set by the registry: the distribution that ships the plugin.
     """
@@ -55,6 +60,7 @@ class FormatInfo:
     can_append: bool = False
     write_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     append_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    sniffs_any_name: bool = False
     plugin: str | None = None
     distribution: str | None = None
 
@@ -127,6 +133,8 @@ class Verdict:
         claims: The valid claims it returned.
         error: What went wrong, if it raised or returned something invalid.
         seconds: How long the sniffer took.
+        skipped: Why the sniffer was not called (the file's name matches none
+            of the endings its formats declare), or ``None`` when it was.
         exception: The exception the sniffer raised, if it raised (not compared or shown).
     """
 
@@ -134,4 +142,5 @@ class Verdict:
     claims: tuple[Claim, ...] = ()
     error: str | None = None
     seconds: float = 0.0
+    skipped: str | None = None
     exception: BaseException | None = attrs.field(default=None, eq=False, repr=False)

@@ -68,6 +68,7 @@ def nwb_format_hooks(
                 can_append=True,
                 write_options=(*options, *NWBFILE_OPTION_NAMES),
                 append_options=options,
+                sniffs_any_name=True,  # NWB files are also named .h5 or .hdf5, or have no extension
             )
         ]
 
