@@ -46,6 +46,20 @@ def multicamera(tmp_path_factory) -> Path:
     skeleton = Skeleton(name="mouse", nodes=["nose", "tail"], edges=np.array([[0, 1]], dtype=np.uint8))
     module.add(Skeletons(skeletons=[skeleton]))
     stamps = 12.5 + np.arange(20) / 30.0
+
+    def node_series(ndim: int, unit: str, reference_frame: str) -> list:
+        return [
+            PoseEstimationSeries(
+                name=node,
+                data=rng.random((20, ndim)) * 100,
+                confidence=rng.random(20),
+                unit=unit,
+                reference_frame=reference_frame,
+                timestamps=stamps,
+            )
+            for node in ("nose", "tail")
+        ]
+
     views = []
     for c in range(2):
         camera = CalibratedCamera(
@@ -56,31 +70,11 @@ def multicamera(tmp_path_factory) -> Path:
             translation_vector=np.array([c, 0.0, 1.0], dtype=np.float32),
         )
         nwbfile.add_device(camera)
-        series = [
-            PoseEstimationSeries(
-                name=node,
-                data=rng.random((20, 2)) * 100,
-                confidence=rng.random(20),
-                unit="pixels",
-                reference_frame="top left of the camera's image",
-                timestamps=stamps,
-            )
-            for node in ("nose", "tail")
-        ]
+        series = node_series(2, "pixels", "top left of the camera's image")
         views.append(
             PoseEstimation(name=f"view_camera{c}", pose_estimation_series=series, skeleton=skeleton, device=camera)
         )
-    world = [
-        PoseEstimationSeries(
-            name=node,
-            data=rng.random((20, 3)) * 10,
-            confidence=rng.random(20),
-            unit="millimeters",
-            reference_frame="the arena's centre",
-            timestamps=stamps,
-        )
-        for node in ("nose", "tail")
-    ]
+    world = node_series(3, "millimeters", "the arena's centre")
     module.add(
         MultiCameraPoseEstimation(
             name="MultiCameraPoseEstimation",
