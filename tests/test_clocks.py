@@ -198,3 +198,46 @@ def test_late_series_keeps_its_seconds_through_a_save(nwb, tmp_path):
         start = series["starting_time"]
         copied = start[()] + np.arange(len(series["data"])) / start.attrs["rate"]
     np.testing.assert_array_equal(copied, _seconds_of_rows(nwb))
+
+
+# --- Frames a user adds outside the clock the file had ---
+
+
+def _add_frame(labels: poseio.Labels, frame_idx: int) -> np.ndarray:
+    """Add a predicted pose of the first track at ``frame_idx``; its points."""
+    skeleton, track = labels.skeletons[0], labels.tracks[0]
+    points = np.arange(2 * len(skeleton), dtype=float).reshape(-1, 2) + 0.5
+    labels.labeled_frames.append(
+        poseio.LabeledFrame(labels.videos[0], frame_idx, [poseio.PredictedInstance(points, skeleton, track)])
+    )
+    return points
+
+
+def _time_of(path, node: str, point: np.ndarray) -> float:
+    """The seconds at which the series of ``node`` stores ``point``, read with h5py."""
+    with h5py.File(path, "r") as f:
+        container = f[CONTAINER] if CONTAINER in f else f["/processing/behavior/PoseEstimation"]
+        series = container[node]
+        row = int(np.flatnonzero(np.all(series["data"][()] == point, axis=1))[0])
+        if "timestamps" in series:
+            return float(series["timestamps"][row])
+        return float(series["starting_time"][()] + row / series["starting_time"].attrs["rate"])
+
+
+def test_a_frame_added_after_a_regular_clock_is_timed_by_its_rate(nwb, tmp_path):
+    _set_timing(nwb, start=100.0, rate=25.0)
+    labels = poseio.load(nwb)
+    points = _add_frame(labels, 9)  # three frames past the last one the file timed
+    out = tmp_path / "more.nwb"
+    poseio.save(labels, out)
+    assert _time_of(out, labels.skeletons[0].node_names[0], points[0]) == 100.0 + 9 / 25.0
+
+
+def test_a_frame_added_outside_an_irregular_clock_is_an_error_naming_it(nwb, tmp_path):
+    _set_timing(nwb, timestamps=[0.0, 0.033, 0.1, 0.5, 0.51, 2.0])
+    labels = poseio.load(nwb)
+    _add_frame(labels, 8)
+    out = tmp_path / "more.nwb"
+    with pytest.raises(poseio.InvalidOptionError, match=r"frames 8 have no time.*timestamps=.*fps="):
+        poseio.save(labels, out)
+    assert not out.exists()
