@@ -241,3 +241,10 @@ def test_a_frame_added_outside_an_irregular_clock_is_an_error_naming_it(nwb, tmp
     with pytest.raises(poseio.InvalidOptionError, match=r"frames 8 have no time.*timestamps=.*fps="):
         poseio.save(labels, out)
     assert not out.exists()
+
+
+def test_series_of_no_rows_timed_by_rate_load_as_nothing(nwb):
+    # An animal never detected: valid NWB, zero rows, a rate.
+    _set_timing(nwb, start=0.0, rate=30.0, rows=0)
+    labels = poseio.load(nwb)
+    assert labels.n_predicted_instances == 0

@@ -88,7 +88,8 @@ def test_nothing_claims_lists_every_decline(tmp_path):
         poseio.load(path)
     message = str(caught.value)
     assert "no installed format recognises" in message
-    assert "  - a: declined" in message and "  - b: declined" in message
+    # Neither was asked: the name ends in none of their endings, and the list says so.
+    assert "  - a: not asked: the name ends in none of .fake" in message and "  - b: not asked" in message
     assert "nwb-predictions (distribution poseio-nwb-predictions)" in message
     assert set(caught.value.missing) == {"nwb-predictions", "nwb-annotations"}
 
@@ -170,3 +171,20 @@ def test_explain_asks_each_sniffer_once(tmp_path):
     with using_registry(registry):
         poseio.explain(path)
     assert len(asked) == 1
+
+
+def test_a_named_format_or_a_file_object_is_always_sniffed(tmp_path):
+    asked = []
+
+    def counting(probe):
+        asked.append(probe.name)
+        return poseio.Claim("xyz", 0.9, "mine")
+
+    registry = registry_with(extra={"xyz": make_plugin("xyz", extension=".xyz", sniff=counting)})
+    path = tmp_path / "data.txt"
+    path.write_bytes(b"data")
+    with using_registry(registry):
+        poseio.load(path, format="xyz")  # the user says what it is: the name does not decide
+        with open(path, "rb") as handle:
+            poseio.load(handle)  # a file object's name says nothing
+    assert len(asked) == 2

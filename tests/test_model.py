@@ -184,3 +184,10 @@ def test_reordering_tracks_and_skeletons_keeps_poses_with_them():
     np.testing.assert_array_equal(labels.numpy(), points[:, ::-1])
     labels.skeletons.insert(0, poseio.Skeleton(["q"], name="unused"))
     np.testing.assert_array_equal(labels.numpy(skeleton=labels.skeletons[1]), points[:, ::-1])
+
+
+def test_replacing_a_video_in_place_hands_it_the_poses():
+    labels = _two_video_labels()
+    labels.videos[0] = poseio.Video("renamed.mp4")
+    assert np.all(labels.numpy(video=0) == 1.0) and labels.numpy(video=0).shape[0] == 2
+    assert {lf.video.filename for lf in labels.labeled_frames} == {"renamed.mp4", "two.mp4"}

@@ -138,3 +138,18 @@ def test_convert_keeps_the_multicamera_container_its_views_and_cameras(multicame
         assert container["nose/data"].attrs["unit"] == "millimeters"
         assert "acquisition" not in after or not list(after["acquisition"])  # no made-up video files
     assert validation_errors(output) == []
+
+
+def test_a_multicamera_of_camera_views_only_converts(multicamera, tmp_path):
+    source = tmp_path / "views_only.nwb"
+    source.write_bytes(multicamera.read_bytes())
+    with h5py.File(source, "a") as f:
+        for node in ("nose", "tail"):
+            del f[f"{MULTI}/{node}"]
+    output = tmp_path / "copy.nwb"
+    poseio.save(poseio.load(source), output)
+    assert sorted(timed_pose_rows(output)) == sorted(timed_pose_rows(source))
+    with h5py.File(output, "r") as f:
+        assert f[MULTI].attrs["neurodata_type"] == "MultiCameraPoseEstimation"
+        assert sorted(n for n in f[MULTI] if n.startswith("view_")) == ["view_camera0", "view_camera1"]
+        assert f[MULTI]["description"][()] == b"triangulated from two cameras"

@@ -274,3 +274,21 @@ def test_convert_keeps_training_frames_and_instances_as_named(converted, name):
     # compared with h5py alone.
     source, output = converted(name)
     assert _same_frames(training_frames(source), training_frames(output)) == []
+
+
+def test_an_edited_frame_does_not_give_one_instance_anothers_name(tmp_path):
+    source = corpus_file("nwb", "b_pose_training.nwb")
+    labels = poseio.load(source)
+    frame = next(lf for lf in labels.labeled_frames if len(lf.instances) == 2)
+    removed, remaining = frame.instances
+    frame.instances.remove(removed)
+    output = tmp_path / "edited.nwb"
+    poseio.save(labels, output)
+    before, after = training_frames(source), training_frames(output)
+    name = next(n for n, f in before.items() if f["index"] == frame.frame_idx and len(f["instances"]) == 2)
+    ((instance_name, (_, locations, _)),) = after[name]["instances"].items()
+    np.testing.assert_array_equal(locations, remaining.points)  # no hidden points of another instance
+    assert (
+        instance_name not in before[name]["instances"]
+        or before[name]["instances"][instance_name][1].tolist() == locations.tolist()
+    )

@@ -48,9 +48,9 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
         if wanted_plugins is not None and plugin not in wanted_plugins:
             continue
         declared = registry.plugins[plugin].formats if plugin in registry.plugins else ()
-        if declared and not any(
-            f.sniffs_any_name or not f.extensions or f.extension_match(probe.name) for f in declared
-        ):
+        # Not when the user named the formats, nor for a file object, whose name says nothing.
+        skippable = only_formats is None and probe.path is not None
+        if skippable and declared and not any(_may_hold(f, probe.name) for f in declared):
             endings = ", ".join(sorted({e for f in declared for e in f.extensions}))
             verdicts.append(Verdict(plugin, skipped=f"not asked: the name ends in none of {endings}"))
             continue
@@ -143,7 +143,9 @@ def no_claim_error(probe: Probe, verdicts: Sequence[Verdict], registry: Registry
         return damaged
     declines: list[tuple[str, str]] = []
     for v in verdicts:
-        if v.error:
+        if v.skipped:
+            declines.append((v.plugin, v.skipped))
+        elif v.error:
             declines.append((v.plugin, f"sniffer failed: {v.error}"))
         elif v.claims:
             declines.extend((c.format, c.reason or "declined") for c in v.claims)

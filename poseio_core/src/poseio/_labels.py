@@ -116,7 +116,17 @@ class Labels:
             if len(before) == len(after) and all(a is b for a, b in zip(before, after)):
                 continue
             positions = {id(item): i for i, item in enumerate(after)}
-            moved = np.array([positions.get(id(item), -1) for item in before] + [-1], dtype=np.int64)
+            earlier = {id(item) for item in before}
+            # An object replaced in place (labels.videos[0] = other) hands its poses to the new one.
+            replaced = len(after) == len(before)
+            moved = np.array(
+                [
+                    positions.get(id(item), i if replaced and id(after[i]) not in earlier else -1)
+                    for i, item in enumerate(before)
+                ]
+                + [-1],
+                dtype=np.int64,
+            )
             column = getattr(table, name)
             used = column >= 0
             gone = used & (moved[np.where(used, column, len(before))] < 0)

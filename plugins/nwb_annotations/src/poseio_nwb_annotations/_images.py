@@ -36,7 +36,9 @@ def stored_images_metadata(container: str, names: list[str], nwb_path: Path | No
 
 
 def copy_stored_images(video: Video, frame_indices: list[int], module) -> dict[int, Any]:
-    """Copy the images of these frames into an ``Images`` container of ``module``; ``{frame: Image}``.
+    """Copy the video's images into an ``Images`` container of ``module``; ``{frame: Image}``.
+
+    ``frame_indices`` are the labelled frames, which must have an image.
 
     Raises:
         InvalidLabelsError: The file the images are stored in cannot be read
@@ -50,7 +52,8 @@ def copy_stored_images(video: Video, frame_indices: list[int], module) -> dict[i
         with h5py.File(source, "r") as f:
             group = f[container]
             copied = {}
-            for frame in sorted(set(frame_indices)):
+            # Every image, not only the labelled ones: a frame's number is its image's place among them.
+            for frame in range(len(names)):
                 dataset = group[names[frame]]
                 check_dataset(dataset)
                 kind = text(dataset.attrs.get("neurodata_type"))
@@ -65,6 +68,9 @@ def copy_stored_images(video: Video, frame_indices: list[int], module) -> dict[i
             f"video {video.filename}: its frames are images stored in {source}, which cannot be read now "
             f"({exc}); write the labels while that file is in place"
         ) from exc
+    missing = sorted(set(frame_indices) - set(copied))
+    if missing:
+        raise InvalidLabelsError(f"video {video.filename}: frames {missing} have no stored image")
     name = unique_name(module.data_interfaces, container.rsplit("/", 1)[-1])
     module.add(base.Images(name=name, images=list(copied.values()), description=description))
     return copied

@@ -70,8 +70,10 @@ def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]
         frame_idx = int(table.frame_idx[start])
         filename = labels.videos[video].filename
         record = records.get((filename, frame_idx))
-        kept = record[3] if record is not None else []
-        instances = []
+        # A frame with as many instances as when it was read keeps their names; an edited one
+        # (an instance added or removed) gets poseio's, so that no instance takes another's.
+        kept = record[3] if record is not None and len(record[3]) == stop - start else []
+        instances, defaults = [], []
         seen: dict[str, int] = {}
         for j, row in enumerate(range(start, stop)):
             skeleton = int(table.skeleton[row])
@@ -83,6 +85,7 @@ def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]
                 base = TRACK_PREFIX + escape_track(labels.tracks[track].name)
                 seen[base] = seen.get(base, 0) + 1
                 name = repeated(base, seen[base])
+            defaults.append(name)
             locations, visibility = table.points[row, :n_nodes], visible_all[row, :n_nodes]
             instance_id = j
             was = kept[j] if j < len(kept) else None
@@ -94,6 +97,8 @@ def plan_frames(labels: Labels, annotator: str | None = None) -> list[FramePlan]
                 instance_id = was[1] if was[1] is not None else j
                 locations = _with_hidden(locations, visibility, was[3], labels.skeletons[skeleton].node_names)
             instances.append(InstancePlan(name, instance_id, skeleton, locations, visibility))
+        if len({i.name for i in instances}) < len(instances):  # a kept name equals a made one
+            instances = [attrs.evolve(i, name=name) for i, name in zip(instances, defaults)]
         frames.append(
             FramePlan(
                 record[2] if record is not None else f"{labels_of_videos[video]}_frame_{frame_idx}",

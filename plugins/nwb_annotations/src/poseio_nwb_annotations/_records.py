@@ -10,9 +10,10 @@ visible have no place there. The reader records them in
 where the instances are in the order the reader gave them (their order in the
 Labels), ``track`` is the track's name or ``None``, and ``hidden`` is
 ``{node name: coordinates}`` or ``None``. The writer uses a frame's record when
-it writes the same frame; an instance's entry applies to the instance in the
-same position of that frame when its track is the same, so an edited frame
-falls back to poseio's own names rather than misnaming an instance.
+it writes the same frame with as many instances; an instance's entry applies to
+the instance in the same position of that frame when its track is the same.
+An edited frame falls back to poseio's own names rather than misnaming an
+instance.
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def choose_clock(video: Video, series_rates: list[tuple[float, float]], all_time
     if len(stamps) and stamps[0] >= 0 and np.all(stamps == np.rint(stamps)) and set(rates) <= {1.0}:
         return FrameClock(FRAME_INDICES, rate=1.0, declared=bool(rates))
     if rates:
-        return FrameClock(SERIES_RATE, rate=max(rates), start=float(stamps[0]), declared=True)
+        return FrameClock(SERIES_RATE, rate=max(rates), start=float(stamps[0]) if len(stamps) else 0.0, declared=True)
     if len(stamps) > 1:
         steps = np.diff(stamps)
         regular = steps.max() - steps.min() <= 1e-6 * steps.min()

@@ -576,13 +576,18 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                     worlds[(home.name, name)] = lambda found, make=make: make(views=found)
                 else:
                     added.append(make())
+    multicameras = {r["name"]: r for r in records if r.get("type") == "MultiCameraPoseEstimation"}
     for record in records:
-        if not record["series"] and not options.get("layout") == "sleap-io":
+        # Empty camera views and MultiCameras are made below, with their views.
+        nested = record.get("within") or record["name"] in multicameras
+        if not record["series"] and not nested and options.get("layout") != "sleap-io":
             added.append(writer.add_empty(record, module if options.get("module_name") else None))
     for key, make_world in worlds.items():
         added.append(make_world(views.pop(key, [])))
-    for (home_name, within), found in views.items():  # views whose world-coordinate series were not kept
-        added.append(add_multicamera(nwbfile.processing[home_name], {"name": within}, found))
+    for (home_name, within), found in views.items():  # a MultiCamera with no world-coordinate poses
+        fields = multicameras.get(within, {}).get("fields", {})
+        described = {"name": within, **_described(fields, "Camera views of one pose estimation.", software=None)}
+        added.append(add_multicamera(nwbfile.processing[home_name], described, found))
     record_videos(module, recorded, nwb_path)
     record_tracks(module, tracks)
     return added
@@ -593,7 +598,8 @@ def write_predictions(labels: Labels, path: Path, **options: Any) -> None:
     metadata = nwbfile_metadata(labels, options)
     # movement names the animal of a file after its identifier: a file of one track, with no
     # identifier of its own, takes the track's name.
-    used = distinct(labels.to_table().track)
+    table = labels.to_table()
+    used = distinct(table.track[table.predicted])
     if "identifier" not in metadata and len(used) == 1 and used[0] >= 0 and labels.n_predicted_instances:
         metadata["identifier"] = labels.tracks[int(used[0])].name
     nwbfile = new_nwbfile(**metadata)

@@ -51,7 +51,8 @@ def paths_to_store(video: Video, nwb_path: Path | None) -> list[str]:
 
 
 def _rebase(stored: str, target: str, nwb_path: Path | None) -> str:
-    if nwb_path is None or is_anchored(stored):
+    # A relative path read from a file object was never resolved: where it points is unknown.
+    if nwb_path is None or is_anchored(stored) or not Path(target).is_absolute():
         return stored
     folder = nwb_path.resolve().parent
     if os.path.normpath(folder / stored) == os.path.normpath(target):
