@@ -292,3 +292,13 @@ def test_an_edited_frame_does_not_give_one_instance_anothers_name(tmp_path):
         instance_name not in before[name]["instances"]
         or before[name]["instances"][instance_name][1].tolist() == locations.tolist()
     )
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", [n for n in PREDICTIONS + ANNOTATIONS if "m3v1mp4" not in n])
+def test_converted_files_pass_pynwbs_validator(converted, name):
+    # The 2,330-frame dlc2nwb example is left out only for time: the validator is slow.
+    from nwb_helpers import validation_errors
+
+    _, output = converted(name)
+    assert validation_errors(output) == []
