@@ -39,10 +39,12 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
     did not declare, or (through `Claim`'s validation) an out-of-range
     confidence is recorded with its error and contributes no claims.
     """
-    owners = {name: info.plugin for name, info in registry.formats.items()}
-    wanted_plugins = None if only_formats is None else {owners.get(f) for f in only_formats}
-    if wanted_plugins is not None:  # both plugins of a conflicted format answer, so the conflict shows
-        wanted_plugins |= {p.name for p in registry.plugins.values() if any(f.name in only_formats for f in p.formats)}
+    # Every plugin that declares a wanted format answers (both, for a conflicted one, so the conflict shows).
+    wanted_plugins = (
+        None
+        if only_formats is None
+        else {p.name for p in registry.plugins.values() if any(f.name in only_formats for f in p.formats)}
+    )
     verdicts = []
     for plugin, sniff in registry.sniffers():
         if wanted_plugins is not None and plugin not in wanted_plugins:

@@ -129,14 +129,16 @@ class Labels:
             )
             column = getattr(table, name)
             used = column >= 0
-            gone = used & (moved[np.where(used, column, len(before))] < 0)
+            # Where each row's object went; rows with no object (untracked) look up the -1 at the end.
+            went = moved[np.where(used, column, len(before))]
+            gone = used & (went < 0)
             if gone.any():
                 item = before[int(column[gone][0])]
                 raise InvalidLabelsError(
                     f"{item!r} was removed from labels.{name}s, but {int(gone.sum())} instances still use it; "
                     f"remove those instances first, or put the {name} back"
                 )
-            column = np.where(used, moved[np.where(used, column, len(before))], column)
+            column = np.where(used, went, column)
             table = attrs.evolve(table, **{name: column})
         self._table, self._table_objects = table, now
         return table

@@ -175,9 +175,8 @@ class Registry:
 
     def _contract_problems(self, name: str, formats: list[FormatInfo]) -> list[str]:
         """What a plugin declares that its hooks do not back (empty when the contract holds)."""
-        implemented = {hook for hook in _CAPABILITY_HOOKS.values() if self.impl(hook, name) is not None} | {
-            hook for hook in ("poseio_formats", "poseio_sniff") if self.impl(hook, name) is not None
-        }
+        hooks = (*_CAPABILITY_HOOKS.values(), "poseio_formats", "poseio_sniff")
+        implemented = {hook for hook in hooks if self.impl(hook, name) is not None}
         if "poseio_formats" not in implemented:
             return ["it implements no poseio_formats hook, so it declares no format"]
         problems = []

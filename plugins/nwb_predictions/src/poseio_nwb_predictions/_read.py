@@ -142,9 +142,11 @@ class PredictionsReader:
         self.videos: dict[str, Video] = {}
         self.notes: list[str] = []
         # One walk of the file finds the pose containers and poseio's own tables.
-        found = list(typed_groups(f, *CONTAINER_TYPES, "DynamicTable", leaves=LEAF_TYPES | {"PoseEstimation"}))
-        self.containers = [g for g in found if neurodata_type(g) != "DynamicTable"]
-        self.extras = PoseioExtras.read(f, tables=[g for g in found if neurodata_type(g) == "DynamicTable"])
+        found = typed_groups(f, *CONTAINER_TYPES, "DynamicTable", leaves=LEAF_TYPES | {"PoseEstimation"})
+        self.containers, tables = [], []
+        for group in found:
+            (tables if neurodata_type(group) == "DynamicTable" else self.containers).append(group)
+        self.extras = PoseioExtras.read(f, tables=tables)
         self.times_cache: dict[object, tuple] = {}
         self.series_cache: dict[str, list[h5py.Group]] = {}
 

@@ -580,7 +580,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
     for record in records:
         # Empty camera views and MultiCameras are made below, with their views.
         nested = record.get("within") or record["name"] in multicameras
-        if not record["series"] and not nested and options.get("layout") != "sleap-io":
+        if not record["series"] and not nested and not for_sleap_io:
             added.append(writer.add_empty(record, module if options.get("module_name") else None))
     for key, make_world in worlds.items():
         added.append(make_world(views.pop(key, [])))
@@ -600,7 +600,7 @@ def write_predictions(labels: Labels, path: Path, **options: Any) -> None:
     # identifier of its own, takes the track's name.
     table = labels.to_table()
     used = distinct(table.track[table.predicted])
-    if "identifier" not in metadata and len(used) == 1 and used[0] >= 0 and labels.n_predicted_instances:
+    if "identifier" not in metadata and len(used) == 1 and used[0] >= 0:
         metadata["identifier"] = labels.tracks[int(used[0])].name
     nwbfile = new_nwbfile(**metadata)
     add_predictions(nwbfile, labels, nwb_path=path, **options)
