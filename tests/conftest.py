@@ -20,3 +20,10 @@ def corpus_file(*parts: str) -> Path:
 @pytest.fixture
 def nwb_corpus() -> Path:
     return corpus_file("nwb")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_preferences(monkeypatch, tmp_path_factory):
+    """A user's lasting format preference (POSEIO_PREFER, ~/.config/poseio) must not change test outcomes."""
+    monkeypatch.delenv("POSEIO_PREFER", raising=False)
+    monkeypatch.setenv("POSEIO_CONFIG", str(tmp_path_factory.getbasetemp() / "no-such-config.toml"))

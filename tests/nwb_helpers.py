@@ -92,7 +92,7 @@ def nwbfile_with_skeleton(name: str, nodes: list[str]):
         ``(nwbfile, module, skeleton)`` for tests that build ndx-pose objects by hand.
     """
     from ndx_pose import Skeleton, Skeletons
-    from poseio.nwb.writing import new_nwbfile
+    from poseio_nwb.writing import new_nwbfile
 
     nwbfile = new_nwbfile()
     module = nwbfile.create_processing_module(name="behavior", description="behavior")

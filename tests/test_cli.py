@@ -76,7 +76,8 @@ def test_convert_one_and_several(tmp_path):
 
 def test_validate_and_plot(tmp_path):
     result = run("validate", EXAMPLE)
-    assert "pynwb validator: 0 error(s)" in result.stdout, result.stdout + result.stderr
+    assert "pynwb: passed, 0 finding(s)" in result.stdout, result.stdout + result.stderr
+    assert "nwbinspector: passed" in result.stdout
     assert result.returncode == 0, result.stdout
     plot = run("plot", EXAMPLE, "-o", tmp_path / "p.png")
     assert plot.returncode == 0 and "skeletons over frame 0" in plot.stdout

@@ -7,6 +7,7 @@ import pytest
 from conftest import corpus_file
 from hypothesis import HealthCheck, given, settings
 from nwb_helpers import SUBJECT, annotations, critical_inspector_messages, damaged_file, validation_errors
+from nwb_reference import annotations_reference
 from poseio.testing import FormatConformance, assert_labels_equal, labels_strategy
 
 
@@ -19,6 +20,9 @@ class TestNwbAnnotationsConformance(FormatConformance):
     strategy_options = {"predicted": False, "ndim": None}
     max_examples = 12
     instance_kind = "user"
+
+    def reference(self, folder):
+        return annotations_reference(folder)
 
 
 def test_mixed_user_and_predicted_labels_survive_nwb(tmp_path):
@@ -149,7 +153,7 @@ def test_append_failing_halfway_through_the_frames_leaves_the_file_as_it_was(tmp
 
 
 def test_in_memory_nwbfile(tmp_path):
-    from poseio.nwb.writing import new_nwbfile
+    from poseio_nwb.writing import new_nwbfile
     from poseio_nwb_annotations import add_annotations
     from pynwb import NWBHDF5IO
 

@@ -1,8 +1,8 @@
-"""Track names inside NWB object names (`poseio.nwb.escape_track` and friends)."""
+"""Track names inside NWB object names (`poseio_nwb.escape_track` and friends)."""
 
 from hypothesis import given
 from hypothesis import strategies as st
-from poseio.nwb import REPEAT, escape_track, repeated, track_of, unique_name
+from poseio_nwb import REPEAT, escape_track, repeated, track_of, unique_name
 
 
 @given(st.text(min_size=1), st.integers(1, 50))

@@ -7,6 +7,7 @@ import pytest
 from conftest import corpus_file
 from h5_snapshot import pose_rows
 from nwb_helpers import SUBJECT, critical_inspector_messages, damaged_file, predictions, validation_errors
+from nwb_reference import predictions_reference
 from poseio.testing import FormatConformance, assert_labels_equal
 
 
@@ -16,6 +17,9 @@ class TestNwbPredictionsConformance(FormatConformance):
     # keeps: every aspect (the default)
     strategy_options = {"user": False, "ndim": None}
     max_examples = 12
+
+    def reference(self, folder):
+        return predictions_reference(folder)
 
 
 def test_lossless_round_trip_with_gaps_and_offset_start(tmp_path):
@@ -138,7 +142,7 @@ def test_failed_append_leaves_the_file_as_it_was(tmp_path):
 
 
 def test_add_to_an_in_memory_nwbfile(tmp_path):
-    from poseio.nwb.writing import new_nwbfile
+    from poseio_nwb.writing import new_nwbfile
     from poseio_nwb_predictions import add_predictions
     from pynwb import NWBHDF5IO
 

@@ -100,6 +100,18 @@ class TestCsvPointsConformance(FormatConformance):
     strategy_options = {"ndim": 2}
     max_examples = 25
 
+    def reference(self, folder):
+        # Written with the csv module's rules by hand, not by the plugin.
+        path = folder / "reference.csv"
+        path.write_text(
+            "video,frame_idx,track,instance,skeleton,node,x,y,score,predicted\n"
+            "/v.mp4,4,m1,0,mouse,nose,1.5,200.25,0.5,1\n"
+            "/v.mp4,4,m1,0,mouse,tail,,,,1\n"
+            "/v.mp4,7,,0,mouse,nose,3.0,400.0,,0\n"
+            "/v.mp4,7,,1,mouse,nose,5.0,600.0,,0\n"
+        )
+        return path, [(4, "m1", "nose", 1.5, 200.25), (7, None, "nose", 3.0, 400.0), (7, None, "nose", 5.0, 600.0)]
+
 
 def test_the_pytest_plugin_loads_without_hypothesis(tmp_path):
     # pytest loads poseio's pytest11 plugin in every environment poseio is installed in; one

@@ -5,6 +5,7 @@ format; ``poseio.save(labels, path)`` writes it. Formats are plugins found
 through the ``poseio`` entry-point group.
 """
 
+from poseio._dispatch import Explanation
 from poseio._errors import (
     AmbiguousFormatError,
     DuplicateFormatError,
@@ -14,6 +15,7 @@ from poseio._errors import (
     InvalidLabelsError,
     InvalidOptionError,
     InvalidSourceError,
+    PartialFormatError,
     PluginError,
     PoseioError,
     ReadError,
@@ -35,14 +37,17 @@ from poseio._records import (
     STRUCTURE_MATCH,
     TYPED_MATCH,
     Claim,
+    Finding,
     FormatInfo,
     PluginInfo,
+    ValidatorReport,
     Verdict,
 )
 from poseio._registry import formats, plugins
 from poseio._saving import append, save
 from poseio._skeleton import Edge, Node, Skeleton, Symmetry
-from poseio._table import PoseTable
+from poseio._table import NO_TRACK, PoseTable
+from poseio._validating import validate
 from poseio._version import __version__
 from poseio._video import Track, Video
 
@@ -50,12 +55,15 @@ __all__ = [
     "CERTAIN",
     "CONTAINER_MATCH",
     "NOT_MINE",
+    "NO_TRACK",
     "STRUCTURE_MATCH",
     "TYPED_MATCH",
     "AmbiguousFormatError",
     "Claim",
     "DuplicateFormatError",
     "Edge",
+    "Explanation",
+    "Finding",
     "FileBusyError",
     "FormatError",
     "FormatInfo",
@@ -67,6 +75,7 @@ __all__ = [
     "LabeledFrame",
     "Labels",
     "Node",
+    "PartialFormatError",
     "PluginError",
     "PluginInfo",
     "PoseTable",
@@ -82,6 +91,7 @@ __all__ = [
     "UnknownFormatError",
     "UnsafeFileError",
     "UsageError",
+    "ValidatorReport",
     "Verdict",
     "Video",
     "WriteError",
@@ -94,4 +104,5 @@ __all__ = [
     "plugins",
     "save",
     "sniff",
+    "validate",
 ]

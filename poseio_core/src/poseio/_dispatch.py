@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import attrs
 
 from poseio._errors import AmbiguousFormatError, PoseioError, ReadError, UnknownFormatError, damaged_file_error
+from poseio._preferences import PREFER_ENV, config_path
 from poseio._probe import Probe
 from poseio._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, FormatInfo, Verdict
 from poseio._registry import DISABLE_ENV, KNOWN_FORMATS, Registry, describe_formats
@@ -29,11 +30,13 @@ def _may_hold(info: FormatInfo, name: str) -> bool:
 
 
 def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] | None = None) -> list[Verdict]:
-    """Call every sniffer, each inside its own guard, and record what it said.
+    """Call every sniffer once, each inside its own guard, and record what it said.
 
     A plugin whose formats all declare file name endings, none of which the
     source's name has, is not asked (unless a format sniffs any name, as NWB's
-    do): its verdict says so.
+    do): its verdict says so. The plugins of ``only_formats`` (the formats a
+    user named) are asked whatever the name. Every plugin is asked even then,
+    so that a choice that would read less than the file holds can be told.
 
     A sniffer that raises, returns the wrong type, claims a format its plugin
     did not declare, or (through `Claim`'s validation) an out-of-range
@@ -41,17 +44,15 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
     """
     # Every plugin that declares a wanted format answers (both, for a conflicted one, so the conflict shows).
     wanted_plugins = (
-        None
+        set()
         if only_formats is None
         else {p.name for p in registry.plugins.values() if any(f.name in only_formats for f in p.formats)}
     )
     verdicts = []
     for plugin, sniff in registry.sniffers():
-        if wanted_plugins is not None and plugin not in wanted_plugins:
-            continue
         declared = registry.plugins[plugin].formats if plugin in registry.plugins else ()
-        # Not when the user named the formats, nor for a file object, whose name says nothing.
-        skippable = only_formats is None and probe.path is not None
+        # A file object's name says nothing, so its every sniffer is asked.
+        skippable = probe.path is not None and plugin not in wanted_plugins
         if skippable and declared and not any(_may_hold(f, probe.name) for f in declared):
             endings = ", ".join(sorted({e for f in declared for e in f.extensions}))
             verdicts.append(Verdict(plugin, skipped=f"not asked: the name ends in none of {endings}"))
@@ -62,8 +63,6 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
             for claim in claims:
                 if not registry.may_claim(plugin, claim.format):
                     raise ValueError(f"claimed format {claim.format!r}, which this plugin does not declare")
-            if only_formats is not None:
-                claims = tuple(c for c in claims if c.format in only_formats)
             verdicts.append(Verdict(plugin, claims, seconds=time.perf_counter() - start))
         except Exception as exc:  # noqa: BLE001 - one broken sniffer must not stop the others
             verdicts.append(
@@ -74,10 +73,36 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
     return verdicts
 
 
-def ranked(verdicts: Sequence[Verdict]) -> list[Claim]:
-    """Every positive claim, most confident first (ties keep plugin order)."""
-    claims = [c for v in verdicts for c in v.claims if c.confidence > 0]
+def ranked(verdicts: Sequence[Verdict], only_formats: Sequence[str] | None = None) -> list[Claim]:
+    """Every positive claim (of ``only_formats``, when given), most confident first (ties keep plugin order)."""
+    claims = [
+        c for v in verdicts for c in v.claims if c.confidence > 0 and (only_formats is None or c.format in only_formats)
+    ]
     return sorted(claims, key=lambda c: -c.confidence)
+
+
+def _joins(claim: Claim, best: Claim) -> bool:
+    """Whether the best claim of one part is read alongside the overall best claim."""
+    return claim.part == best.part or claim.confidence >= STRUCTURE_MATCH
+
+
+def parts_held(claims: Sequence[Claim]) -> dict[str, list[str]]:
+    """The parts of a source that its claims say it holds: ``{part: formats claiming it}``.
+
+    Empty when the best claim is on the whole source. A part counts when its
+    best claim would be read alongside the best one (see `choose`).
+    """
+    if not claims:
+        return {}
+    best = max(claims, key=lambda c: c.confidence)
+    if best.part is None:
+        return {}
+    held: dict[str, list[str]] = {}
+    for part in dict.fromkeys(c.part for c in claims if c.part is not None):
+        on_part = [c for c in claims if c.part == part]
+        if _joins(max(on_part, key=lambda c: c.confidence), best):
+            held[part] = list(dict.fromkeys(c.format for c in on_part))
+    return held
 
 
 def choose(claims: Sequence[Claim], *, source: object, preference: Sequence[str] | None = None) -> list[Claim]:
@@ -86,39 +111,62 @@ def choose(claims: Sequence[Claim], *, source: object, preference: Sequence[str]
     Claims on the same part (or any claim against a whole-file claim) compete;
     two formats within `AMBIGUITY_MARGIN` of each other raise
     `AmbiguousFormatError`, unless ``preference`` (the order of the
-    ``format=[...]`` list) settles it. Part winners other than the overall best
-    join in when they reach `STRUCTURE_MATCH`.
+    ``format=[...]`` list, or the user's lasting preference) settles it. Part
+    winners other than the overall best join in when they reach
+    `STRUCTURE_MATCH`. The error's advice names choices that still read every
+    part.
     """
     if not claims:
         return []
     rank = {name: i for i, name in enumerate(preference or [])}
 
-    def settle(contenders: list[Claim]) -> Claim:
+    def settle(contenders: list[Claim]) -> Claim | list[Claim]:
+        """The winner, or the claims tied for the win."""
         top = max(contenders, key=lambda c: c.confidence)
         close = [c for c in contenders if c.confidence >= top.confidence - AMBIGUITY_MARGIN]
-        formats = list(dict.fromkeys(c.format for c in close))
-        if len(formats) == 1:
+        if len({c.format for c in close}) == 1:
             return top
-        if preference:
-            return min(close, key=lambda c: (rank.get(c.format, len(rank)), -c.confidence))
-        described = ", ".join(f"{c.format} ({c.confidence:.2f}: {c.reason})" for c in close)
-        raise AmbiguousFormatError(
-            f"{source}: several formats claim it about equally: {described}. Choose one with "
-            f"format='{formats[0]}', or give format=[...] in order of preference",
-            path=source,
-            candidates=formats,
-        )
+        preferred = [c for c in close if c.format in rank]
+        if preferred:
+            return min(preferred, key=lambda c: (rank[c.format], -c.confidence))
+        return close
 
     best = max(claims, key=lambda c: c.confidence)
     if best.part is None:
-        return [settle(list(claims))]
+        winner = settle(list(claims))
+        if isinstance(winner, list):
+            raise _ambiguous(source, winner, [])
+        return [winner]
     whole_file = [c for c in claims if c.part is None]
-    chosen = []
+    chosen: list[Claim] = []
+    tied: list[list[Claim]] = []
     for part in dict.fromkeys(c.part for c in sorted(claims, key=lambda c: -c.confidence) if c.part is not None):
         winner = settle([c for c in claims if c.part == part] + whole_file)
-        if winner.part is not None and (winner.part == best.part or winner.confidence >= STRUCTURE_MATCH):
+        if isinstance(winner, list):
+            tied.append(winner)
+        elif winner.part is not None and _joins(winner, best):
             chosen.append(winner)
+    if tied:
+        raise _ambiguous(source, tied[0], [c.format for c in chosen])
     return chosen
+
+
+def _ambiguous(source: object, close: list[Claim], others: list[str]) -> AmbiguousFormatError:
+    """The error for claims tied on one part; ``others`` are the formats that read the other parts."""
+    formats = list(dict.fromkeys(c.format for c in close))
+    described = ", ".join(f"{c.format} ({c.confidence:.2f}: {c.reason})" for c in close)
+    if others:
+        # A single name would read that part only: the advice keeps the other parts' readers.
+        choices = " or ".join(f"format={[name, *others]!r}" for name in formats)
+        advice = f"Choose with {choices} (each reads every part of the file)"
+    else:
+        advice = f"Choose one with format={formats[0]!r}"
+    return AmbiguousFormatError(
+        f"{source}: several formats claim it about equally: {described}. {advice}, or set a lasting "
+        f"preference with {PREFER_ENV}={','.join(formats)} (or 'prefer' in {config_path()})",
+        path=source,
+        candidates=formats,
+    )
 
 
 def damage_error(probe: Probe, verdicts: Sequence[Verdict]) -> ReadError | None:

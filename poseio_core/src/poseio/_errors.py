@@ -8,7 +8,8 @@ the builtin exception a caller would already catch for that kind of failure, so
     └── PoseioError
         ├── FormatError (ValueError)
         │   ├── UnknownFormatError      nothing claims the file / no such format
-        │   └── AmbiguousFormatError    two formats claim the same part equally
+        │   ├── AmbiguousFormatError    two formats claim the same part equally
+        │   └── PartialFormatError      the formats asked for would read only part of the file
         ├── UsageError                  a call poseio cannot carry out as given
         │   ├── InvalidArgumentError (TypeError)  an argument of the wrong type (labels, path, format)
         │   │   └── InvalidSourceError          a source that is neither a path nor a binary file
@@ -78,6 +79,24 @@ class AmbiguousFormatError(FormatError):
         super().__init__(message)
         self.path = path
         self.candidates = list(candidates)
+
+
+class PartialFormatError(FormatError):
+    """The formats named with ``format=`` would read only some parts of a file that holds more.
+
+    Raised instead of silently returning less than the file holds (an NWB file
+    with predictions and annotations, read with ``format="nwb-predictions"``).
+    Pass ``partial=True`` to read only those parts on purpose.
+
+    Attributes:
+        path: The source.
+        missing: ``{part: [formats that claim it]}`` for each part left unread.
+    """
+
+    def __init__(self, message: str, *, path: object = None, missing: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.missing = dict(missing or {})
 
 
 class UsageError(PoseioError):

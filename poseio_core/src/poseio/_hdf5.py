@@ -1,4 +1,4 @@
-"""Walking HDF5 groups with h5py's low-level API.
+"""Reading HDF5 files quickly and safely: low-level walks, whole-dataset reads, damage as ReadError.
 
 The probe's index and the NWB readers visit every group of a file and read one
 attribute of each. Through h5py's high-level objects that costs about 75
@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from contextlib import contextmanager
 
+import h5py
 import numpy as np
 from h5py import h5a, h5g, h5l, h5o, h5t
+
+from poseio._errors import PoseioError, ReadError
+from poseio._safety import check_dataset
 
 
 def open_attribute(obj: h5o.ObjectID, name: bytes) -> h5a.AttrID | None:
@@ -82,3 +87,92 @@ def memory_type(dtype: np.dtype) -> h5t.TypeID:
     if dtype not in _MEMORY_TYPES:
         _MEMORY_TYPES[dtype] = h5t.py_create(dtype, logical=True)
     return _MEMORY_TYPES[dtype]
+
+
+# What h5py and numpy raise on a damaged object: a dangling link (KeyError), a
+# scalar or dataset where a group belongs (TypeError), text where numbers belong
+# or a wrong shape (ValueError, IndexError).
+_DAMAGE = (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError)
+
+
+def values(dataset: h5py.Dataset, dtype: np.dtype | type | None = None) -> np.ndarray:
+    """The whole of a dataset, after `check_dataset` (no reading outside the file, no hollow sizes).
+
+    Every dataset a reader reads whole should go through here.
+    """
+    check_dataset(dataset)
+    value = dataset[()]
+    return value if dtype is None else np.asarray(value, dtype=dtype)
+
+
+def read_text(group: h5py.Group, name: str) -> str | None:
+    """A scalar string dataset (or the first element of a string array), or ``None``."""
+    if name not in group or not isinstance(group[name], h5py.Dataset):
+        return None
+    return text(values(group[name]))
+
+
+def read_strings(dataset: h5py.Dataset) -> list[str]:
+    """A 1-D string dataset as a list of ``str``."""
+    found = values(dataset)
+    if np.ndim(found) == 0:
+        return [text(found)]
+    return [text(v) for v in found]
+
+
+def read_number(group: h5py.Group, name: str) -> float | None:
+    """A scalar numeric dataset as float, or ``None`` when absent."""
+    if name not in group or not isinstance(group[name], h5py.Dataset):
+        return None
+    return float(np.asarray(values(group[name])).reshape(-1)[0])
+
+
+def target_path(group: h5py.Group, name: str) -> str:
+    """Where the child ``name`` of ``group`` really lives.
+
+    h5py names an object reached through a soft link by the link's path, so
+    the link's own target is what identifies the object (two links to one
+    Skeleton give one path).
+    """
+    link = group.get(name, getlink=True)
+    return link.path if isinstance(link, h5py.SoftLink) else group[name].name
+
+
+def dangling_links(group: h5py.Group) -> list[str]:
+    """Names of soft links in ``group`` whose target does not exist."""
+    names = []
+    for name in group:
+        link = group.get(name, getlink=True)
+        if isinstance(link, h5py.SoftLink) and link.path not in group.file:
+            names.append(name)
+    return names
+
+
+def location(obj: h5py.HLObject) -> str:
+    """``<file>:<path in the file>`` of an HDF5 object, for error messages."""
+    return f"{obj.file.filename}:{obj.name}"
+
+
+@contextmanager
+def reading(what: str, where: str | h5py.HLObject) -> Iterator[None]:
+    """Report h5py's and numpy's errors inside the block as a ReadError about ``what`` at ``where``.
+
+    Readers then raise their own precise errors for the cases they check, and
+    every other kind of damage still reaches the user as a message that names
+    the object, instead of a bare KeyError from deep inside h5py. ``where`` is
+    a ``file:path`` text or the HDF5 object itself, whose location is then
+    looked up only if something goes wrong (it costs h5py calls).
+    """
+    try:
+        yield
+    except PoseioError:
+        raise
+    except _DAMAGE as exc:
+        where = where if isinstance(where, str) else location(where)
+        detail = str(exc).strip("'\"")
+        if isinstance(exc, KeyError) and "not found" in detail:
+            detail = "a link inside it points to an object that does not exist"
+        raise ReadError(
+            f"{where}: {what} cannot be read ({detail}). The file is damaged or does not follow the "
+            "format's specification; write it again with the tool that made it"
+        ) from exc

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from poseio._labels import Labels
     from poseio._probe import Probe
-    from poseio._records import Claim, FormatInfo
+    from poseio._records import Claim, FormatInfo, ValidatorReport
 
 PROJECT = "poseio"
 
@@ -75,9 +75,12 @@ def poseio_sniff(probe: Probe) -> list[Claim] | Claim | None:
 def poseio_read(format: str, probe: Probe, part: str | None, options: dict[str, Any]) -> Labels:
     """Read the source (or the claimed ``part`` of it) as Labels.
 
-    Called only for a format this plugin declared. Raise
-    `poseio.ReadError` (or let any exception escape: the core wraps it
-    into a ReadError naming the format and plugin).
+    Called only for a format this plugin declared. ``options`` holds what the
+    user passed to ``poseio.load`` (only the names in the format's
+    ``read_options`` when several formats read parts of one file); refuse an
+    unknown one with `poseio.InvalidOptionError`. Raise `poseio.ReadError`
+    (or let any exception escape: the core wraps it into a ReadError naming
+    the format and plugin).
 
     Example::
 
@@ -94,7 +97,7 @@ def poseio_write(format: str, labels: Labels, path: Path, options: dict[str, Any
 
     The core passes a temporary path beside the destination and renames it on
     success, so a plugin needs no care for atomicity. Unknown options must raise
-    `poseio.WriteError` rather than be ignored.
+    `poseio.InvalidOptionError` rather than be ignored.
 
     Example::
 
@@ -137,4 +140,24 @@ def poseio_write_claim(format: str, labels: Labels) -> Claim | None:
         def poseio_write_claim(format, labels):
             n = labels.n_predicted_instances
             return poseio.Claim(format, 0.9 if n else 0.0, f"{n} predicted instances", part="predicted")
+    """
+
+
+@hookspec
+def poseio_validate(format: str, path: Path) -> list[ValidatorReport]:
+    """Check a file of this format against the format's own validators (``poseio validate``).
+
+    Called only for a format this plugin declared, after the core has checked
+    that the file points nowhere outside itself (validators read whole files).
+    Return one report per validator; a validator that is not installed is
+    reported with ``skipped`` set, not raised.
+
+    Example::
+
+        @poseio.hookimpl
+        def poseio_validate(format, path):
+            problems = my_checker(path)
+            return [poseio.ValidatorReport(
+                "my-checker", [poseio.Finding("ERROR", p, fails=True) for p in problems]
+            )]
     """

@@ -16,6 +16,9 @@ from poseio._skeleton import Skeleton
 from poseio._table import NO_TRACK, PoseTable, distinct
 from poseio._video import Track, Video
 
+#: Provenance that describes one part's reading, not the whole source: not lifted by `Labels.merge`.
+_PER_PART = frozenset({"format", "plugin", "part", "source", "parts"})
+
 
 class Labels:
     """Pose data: labelled frames plus the videos, skeletons and tracks they use.
@@ -434,9 +437,9 @@ class Labels:
         """Combine Labels read from different parts of one source.
 
         Videos with the same filename, skeletons that match and tracks with the
-        same name become one. Provenance is kept per part under ``"parts"``; the
-        ``"session"``, ``"frame_timing"`` and ``"nwb_containers"`` of the parts
-        are also kept at the top.
+        same name become one. Provenance is kept per part under ``"parts"``, and
+        what the parts' readers recorded is also kept at the top (mappings
+        merged, lists joined, otherwise the first part's value).
         """
         if len(parts) == 1:
             return parts[0]
@@ -475,17 +478,21 @@ class Labels:
                 )
             )
         provenance: dict[str, Any] = {"parts": [dict(p.provenance) for p in parts]}
-        # What describes the whole source, not one part, is lifted to the top: the session
-        # (the same for every part of one file) and every part's frame timing.
-        session = next((p.provenance["session"] for p in parts if p.provenance.get("session")), None)
-        if session:
-            provenance["session"] = session
-        timing = {k: v for p in parts for k, v in (p.provenance.get("frame_timing") or {}).items()}
-        if timing:
-            provenance["frame_timing"] = timing
-        containers = [c for p in parts for c in p.provenance.get("nwb_containers") or []]
-        if containers:
-            provenance["nwb_containers"] = containers
+        # What a part's reader recorded is lifted to the top too, so that a writer finds it whichever
+        # part it came from: mappings are merged, lists joined, and of anything else the first kept.
+        for part in parts:
+            for key, value in part.provenance.items():
+                if key in _PER_PART or value is None or (hasattr(value, "__len__") and not len(value)):
+                    continue
+                known = provenance.get(key)
+                if known is None:
+                    provenance[key] = (
+                        dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
+                    )
+                elif isinstance(known, dict) and isinstance(value, dict):
+                    known.update(value)
+                elif isinstance(known, list) and isinstance(value, list):
+                    known.extend(value)
         return Labels.from_table(
             PoseTable.concat(tables), videos=videos, skeletons=skeletons, tracks=tracks, provenance=provenance
         )

@@ -12,12 +12,14 @@ from poseio._dispatch import (
     choose,
     damage_error,
     no_claim_error,
+    parts_held,
     ranked,
     unknown_format_name,
 )
-from poseio._errors import PoseioError, ReadError, UnknownFormatError
+from poseio._errors import InvalidOptionError, PartialFormatError, PoseioError, ReadError, UnknownFormatError
 from poseio._labels import Labels
 from poseio._policy import parse_size, reading_policy
+from poseio._preferences import lasting_preference
 from poseio._probe import Probe, Source
 from poseio._records import Claim, Verdict
 from poseio._registry import Registry, get_registry
@@ -46,12 +48,23 @@ def _only_formats(format: FormatChoice, registry: Registry) -> list[str] | None:
 
 
 def _claims_for(
-    probe: Probe, format: FormatChoice, registry: Registry, verdicts: list[Verdict] | None = None
+    probe: Probe,
+    format: FormatChoice,
+    registry: Registry,
+    verdicts: list[Verdict] | None = None,
+    *,
+    partial: bool = False,
 ) -> list[Claim]:
-    """The claims to read, from ``verdicts`` (the sniffers are asked when none are given)."""
+    """The claims to read, from ``verdicts`` (the sniffers are asked when none are given).
+
+    Raises:
+        PartialFormatError: ``format=`` names formats that read only some of the
+            parts the file holds, and ``partial`` is false.
+    """
     only = _only_formats(format, registry)
     verdicts = ask_sniffers(probe, registry, only) if verdicts is None else verdicts
-    claims = ranked(verdicts)
+    every_claim = ranked(verdicts)
+    claims = ranked(verdicts, only)
     # A format two plugins declare reads nothing: no file is read half by one of them.
     registry.check_usable([c.format for c in claims])
     if not claims:
@@ -59,7 +72,10 @@ def _claims_for(
         if damaged is not None:
             raise damaged
         if isinstance(format, str):
-            reasons = "; ".join(c.reason for v in verdicts for c in v.claims if c.reason) or "it declined"
+            reasons = (
+                "; ".join(c.reason for v in verdicts for c in v.claims if c.reason and c.format == format)
+                or "it declined"
+            )
             errors = "; ".join(v.error for v in verdicts if v.error)
             raise UnknownFormatError(
                 f"{probe.name}: format {format!r} does not recognise this file ({errors or reasons}). "
@@ -67,7 +83,31 @@ def _claims_for(
                 path=probe.path,
             )
         raise no_claim_error(probe, verdicts, registry)
-    return choose(claims, source=probe.name, preference=None if format is None or isinstance(format, str) else only)
+    preference = only if only is not None and not isinstance(format, str) else None
+    preference = preference or lasting_preference(set(registry.formats))
+    chosen = choose(claims, source=probe.name, preference=preference)
+    if only is not None and not partial:
+        _refuse_partial(probe, chosen, every_claim)
+    return chosen
+
+
+def _refuse_partial(probe: Probe, chosen: list[Claim], every_claim: list[Claim]) -> None:
+    """Raise `PartialFormatError` when ``chosen`` leaves parts unread that the file holds."""
+    if any(c.part is None for c in chosen):
+        return
+    read = {c.part for c in chosen}
+    missing = {part: formats for part, formats in parts_held(every_claim).items() if part not in read}
+    if not missing:
+        return
+    unread = "; ".join(f"{part} (claimed by {', '.join(formats)})" for part, formats in missing.items())
+    complete = [c.format for c in chosen] + [formats[0] for formats in missing.values()]
+    raise PartialFormatError(
+        f"{probe.name}: the formats asked for ({', '.join(c.format for c in chosen)}) would leave parts of this "
+        f"file unread: {unread}. Read everything with format={complete!r} (or no format), or pass partial=True "
+        "(CLI: --partial) to read only those parts",
+        path=probe.path,
+        missing=missing,
+    )
 
 
 def sniff(source: Source, *, format: FormatChoice = None) -> list[Claim]:
@@ -80,11 +120,12 @@ def sniff(source: Source, *, format: FormatChoice = None) -> list[Claim]:
     check_source(source)
     check_format(format)
     registry = get_registry()
+    only = _only_formats(format, registry)
     with _open_probe(source) as probe:
-        return ranked(ask_sniffers(probe, registry, _only_formats(format, registry)))
+        return ranked(ask_sniffers(probe, registry, only), only)
 
 
-def explain(source: Source, *, format: FormatChoice = None) -> Explanation:
+def explain(source: Source, *, format: FormatChoice = None, partial: bool = False) -> Explanation:
     """Every plugin's verdict on a source, with reasons, errors and times.
 
     ``print(poseio.explain(path))`` shows a report; the returned object also
@@ -96,7 +137,7 @@ def explain(source: Source, *, format: FormatChoice = None) -> Explanation:
     with _open_probe(source) as probe:
         verdicts = ask_sniffers(probe, registry, _only_formats(format, registry))
         try:
-            chosen = _claims_for(probe, format, registry, verdicts)  # each sniffer is asked once
+            chosen = _claims_for(probe, format, registry, verdicts, partial=partial)  # each sniffer is asked once
             error = None
         except PoseioError as exc:
             chosen, error = [], str(exc).splitlines()[0]
@@ -109,6 +150,7 @@ def load(
     format: FormatChoice = None,
     allow_external: bool = False,
     memory_budget: int | str | None = None,
+    partial: bool = False,
     **options: Any,
 ) -> Labels:
     """Read the pose data in a file, whatever its format.
@@ -117,6 +159,8 @@ def load(
         source: A path (or an open binary file object, for formats that accept one).
         format: ``None`` to detect the format; a name to use that format only;
             a list of names to restrict the candidates, in order of preference.
+            Formats that would read only some parts of the file (one of an NWB
+            file's predictions and annotations) raise `PartialFormatError`.
         allow_external: Follow what an HDF5 file points to outside itself
             (external links, external storage, virtual datasets). Off by
             default: a file that points elsewhere is refused with
@@ -124,7 +168,10 @@ def load(
         memory_budget: The largest array (bytes, or a size such as ``"8GB"``)
             a reader may allocate from a size the file declares; by default
             ``POSEIO_MEMORY_BUDGET`` or half of the machine's memory.
-        **options: Passed to the reading plugin(s).
+        partial: Read only the parts of the file that the formats named in
+            ``format`` cover, on purpose.
+        **options: Passed to the reading plugin; when several formats read
+            parts of the file, each gets the options its format declares.
 
     Returns:
         Labels whose ``provenance`` records the ``format``, ``plugin`` and ``source``.
@@ -135,24 +182,28 @@ def load(
         SourceNotFoundError: The path does not exist.
         ReadError: The file is a folder, unreadable, damaged, or its reader failed.
         UnknownFormatError: No installed format recognises the file.
-        AmbiguousFormatError: Two formats claim it equally; pass ``format=``.
+        AmbiguousFormatError: Two formats claim it equally; pass ``format=`` or set
+            a lasting preference (``POSEIO_PREFER``).
+        PartialFormatError: ``format=`` would leave parts of the file unread.
         UnsafeFileError: The file points outside itself, or declares more than it stores.
     """
     check_source(source)
     check_format(format)
     check_flag(allow_external, "allow_external")
+    check_flag(partial, "partial")
     if memory_budget is not None:
         parse_size(memory_budget)  # a wrong budget is a usage error, before the file is touched
     registry = get_registry()
     with _open_probe(source) as probe:
-        claims = _claims_for(probe, format, registry)
+        claims = _claims_for(probe, format, registry, partial=partial)
+        routed = _route_read_options(claims, registry, options, probe.name)
         # Imported here: it imports h5py, which `import poseio` leaves for formats that need it.
         from poseio._safety import refuse_external_links
 
         with reading_policy(allow_external=allow_external, memory_budget=memory_budget):
             if probe.h5 is not None:
                 refuse_external_links(probe.h5)
-            parts = [_read_claim(probe, claim, registry, options) for claim in claims]
+            parts = [_read_claim(probe, claim, registry, opts) for claim, opts in zip(claims, routed)]
     labels = Labels.merge(parts)
     labels.provenance.update(
         source=probe.name,
@@ -160,6 +211,22 @@ def load(
         plugin="+".join(p.provenance["plugin"] for p in parts),
     )
     return labels
+
+
+def _route_read_options(
+    claims: list[Claim], registry: Registry, options: dict[str, Any], source: str
+) -> list[dict[str, Any]]:
+    """The options for each claim's reader: all of them for one reader, else each its declared ones."""
+    if len(claims) == 1 or not options:
+        return [options] * len(claims)
+    accepted = [set(registry.formats[c.format].read_options) for c in claims]
+    unused = set(options) - set().union(*accepted)
+    if unused:
+        raise InvalidOptionError(
+            f"{source}: no reader of {[c.format for c in claims]} accepts the options {sorted(unused)}; "
+            f"they accept {sorted(set().union(*accepted))}"
+        )
+    return [{k: v for k, v in options.items() if k in keys} for keys in accepted]
 
 
 def _read_claim(probe: Probe, claim: Claim, registry: Registry, options: dict[str, Any]) -> Labels:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from poseio._errors import InvalidOptionError
+from poseio._errors import InvalidOptionError, UnsafeFileError
 
 #: Environment variable that sets the memory budget, in bytes or with a unit (``"8GB"``, ``"512MiB"``).
 BUDGET_VARIABLE = "POSEIO_MEMORY_BUDGET"
@@ -112,3 +112,22 @@ def budget_message(nbytes: float, what: str, where: str) -> str:
         f"{size_text(current_policy().memory_budget)}. If that is genuine, raise the budget with the "
         f"{BUDGET_VARIABLE} environment variable (or memory_budget=... when loading)"
     )
+
+
+def check_allocation(nbytes: float, what: str, where: str, *, path: str | os.PathLike[str] | None = None) -> None:
+    """Refuse to allocate an array sized from what a file declares when it exceeds the memory budget.
+
+    Call it before ``np.empty``/``np.full`` of anything whose size comes from the
+    file (a frame count, a node count): a crafted file can declare millions.
+
+    Args:
+        nbytes: The size of the array about to be allocated.
+        what: What the array is, for the message ("the pose grid of 30 nodes x 1e9 frames").
+        where: The file (or ``file:object``) it is sized from.
+        path: The file, recorded on the error.
+
+    Raises:
+        UnsafeFileError: ``nbytes`` is over the budget; the message says how to raise it.
+    """
+    if over_budget(nbytes):
+        raise UnsafeFileError(budget_message(nbytes, what, where), path=path if path is not None else where)

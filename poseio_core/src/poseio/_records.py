@@ -40,6 +40,8 @@ class FormatInfo:
         can_read: The plugin implements ``poseio_read`` for it.
         can_write: The plugin implements ``poseio_write`` for it.
         can_append: The plugin implements ``poseio_append`` for it.
+        read_options: Option names ``poseio_read`` accepts. When several formats
+            read parts of one file, each is passed only its own options.
         write_options: Option names ``poseio_write`` accepts. Used to route
             options when several formats write one file; empty means "any".
         append_options: Option names ``poseio_append`` accepts, likewise.
@@ -58,6 +60,7 @@ class FormatInfo:
     can_read: bool = True
     can_write: bool = False
     can_append: bool = False
+    read_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     write_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     append_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     sniffs_any_name: bool = False
@@ -144,3 +147,41 @@ class Verdict:
     seconds: float = 0.0
     skipped: str | None = None
     exception: BaseException | None = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class Finding:
+    """One thing a validator found in a file.
+
+    Attributes:
+        importance: The validator's own grading, for example ``"ERROR"`` or
+            nwbinspector's ``"CRITICAL"`` and ``"BEST_PRACTICE_SUGGESTION"``.
+        message: What it found.
+        location: Where in the file, when the validator says.
+        fails: Whether it makes the file invalid (``poseio validate`` then exits 2).
+    """
+
+    importance: str
+    message: str
+    location: str = ""
+    fails: bool = False
+
+
+@attrs.frozen
+class ValidatorReport:
+    """What one validator said of one file, as returned by the ``poseio_validate`` hook.
+
+    Attributes:
+        validator: Its name, for example ``"pynwb"`` or ``"nwbinspector"``.
+        findings: What it found.
+        skipped: Why it did not run (for example, it is not installed), or ``None``.
+    """
+
+    validator: str
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=tuple)
+    skipped: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        """No finding makes the file invalid."""
+        return not any(f.fails for f in self.findings)

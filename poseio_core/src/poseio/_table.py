@@ -166,6 +166,9 @@ class PoseTable:
             tracking_score=optional(tracking_score),
         )
 
+    #: The sorted distinct values of a column, quick when there is only one (for writers grouping rows).
+    distinct = staticmethod(distinct)
+
     def __len__(self) -> int:
         return len(self.frame_idx)
 

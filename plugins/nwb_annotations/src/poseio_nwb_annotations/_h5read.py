@@ -12,8 +12,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 from h5py import h5a, h5d, h5g, h5l, h5s
-from poseio._hdf5 import memory_type, open_attribute
-from poseio._safety import check_dataset
+from poseio.hdf5 import check_dataset, memory_type, open_attribute
 
 _MISSING = (KeyError, ValueError, TypeError, RuntimeError)
 

@@ -15,7 +15,7 @@ import uuid
 import h5py
 import numpy as np
 from h5py import h5a, h5d, h5g, h5s, h5t
-from poseio._hdf5 import memory_type
+from poseio.hdf5 import memory_type
 
 NAMESPACE = "ndx-pose"
 _TEXT = h5py.string_dtype()

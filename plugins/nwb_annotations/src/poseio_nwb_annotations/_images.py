@@ -17,9 +17,8 @@ from typing import Any
 import h5py
 import numpy as np
 from poseio import InvalidLabelsError, Video
-from poseio._safety import check_dataset
-from poseio.nwb import text
-from poseio.nwb.writing import unique_name
+from poseio.hdf5 import check_dataset, text
+from poseio_nwb.writing import unique_name
 
 #: Image types of NWB's core namespace, as pynwb names their classes.
 IMAGE_TYPES = ("GrayscaleImage", "RGBImage", "RGBAImage", "Image")

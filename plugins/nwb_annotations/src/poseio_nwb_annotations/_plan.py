@@ -3,7 +3,7 @@
 Track identity, which ndx-pose's SkeletonInstance has no field for, is kept in
 the instance's name: ``track=<name>`` (``track=<name>#2`` for a second instance
 of one track in a frame, ``/``, ``#`` and ``%`` in the name percent-encoded; see
-`poseio.nwb.escape_track`); untracked instances are ``instance_<j>``. The
+`poseio_nwb.escape_track`); untracked instances are ``instance_<j>``. The
 SkeletonInstance ``id`` is the instance's position in its frame.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import attrs
 import numpy as np
 from poseio import Labels
-from poseio.nwb import escape_track, repeated
-from poseio.nwb.writing import video_label
+from poseio_nwb import escape_track, repeated
+from poseio_nwb.writing import video_label
 
 from poseio_nwb_annotations._read import TRACK_PREFIX, instance_track
 from poseio_nwb_annotations._records import frame_records

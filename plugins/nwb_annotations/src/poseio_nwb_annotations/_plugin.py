@@ -1,20 +1,55 @@
-"""The nwb-annotations plugin's hooks (the ``poseio`` entry point)."""
+"""The nwb-annotations plugin's hooks: the module the ``poseio`` entry point names."""
 
-from poseio.nwb._plugin import nwb_format_hooks
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import poseio
+from poseio_nwb import check_read_options, nwb_format_info, nwb_write_claim, pose_claim, validate_nwb
 
 from poseio_nwb_annotations._read import read_annotations
 from poseio_nwb_annotations._write import OPTIONS, append_annotations, write_annotations
 
-#: The plugin object the ``poseio`` entry point names: its attributes are the hooks.
-hooks = nwb_format_hooks(
-    format="nwb-annotations",
-    description="NWB with ndx-pose PoseTraining: human-labelled frames",
-    part="pose-training",
-    types=("PoseTraining", "TrainingFrames", "TrainingFrame", "SkeletonInstance"),
-    what="PoseTraining",
-    kind="user",
-    read=read_annotations,
-    write=write_annotations,
-    append=append_annotations,
-    options=OPTIONS,
-)
+FORMAT = "nwb-annotations"
+#: The part of an NWB file this format reads, so that nwb-predictions can read the rest.
+PART = "pose-training"
+
+
+@poseio.hookimpl
+def poseio_formats() -> list[poseio.FormatInfo]:
+    return [nwb_format_info(FORMAT, "NWB with ndx-pose PoseTraining: human-labelled frames", OPTIONS)]
+
+
+@poseio.hookimpl
+def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
+    types = ("PoseTraining", "TrainingFrames", "TrainingFrame", "SkeletonInstance")
+    return pose_claim(probe, FORMAT, types, PART, "PoseTraining")
+
+
+@poseio.hookimpl
+def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    check_read_options(format, options)
+    if probe.h5 is None:
+        raise poseio.ReadError(f"{probe.name}: not an HDF5 file, so not NWB", path=probe.path)
+    return read_annotations(probe.h5, probe.path)
+
+
+@poseio.hookimpl
+def poseio_write_claim(format: str, labels: poseio.Labels) -> poseio.Claim:
+    return nwb_write_claim(format, labels, "user")
+
+
+@poseio.hookimpl
+def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    write_annotations(labels, path, **options)
+
+
+@poseio.hookimpl
+def poseio_append(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    append_annotations(labels, path, **options)
+
+
+@poseio.hookimpl
+def poseio_validate(format: str, path: Path) -> list[poseio.ValidatorReport]:
+    return validate_nwb(path)

@@ -8,21 +8,9 @@ import h5py
 import numpy as np
 from h5py import h5g
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, UnsafeFileError, Video
-from poseio._hdf5 import attribute_text
-from poseio._policy import budget_message, over_budget
-from poseio.nwb import (
-    PoseioExtras,
-    dangling_links,
-    linked_groups,
-    read_skeleton,
-    read_video,
-    reading,
-    session_metadata,
-    target_path,
-    track_of,
-    typed_groups,
-    values,
-)
+from poseio.hdf5 import attribute_text, dangling_links, reading, target_path, values
+from poseio.limits import check_allocation
+from poseio_nwb import PoseioExtras, linked_groups, read_skeleton, read_video, session_metadata, track_of, typed_groups
 
 from poseio_nwb_annotations._h5read import (
     child_names,
@@ -205,11 +193,9 @@ class AnnotationsReader:
         n_nodes = max((len(s) for s in self.skeletons.values()), default=0)
         ndim = max((p.shape[1] for p in rows_points), default=2)
         nbytes = len(rows_points) * n_nodes * (ndim + 1) * 8  # points and their scores
-        if over_budget(nbytes):
-            raise UnsafeFileError(
-                budget_message(nbytes, f"{len(rows_points)} instances of up to {n_nodes} nodes", str(self.path)),
-                path=self.path,
-            )
+        check_allocation(
+            nbytes, f"{len(rows_points)} instances of up to {n_nodes} nodes", str(self.path), path=self.path
+        )
         points = np.full((len(rows_points), n_nodes, ndim), np.nan)
         for row, p in enumerate(rows_points):
             points[row, : p.shape[0], : p.shape[1]] = p

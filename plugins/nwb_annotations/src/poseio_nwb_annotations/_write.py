@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import numpy as np
 from poseio import InvalidOptionError, Labels
-from poseio.nwb.writing import (
+from poseio_nwb.writing import (
     FRAME_MAP_TABLE,
     add_skeletons,
     append_rows,
@@ -169,7 +169,7 @@ def add_annotations(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
 def _fill_frames(path: Path, containers: Containers) -> None:
     """Write the planned TrainingFrames into the file with h5py, as pynwb would lay them out."""
     import h5py
-    from poseio.nwb import typed_groups
+    from poseio_nwb import typed_groups
 
     # New groups in the HDF5 1.8 object format keep their links in the group's own
     # header instead of a B-tree and heap each: the file is half the size and reads

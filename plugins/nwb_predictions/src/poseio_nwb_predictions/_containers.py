@@ -18,9 +18,7 @@ from typing import Any
 import h5py
 import numpy as np
 from h5py import h5d, h5g, h5o, h5s, h5t
-from poseio._hdf5 import attribute_text
-from poseio._safety import check_dataset
-from poseio.nwb import read_strings, read_text, text, values
+from poseio.hdf5 import attribute_text, check_dataset, read_strings, read_text, text, values
 
 #: The container's text fields, as NWB names them and as ``PoseEstimation`` takes them.
 TEXT_FIELDS = ("description", "scorer", "source_software")

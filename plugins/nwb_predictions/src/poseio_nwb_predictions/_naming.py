@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from poseio.nwb import track_of
+from poseio_nwb import track_of
 
 UNTRACKED = "untracked"
 _SERIES_PREFIX = "PoseEstimationSeries"
@@ -57,7 +57,7 @@ def track_name(container: str, *, siblings: int) -> str | None:
     """The track a PoseEstimation container stands for, or ``None`` for untracked.
 
     ``track=<name>`` (sleap-io) and ``PoseEstimation_<name>`` (poseio, whose
-    names are escaped and repeated as `poseio.nwb.escape_track` describes) name
+    names are escaped and repeated as `poseio_nwb.escape_track` describes) name
     the animal explicitly. Any other name (``PoseEstimation``,
     ``PoseEstimationDeepLabCut``) is a track only when several containers share
     one video, as neuroconv's ``PoseEstimationTrack0``. ``untracked`` (and

@@ -1,22 +1,59 @@
-"""The nwb-predictions plugin's hooks (the ``poseio`` entry point)."""
+"""The nwb-predictions plugin's hooks: the module the ``poseio`` entry point names."""
 
-from poseio.nwb._plugin import nwb_format_hooks
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import poseio
+from poseio_nwb import check_read_options, nwb_format_info, nwb_write_claim, pose_claim, validate_nwb
 
 from poseio_nwb_predictions._read import read_predictions
 from poseio_nwb_predictions._write import POSE_OPTIONS, append_predictions, write_predictions
 
-#: The plugin object the ``poseio`` entry point names: its attributes are the hooks.
-hooks = nwb_format_hooks(
-    format="nwb-predictions",
-    description="NWB with ndx-pose PoseEstimation: tracked predictions over time",
-    part="pose-estimation",
-    types=("PoseEstimation", "PoseEstimationSeries", "MultiCameraPoseEstimation"),
-    what="PoseEstimation",
-    kind="predicted",
-    read=read_predictions,
-    write=write_predictions,
-    append=append_predictions,
-    options=POSE_OPTIONS,
-    read_options=("views",),
-    empty_records="nwb_containers",
-)
+FORMAT = "nwb-predictions"
+#: The part of an NWB file this format reads, so that nwb-annotations can read the rest.
+PART = "pose-estimation"
+READ_OPTIONS = ("views",)
+#: The provenance key under which the reader records the file's PoseEstimation containers.
+CONTAINERS_KEY = "nwb_containers"
+
+
+@poseio.hookimpl
+def poseio_formats() -> list[poseio.FormatInfo]:
+    description = "NWB with ndx-pose PoseEstimation: tracked predictions over time"
+    return [nwb_format_info(FORMAT, description, POSE_OPTIONS, read_options=READ_OPTIONS)]
+
+
+@poseio.hookimpl
+def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
+    types = ("PoseEstimation", "PoseEstimationSeries", "MultiCameraPoseEstimation")
+    return pose_claim(probe, FORMAT, types, PART, "PoseEstimation")
+
+
+@poseio.hookimpl
+def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    check_read_options(format, options, READ_OPTIONS)
+    if probe.h5 is None:
+        raise poseio.ReadError(f"{probe.name}: not an HDF5 file, so not NWB", path=probe.path)
+    return read_predictions(probe.h5, probe.path, **options)
+
+
+@poseio.hookimpl
+def poseio_write_claim(format: str, labels: poseio.Labels) -> poseio.Claim:
+    return nwb_write_claim(format, labels, "predicted", empty_records=CONTAINERS_KEY)
+
+
+@poseio.hookimpl
+def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    write_predictions(labels, path, **options)
+
+
+@poseio.hookimpl
+def poseio_append(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    append_predictions(labels, path, **options)
+
+
+@poseio.hookimpl
+def poseio_validate(format: str, path: Path) -> list[poseio.ValidatorReport]:
+    return validate_nwb(path)

@@ -7,28 +7,31 @@ from pathlib import Path
 import attrs
 import h5py
 import numpy as np
-from poseio import InvalidOptionError, Labels, PoseTable, ReadError, Skeleton, Track, UnsafeFileError, Video
-from poseio._hdf5 import attribute_text, child_groups
-from poseio._policy import budget_message, over_budget
-from poseio._safety import check_dataset
-from poseio.nwb import (
-    LEAF_TYPES,
-    PoseioExtras,
+from poseio import InvalidOptionError, Labels, PoseTable, ReadError, Skeleton, Track, Video
+from poseio.hdf5 import (
+    attribute_text,
+    check_dataset,
+    child_groups,
     dangling_links,
-    linked_groups,
     location,
-    neurodata_type,
-    read_skeleton,
     read_strings,
     read_text,
-    read_video,
     reading,
-    series_times,
-    session_metadata,
     target_path,
     text,
-    typed_groups,
     values,
+)
+from poseio.limits import check_allocation, over_budget
+from poseio_nwb import (
+    LEAF_TYPES,
+    PoseioExtras,
+    linked_groups,
+    neurodata_type,
+    read_skeleton,
+    read_video,
+    series_times,
+    session_metadata,
+    typed_groups,
 )
 
 from poseio_nwb_predictions._containers import container_record
@@ -479,12 +482,10 @@ class PredictionsReader:
         shape = (len(skeleton), len(slots), len(frames), ndim)
         # Sized by rows the file stores, but a file of few rows can still declare thousands of nodes.
         nbytes = len(skeleton) * len(slots) * len(frames) * (ndim + 1) * 8
-        if over_budget(nbytes):
+        if over_budget(nbytes):  # the location costs h5py calls: looked up only for the error
             where = location(slots[0].container)
-            raise UnsafeFileError(
-                budget_message(nbytes, f"the pose grid of {len(skeleton)} nodes x {len(frames)} frames", where),
-                path=where.split(":", 1)[0],
-            )
+            grid = f"the pose grid of {len(skeleton)} nodes x {len(frames)} frames"
+            check_allocation(nbytes, grid, where, path=where.split(":", 1)[0])
         by_series = np.empty(shape) if covered else np.full(shape, np.nan)
         scores_by_series = np.full(shape[:3], np.nan)
         points = by_series.transpose(2, 1, 0, 3)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 import numpy as np
-from poseio._video import Video
+from poseio import Video
 
 #: The source of a clock taken from the series' own ``starting_time`` + ``rate``.
 SERIES_RATE = "series rate"

@@ -22,9 +22,8 @@ from typing import Any
 import attrs
 import numpy as np
 from poseio import InvalidLabelsError, InvalidOptionError, Labels, PoseTable, Skeleton, Video
-from poseio._table import distinct
-from poseio.nwb import REPEAT, escape_track
-from poseio.nwb.writing import (
+from poseio_nwb import REPEAT, escape_track
+from poseio_nwb.writing import (
     RESERVED_NAMES,
     add_skeletons,
     append_to_nwbfile,
@@ -494,13 +493,15 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
     )
     writer = _Writer(nwbfile, module, labels, table, options, nwb_path)
     nwb_skeletons = add_skeletons(
-        module, [labels.skeletons[i] for i in distinct(table.skeleton)], options.get("skeleton_map")
+        module, [labels.skeletons[i] for i in PoseTable.distinct(table.skeleton)], options.get("skeleton_map")
     )
     slots = table.slots()
-    video_ids = distinct(table.video)
+    video_ids = PoseTable.distinct(table.video)
     # One animal in one video: the container is named PoseEstimation, the name movement's
     # from_nwb_file looks for by default (its track is kept in poseio's tracks table).
-    lone = not for_sleap_io and all(len(distinct(column)) == 1 for column in (table.video, table.skeleton, slots))
+    lone = not for_sleap_io and all(
+        len(PoseTable.distinct(column)) == 1 for column in (table.video, table.skeleton, slots)
+    )
     added, recorded, tracks = [], [], []
     # MultiCameraPoseEstimations to make once their views exist: (module, name) -> [views],
     # and the call that makes each one with its world-coordinate series, when it has some.
@@ -523,10 +524,10 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
             # containers of its tracks; their names sort in track order (track00, track01, ...).
             sleap_module = processing_module(nwbfile, f"SLEAP_VIDEO_{video_ids.tolist().index(video_id):03d}_{label}")
             width = len(str(max(len(labels.tracks) - 1, 1)))
-        for skeleton_id in distinct(table.skeleton[in_video]).tolist():
+        for skeleton_id in PoseTable.distinct(table.skeleton[in_video]).tolist():
             skeleton = labels.skeletons[skeleton_id]
             group = in_video & (table.skeleton == skeleton_id)
-            for slot in distinct(slots[group]).tolist():
+            for slot in PoseTable.distinct(slots[group]).tolist():
                 track = UNTRACKED if slot < 0 else escape_track(labels.tracks[slot].name)
                 if slot < -1:
                     track = f"{UNTRACKED}_{-slot}"
@@ -599,7 +600,7 @@ def write_predictions(labels: Labels, path: Path, **options: Any) -> None:
     # movement names the animal of a file after its identifier: a file of one track, with no
     # identifier of its own, takes the track's name.
     table = labels.to_table()
-    used = distinct(table.track[table.predicted])
+    used = PoseTable.distinct(table.track[table.predicted])
     if "identifier" not in metadata and len(used) == 1 and used[0] >= 0:
         metadata["identifier"] = labels.tracks[int(used[0])].name
     nwbfile = new_nwbfile(**metadata)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,29 @@ def _parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
     return options
 
 
+def _format_choice(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str | list[str] | None:
+    """``--format a,b`` or ``--format a --format b``: one name, a preference list, or None."""
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    if not names:
+        return None
+    return names[0] if len(names) == 1 else names
+
+
 def _reading_options(command):
-    """The options of every command that reads a file: what it may follow outside it, and how much memory."""
+    """The options of every command that reads a file: its format, what it may follow outside it, and memory."""
+    command = click.option(
+        "--partial",
+        is_flag=True,
+        help="Read only the parts of the file that the --format formats cover (else leaving parts unread is an error).",
+    )(command)
+    command = click.option(
+        "--format",
+        "--from",
+        "format_",
+        multiple=True,
+        callback=_format_choice,
+        help="Read with this format, or a comma-separated list in order of preference (default: detected).",
+    )(command)
     command = click.option(
         "--memory-budget",
         default=None,
@@ -66,6 +88,11 @@ def _reading_options(command):
         is_flag=True,
         help="Follow external links, external storage and virtual datasets into other files (refused by default).",
     )(command)
+
+
+def _load(path: Path, *, format_: str | list[str] | None, **reading: Any) -> poseio.Labels:
+    """``poseio.load`` with the options of `_reading_options`."""
+    return poseio.load(path, format=format_, **reading)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,12 +130,22 @@ def plugins(as_json: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--explain", is_flag=True, help="Show every plugin's verdict, including errors and declines.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-def sniff(files: tuple[Path, ...], explain: bool, as_json: bool) -> None:
+@click.option(
+    "--format",
+    "format_",
+    multiple=True,
+    callback=_format_choice,
+    help="Only these formats (comma-separated, in order of preference); --explain shows what they would read.",
+)
+@click.option("--partial", is_flag=True, help="With --explain and --format: reading only some parts is meant.")
+def sniff(
+    files: tuple[Path, ...], explain: bool, as_json: bool, format_: str | list[str] | None, partial: bool
+) -> None:
     """Show which formats claim each FILE, and how surely."""
     results = []
     for path in files:
         if explain:
-            report = poseio.explain(path)
+            report = poseio.explain(path, format=format_, partial=partial)
             if as_json:
                 import attrs
 
@@ -123,7 +160,7 @@ def sniff(files: tuple[Path, ...], explain: bool, as_json: bool) -> None:
             else:
                 click.echo(str(report))
             continue
-        claims = poseio.sniff(path)
+        claims = poseio.sniff(path, format=format_)
         if as_json:
             results.append(
                 {
@@ -146,32 +183,28 @@ def sniff(files: tuple[Path, ...], explain: bool, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "format_", default=None, help="Read with this format instead of detecting it.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @_reading_options
-def info(file: Path, format_: str | None, as_json: bool, allow_external: bool, memory_budget: str | None) -> None:
+def info(file: Path, as_json: bool, **reading: Any) -> None:
     """Summarise what FILE holds: videos, skeletons, tracks, frames and instances."""
     from poseio._summary import format_summary, summarize
 
-    summary = summarize(poseio.load(file, format=format_, allow_external=allow_external, memory_budget=memory_budget))
+    summary = summarize(_load(file, **reading))
     click.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--to", "to_format", default=None, help="Output format (default: chosen by the output's extension).")
-@click.option("--from", "from_format", default=None, help="Input format (default: detected).")
 @click.option("-o", "--option", "options", multiple=True, help="Writer option key=value (value parsed as JSON).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_reading_options
 def convert(
     paths: tuple[Path, ...],
     to_format: str | None,
-    from_format: str | None,
     options: tuple[str, ...],
     quiet: bool,
-    allow_external: bool,
-    memory_budget: str | None,
+    **reading: Any,
 ) -> None:
     """Convert IN to OUT, or several INs into the folder OUT.
 
@@ -197,7 +230,7 @@ def convert(
         targets = [output]
     show = not quiet and sys.stderr.isatty()
     for source, target in tqdm(list(zip(inputs, targets)), disable=not show, desc="converting", unit="file"):
-        labels = poseio.load(source, format=from_format, allow_external=allow_external, memory_budget=memory_budget)
+        labels = _load(source, **reading)
         poseio.save(labels, target, format=to_format, **writer_options)
         if not quiet:
             click.echo(f"{source} -> {target}")
@@ -207,26 +240,34 @@ def convert(
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--allow-external", is_flag=True, help="Let the validators follow links into other files.")
-def validate(file: Path, as_json: bool, allow_external: bool) -> None:
-    """Check an NWB FILE with pynwb's validator and nwbinspector, by importance."""
-    from poseio.cli._validate import run_validation
+@click.option("--format", "format_", multiple=True, callback=_format_choice, help="Validate as these formats.")
+def validate(file: Path, as_json: bool, allow_external: bool, format_: str | list[str] | None) -> None:
+    """Check FILE with its formats' own validators (for NWB: pynwb's validator and nwbinspector).
 
-    report = run_validation(file, allow_external=allow_external)
+    Exits 2 when a validator finds the file invalid (for NWB: a validator
+    error or a CRITICAL nwbinspector finding).
+    """
+    import attrs
+
+    reports = poseio.validate(file, format=format_, allow_external=allow_external)
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        click.echo(json.dumps([{**attrs.asdict(r), "passed": r.passed} for r in reports], indent=2))
     else:
         click.echo(f"{file}:")
-        click.echo(f"  pynwb validator: {len(report['pynwb'])} error(s)")
-        for message in report["pynwb"]:
-            click.echo(f"    - {message}")
-        if report["nwbinspector"] is None:
-            click.echo("  nwbinspector: not installed (pip install 'poseio[validate]')")
-        else:
-            for importance, messages in report["nwbinspector"].items():
-                click.echo(f"  nwbinspector {importance}: {len(messages)}")
-                for message in messages:
-                    click.echo(f"    - {message}")
-    if report["pynwb"] or (report["nwbinspector"] or {}).get("CRITICAL"):
+        for report in reports:
+            if report.skipped:
+                click.echo(f"  {report.validator}: not run ({report.skipped})")
+                continue
+            counts = Counter(f.importance for f in report.findings)
+            summary = ", ".join(f"{n} {importance}" for importance, n in counts.items())
+            verdict = "passed" if report.passed else "FAILED"
+            click.echo(
+                f"  {report.validator}: {verdict}, {len(report.findings)} finding(s){': ' + summary if summary else ''}"
+            )
+            for finding in report.findings:
+                where = f" at {finding.location}" if finding.location else ""
+                click.echo(f"    - {finding.importance}{where}: {finding.message}")
+    if not all(r.passed for r in reports):
         sys.exit(2)
 
 
@@ -235,7 +276,7 @@ def validate(file: Path, as_json: bool, allow_external: bool) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The PNG to write.")
 @click.option("--frame", type=int, default=None, help="Frame to draw over (default: the first labelled one).")
 @_reading_options
-def plot(file: Path, output: Path, frame: int | None, allow_external: bool, memory_budget: str | None) -> None:
+def plot(file: Path, output: Path, frame: int | None, **reading: Any) -> None:
     """Draw FILE's poses: over a frame of its video when that is in FILE's folder, else trajectories.
 
     The video FILE names is opened only when it lies in FILE's folder or below;
@@ -243,8 +284,8 @@ def plot(file: Path, output: Path, frame: int | None, allow_external: bool, memo
     """
     from poseio.cli._plot import plot_labels
 
-    labels = poseio.load(file, allow_external=allow_external, memory_budget=memory_budget)
-    what = plot_labels(labels, output, frame=frame, source=file, allow_external=allow_external)
+    labels = _load(file, **reading)
+    what = plot_labels(labels, output, frame=frame, source=file, allow_external=reading["allow_external"])
     click.echo(f"wrote {output} ({what})")
 
 

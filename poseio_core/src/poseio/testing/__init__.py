@@ -10,8 +10,10 @@ what it keeps, and pytest runs the whole suite against the plugin::
         extension = ".csv"
         keeps = frozenset({"points", "frames", "tracks", "kinds", "point_scores"})
 
-The `labels_strategy` Hypothesis strategy generates Labels, and
-`registry_with` gives a plugin registry of only the named plugins.
+The `labels_strategy` Hypothesis strategy generates Labels, `foreign_samples`
+writes near-miss files a sniffer must decline, `assert_labels_equal` compares
+Labels aspect by aspect (raising `LabelsDiffer` that names what differs), and
+`registry_with` gives a plugin registry (`Registry`) of only the named plugins.
 Requires pytest and Hypothesis: ``pip install "poseio[testing]"``. The names
 are imported on first use, so that poseio's pytest plugin (in this package)
 loads in environments without them.
@@ -23,17 +25,36 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from poseio.testing._conformance import FormatConformance, assert_labels_equal
+    from poseio._registry import Registry
+    from poseio.testing._comparing import ALL_ASPECTS, LabelsDiffer, assert_labels_equal, visible_point_rows
+    from poseio.testing._conformance import FormatConformance
+    from poseio.testing._foreign import foreign_samples
     from poseio.testing._registry import registry_with, using_registry
     from poseio.testing._strategies import labels_strategy
 
-__all__ = ["FormatConformance", "assert_labels_equal", "labels_strategy", "registry_with", "using_registry"]
+__all__ = [
+    "ALL_ASPECTS",
+    "FormatConformance",
+    "LabelsDiffer",
+    "Registry",
+    "assert_labels_equal",
+    "foreign_samples",
+    "labels_strategy",
+    "registry_with",
+    "using_registry",
+    "visible_point_rows",
+]
 
 # Imported on first use: poseio's pytest plugin lives in this package and pytest loads it in
 # every environment poseio is installed in, where Hypothesis (which the kit needs) may be absent.
 _HOMES = {
+    "ALL_ASPECTS": "poseio.testing._comparing",
     "FormatConformance": "poseio.testing._conformance",
-    "assert_labels_equal": "poseio.testing._conformance",
+    "LabelsDiffer": "poseio.testing._comparing",
+    "Registry": "poseio._registry",
+    "assert_labels_equal": "poseio.testing._comparing",
+    "foreign_samples": "poseio.testing._foreign",
+    "visible_point_rows": "poseio.testing._comparing",
     "labels_strategy": "poseio.testing._strategies",
     "registry_with": "poseio.testing._registry",
     "using_registry": "poseio.testing._registry",

@@ -12,74 +12,16 @@ from hypothesis import HealthCheck, given, settings
 
 import poseio
 from poseio._labels import Labels
-from poseio.testing._strategies import labels_strategy
-
-#: Everything a lossless format keeps. Subclasses list what theirs keeps in ``keeps``.
-ALL_ASPECTS = frozenset(
-    {
-        "points",
-        "frames",
-        "videos",
-        "tracks",
-        "kinds",
-        "point_scores",
-        "instance_scores",
-        "edges",
-        "symmetries",
-        "skeleton_name",
-        "video_shape",
-        "fps",
-    }
+from poseio.testing._comparing import (
+    ALL_ASPECTS,
+    assert_labels_equal,
+    fail_with,
+    instance_differences,
+    point_row_differences,
+    visible_point_rows,
 )
-
-
-def _instances(labels: Labels, keeps: frozenset[str]) -> list[tuple]:
-    rows = []
-    for frame in labels.labeled_frames:
-        for inst in frame.instances:
-            predicted = isinstance(inst, poseio.PredictedInstance)
-            key = [
-                frame.video.filename if "videos" in keeps else "",
-                frame.frame_idx if "frames" in keeps else 0,
-                (inst.track.name if inst.track else "") if "tracks" in keeps else "",
-                predicted if "kinds" in keeps else False,
-                tuple(np.round(np.nan_to_num(inst.points, nan=-1e9), 4).ravel()) if "points" in keeps else (),
-            ]
-            if predicted and "point_scores" in keeps:
-                key.append(tuple(np.round(np.nan_to_num(inst.point_scores, nan=-1), 5)))
-            if predicted and "instance_scores" in keeps:
-                key.append(
-                    (
-                        round(float(np.nan_to_num(inst.score, nan=-1)), 5),
-                        round(float(np.nan_to_num(inst.tracking_score, nan=-1)), 5),
-                    )
-                )
-            rows.append(tuple(key))
-    return sorted(rows, key=repr)
-
-
-def assert_labels_equal(expected: Labels, actual: Labels, keeps: frozenset[str] = ALL_ASPECTS) -> None:
-    """Assert two Labels hold the same poses, comparing only the aspects in ``keeps``."""
-    assert len(actual) == len(expected), f"{len(actual)} labelled frames, expected {len(expected)}"
-    assert _instances(actual, keeps) == _instances(expected, keeps)
-    used = {id(i.skeleton) for f in expected.labeled_frames for i in f.instances}
-    for skeleton in (s for s in expected.skeletons if id(s) in used):
-        match = [s for s in actual.skeletons if s.node_names == skeleton.node_names]
-        assert match, f"skeleton {skeleton.name!r} {skeleton.node_names} was not kept"
-        if "edges" in keeps:
-            assert any(s.edge_inds == skeleton.edge_inds for s in match), "skeleton edges changed"
-        if "symmetries" in keeps:
-            assert any(sorted(s.symmetry_inds) == sorted(skeleton.symmetry_inds) for s in match), "symmetries changed"
-        if "skeleton_name" in keeps:
-            assert any(s.name == skeleton.name for s in match), f"skeleton name {skeleton.name!r} changed"
-    if "videos" in keeps:
-        by_name = {v.filename: v for v in actual.videos}
-        for video in {id(f.video): f.video for f in expected.labeled_frames}.values():
-            assert video.filename in by_name, f"video {video.filename} was not kept"
-            if "video_shape" in keeps:
-                assert by_name[video.filename].shape == video.shape
-            if "fps" in keeps:
-                assert by_name[video.filename].fps == video.fps
+from poseio.testing._foreign import foreign_samples
+from poseio.testing._strategies import labels_strategy
 
 
 class FormatConformance:
@@ -93,6 +35,10 @@ class FormatConformance:
         strategy_options: Keyword arguments for `labels_strategy`.
         max_examples: How many generated Labels to round-trip.
         instance_kind: ``"predicted"`` or ``"user"``: what the small fixed Labels hold.
+        max_instances_per_frame: How many instances of one frame the format can
+            store (``None``: any number). At 1 the crowd test is skipped.
+        foreign_samples_extra: Paths of other formats' files (for example a
+            corpus of real files) that this format's sniffer must decline too.
     """
 
     format: ClassVar[str]
@@ -102,47 +48,109 @@ class FormatConformance:
     strategy_options: ClassVar[dict[str, Any]] = {}
     max_examples: ClassVar[int] = 20
     instance_kind: ClassVar[str] = "predicted"
+    max_instances_per_frame: ClassVar[int | None] = None
+    foreign_samples_extra: ClassVar[tuple[str | os.PathLike[str], ...]] = ()
+
+    def reference(self, folder: Path) -> tuple[Path, list[tuple]] | None:
+        """A small file of the format with known points, made without the plugin under test.
+
+        Override it to return the file (written by hand, by the format's own
+        producer, or kept with the plugin's tests) and its visible points as
+        rows ``(frame_idx, track name or None, node name, x, y[, z])``. The kit
+        loads the file and compares: a bug made the same way in the reader and
+        the writer (x and y swapped in both, say) passes every round trip but
+        not this. The default, ``None``, skips the check with a reminder.
+        """
+        return None
 
     def info(self) -> poseio.FormatInfo:
         found = [f for f in poseio.formats() if f.name == self.format]
         assert found, f"format {self.format!r} is not installed"
         return found[0]
 
-    def test_declaration(self) -> None:
-        info = self.info()
-        assert info.plugin and info.description
-        assert self.extension in info.extensions
-        assert all(e.startswith(".") and e == e.lower() for e in info.extensions)
-
-    def test_roundtrip_of_generated_labels(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+    def _require_writer(self) -> None:
         if not self.info().can_write:
             pytest.skip(f"{self.format} cannot write")
+
+    def test_declaration(self) -> None:
+        info = self.info()
+        assert info.plugin and info.description, f"{self.format}: declare a description"
+        assert self.extension in info.extensions, f"{self.format} does not declare {self.extension!r}"
+        assert all(e.startswith(".") and e == e.lower() for e in info.extensions), (
+            f"{self.format}: endings must be lower case and start with a dot, got {info.extensions}"
+        )
+
+    def test_roundtrip_of_generated_labels(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._require_writer()
         folder = tmp_path_factory.mktemp("roundtrip")
+        options = dict(self.strategy_options)
+        if self.max_instances_per_frame == 1:
+            options.setdefault("untracked", False)
+            options.setdefault("max_tracks", 1)
 
         @settings(
             max_examples=self.max_examples,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         )
-        @given(labels=labels_strategy(**self.strategy_options))
+        @given(labels=labels_strategy(**options))
         def roundtrip(labels: Labels) -> None:
             path = folder / f"roundtrip{self.extension}"
             poseio.save(labels, path, format=self.format, **self.write_options)
             loaded = poseio.load(path)
             assert_labels_equal(labels, loaded, self.keeps)
-            assert self.format in loaded.provenance["format"]
+            assert self.format in loaded.provenance["format"], (
+                f"{path.name} was read back by {loaded.provenance['format']}, not {self.format}"
+            )
 
         roundtrip()
 
     def test_sniff_claims_its_own_output(self, tmp_path: Path) -> None:
-        if not self.info().can_write:
-            pytest.skip(f"{self.format} cannot write")
+        self._require_writer()
         labels = self.small_labels()
         path = tmp_path / f"own{self.extension}"
         poseio.save(labels, path, format=self.format, **self.write_options)
         claims = poseio.sniff(path)
-        assert claims and claims[0].format == self.format, claims
-        assert claims[0].confidence >= poseio.STRUCTURE_MATCH
+        assert claims and claims[0].format == self.format, f"{self.format}'s own file is claimed by: {claims}"
+        assert claims[0].confidence >= poseio.STRUCTURE_MATCH, f"{self.format} claims its own file at {claims[0]}"
+
+    def test_sniffer_declines_foreign_files(self, tmp_path: Path) -> None:
+        samples = foreign_samples(tmp_path / "foreign", self.info().extensions)
+        samples += [Path(p) for p in self.foreign_samples_extra]
+        claimed = []
+        for path in samples:
+            for claim in poseio.sniff(path, format=self.format):
+                if claim.confidence >= poseio.STRUCTURE_MATCH:
+                    claimed.append(f"{path.name}: claimed at {claim.confidence:.2f} ({claim.reason})")
+        fail_with(claimed, f"{self.format}'s sniffer claims files that are not {self.format}")
+
+    def test_several_untracked_instances_in_a_frame(self, tmp_path: Path) -> None:
+        self._require_writer()
+        if self.max_instances_per_frame == 1:
+            pytest.skip(f"{self.format} stores one instance per frame")
+        labels = self.crowd_labels()
+        path = tmp_path / f"crowd{self.extension}"
+        poseio.save(labels, path, format=self.format, **self.write_options)
+        # Tracks are not compared: a format may name the animals of a crowd, but not merge them.
+        keeps = self.keeps - {"tracks"}
+        fail_with(
+            instance_differences(labels, poseio.load(path), keeps),
+            f"{self.format} does not keep the untracked instances of a frame apart",
+        )
+
+    def test_reference_file_reads_known_values(self, tmp_path: Path) -> None:
+        reference = self.reference(tmp_path)
+        if reference is None:
+            pytest.skip(
+                f"{type(self).__name__} defines no reference(): give a small {self.format} file with known "
+                "points, made without this plugin, so that the kit can check the reader independently"
+            )
+        path, expected = reference
+        loaded = poseio.load(path, format=self.format)
+        fail_with(
+            point_row_differences(expected, visible_point_rows(loaded)),
+            f"{Path(path).name}: {self.format} reads other points than the reference holds",
+        )
 
     @pytest.mark.parametrize("content", [b"", b"not a pose file\n" * 10, b"\x89HDF\r\n\x1a\n" + b"\0" * 40])
     def test_foreign_and_broken_files_are_refused_cleanly(self, tmp_path: Path, content: bytes) -> None:
@@ -150,12 +158,11 @@ class FormatConformance:
         path.write_bytes(content)
         with pytest.raises(poseio.PoseioError) as caught:
             poseio.load(path, format=self.format)
-        assert isinstance(caught.value, (poseio.ReadError, poseio.UnknownFormatError))
+        assert isinstance(caught.value, (poseio.ReadError, poseio.UnknownFormatError)), repr(caught.value)
         assert str(caught.value)
 
     def test_failed_write_leaves_the_destination_untouched(self, tmp_path: Path) -> None:
-        if not self.info().can_write:
-            pytest.skip(f"{self.format} cannot write")
+        self._require_writer()
         path = tmp_path / f"existing{self.extension}"
         path.write_bytes(b"precious")
         with pytest.raises(poseio.PoseioError):
@@ -165,7 +172,7 @@ class FormatConformance:
         assert path.read_bytes() == b"precious"
         assert sorted(p.name for p in tmp_path.iterdir()) == [path.name], "a temporary file was left behind"
 
-    def test_declared_capabilities_are_honoured(self, tmp_path: Path) -> None:
+    def test_declared_capabilities_are_honoured(self) -> None:
         info = self.info()
         registry = poseio._registry.get_registry()
         for hook, declared in (
@@ -188,3 +195,14 @@ class FormatConformance:
             point_scores=np.full((3, 1, 2), 0.5),
             predicted=self.instance_kind == "predicted",
         )
+
+    def crowd_labels(self) -> Labels:
+        """Two frames; the first holds three untracked instances, each with its own points."""
+        skeleton = poseio.Skeleton(["head", "tail"], edges=[(0, 1)], name="animal")
+        video = poseio.Video(os.path.join(os.sep, "data", "crowd.mp4"), fps=30.0, shape=(10, 32, 32, 1))
+        kind = poseio.PredictedInstance if self.instance_kind == "predicted" else poseio.Instance
+        extra = {"point_scores": np.array([0.5, 0.25])} if kind is poseio.PredictedInstance else {}
+        crowd = [kind(np.array([[i, 10.0 + i], [20.0 + i, 30.0 + i]]), skeleton, **extra) for i in range(3)]
+        alone = [kind(np.array([[1.0, 2.0], [3.0, 4.0]]), skeleton, **extra)]
+        frames = [poseio.LabeledFrame(video, 0, crowd), poseio.LabeledFrame(video, 1, alone)]
+        return Labels(frames, videos=[video], skeletons=[skeleton])

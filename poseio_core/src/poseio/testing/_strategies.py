@@ -29,12 +29,15 @@ def labels_strategy(
     predicted: bool = True,
     untracked: bool = True,
     max_videos: int = 2,
+    max_untracked: int = 3,
 ) -> Labels:
     """Labels with random videos, skeletons, tracks, gaps and missing nodes.
 
     Every frame has at least one instance and every instance at least one
     visible node (formats cannot store an empty pose). At most one instance per
-    (frame, track, kind), since tracks identify one animal.
+    (frame, track), since tracks identify one animal; with ``untracked``, a frame
+    may also hold up to ``max_untracked`` instances of no track (a crowd a
+    tracker has not yet told apart), which a writer must keep apart.
     """
     n_nodes = draw(st.integers(1, max_nodes))
     nodes = draw(st.lists(_names, min_size=n_nodes, max_size=n_nodes, unique=True))
@@ -55,8 +58,10 @@ def labels_strategy(
         frame_inds = draw(st.lists(st.integers(0, 999), min_size=1, max_size=max_frames, unique=True))
         for frame_idx in sorted(frame_inds):
             instances = []
-            slots = [t for t in tracks] + ([None] if untracked or not tracks else [])
-            for track in draw(st.lists(st.sampled_from(slots), min_size=1, max_size=len(slots), unique_by=id)):
+            n_untracked = draw(st.integers(1, max(1, max_untracked))) if untracked or not tracks else 0
+            slots = [*tracks, *([None] * n_untracked)]
+            chosen = draw(st.lists(st.integers(0, len(slots) - 1), min_size=1, max_size=len(slots), unique=True))
+            for track in (slots[i] for i in sorted(chosen)):
                 kind = draw(st.sampled_from(kinds))
                 points = np.array(
                     draw(st.lists(_coordinate, min_size=n_nodes * dims, max_size=n_nodes * dims)), dtype=np.float64

@@ -93,7 +93,7 @@ def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dic
 @poseio.hookimpl
 def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
     if options:
-        raise poseio.WriteError(f"csv-points takes no options, got {sorted(options)}", path=path)
+        raise poseio.InvalidOptionError(f"csv-points takes no options, got {sorted(options)}", format=FORMAT)
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(HEADER)

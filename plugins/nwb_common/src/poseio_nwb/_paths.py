@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from poseio._video import Video
+from poseio import Video
 
 #: Video metadata: ``{"stored": [...], "resolved": [...]}``, the ``external_file``
 #: entries as the file stored them and where they pointed from its folder.

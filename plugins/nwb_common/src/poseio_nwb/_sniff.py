@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from poseio._probe import Probe
-from poseio._records import NOT_MINE, STRUCTURE_MATCH, TYPED_MATCH, Claim
+from poseio import NOT_MINE, STRUCTURE_MATCH, TYPED_MATCH, Claim, Probe
 
 NDX_POSE = "ndx-pose"
 # Loose hand-written files carry nwb_version and neurodata_type but no namespace.

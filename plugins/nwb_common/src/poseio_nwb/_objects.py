@@ -8,12 +8,11 @@ from typing import Any
 import attrs
 import h5py
 import numpy as np
+from poseio import InvalidLabelsError, ReadError, Skeleton, Symmetry, Video
+from poseio.hdf5 import location, read_number, read_strings, read_text, reading, text, values
 
-from poseio._errors import InvalidLabelsError, ReadError
-from poseio._skeleton import Skeleton, Symmetry
-from poseio._video import Video
-from poseio.nwb._h5 import location, read_number, read_strings, read_text, reading, text, typed_groups, values
-from poseio.nwb._paths import STORED, resolve_stored
+from poseio_nwb._h5 import typed_groups
+from poseio_nwb._paths import STORED, resolve_stored
 
 
 def read_edges(dataset: h5py.Dataset, n_nodes: int, where: str) -> list[tuple[int, int]]:
@@ -102,7 +101,7 @@ def image_series_video(series: h5py.Group, nwb_folder: Path | None) -> Video:
     Relative external paths are resolved against the NWB file's folder, as
     nwbinspector does; the paths as written are kept in ``metadata["external_file"]``
     (the first) and ``metadata[STORED]`` (all, for writing them back; see
-    `poseio.nwb._paths`).
+    `poseio_nwb._paths`).
     An image list (several external files, one frame each) becomes a video whose
     filename is the first image and whose ``metadata["external_files"]`` lists
     every image, resolved.
@@ -182,7 +181,7 @@ def read_video(
 
 @attrs.define
 class PoseioExtras:
-    """Values poseio stored in its own DynamicTables (see `poseio.nwb.writing`).
+    """Values poseio stored in its own DynamicTables (see `poseio_nwb.writing`).
 
     Attributes:
         symmetries: Skeleton name -> pairs of node names.
@@ -211,7 +210,7 @@ class PoseioExtras:
         return extras
 
     def _add_table(self, name: str, table: h5py.Group) -> None:
-        """Take in one of poseio's DynamicTables (see `poseio.nwb.writing`)."""
+        """Take in one of poseio's DynamicTables (see `poseio_nwb.writing`)."""
         if name == "poseio_skeleton_symmetries":
             for skeleton, a, b in zip(*(read_strings(table[c]) for c in ("skeleton", "node_a", "node_b"))):
                 self.symmetries.setdefault(skeleton, []).append((a, b))

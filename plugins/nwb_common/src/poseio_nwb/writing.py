@@ -27,14 +27,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from poseio._errors import InvalidOptionError
-from poseio._skeleton import Skeleton
-from poseio._video import Video
-from poseio.nwb._names import unique_name
-from poseio.nwb._objects import GENERAL_LISTS, GENERAL_TEXT, ROOT_TEXT
-from poseio.nwb._paths import paths_to_store
-from poseio.nwb._paths import starting_frames as starting_frames  # re-exported for the NWB writers
-from poseio.nwb._paths import video_label as video_label  # re-exported for the NWB writers
+from poseio import InvalidOptionError, Skeleton, Video
+
+from poseio_nwb._names import unique_name
+from poseio_nwb._objects import GENERAL_LISTS, GENERAL_TEXT, ROOT_TEXT
+from poseio_nwb._paths import paths_to_store
+from poseio_nwb._paths import starting_frames as starting_frames  # re-exported for the NWB writers
+from poseio_nwb._paths import video_label as video_label  # re-exported for the NWB writers
 
 #: NWBFile options accepted by `new_nwbfile` (besides ``subject``): the fields the readers keep.
 NWBFILE_OPTIONS = (*ROOT_TEXT, *GENERAL_LISTS, *GENERAL_TEXT)
@@ -237,7 +236,7 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
 
 def _column_pairs(module, table_name: str, key: str, value: str) -> dict[str, str]:
     """``{key: value}`` from two text columns of a poseio table in ``module``, empty when it is absent."""
-    from poseio.nwb._h5 import text
+    from poseio.hdf5 import text
 
     table = module.data_interfaces.get(table_name)
     if table is None:

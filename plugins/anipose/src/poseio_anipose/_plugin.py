@@ -1,0 +1,36 @@
+"""The anipose plugin's hooks (the ``poseio`` entry point).
+
+Importing this module does not import pandas: poseio imports it on every
+``poseio.load``; the reader imports pandas when it runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import poseio
+
+from poseio_anipose._read import read_anipose
+from poseio_anipose._sniff import FORMAT, sniff
+
+
+@poseio.hookimpl
+def poseio_formats() -> list[poseio.FormatInfo]:
+    return [
+        poseio.FormatInfo(
+            name=FORMAT,
+            description="Anipose pose-3d CSV: triangulated 3D points with errors, camera counts and scores",
+            extensions=(".csv",),
+            can_read=True,
+        )
+    ]
+
+
+@poseio.hookimpl
+def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
+    return sniff(probe)
+
+
+@poseio.hookimpl
+def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    return read_anipose(probe, options)

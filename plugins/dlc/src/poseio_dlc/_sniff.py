@@ -1,0 +1,170 @@
+"""Recognising DeepLabCut files from the probe: CSV header rows, pandas HDF5 attributes.
+
+The rule for the DeepLabCut single-animal CSV layout, which Lightning Pose
+writes too, is agreed with the Lightning Pose plugin: a file whose scorer is a
+DeepLabCut model (``DLC_...``, ``DeepCut_...``) or whose name is one
+DeepLabCut gives its files (``CollectedData_*``, ``machinelabels*``) is
+claimed at `TYPED_MATCH`; any other scorer (``movement``, a person's name in a
+renamed file) at `STRUCTURE_MATCH`, above the 0.4 at which the Lightning Pose
+plugin claims files whose scorer is not one of its models.
+
+HDF5 files are pandas frames stored by PyTables: a group (the key,
+``df_with_missing`` in DeepLabCut's own files) with a ``pandas_type``
+attribute. The column level names are read from attributes only: the pickled
+``info`` of ``format="table"`` files (parsed as plain data, see
+`poseio_dlc._pickle`), the ``name`` attribute of each level dataset of
+``format="fixed"`` ones. No dataset is read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import poseio
+
+from poseio_dlc._columns import MULTI_LEVELS, SINGLE_LEVELS, Columns, ColumnsError, is_dlc_file_name, is_dlc_scorer
+from poseio_dlc._header import MAX_ROWS, levels_of, parse, rows_of
+from poseio_dlc._pickle import UnsafePickleError
+
+FORMAT = "dlc"
+#: The keys DeepLabCut and its tools store frames under, most usual first.
+KNOWN_KEYS = ("df_with_missing", "tracks", "df", "keypoints")
+#: A file that starts as a DeepLabCut CSV but whose header is broken: claimed faintly, so that reading it
+#: with ``format="dlc"`` says what is wrong (any format that recognises the file claims more).
+BROKEN_HEADER = 0.1
+#: A root with more children than this is not a pandas store of one frame: only the first are looked at.
+MAX_ROOT_CHILDREN = 64
+
+
+def sniff(probe: poseio.Probe) -> poseio.Claim:
+    """Claim a DeepLabCut CSV or HDF5 file by its content (see the module docstring)."""
+    if probe.is_hdf5:
+        return _sniff_hdf5(probe)
+    return _sniff_csv(probe)
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+
+
+def _sniff_csv(probe: poseio.Probe) -> poseio.Claim:
+    head = probe.head
+    if not head.strip():
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, "the file is empty")
+    if b"\0" in head:
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, "binary content, neither a CSV nor HDF5")
+    lines = head.decode("utf-8", "replace").lstrip("\ufeff").splitlines(keepends=True)
+    # The head may end inside a line: parse the complete lines, and the cut one only as a last resort.
+    complete = [line for line in lines if line.endswith(("\n", "\r"))]
+    try:
+        header = parse(rows_of(complete[:MAX_ROWS]))
+    except ColumnsError as exc:
+        if lines and _continues(probe) and len(complete) < MAX_ROWS:
+            return _wide_header(probe, rows_of(lines[:MAX_ROWS]))
+        if lines and rows_of(lines[:1])[0][:1] == ["scorer"]:
+            return poseio.Claim(FORMAT, BROKEN_HEADER, f"a DeepLabCut scorer row, but {exc}")
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, f"not a DeepLabCut CSV: {exc}")
+    columns = header.columns
+    what = f"{'multi' if columns.multi_animal else 'single'}-animal DeepLabCut header"
+    return _by_scorer(probe, columns.point_scorers, what)
+
+
+def _continues(probe: poseio.Probe) -> bool:
+    """Whether the file goes on beyond the head (so that its last line there may be cut)."""
+    if probe.path is None:
+        return len(probe.head) >= 4096
+    try:
+        return probe.path.stat().st_size > len(probe.head)
+    except OSError:
+        return False
+
+
+def _wide_header(probe: poseio.Probe, rows: list[list[str]]) -> poseio.Claim:
+    """A claim from header rows wider than the sniffed bytes: the rows seen must start as DeepLabCut's do."""
+    try:
+        levels = levels_of(rows)
+    except ColumnsError as exc:
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, f"not a DeepLabCut CSV: {exc}")
+    for row, level in zip(rows[1:], levels[1:]):
+        if not row or row[0] != level:
+            return poseio.Claim(
+                FORMAT, poseio.NOT_MINE, f"a scorer row, but the next row does not start with {level!r}"
+            )
+    # The last cell seen may be cut; the index columns' cells are empty.
+    scorers = list(dict.fromkeys(c for c in rows[0][1:-1] if c))
+    if not scorers:
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, "a scorer row that names no scorer in the bytes sniffed")
+    return _by_scorer(probe, scorers, "DeepLabCut header rows (wider than the bytes sniffed)")
+
+
+def _by_scorer(probe: poseio.Probe, scorers: list[str], what: str) -> poseio.Claim:
+    name = Path(probe.name).name
+    shown = ", ".join(repr(s) for s in scorers[:2]) + (f" and {len(scorers) - 2} more" if len(scorers) > 2 else "")
+    if scorers and all(is_dlc_scorer(s) for s in scorers):
+        return poseio.Claim(FORMAT, poseio.TYPED_MATCH, f"{what} scored by DeepLabCut model {shown}")
+    if is_dlc_file_name(name):
+        return poseio.Claim(FORMAT, poseio.TYPED_MATCH, f"{what} in a file DeepLabCut names so ({name})")
+    return poseio.Claim(
+        FORMAT,
+        poseio.STRUCTURE_MATCH,
+        f"{what}, scorer {shown} (not a DeepLabCut model's name; another tool wrote DeepLabCut's layout)",
+    )
+
+
+# -- HDF5 ----------------------------------------------------------------------------------------
+
+
+def pandas_groups(h5file: object) -> list[str]:
+    """Names of the root's groups that pandas wrote (a ``pandas_type`` attribute), DeepLabCut's keys first."""
+    import h5py
+
+    found = []
+    for number, name in enumerate(h5file):
+        if number >= MAX_ROOT_CHILDREN:
+            break
+        if not isinstance(h5file.get(name, getlink=True), h5py.HardLink):
+            continue
+        group = h5file.get(name)
+        if isinstance(group, h5py.Group) and "pandas_type" in group.attrs:
+            found.append(name)
+    return sorted(found, key=lambda n: (KNOWN_KEYS.index(n) if n in KNOWN_KEYS else len(KNOWN_KEYS), n))
+
+
+def _sniff_hdf5(probe: poseio.Probe) -> poseio.Claim:
+    from poseio_dlc._hdf import frame_kind, level_names, table_labels
+
+    h5file = probe.h5
+    keys = pandas_groups(h5file)
+    if not keys:
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, "HDF5 without a pandas frame (no group with 'pandas_type')")
+    reasons = []
+    for key in keys:
+        group = h5file[key]
+        kind = frame_kind(group)
+        if kind is None:
+            reasons.append(f"'{key}' is a pandas {group.attrs['pandas_type']!r}, not a frame")
+            continue
+        try:
+            names = level_names(group, kind)
+            if names not in (SINGLE_LEVELS, MULTI_LEVELS):
+                reasons.append(f"'{key}' has the column levels {list(names)}, not DeepLabCut's")
+                continue
+            # A table's labels are attributes too: check that they hold x and y (a fixed frame's are datasets).
+            labels = Columns.from_labels(names, table_labels(group)) if kind == "table" else None
+        except UnsafePickleError as exc:
+            if key in KNOWN_KEYS:
+                # DeepLabCut's key with labels that cannot be read safely: claimed, so that reading says why.
+                return poseio.Claim(
+                    FORMAT, poseio.STRUCTURE_MATCH, f"pandas frame '{key}', but its column labels are unsafe: {exc}"
+                )
+            reasons.append(f"'{key}': its column labels are unsafe ({exc})")
+            continue
+        except ColumnsError as exc:
+            reasons.append(f"'{key}': {exc}")
+            continue
+        coords = f" and coords {'/'.join(dict.fromkeys(c for c in labels.coords if c))}" if labels else ""
+        return poseio.Claim(
+            FORMAT,
+            poseio.TYPED_MATCH,
+            f"pandas HDF5 frame '{key}' (format={kind}) with DeepLabCut's column levels {'/'.join(names)}{coords}",
+        )
+    return poseio.Claim(FORMAT, poseio.NOT_MINE, "pandas HDF5, but not DeepLabCut's: " + "; ".join(reasons))

@@ -1,0 +1,306 @@
+"""Writing Labels as a DeepLabCut table: CSV with pandas, HDF5 (pandas ``format="fixed"``) with h5py.
+
+What the table holds:
+
+- **Coords.** ``x``, ``y`` (``z`` for 3D points), then ``likelihood`` (the point
+  scores) when predictions are written: DeepLabCut's predictions layout.
+  Labels of user instances only are written without likelihood, as
+  DeepLabCut's labelled data. 3D predictions without point scores get no
+  likelihood, as DeepLabCut's triangulated results.
+- **Individuals.** A single untracked animal gives the single-animal header.
+  Tracks, or frames with several instances, give the multi-animal header: one
+  individual per track (its name), then one per untracked instance of the
+  busiest frame (``individual0``, ...). A track whose instances use another
+  skeleton than the rest (DeepLabCut's ``single`` with unique bodyparts) gets
+  that skeleton's bodyparts.
+- **Rows.** ``layout="video"``: one row per frame of one video, ``0 .. n-1``
+  (n the video's frame count when known, else the last frame + 1), as
+  DeepLabCut analyses a video. ``layout="images"``: one row per labelled
+  image, indexed by its path (the one the file was read with, else
+  ``labeled-data/<video>/img<frame>.png``), as DeepLabCut's labelled data. By
+  default (``"auto"``) user labels, several videos and labels read from images
+  take the images layout, predictions of one video the video layout.
+- **Scorer.** The ``scorer`` option, else the scorer of the DeepLabCut file the
+  labels were read from, else ``DLC_poseio``: a DeepLabCut-like name, so that
+  the file is recognised as DeepLabCut's and not another tool's.
+
+Where a user instance and a prediction share a frame and a track, one row can
+hold only one of them: the user instance is written (as SLEAP and
+``Labels.numpy`` choose), unless ``kind="predicted"`` asks for the predictions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import poseio
+from poseio.limits import budget_message, over_budget
+
+from poseio_dlc._build import FORMAT, KINDS
+from poseio_dlc._columns import LIKELIHOOD, MULTI_LEVELS, SINGLE_LEVELS
+
+WRITE_OPTIONS = ("scorer", "layout", "kind", "key")
+#: The scorer written when neither the option nor the source names one.
+DEFAULT_SCORER = "DLC_poseio"
+#: The HDF5 key DeepLabCut stores its tables under (movement and DeepLabCut read it by this name).
+DEFAULT_KEY = "df_with_missing"
+LAYOUTS = ("auto", "video", "images")
+
+
+@dataclass
+class Table:
+    """What a DeepLabCut file holds, ready to be written by either encoding.
+
+    Attributes:
+        levels: The column level names.
+        labels: One label tuple per data column.
+        block: ``(n_rows, n_columns)`` values, NaN where empty.
+        index: Frame numbers, or image paths.
+        index_levels: 1, or 3 to split image paths into (labeled-data, folder, image).
+    """
+
+    levels: tuple[str, ...]
+    labels: list[tuple[str, ...]]
+    block: np.ndarray
+    index: np.ndarray | list[str]
+    index_levels: int = 1
+
+    def path_parts(self) -> list[tuple[str, ...]]:
+        """The image paths split as the index levels are."""
+        return [tuple(p.split("/", 2)) for p in self.index] if self.index_levels == 3 else []
+
+
+def check_write_options(options: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The write options, checked.
+
+    Raises:
+        InvalidOptionError: An unknown option or an unfit value.
+    """
+    unknown = sorted(set(options) - set(WRITE_OPTIONS))
+    if unknown:
+        raise poseio.InvalidOptionError(
+            f"dlc does not know the write options {unknown}; it accepts {list(WRITE_OPTIONS)}", format=FORMAT
+        )
+    scorer = options.get("scorer")
+    if scorer is not None and (not isinstance(scorer, str) or not scorer.strip() or any(c in scorer for c in "\r\n")):
+        raise poseio.InvalidOptionError(
+            f"scorer= must be a one-line name such as {DEFAULT_SCORER!r}, not {scorer!r}", format=FORMAT
+        )
+    if options.get("layout", "auto") not in LAYOUTS:
+        raise poseio.InvalidOptionError(f"layout= must be one of {list(LAYOUTS)}, not {options['layout']!r}")
+    if options.get("kind", "auto") not in KINDS:
+        raise poseio.InvalidOptionError(f"kind= must be one of {list(KINDS)}, not {options['kind']!r}")
+    key = options.get("key")
+    if key is not None:
+        if path.suffix.lower() == ".csv":
+            raise poseio.InvalidOptionError("key= names the HDF5 group of a .h5 file; a CSV has none", format=FORMAT)
+        if not isinstance(key, str) or not key.isidentifier():
+            raise poseio.InvalidOptionError(f"key= must be a name such as {DEFAULT_KEY!r}, not {key!r}")
+    return options
+
+
+def write_claim(labels: poseio.Labels) -> poseio.Claim:
+    """How well the format suits the labels, when a ``.csv`` or ``.h5`` is saved without a format."""
+    if labels.provenance.get("format") == FORMAT:
+        return poseio.Claim(FORMAT, poseio.TYPED_MATCH, "the labels were read from a DeepLabCut file")
+    return poseio.Claim(FORMAT, poseio.STRUCTURE_MATCH, "poses fit DeepLabCut's table of bodyparts and coords")
+
+
+def write_dlc(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    """Write a DeepLabCut ``.csv``, or ``.h5`` (any other name) (see the module docstring)."""
+    options = check_write_options(options, path)
+    table = plan(labels, options, path)
+    if path.suffix.lower() == ".csv":
+        _write_csv(table, path)
+    else:
+        from poseio_dlc._hdf_write import write_fixed
+
+        write_fixed(table, path, options.get("key") or DEFAULT_KEY)
+
+
+def _scorer(labels: poseio.Labels, options: dict[str, Any]) -> str:
+    if options.get("scorer"):
+        return options["scorer"]
+    known = (labels.provenance.get("dlc") or {}).get("scorer")
+    if isinstance(known, list) and known:
+        known = known[0]
+    return known if isinstance(known, str) and known else DEFAULT_SCORER
+
+
+def _kept_rows(table: poseio.PoseTable, kind: str) -> np.ndarray:
+    """The rows to write: of the kind asked for, and the user instance where one shares a slot with a prediction."""
+    if kind != "auto":
+        return np.flatnonzero(table.predicted == (kind == "predicted"))
+    rows = np.arange(len(table))
+    if not len(rows) or table.predicted.all() or not table.predicted.any():
+        return rows
+    slot = table.slots()
+    # User rows first, so that np.unique keeps them where a prediction has the same slot.
+    order = np.lexsort((table.predicted, slot, table.frame_idx, table.video))
+    keys = np.stack([table.video[order], table.frame_idx[order], slot[order]], axis=1)
+    _, first = np.unique(keys, axis=0, return_index=True)
+    return np.sort(order[first])
+
+
+def plan(labels: poseio.Labels, options: dict[str, Any], path: Path) -> Table:
+    """Lay the labels out as a DeepLabCut table.
+
+    Raises:
+        WriteError: The labels cannot be laid out so (several videos in the
+            video layout, negative frames, two tracks of one name, ...).
+    """
+    full = labels.to_table()
+    table = full.take(_kept_rows(full, options.get("kind", "auto")))
+    ndim = 3 if table.ndim == 3 and np.isfinite(table.points[..., 2]).any() else 2
+    predicted = bool(table.predicted.any())
+    scored = predicted and (ndim == 2 or bool(np.isfinite(table.point_scores[table.predicted]).any()))
+    coords = ["x", "y", "z"][:ndim] + ([LIKELIHOOD] if scored else [])
+    if len(table) and table.frame_idx.min() < 0:
+        raise poseio.WriteError(f"{path}: frame {int(table.frame_idx.min())} is negative; DeepLabCut counts from 0")
+
+    slot = table.slots()
+    names, slot_ids, nodes = _individuals(labels, table, slot, path)
+    multi = len(slot_ids) > 1 or bool(len(slot_ids) and slot_ids[0] >= 0)
+    scorer = _scorer(labels, options)
+    column_of: dict[tuple[int, str], int] = {}
+    column_labels: list[tuple[str, ...]] = []
+    for s, name in zip(slot_ids, names):
+        for node in nodes[s]:
+            column_of[(s, node)] = len(column_labels)
+            column_labels += [(scorer, name, node, c) if multi else (scorer, node, c) for c in coords]
+
+    index, row_of, index_levels = _rows(labels, table, options.get("layout", "auto"), path)
+    width = len(column_labels)
+    if over_budget(len(index) * width * 8.0):
+        raise poseio.WriteError(budget_message(len(index) * width * 8.0, f"a table of {len(index)} rows", str(path)))
+    block = np.full((len(index), width), np.nan)
+    for s in slot_ids:
+        for k in np.unique(table.skeleton[slot == s]).tolist():
+            rows = np.flatnonzero((slot == s) & (table.skeleton == k))
+            skeleton = labels.skeletons[k]
+            first = np.array([column_of[(s, node)] for node in skeleton.node_names], dtype=np.int64)
+            where = row_of[rows]
+            for c in range(ndim):
+                block[np.ix_(where, first + c)] = table.points[rows, : len(skeleton), c]
+            if scored:
+                scores = np.where(table.predicted[rows, None], table.point_scores[rows, : len(skeleton)], np.nan)
+                block[np.ix_(where, first + ndim)] = scores
+    levels = MULTI_LEVELS if multi else SINGLE_LEVELS
+    return Table(levels, column_labels, block, index, index_levels)
+
+
+def _individuals(
+    labels: poseio.Labels, table: poseio.PoseTable, slot: np.ndarray, path: Path
+) -> tuple[list[str], list[int], dict[int, list[str]]]:
+    """The individuals' names, their slots (track index, or -k for the k-th untracked), and each one's bodyparts."""
+    used = np.unique(slot).tolist() if len(table) else []
+    slot_ids = [s for s in used if s >= 0] + sorted((s for s in used if s < 0), reverse=True)
+    if not slot_ids:
+        if not labels.skeletons:
+            raise poseio.WriteError(f"{path}: the labels have no skeleton, so there are no bodyparts to write")
+        return [""], [-1], {-1: labels.skeletons[0].node_names}
+    track_names = [labels.tracks[s].name for s in slot_ids if s >= 0]
+    if len(set(track_names)) < len(track_names):
+        twice = sorted({n for n in track_names if track_names.count(n) > 1})
+        raise poseio.WriteError(
+            f"{path}: several tracks are named {twice}; DeepLabCut's individuals need distinct names"
+        )
+    names, taken = [], set(track_names)
+    for s in slot_ids:
+        if s >= 0:
+            names.append(labels.tracks[s].name)
+            continue
+        number = -s - 1
+        while f"individual{number}" in taken:
+            number += 1
+        taken.add(f"individual{number}")
+        names.append(f"individual{number}")
+    nodes = {}
+    for s in slot_ids:
+        parts: dict[str, None] = {}
+        for k in np.unique(table.skeleton[slot == s]).tolist():
+            parts.update(dict.fromkeys(labels.skeletons[k].node_names))
+        nodes[s] = list(parts)
+    return names, slot_ids, nodes
+
+
+def _rows(
+    labels: poseio.Labels, table: poseio.PoseTable, layout: str, path: Path
+) -> tuple[np.ndarray | list[str], np.ndarray, int]:
+    """The index of every file row, the file row of every table row, and how many index levels to write."""
+    videos = np.unique(table.video).tolist() if len(table) else []
+    if layout == "auto":
+        from_images = any(isinstance(labels.videos[v].metadata.get("images"), dict) for v in videos)
+        user_only = len(table) > 0 and not table.predicted.any()
+        layout = "images" if len(videos) > 1 or from_images or user_only else "video"
+    if layout == "video":
+        if len(videos) > 1:
+            raise poseio.WriteError(
+                f"{path}: the poses are of {len(videos)} videos, but layout='video' writes one video's frames. "
+                "Save each video to its own file, or pass layout='images'"
+            )
+        last = int(table.frame_idx.max()) + 1 if len(table) else 0
+        shape = labels.videos[videos[0]].shape if videos else None
+        n_rows = max(last, int(shape[0]) if shape and shape[0] else 0)
+        return np.arange(n_rows, dtype=np.int64), table.frame_idx.copy(), 1
+    return _image_rows(labels, table, videos)
+
+
+def _image_rows(labels: poseio.Labels, table: poseio.PoseTable, videos: list[int]) -> tuple[list[str], np.ndarray, int]:
+    width = max(4, len(str(int(table.frame_idx.max())))) if len(table) else 4
+    paths: list[str] = []
+    row_of = np.empty(len(table), dtype=np.int64)
+    folders: set[str] = set()
+    # Every image a video was read with keeps its row, points or none (a labelled frame where nothing is visible).
+    for v in videos:
+        video = labels.videos[v]
+        images = video.metadata.get("images")
+        images = images if isinstance(images, dict) else {}
+        rows = np.flatnonzero(table.video == v)
+        # The images in the order the file was read in, then the other frames in order.
+        known = list(dict.fromkeys(int(f) for f in images))
+        frames = known + sorted(set(table.frame_idx[rows].tolist()) - set(known))
+        folder = _unique(_folder_of(video), folders)
+        start = len(paths)
+        paths += [str(images.get(f) or f"{folder}/img{f:0{width}d}.png") for f in frames]
+        order = np.argsort(frames, kind="stable")
+        row_of[rows] = start + order[np.searchsorted(np.array(frames)[order], table.frame_idx[rows])]
+    three = all(len(PurePosixPath(p.replace("\\", "/")).parts) == 3 for p in paths) and bool(paths)
+    levels = 3 if three and _source_index_columns(labels) == 3 else 1
+    return paths, row_of, levels
+
+
+def _source_index_columns(labels: poseio.Labels) -> int:
+    return int((labels.provenance.get("dlc") or {}).get("index_columns") or 1)
+
+
+def _unique(folder: str, taken: set[str]) -> str:
+    base, n = folder, 1
+    while folder in taken:  # two videos of one name in different places
+        n += 1
+        folder = f"{base}_{n}"
+    taken.add(folder)
+    return folder
+
+
+def _folder_of(video: poseio.Video) -> str:
+    """The image folder of a video: itself when it is one (as read from images), else ``labeled-data/<name>``."""
+    name = PurePosixPath(video.filename.replace("\\", "/"))
+    if not name.suffix and len(name.parts) > 1:
+        return str(name)
+    return f"labeled-data/{name.stem or 'video'}"
+
+
+def _write_csv(table: Table, path: Path) -> None:
+    import pandas as pd
+
+    if table.index_levels == 3:
+        index = pd.MultiIndex.from_tuples(table.path_parts())
+    else:
+        index = pd.Index(table.index)
+    columns = pd.MultiIndex.from_tuples(table.labels, names=list(table.levels))
+    frame = pd.DataFrame(table.block, index=index, columns=columns, copy=False)
+    frame.to_csv(path)

@@ -1,0 +1,56 @@
+"""What the two NWB plugins' hooks have in common: the declaration, read options and the write claim.
+
+The hooks themselves live in each plugin's ``_plugin.py``, where a reader of
+the plugin finds them; these are the pieces both would otherwise write twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from poseio import TYPED_MATCH, Claim, FormatInfo, InvalidOptionError, Labels
+
+from poseio_nwb.writing import NWBFILE_OPTION_NAMES
+
+
+def nwb_format_info(
+    name: str, description: str, options: tuple[str, ...], read_options: tuple[str, ...] = ()
+) -> FormatInfo:
+    """The declaration of an NWB format that reads, writes and appends, with its own write ``options``."""
+    return FormatInfo(
+        name,
+        description,
+        extensions=(".nwb",),
+        can_read=True,
+        can_write=True,
+        can_append=True,
+        read_options=read_options,
+        write_options=(*options, *NWBFILE_OPTION_NAMES),  # a new file also takes its NWBFile metadata
+        append_options=options,
+        sniffs_any_name=True,  # NWB files are also named .h5 or .hdf5, or have no extension
+    )
+
+
+def check_read_options(format: str, options: dict[str, Any], accepted: tuple[str, ...] = ()) -> None:
+    """Refuse read options the format does not take, naming those it does.
+
+    Raises:
+        InvalidOptionError: An option is unknown (a typo must not be ignored).
+    """
+    unknown = set(options) - set(accepted)
+    if unknown:
+        takes = f"accepted: {sorted(accepted)}" if accepted else "it takes none"
+        raise InvalidOptionError(f"{format}: unknown read options {sorted(unknown)}; {takes}", format=format)
+
+
+def nwb_write_claim(format: str, labels: Labels, kind: str, empty_records: str | None = None) -> Claim:
+    """How well an NWB format suits Labels: by their number of ``kind`` (user or predicted) instances.
+
+    Labels read from a file of this format whose containers held no poses (their
+    records under ``provenance[empty_records]``) are still claimed, so that
+    converting such a file gives the (empty) containers back.
+    """
+    n = labels.n_predicted_instances if kind == "predicted" else labels.n_user_instances
+    if not n and empty_records and labels.provenance.get(empty_records):
+        return Claim(format, TYPED_MATCH, f"no {kind} instances, but {format} containers to write", part=kind)
+    return Claim(format, TYPED_MATCH if n else 0.0, f"{n} {kind} instances", part=kind)

@@ -1,0 +1,212 @@
+"""Writing SLEAP analysis HDF5 files: one video's instances as dense arrays.
+
+The layout is the one SLEAP exports and sleap-io writes by default (its
+"matlab" preset): ``tracks`` (track, xy, node, frame), ``track_occupancy``
+(frame, track), scores with the track axis first, each array naming its axes
+in a ``dims`` attribute, plus sleap-io's extended metadata (skeleton name and
+symmetries, the video's recorded backend). movement reads exactly this.
+
+The track axis holds the Labels' tracks that have an instance in the video,
+then one slot per untracked instance of the busiest frame (slots are
+positional: a file cannot say "untracked" except for a lone untracked animal,
+stored as SLEAP stores it, with no track names). Frames run from 0 to the
+video's last frame, or to the last labelled one when its length is unknown.
+Where a user instance and a prediction share a slot, the user instance wins,
+as in SLEAP's export; every instance is stored as a prediction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import poseio
+
+from poseio_sleap._analysis_read import TRANSPOSED
+from poseio_sleap._common import ANALYSIS, ANALYSIS_WRITE_OPTIONS, SLEAP_KEY, check_options, jsonable, to_json_text
+
+COMPRESSIONS = ("gzip", "lzf", None)
+
+
+def _video_index(labels: poseio.Labels, choice: Any) -> int:
+    if choice is None:
+        if len(labels.videos) > 1:
+            raise poseio.InvalidOptionError(
+                f"a SLEAP analysis file holds one video and these labels have {len(labels.videos)}; pass "
+                "video=<index or Video> to choose one",
+                format=ANALYSIS,
+            )
+        return 0
+    if isinstance(choice, poseio.Video):
+        found = [i for i, v in enumerate(labels.videos) if v is choice]
+        if found:
+            return found[0]
+    elif isinstance(choice, (int, np.integer)) and not isinstance(choice, bool) and 0 <= choice < len(labels.videos):
+        return int(choice)
+    raise poseio.InvalidOptionError(
+        f"video must be a Video of these labels or an index below {len(labels.videos)}, not {choice!r}",
+        format=ANALYSIS,
+    )
+
+
+def _one_skeleton(labels: poseio.Labels, table: poseio.PoseTable) -> poseio.Skeleton:
+    """The skeleton of the video's instances; several with the same nodes stack (one per animal)."""
+    used = sorted(set(table.skeleton.tolist())) or [0]
+    if not labels.skeletons:
+        raise poseio.InvalidLabelsError("these labels have no skeleton, and a SLEAP analysis file names its nodes")
+    skeletons = [labels.skeletons[i] for i in used]
+    if len({tuple(s.node_names) for s in skeletons}) > 1:
+        described = "; ".join(f"{s.name!r}: {s.node_names}" for s in skeletons)
+        raise poseio.InvalidLabelsError(
+            f"a SLEAP analysis file holds one skeleton, and this video's instances use several ({described}); "
+            "save each skeleton's instances to a file of its own, or to .slp"
+        )
+    return skeletons[0]
+
+
+def _slot_names(labels: poseio.Labels, used_tracks: list[int], n_untracked: int) -> list[str]:
+    """Track names for the file: the tracks', then positional names for untracked slots."""
+    names = [labels.tracks[i].name for i in used_tracks]
+    if not labels.tracks and n_untracked <= 1:
+        return []  # SLEAP's single-animal export: no tracks named
+    taken, k = set(names), 0
+    for _ in range(n_untracked):
+        while f"track_{k}" in taken:  # sleap-io's names for untracked slots, kept clear of real tracks
+            k += 1
+        names.append(f"track_{k}")
+        taken.add(f"track_{k}")
+    return names
+
+
+def _chosen_rows(frame_idx: np.ndarray, slot: np.ndarray, predicted: np.ndarray, n_slots: int) -> np.ndarray:
+    """One row per occupied (frame, slot): a user instance over a prediction, else the last row."""
+    order = np.argsort(~predicted, kind="stable")  # predictions first, so that user rows come last
+    key = frame_idx[order] * n_slots + slot[order]
+    _, last_from_end = np.unique(key[::-1], return_index=True)
+    return order[len(key) - 1 - last_from_end]
+
+
+def _dense(labels: poseio.Labels, index: int, where: Path) -> dict[str, Any]:
+    """Every array of the file, in (frame, slot, ...) order, and the slot names."""
+    from poseio.limits import budget_message, over_budget
+
+    table = labels.to_table()
+    table = table.take(table.video == index)
+    if table.ndim == 3 and np.isfinite(table.points[..., 2]).any():
+        raise poseio.InvalidLabelsError(
+            "a SLEAP analysis file holds 2D points and these labels have z coordinates; save them to a 3D format"
+        )
+    if len(table) and table.frame_idx.min() < 0:
+        raise poseio.InvalidLabelsError(f"frame index {int(table.frame_idx.min())} is negative; SLEAP counts from 0")
+    skeleton = _one_skeleton(labels, table)
+    n_nodes = len(skeleton)
+    # Tracks without an instance in this video get no slot (as SLEAP's export drops empty tracks).
+    used_tracks = sorted(set(table.track[table.track >= 0].tolist()))
+    # Untracked instances follow the tracks, numbered within their frame (-1, -2, ... from slots()).
+    slot = table.slots()
+    untracked = slot < 0
+    n_untracked = int(-slot[untracked].min()) if untracked.any() else 0
+    track_slot = np.zeros(len(labels.tracks), dtype=np.int64)
+    track_slot[used_tracks] = np.arange(len(used_tracks))
+    slot[~untracked] = track_slot[slot[~untracked]]
+    slot[untracked] = len(used_tracks) - slot[untracked] - 1
+    n_slots = len(used_tracks) + n_untracked
+    shape = labels.videos[index].shape
+    n_frames = max(shape[0] if shape else 0, int(table.frame_idx.max()) + 1 if len(table) else 0)
+    nbytes = n_frames * n_slots * n_nodes * 4 * 8
+    if over_budget(nbytes):
+        raise poseio.InvalidLabelsError(budget_message(nbytes, f"{n_frames} frames of {n_slots} tracks", str(where)))
+
+    rows = _chosen_rows(table.frame_idx, slot, table.predicted, max(n_slots, 1))
+    at = (table.frame_idx[rows], slot[rows])
+    arrays = {
+        "tracks": np.full((n_frames, n_slots, n_nodes, 2), np.nan),
+        "point_scores": np.full((n_frames, n_slots, n_nodes), np.nan),
+        "instance_scores": np.full((n_frames, n_slots), np.nan),
+        "tracking_scores": np.full((n_frames, n_slots), np.nan),
+        "track_occupancy": np.zeros((n_frames, n_slots), dtype=np.uint8),
+    }
+    arrays["tracks"][at] = table.points[rows, :n_nodes, :2]
+    arrays["point_scores"][at] = table.point_scores[rows, :n_nodes]
+    arrays["instance_scores"][at] = table.score[rows]
+    arrays["tracking_scores"][at] = table.tracking_score[rows]
+    arrays["track_occupancy"][at] = 1
+    return {"arrays": arrays, "skeleton": skeleton, "track_names": _slot_names(labels, used_tracks, n_untracked)}
+
+
+def _strings(values: list[str], shape: tuple[int, ...]) -> np.ndarray:
+    """UTF-8 byte strings, as SLEAP stores names (fixed width; empty arrays keep their shape)."""
+    encoded = [v.encode("utf-8") for v in values]
+    return np.array(encoded, dtype=f"S{max((len(v) for v in encoded), default=1) or 1}").reshape(shape)
+
+
+def write_analysis(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    """Write one video's instances as a SLEAP analysis HDF5 file.
+
+    Args:
+        labels: What to write (2D, one skeleton's nodes).
+        path: The new file.
+        options: ``video`` (index or `poseio.Video`; needed when the labels have
+            several), ``labels_path`` (text stored as the labels the analysis
+            came from), ``compression`` (``"gzip"``, the default, ``"lzf"`` or ``None``).
+    """
+    import h5py
+
+    check_options(ANALYSIS, options, ANALYSIS_WRITE_OPTIONS, "write")
+    compression = options.get("compression", "gzip")
+    if compression not in COMPRESSIONS:
+        raise poseio.InvalidOptionError(
+            f"compression must be one of {list(COMPRESSIONS)}, not {compression!r}", format=ANALYSIS
+        )
+    labels_path = options.get("labels_path")
+    if labels_path is not None and not isinstance(labels_path, (str, Path)):
+        raise poseio.InvalidOptionError(f"labels_path must be text, not {type(labels_path).__name__}", format=ANALYSIS)
+    index = _video_index(labels, options.get("video"))
+    dense = _dense(labels, index, path)
+    video, skeleton = labels.videos[index], dense["skeleton"]
+    stored = dict(((video.metadata.get(SLEAP_KEY) or {}).get("backend")) or {})
+    if video.shape and all(video.shape):
+        stored["shape"] = list(video.shape)
+    if video.fps:
+        stored["fps"] = video.fps
+    record = labels.provenance.get(SLEAP_KEY) or {}
+    provenance = record.get("provenance") if isinstance(record.get("provenance"), dict) else {}
+
+    # The stored axis order of every array, by axis name (SLEAP's transposed layout).
+    layout = {
+        "tracks": TRANSPOSED,
+        "point_scores": tuple(d for d in TRANSPOSED if d != "xy"),
+        "instance_scores": ("track", "frame"),
+        "tracking_scores": ("track", "frame"),
+        "track_occupancy": ("frame", "track"),
+    }
+    canonical = {"tracks": ("frame", "track", "node", "xy"), "point_scores": ("frame", "track", "node")}
+    with h5py.File(path, "w") as h5file:
+        for name, dims in layout.items():
+            array = dense["arrays"][name]
+            order = canonical.get(name, ("frame", "track"))
+            stored_array = np.ascontiguousarray(np.transpose(array, [order.index(d) for d in dims]))
+            dataset = h5file.create_dataset(
+                name, data=stored_array, compression=compression if stored_array.size else None
+            )
+            dataset.attrs["dims"] = to_json_text(list(dims))
+        edges = skeleton.edge_inds
+        h5file.create_dataset("track_names", data=_strings(dense["track_names"], (len(dense["track_names"]),)))
+        h5file.create_dataset("node_names", data=_strings(skeleton.node_names, (len(skeleton),)))
+        h5file.create_dataset(
+            "edge_names", data=_strings([skeleton.node_names[i] for e in edges for i in e], (len(edges), 2))
+        )
+        h5file.create_dataset("edge_inds", data=np.array(edges, dtype=np.int64).reshape(len(edges), 2))
+        h5file.create_dataset("labels_path", data=str(labels_path or ""))
+        h5file.create_dataset("video_path", data=video.filename)
+        h5file.create_dataset("video_ind", data=index)
+        h5file.create_dataset("provenance", data=to_json_text(provenance if jsonable(provenance) else {}))
+        h5file.attrs["format"] = "analysis"
+        h5file.attrs["preset"] = "matlab"
+        h5file.attrs["skeleton_name"] = skeleton.name or ""
+        h5file.attrs["skeleton_symmetries"] = to_json_text(
+            [[skeleton.node_names[a], skeleton.node_names[b]] for a, b in skeleton.symmetry_inds]
+        )
+        h5file.attrs["video_backend_metadata"] = to_json_text(stored if jsonable(stored) else {})
+        h5file.attrs["poseio_version"] = poseio.__version__
