@@ -36,7 +36,8 @@ def test_third_party_plugin_is_discovered_listed_and_used(tmp_path):
         ]
     )
     path = tmp_path / "points.csv"
-    poseio.save(labels, path)
+    # Several installed formats write .csv (dlc, lightning-pose): the third party's is named, and detected on load.
+    poseio.save(labels, path, format="csv-points")
     assert path.read_text().startswith("video,frame_idx,track")
     loaded = poseio.load(path)
     assert loaded.provenance["plugin"] == "csv-points"
