@@ -11,6 +11,7 @@ import math
 import os
 from numbers import Real
 from pathlib import Path
+from typing import Any
 
 from poseio._errors import (
     InvalidArgumentError,
@@ -150,3 +151,27 @@ def _instance_problem(instance: object) -> str | None:
         if getattr(scores, "shape", None) != (len(skeleton),):
             return f"point_scores have shape {getattr(scores, 'shape', None)}, expected ({len(skeleton)},)"
     return None
+
+
+def split_options(
+    options: dict[str, Any], accepted: list[set[str]], names: list[str], where: object, role: str
+) -> list[dict[str, Any]]:
+    """Give each of several combined readers or writers the options it declares.
+
+    Args:
+        options: What the user passed.
+        accepted: The option names each of ``names`` declares.
+        names: The formats, in order.
+        where: The file, for the message.
+        role: ``"reader"`` or ``"writer"``, for the message.
+
+    Raises:
+        InvalidOptionError: An option none of them accepts (a typo must not be dropped silently).
+    """
+    unused = set(options) - set().union(*accepted)
+    if unused:
+        raise InvalidOptionError(
+            f"{where}: no {role} of {names} accepts the options {sorted(unused)}; "
+            f"they accept {sorted(set().union(*accepted))}"
+        )
+    return [{k: v for k, v in options.items() if k in keys} for keys in accepted]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from poseio._arguments import check_flag, check_format, check_source
+from poseio._arguments import check_flag, check_format, check_source, split_options
 from poseio._dispatch import (
     Explanation,
     ask_sniffers,
@@ -16,7 +16,7 @@ from poseio._dispatch import (
     ranked,
     unknown_format_name,
 )
-from poseio._errors import InvalidOptionError, PartialFormatError, PoseioError, ReadError, UnknownFormatError
+from poseio._errors import PartialFormatError, PoseioError, ReadError, UnknownFormatError
 from poseio._labels import Labels
 from poseio._policy import parse_size, reading_policy
 from poseio._preferences import lasting_preference
@@ -220,13 +220,7 @@ def _route_read_options(
     if len(claims) == 1 or not options:
         return [options] * len(claims)
     accepted = [set(registry.formats[c.format].read_options) for c in claims]
-    unused = set(options) - set().union(*accepted)
-    if unused:
-        raise InvalidOptionError(
-            f"{source}: no reader of {[c.format for c in claims]} accepts the options {sorted(unused)}; "
-            f"they accept {sorted(set().union(*accepted))}"
-        )
-    return [{k: v for k, v in options.items() if k in keys} for keys in accepted]
+    return split_options(options, accepted, [c.format for c in claims], source, "reader")
 
 
 def _read_claim(probe: Probe, claim: Claim, registry: Registry, options: dict[str, Any]) -> Labels:

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from poseio import _locking
-from poseio._arguments import check_format, check_labels, check_path, check_timeout
+from poseio._arguments import check_format, check_labels, check_path, check_timeout, split_options
 from poseio._atomic import replacing, writable_target
 from poseio._dispatch import choose, unknown_format_name
-from poseio._errors import InvalidOptionError, PoseioError, UnknownFormatError, WriteError
+from poseio._errors import PoseioError, UnknownFormatError, WriteError
 from poseio._labels import Labels
 from poseio._loading import FormatChoice
 from poseio._probe import Probe
@@ -149,13 +149,7 @@ def _route_options(
         set(registry.formats[name].write_options if i == 0 else registry.formats[name].append_options)
         for i, name in enumerate(names)
     ]
-    unused = set(options) - set().union(*accepted)
-    if unused:
-        raise InvalidOptionError(
-            f"{destination}: no writer of {names} accepts the options {sorted(unused)}; "
-            f"they accept {sorted(set().union(*accepted))}"
-        )
-    return [{k: v for k, v in options.items() if k in keys} for keys in accepted]
+    return split_options(options, accepted, names, destination, "writer")
 
 
 def append(
