@@ -54,6 +54,46 @@ def _parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
     return options
 
 
+def _mapping_file(path: Path | None, option: str) -> dict[str, Any]:
+    """The mapping a YAML (or JSON) file holds; empty for no file."""
+    if path is None:
+        return {}
+    import yaml
+
+    try:
+        value = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise poseio.InvalidOptionError(f"{option} {path}: cannot be read as YAML or JSON ({exc})") from exc
+    if not isinstance(value, dict):
+        raise poseio.InvalidOptionError(f"{option} {path}: must hold a mapping of field names to values")
+    return value
+
+
+def _rates_from_videos(labels: poseio.Labels, source: Path, allow_external: bool) -> list[str]:
+    """Give each video the input did not time the rate its file declares; returns a note per video timed.
+
+    Only video files beside the input (or below its folder) are opened, unless ``allow_external``.
+    """
+    from poseio.cli._videos import VIDEO_ENDINGS, openable_video, video_fps
+
+    notes = []
+    for video in labels.videos:
+        if video.fps or video.timestamps is not None:
+            continue
+        # DeepLabCut names a video by its stem: its file is the stem with a video ending.
+        names = [video.filename] + (
+            [video.filename + e for e in VIDEO_ENDINGS] if not Path(video.filename).suffix else []
+        )
+        found = (openable_video(name, beside=source, allow_external=allow_external) for name in names)
+        path = next((p for p in found if p is not None), None)
+        rate = video_fps(path) if path is not None else None
+        if rate:
+            notes.append(f"{source}: {video.filename} runs at {rate:g} fps (read from {path}); --fps overrides it")
+            # The file found is the video: the output names it, so that readers of the output find it too.
+            video.fps, video.filename = rate, str(path)
+    return notes
+
+
 def _format_choice(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str | list[str] | None:
     """``--format a,b`` or ``--format a --format b``: one name, a preference list, or None."""
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
@@ -197,25 +237,55 @@ def info(file: Path, as_json: bool, **reading: Any) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--to", "to_format", default=None, help="Output format (default: chosen by the output's extension).")
 @click.option("-o", "--option", "options", multiple=True, help="Writer option key=value (value parsed as JSON).")
+@click.option(
+    "--fps",
+    type=float,
+    default=None,
+    help="The videos' frame rate, for formats that store seconds (NWB). Default: the rate the input records, "
+    "else the one each video file declares when it sits beside the input.",
+)
+@click.option(
+    "--subject",
+    "subject_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A YAML or JSON file of the subject (subject_id, species, sex, age, ...), for NWB.",
+)
+@click.option(
+    "--metadata",
+    "metadata_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A YAML or JSON file of session metadata (session_description, experimenter, lab, ...), for NWB.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_reading_options
 def convert(
     paths: tuple[Path, ...],
     to_format: str | None,
     options: tuple[str, ...],
+    fps: float | None,
+    subject_file: Path | None,
+    metadata_file: Path | None,
     quiet: bool,
     **reading: Any,
 ) -> None:
     """Convert IN to OUT, or several INs into the folder OUT.
 
-    Example: poseio convert predictions.nwb out.csv --to csv-points
+    Examples:
+        poseio convert session_DLC_resnet50.h5 session.nwb --fps 30 --subject subject.yaml
+
+        poseio convert predictions.nwb out.csv --to csv-points
     """
     from tqdm import tqdm
 
     if len(paths) < 2:
         raise click.UsageError("give at least one input and an output")
     *inputs, output = paths
-    writer_options = _parse_options(options)
+    # Values from the files first, so that an explicit -o key=value wins.
+    writer_options = {**_mapping_file(metadata_file, "--metadata"), **_parse_options(options)}
+    if subject_file is not None:
+        writer_options["subject"] = _mapping_file(subject_file, "--subject")
+    if fps is not None:
+        writer_options["fps"] = fps
     if len(inputs) > 1 or output.is_dir():
         if not output.is_dir():
             raise poseio.WriteError(f"{output}: with several inputs the output must be an existing folder")
@@ -231,6 +301,9 @@ def convert(
     show = not quiet and sys.stderr.isatty()
     for source, target in tqdm(list(zip(inputs, targets)), disable=not show, desc="converting", unit="file"):
         labels = _load(source, **reading)
+        if fps is None:
+            for note in _rates_from_videos(labels, source, reading["allow_external"]):
+                click.echo(note, err=True)
         poseio.save(labels, target, format=to_format, **writer_options)
         if not quiet:
             click.echo(f"{source} -> {target}")

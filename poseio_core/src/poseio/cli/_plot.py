@@ -8,6 +8,7 @@ import numpy as np
 
 from poseio._errors import PoseioError
 from poseio._labels import Labels
+from poseio.cli._videos import openable_video
 
 
 class PlotUnavailableError(PoseioError, RuntimeError):
@@ -17,21 +18,17 @@ class PlotUnavailableError(PoseioError, RuntimeError):
 def _video_frame(filename: str, index: int, *, beside: Path | None, allow_external: bool) -> np.ndarray | None:
     """Frame ``index`` of the video a pose file names, or ``None`` when it is not to be opened or read.
 
-    A pose file is untrusted: the video it names is opened only when it lies in
-    the pose file's folder (or below it), unless ``allow_external``.
+    The video is opened only as `openable_video` allows.
     """
     try:
         import av
     except ImportError:
         return None
-    path = Path(filename)
-    if not path.is_file():
+    path = openable_video(filename, beside=beside, allow_external=allow_external)
+    if path is None:
         return None
-    if not allow_external:
-        if beside is None or not path.resolve().is_relative_to(beside.resolve().parent):
-            return None
     try:
-        with av.open(filename) as container:
+        with av.open(str(path)) as container:
             for i, frame in enumerate(container.decode(video=0)):
                 if i == index:
                     return frame.to_ndarray(format="rgb24")

@@ -1,0 +1,122 @@
+"""The one-liner of issue 12: any tracking output converts to NWB that validates, with every point kept.
+
+Each conversion runs ``poseio convert`` as a user does (a new process), and the
+output is checked independently: points with h5py against the producers' truth
+(``../shared/corpus/formats/truth.npz``), the file with pynwb's validator and
+nwbinspector.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from conftest import corpus_file
+from nwb_helpers import critical_inspector_messages, validation_errors
+
+POSEIO = str(Path(sys.executable).with_name("poseio"))
+SUBJECT = "subject_id: m7\nspecies: Mus musculus\nsex: F\nage: P60D\ndescription: test mouse\n"
+
+# corpus file -> extra convert arguments
+CASES = {
+    "reachingvideo1shortDLC_resnet50_TESTNov4shuffle1_10.csv": [],
+    "m3v1mp4shortDLC_effnet_b0_multi_mouseApr12shuffle1_5_el.h5": [],
+    "sio095_predictions_two_tracks.slp": [],
+    "movement015_two_tracks.analysis.h5": [],
+    "movement015_lp_rat_head_tail.csv": ["--format", "lightning-pose"],
+    "anipose1124_wasp_pose-3d.csv": [],
+}
+
+
+def _convert(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([POSEIO, "convert", *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+def _sorted_rows(points: np.ndarray) -> np.ndarray:
+    rounded = np.round(points, 3)
+    return points[np.lexsort(rounded.T[::-1])]
+
+
+def _nwb_points(path: Path) -> np.ndarray:
+    """Every finite point of every PoseEstimationSeries, read with h5py."""
+    rows = []
+
+    def visit(name, obj):
+        kind = obj.attrs.get("neurodata_type")
+        if (kind.decode() if isinstance(kind, bytes) else kind) == "PoseEstimationSeries":
+            data = obj["data"][()]
+            rows.append(data[np.isfinite(data).all(axis=1)])
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    return np.concatenate(rows)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", CASES)
+def test_the_one_liner_converts_every_point_to_nwb_that_validates(name, tmp_path):
+    source = corpus_file("formats", name)
+    (tmp_path / "subject.yaml").write_text(SUBJECT)
+    out = tmp_path / "session.nwb"
+    result = _convert(source, out, "--fps", "30", "--subject", tmp_path / "subject.yaml", *CASES[name])
+    assert result.returncode == 0, result.stderr
+    truth = np.load(corpus_file("formats", "truth.npz"))[name]
+    found = _nwb_points(out)
+    assert found.shape == truth.shape
+    # movement's truth is float32 (it casts positions); the others are exact.
+    np.testing.assert_allclose(_sorted_rows(found), _sorted_rows(truth), rtol=1e-6 if "movement" in name else 0)
+    with h5py.File(out, "r") as f:
+        assert f["general/subject/subject_id"][()] == b"m7"
+        assert f["general/subject/species"][()] == b"Mus musculus"
+        rates = {float(s.attrs["rate"]) for s in _starting_times(f)}
+        assert rates <= {30.0}
+    assert validation_errors(out) == []
+    assert critical_inspector_messages(out) == []
+
+
+def _starting_times(f: h5py.File) -> list:
+    found = []
+    f.visititems(lambda n, o: found.append(o) if n.endswith("starting_time") else None)
+    return found
+
+
+@pytest.mark.corpus
+def test_the_frame_rate_is_read_from_the_video_beside_the_input(tmp_path):
+    # DeepLabCut names the video by its stem; the clip beside the file is that video.
+    shutil.copy(corpus_file("formats", "DLC_sample_poses.csv"), tmp_path / "clipDLC_resnet50_x.csv")
+    shutil.copy(corpus_file("video", "centered_pair_low_quality.mp4"), tmp_path / "clip.mp4")
+    import av
+
+    with av.open(str(tmp_path / "clip.mp4")) as container:
+        rate = float(container.streams.video[0].average_rate)
+    out = tmp_path / "out.nwb"
+    result = _convert(tmp_path / "clipDLC_resnet50_x.csv", out)
+    assert result.returncode == 0, result.stderr
+    assert f"runs at {rate:g} fps" in result.stderr
+    with h5py.File(out, "r") as f:
+        series = [o for o in _starting_times(f) if "PoseEstimation" in o.name]
+        assert series and {float(s.attrs["rate"]) for s in series} == {rate}
+        # The video is named by its real file, so that readers of the NWB file find it.
+        (stored,) = [v.decode() for v in f["acquisition/video_clip/external_file"][()]]
+    assert (out.parent / stored).resolve() == (tmp_path / "clip.mp4").resolve()
+
+
+@pytest.mark.corpus
+def test_a_video_outside_the_inputs_folder_is_not_opened_and_fps_is_asked_for(tmp_path):
+    (tmp_path / "in").mkdir()
+    shutil.copy(corpus_file("formats", "DLC_sample_poses.csv"), tmp_path / "in" / "DLC_sample_poses.csv")
+    result = _convert(tmp_path / "in" / "DLC_sample_poses.csv", tmp_path / "out.nwb")
+    assert result.returncode == 1 and "has no frame rate or timestamps" in result.stderr
+    assert not (tmp_path / "out.nwb").exists()
+
+
+@pytest.mark.parametrize("content, message", [("- a\n- b\n", "must hold a mapping"), ("a: [\n", "cannot be read")])
+def test_a_bad_subject_file_is_a_clear_error(tmp_path, content, message):
+    (tmp_path / "subject.yaml").write_text(content)
+    source = tmp_path / "x.csv"
+    source.write_text("video,frame_idx,track,instance,skeleton,node,x,y,score,predicted\nv.mp4,0,,0,s,a,1.0,2.0,,0\n")
+    result = _convert(source, tmp_path / "out.nwb", "--fps", "30", "--subject", tmp_path / "subject.yaml")
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
