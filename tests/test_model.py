@@ -191,3 +191,24 @@ def test_replacing_a_video_in_place_hands_it_the_poses():
     labels.videos[0] = poseio.Video("renamed.mp4")
     assert np.all(labels.numpy(video=0) == 1.0) and labels.numpy(video=0).shape[0] == 2
     assert {lf.video.filename for lf in labels.labeled_frames} == {"renamed.mp4", "two.mp4"}
+
+
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 6), st.integers(-1, 2)), min_size=1, max_size=30),
+    ordered=st.booleans(),
+)
+def test_slots_number_each_frames_untracked_instances_in_row_order(rows, ordered):
+    # Brute force, row by row: a tracked row's slot is its track, the k-th untracked row of a (video, frame) is -(k+1).
+    if ordered:
+        rows = sorted(rows)
+    video, frame, track = (np.array(c) for c in zip(*rows))
+    table = poseio.PoseTable.build(np.zeros((len(rows), 1, 2)), video=video, frame_idx=frame, skeleton=0, track=track)
+    seen: dict = {}
+    expected = []
+    for v, f, t in rows:
+        if t >= 0:
+            expected.append(t)
+        else:
+            seen[v, f] = seen.get((v, f), 0) + 1
+            expected.append(-seen[v, f])
+    assert table.slots().tolist() == expected

@@ -91,8 +91,9 @@ def memory_type(dtype: np.dtype) -> h5t.TypeID:
 
 # What h5py and numpy raise on a damaged object: a dangling link (KeyError), a
 # scalar or dataset where a group belongs (TypeError), text where numbers belong
-# or a wrong shape (ValueError, IndexError).
-_DAMAGE = (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError)
+# or a wrong shape (ValueError, IndexError), a truncated chunk or a broken
+# filter (OSError, RuntimeError from the HDF5 library).
+_DAMAGE = (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, OSError, RuntimeError)
 
 
 def values(dataset: h5py.Dataset, dtype: np.dtype | type | None = None) -> np.ndarray:

@@ -192,6 +192,10 @@ class PoseTable:
         untracked = np.flatnonzero(slot == NO_TRACK)
         if len(untracked):
             key = self.video[untracked] * (int(self.frame_idx.max()) + 1) + self.frame_idx[untracked]
+            if len(key) < 2 or bool((key[1:] > key[:-1]).all()):
+                # One untracked instance per frame, rows in order (a single animal): each is the first.
+                slot[untracked] = -1
+                return slot
             order = np.argsort(key, kind="stable")
             first = np.searchsorted(key[order], key[order], side="left")
             rank = np.empty(len(untracked), dtype=np.int64)
