@@ -284,8 +284,6 @@ def convert(
     writer_options = {**_mapping_file(metadata_file, "--metadata"), **_parse_options(options)}
     if subject_file is not None:
         writer_options["subject"] = _mapping_file(subject_file, "--subject")
-    if fps is not None:
-        writer_options["fps"] = fps
     if len(inputs) > 1 or output.is_dir():
         if not output.is_dir():
             raise poseio.WriteError(f"{output}: with several inputs the output must be an existing folder")
@@ -301,7 +299,12 @@ def convert(
     show = not quiet and sys.stderr.isatty()
     for source, target in tqdm(list(zip(inputs, targets)), disable=not show, desc="converting", unit="file"):
         labels = _load(source, **reading)
-        if fps is None:
+        if fps is not None:
+            # The videos' rate, not a writer option: every writer that stores time (or a rate) uses it,
+            # and one that stores neither (labelled frames only) is not refused an option it lacks.
+            for video in labels.videos:
+                video.fps = fps
+        else:
             for note in _rates_from_videos(labels, source, reading["allow_external"]):
                 click.echo(note, err=True)
         poseio.save(labels, target, format=to_format, **writer_options)
