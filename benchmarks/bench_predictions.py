@@ -48,8 +48,11 @@ def make_labels(n_frames: int, n_tracks: int, n_nodes: int) -> poseio.Labels:
     )
 
 
-def write_with_pynwb(labels: poseio.Labels, path: Path) -> None:
-    """The same PoseEstimation objects, written directly with pynwb + ndx-pose."""
+def write_with_pynwb(labels: poseio.Labels, path: Path, add_more=None) -> None:
+    """The same PoseEstimation objects, written directly with pynwb + ndx-pose.
+
+    ``add_more(nwbfile)``, when given, adds other data to the file before it is written.
+    """
     import datetime
 
     from ndx_pose import PoseEstimation, PoseEstimationSeries, Skeleton, Skeletons
@@ -105,6 +108,8 @@ def write_with_pynwb(labels: poseio.Labels, path: Path) -> None:
                 source_video=video,
             )
         )
+    if add_more is not None:
+        add_more(nwbfile)
     with NWBHDF5IO(str(path), "w") as io:
         io.write(nwbfile)
     assert isinstance(Device, type)

@@ -246,7 +246,7 @@ def test_a_truncated_file_is_a_read_error(tmp_path):
     [
         (lambda rows: rows[2].__setitem__(1, "oops"), "'oops' in column 'a_y'"),
         (lambda rows: rows[2].__setitem__(-1, "0"), "frame 0 has more than one row"),
-        (lambda rows: rows[2].__setitem__(-1, "1.5"), "fnum 1.5"),
+        (lambda rows: rows[2].__setitem__(-1, "1.5"), "1.5 as its frame number"),
         (lambda rows: rows[2].append("9"), "cannot be parsed"),
     ],
 )

@@ -852,11 +852,7 @@ def test_table_chunks_read_straight_from_the_file_are_what_hdf5_reads(tmp_path):
     for path in (plain, packed):
         with h5py.File(path, "r") as f:
             dataset = f["df_with_missing/table"]
-            spans = []
-            rows = table_rows(dataset, lambda rows, start, stop, spans=spans: spans.append((start, stop)))
-            assert rows.tobytes() == dataset[()].tobytes()
-            assert spans[0][0] == 0 and spans[-1][1] == 5000
-            assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+            assert table_rows(dataset).tobytes() == dataset[()].tobytes()
         points, scores = poseio.load(path).numpy(return_scores=True)
         expected = values.reshape(5000, 2, 3)
         shown = np.isfinite(expected[..., :2]).all(axis=-1).any(axis=-1)
@@ -864,3 +860,24 @@ def test_table_chunks_read_straight_from_the_file_are_what_hdf5_reads(tmp_path):
         assert np.isnan(points[~shown]).all()
     with open(plain, "rb") as stream:  # a file object: h5py reads it
         assert np.array_equal(poseio.load(stream, format="dlc").numpy(), points, equal_nan=True)
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.05, 0.5, 0.9, 1.0])
+def test_which_animals_a_row_holds_is_what_every_bodypart_says(missing):
+    from poseio_dlc._build import Layout
+    from poseio_dlc._columns import Columns
+
+    # Two animals and the unique bodyparts (fewer nodes: padded positions), coords in a shuffled order.
+    labels = [("s", a, p, c) for a in ("m1", "m2") for p in ("nose", "ear", "tail") for c in ("y", "x", "likelihood")]
+    labels += [("s", "single", p, c) for p in ("corner1", "corner2") for c in ("x", "y")]
+    layout = Layout.of(Columns.from_labels(("scorer", "individuals", "bodyparts", "coords"), labels))
+    rng = np.random.default_rng(int(missing * 100))
+    block = rng.random((3000, len(labels)))
+    block[rng.random(block.shape) < missing] = np.nan
+    block[::7, 0] = np.inf  # one coord infinite: that bodypart has no point
+    points = layout.points(block, "test")
+    expected = (np.isfinite(points[..., 0]) & np.isfinite(points[..., 1])).any(axis=2)
+    for view in (block, np.asfortranarray(block)):  # HDF5 rows, and pandas' column-major CSV block
+        present = layout.present(view)
+        assert present.shape == (3000, 3) and present.dtype == bool
+        np.testing.assert_array_equal(present, expected)

@@ -485,7 +485,7 @@ def test_a_header_cut_short_is_a_read_error(tmp_path):
     ("row", "message"),
     [
         (["1", "1.0", "oops", "1.0", "1.0", "1.0", "1.0"], r"'oops' in column \(a, y\)"),
-        (["-4", "1.0", "1.0", "1.0", "1.0", "1.0", "1.0"], "-4.0 as its frame number"),
+        (["-4", "1.0", "1.0", "1.0", "1.0", "1.0", "1.0"], "-4 as its frame number"),
         (["0", "1.0", "1.0", "1.0", "1.0", "1.0", "1.0"], "frame 0 has more than one row"),
         (["1", "1.0", "1.0", "1.0", "1.0", "1.0", "1.0", "9", "9"], "cannot be parsed"),
     ],

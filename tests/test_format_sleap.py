@@ -519,11 +519,37 @@ def test_unknown_options_are_refused(tmp_path):
     labels = poseio.load(path)
     with pytest.raises(poseio.InvalidOptionError, match="embed"):
         poseio.save(labels, tmp_path / "out.slp", colour="red")
-    with pytest.raises(poseio.InvalidOptionError, match="True, False or None"):
+    with pytest.raises(poseio.InvalidOptionError, match=r"embed= must be one of \[None, True, False\]"):
         poseio.save(labels, tmp_path / "out.slp", embed="yes")
     with pytest.raises(poseio.InvalidOptionError, match="no video carries frames"):
         poseio.save(labels, tmp_path / "out.pkg.slp", embed=True)
     assert not (tmp_path / "out.slp").exists()
+
+
+def test_a_package_name_asks_for_embedded_frames(tmp_path):
+    labels = poseio.load(reference_file(tmp_path))  # references to a video: no frames to embed
+    with pytest.raises(poseio.InvalidLabelsError, match=r"\.pkg\.slp file is a package.*Save to a \.slp name"):
+        poseio.save(labels, tmp_path / "out.PKG.slp")
+    with pytest.raises(poseio.InvalidOptionError, match="embed=False writes references"):
+        poseio.save(labels, tmp_path / "out.pkg.slp", embed=False)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(("out", ".out"))]
+    poseio.save(labels, tmp_path / "out.slp")  # a labels file, not a package: references are what it holds
+    assert_labels_equal(labels, poseio.load(tmp_path / "out.slp"))
+
+
+@pytest.mark.corpus
+def test_a_package_saved_under_a_package_name_embeds_and_under_a_plain_name_as_asked(tmp_path):
+    labels = poseio.load(corpus_file("formats", "sio095_user_labels_embedded.pkg.slp"))
+    for name, options, embedded in [
+        ("copy.pkg.slp", {}, True),
+        ("copy2.pkg.slp", {"embed": True}, True),
+        ("copy.slp", {}, True),
+        ("refs.slp", {"embed": False}, False),
+    ]:
+        poseio.save(labels, tmp_path / name, **options)
+        with h5py.File(tmp_path / name) as f:
+            assert ("video0" in f) is embedded, name
+        assert ("embedded" in poseio.load(tmp_path / name).videos[0].metadata["sleap"]) is embedded, name
 
 
 def test_3d_labels_and_negative_frames_are_refused_on_save(tmp_path):

@@ -279,7 +279,7 @@ def test_truncated_file_is_a_read_error(tmp_path):
 
 def test_unknown_read_option_is_refused(tmp_path):
     path = write_analysis_by_hand(tmp_path / "x.analysis.h5", canonical_example(), SLEAP_ORDER)
-    with pytest.raises(poseio.InvalidOptionError, match="sleap-analysis read"):
+    with pytest.raises(poseio.InvalidOptionError, match="sleap-analysis does not know the read options"):
         poseio.load(path, transpose=True)
 
 

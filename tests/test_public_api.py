@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PLUGIN_SOURCES = sorted(p for p in (ROOT / "plugins").glob("*/src/**/*.py")) + sorted(
     (ROOT / "tests" / "plugins").glob("*/src/**/*.py")
 )
-PUBLIC_MODULES = {"poseio", "poseio.hdf5", "poseio.limits", "poseio.testing"}
+PUBLIC_MODULES = {"poseio", "poseio.csv", "poseio.hdf5", "poseio.limits", "poseio.options", "poseio.testing"}
 
 
 def _poseio_imports(path: Path) -> list[tuple[int, str]]:
@@ -81,4 +81,68 @@ def test_every_exported_error_is_a_poseio_error_and_a_builtin():
     assert len(errors) >= 15
     for error in errors:
         assert issubclass(error, poseio.PoseioError)
-        assert error is poseio.UsageError or issubclass(error, (ValueError, TypeError, OSError, RuntimeError))
+        assert error is poseio.UsageError or issubclass(
+            error, (ValueError, TypeError, OSError, RuntimeError, ImportError)
+        )
+
+
+def test_the_option_checks_name_the_option_and_what_it_takes():
+    from poseio.options import check_choice, check_fps, check_one_line, check_video, refuse_unknown
+
+    refuse_unknown({"fps": 1}, ("fps", "video"), "fmt")
+    with pytest.raises(poseio.InvalidOptionError, match=r"fmt does not know the write options \['colour'\]; it"):
+        refuse_unknown({"colour": 1}, ("layout",), "fmt", doing="write")
+    with pytest.raises(poseio.InvalidOptionError, match="it takes none") as caught:
+        refuse_unknown({"colour": 1}, (), "fmt")
+    assert caught.value.format == "fmt"
+    assert check_fps(None, "fmt") is None and check_fps(30, "fmt") == 30.0
+    for bad in (True, 0, -1.0, float("nan"), float("inf"), "30"):
+        with pytest.raises(poseio.InvalidOptionError, match="fps= must be a positive number"):
+            check_fps(bad, "fmt")
+    assert check_video(Path("/v.mp4"), "fmt") == "/v.mp4" and check_video(None, "fmt") is None
+    with pytest.raises(poseio.InvalidOptionError, match="video= must be a path, not int"):
+        check_video(3, "fmt")
+    assert check_choice(None, (None, True, False), "fmt", option="embed") is None
+    for bad in (1, 0, "yes"):  # 1 == True, but is not embed=True
+        with pytest.raises(poseio.InvalidOptionError, match=r"embed= must be one of \[None, True, False\]"):
+            check_choice(bad, (None, True, False), "fmt", option="embed")
+    with pytest.raises(poseio.InvalidOptionError, match="one-line name such as 'DLC_x'"):
+        check_one_line("a\nb", "fmt", option="scorer", example="DLC_x")
+
+
+def test_the_csv_helpers_read_heads_and_index_columns(tmp_path):
+    import io
+
+    import numpy as np
+    from poseio.csv import continues_past_head, frame_numbers, head_lines, image_rows
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n3,")
+    head = head_lines(poseio.Probe(path))
+    assert head.refusal is None and head.lines == ("a,b\n", "1,2\n", "3,") and head.complete == ["a,b\n", "1,2\n"]
+    assert not continues_past_head(poseio.Probe(path))
+    big = io.BytesIO(b"x," * 5000)
+    assert continues_past_head(poseio.Probe(big)) and big.tell() == 0
+    assert head_lines(poseio.Probe(io.BytesIO(b""))).refusal == "the file is empty"
+    assert "binary" in head_lines(poseio.Probe(io.BytesIO(b"a\0b"))).refusal
+
+    assert frame_numbers(np.array([0, 2, 5]), "t").tolist() == [0, 2, 5]
+    assert frame_numbers(np.array([3.0, 1.0]), "t").tolist() == [3, 1]
+    for values, message in [
+        ([0, -1], "-1 as its frame number"),
+        ([-1, 0], "-1 as its frame number"),
+        ([0.0, 1.5], "1.5 as its frame number"),
+        ([0.0, float("nan")], "nan as its frame number"),
+        ([2, 1, 2], "frame 2 has more than one row"),
+    ]:
+        with pytest.raises(poseio.ReadError, match=message):
+            frame_numbers(np.array(values), "t")
+
+    rows = image_rows(["d/img7.png", "d\\img3.png", "e/a.png", "e/b.png"], "t", fps=5.0, format="fmt")
+    assert [v.filename for v in rows.videos] == ["d", "e"] and rows.videos[0].fps == 5.0
+    assert rows.video.tolist() == [0, 0, 1, 1] and rows.frame_idx.tolist() == [7, 3, 0, 1]
+    assert rows.in_row_order == ["e"] and rows.videos[0].metadata["images"] == {7: "d/img7.png", 3: "d\\img3.png"}
+    with pytest.raises(poseio.ReadError, match="more than one row"):
+        image_rows(["d/img1.png", "d/img1.png"], "t", format="fmt")
+    with pytest.raises(poseio.InvalidOptionError, match="video= names one video"):
+        image_rows(["d/img1.png", "e/img1.png"], "t", video="v.mp4", format="fmt")

@@ -5,6 +5,9 @@ format; ``poseio.save(labels, path)`` writes it. Formats are plugins found
 through the ``poseio`` entry-point group.
 """
 
+from poseio._batch import convert_many
+from poseio._batch_records import BatchResult, FileOutcome
+from poseio._converting import convert
 from poseio._dispatch import Explanation
 from poseio._errors import (
     AmbiguousFormatError,
@@ -15,6 +18,7 @@ from poseio._errors import (
     InvalidLabelsError,
     InvalidOptionError,
     InvalidSourceError,
+    MissingDependencyError,
     PartialFormatError,
     PluginError,
     PoseioError,
@@ -59,11 +63,13 @@ __all__ = [
     "STRUCTURE_MATCH",
     "TYPED_MATCH",
     "AmbiguousFormatError",
+    "BatchResult",
     "Claim",
     "DuplicateFormatError",
     "Edge",
     "Explanation",
     "FileBusyError",
+    "FileOutcome",
     "Finding",
     "FormatError",
     "FormatInfo",
@@ -74,6 +80,7 @@ __all__ = [
     "InvalidSourceError",
     "LabeledFrame",
     "Labels",
+    "MissingDependencyError",
     "Node",
     "PartialFormatError",
     "PluginError",
@@ -97,6 +104,8 @@ __all__ = [
     "WriteError",
     "__version__",
     "append",
+    "convert",
+    "convert_many",
     "explain",
     "formats",
     "hookimpl",

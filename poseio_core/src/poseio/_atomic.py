@@ -11,10 +11,10 @@ import os
 import shutil
 import stat
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from poseio._errors import WriteError
-from poseio._locking import LOCK_TIMEOUT, locked, remove_stale_temps, temp_name
+from poseio._locking import _EXTENSION, LOCK_TIMEOUT, locked, remove_stale_temps, temp_name
 
 try:
     import fcntl
@@ -23,6 +23,8 @@ except ImportError:  # Windows
 
 # Errors of a folder fsync that mean "this file system does not sync folders", not a failed write.
 _CANNOT_SYNC_FOLDER = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EACCES, errno.EPERM}
+#: The longest file name poseio makes (most file systems' limit, in bytes).
+_MAX_NAME_BYTES = 255
 
 
 def writable_target(destination: Path) -> Path:
@@ -97,6 +99,9 @@ def replacing(
 ) -> Iterator[Path]:
     """Yield a temporary path beside ``destination``; on success, rename it over it.
 
+    The temporary name ends as the destination's does (`writer_temp_name`), so
+    that a writer can tell ``x.pkg.slp`` from ``x.slp``.
+
     While the block runs, the destination's write lock is held (POSIX), so other
     poseio writers of the same file wait. The temporary file lives in the
     destination's folder so that the final ``os.replace`` is atomic; it is synced
@@ -136,9 +141,29 @@ def replacing(
         _sync_folder(folder, destination)
 
 
+def writer_temp_name(name: str) -> str:
+    """A fresh temporary name for a destination called ``name``, ending as ``name`` ends, at most 255 bytes.
+
+    A writer is handed this name, not the destination's, and some tell what to
+    write by the whole ending (``x.pkg.slp`` is a SLEAP package, ``x.slp`` is
+    not; ``x.analysis.h5`` is SLEAP's analysis file): the ending's plain
+    parts (``.pkg``, ``.analysis``) are kept before the last extension, as many as fit.
+    """
+    temp = temp_name(name)
+    suffixes = PurePath(name).suffixes
+    if not suffixes or not temp.endswith(suffixes[-1]):
+        return temp  # temp_name keeps no extension that is not a plain one, and so no ending
+    earlier = ""
+    for suffix in reversed(suffixes[:-1]):
+        if not _EXTENSION.fullmatch(suffix) or len(os.fsencode(temp + suffix + earlier)) > _MAX_NAME_BYTES:
+            break
+        earlier = suffix + earlier
+    return temp[: -len(suffixes[-1])] + earlier + suffixes[-1]
+
+
 def _new_temp(target: Path, destination: Path) -> Path:
     for _ in range(100):
-        temp = target.parent / temp_name(target.name)
+        temp = target.parent / writer_temp_name(target.name)
         try:
             # Mode 0o666 so the umask applies, as for any new file the writer would create.
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)

@@ -14,7 +14,8 @@ the builtin exception a caller would already catch for that kind of failure, so
         │   ├── InvalidArgumentError (TypeError)  an argument of the wrong type (labels, path, format)
         │   │   └── InvalidSourceError          a source that is neither a path nor a binary file
         │   ├── InvalidOptionError (ValueError)   an unknown option, or an option value out of range
-        │   └── InvalidLabelsError (ValueError)   labels or arrays that do not fit together
+        │   ├── InvalidLabelsError (ValueError)   labels or arrays that do not fit together
+        │   └── MissingDependencyError (ImportError)  an optional library the call needs is absent
         ├── PluginError (RuntimeError)  a plugin failed to load or broke its contract
         │   └── DuplicateFormatError    two plugins declare one format name
         ├── ReadError (OSError)         a file could not be read
@@ -128,6 +129,21 @@ class InvalidOptionError(UsageError, ValueError):
 
 class InvalidLabelsError(UsageError, ValueError):
     """Pose data that does not hold together: wrong array shapes, unknown nodes, ..."""
+
+
+class MissingDependencyError(UsageError, ImportError):
+    """An optional library that a call needs (fsspec, dask, movement, sleap-io, pandas) is not installed.
+
+    The message names the extra to install, for example
+    ``pip install "poseio[movement]"``. It is an `ImportError`, as the failed
+    import it reports.
+
+    Attributes:
+        name: The module that could not be imported.
+    """
+
+    def __init__(self, message: str, *, name: str | None = None) -> None:
+        super().__init__(message, name=name)
 
 
 class PluginError(PoseioError, RuntimeError):

@@ -312,8 +312,7 @@ class Labels:
         n_frames = max(shape[0] if shape and shape[0] else 0, int(sub.frame_idx.max()) + 1 if len(sub) else 0)
         # Untracked instances take the slots after the tracks, in row order within each frame.
         slot = sub.slots()
-        untracked = slot < 0
-        slot[untracked] = len(self.tracks) - slot[untracked] - 1
+        np.subtract(len(self.tracks) - 1, slot, out=slot, where=slot < 0)  # in place: -(k + 1) becomes tracks + k
         n_slots = max(len(self.tracks), int(slot.max()) + 1 if len(slot) else 0)
         # A frame index or video length read from a file can be anything: check before allocating.
         nbytes = n_frames * n_slots * n_nodes * (sub.ndim + (1 if return_scores else 0)) * 8
@@ -496,3 +495,45 @@ class Labels:
         return Labels.from_table(
             PoseTable.concat(tables), videos=videos, skeletons=skeletons, tracks=tracks, provenance=provenance
         )
+
+    # -- bridges to other libraries (poseio.bridges) -------------------------------------
+    # Thin methods: the bridges import movement, sleap-io or pandas only when called.
+
+    def to_movement(self, video: Video | int | None = None, **options: Any) -> Any:
+        """One video's poses as a movement poses dataset (`xarray.Dataset`); see `poseio.bridges.to_movement`."""
+        from poseio.bridges import to_movement
+
+        return to_movement(self, video, **options)
+
+    @classmethod
+    def from_movement(cls, ds: Any, **options: Any) -> Labels:
+        """Labels from a movement poses dataset; see `poseio.bridges.from_movement`."""
+        from poseio.bridges import from_movement
+
+        return from_movement(ds, **options)
+
+    def to_sleap_io(self, **options: Any) -> Any:
+        """These labels as a `sleap_io.Labels`; see `poseio.bridges.to_sleap_io`."""
+        from poseio.bridges import to_sleap_io
+
+        return to_sleap_io(self, **options)
+
+    @classmethod
+    def from_sleap_io(cls, sio_labels: Any) -> Labels:
+        """Labels from a `sleap_io.Labels`; see `poseio.bridges.from_sleap_io`."""
+        from poseio.bridges import from_sleap_io
+
+        return from_sleap_io(sio_labels)
+
+    def to_dataframe(self, layout: str = "dlc", **options: Any) -> Any:
+        """These labels as a pandas DataFrame (``"dlc"`` or ``"tidy"``); see `poseio.bridges.to_dataframe`."""
+        from poseio.bridges import to_dataframe
+
+        return to_dataframe(self, layout, **options)
+
+    @classmethod
+    def from_dataframe(cls, df: Any, **options: Any) -> Labels:
+        """Labels from a DeepLabCut-layout or tidy DataFrame; see `poseio.bridges.from_dataframe`."""
+        from poseio.bridges import from_dataframe
+
+        return from_dataframe(df, **options)

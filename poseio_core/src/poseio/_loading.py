@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from poseio._arguments import check_flag, check_format, check_source, split_options
@@ -23,16 +24,37 @@ from poseio._preferences import lasting_preference
 from poseio._probe import Probe, Source
 from poseio._records import Claim, Verdict
 from poseio._registry import Registry, get_registry
+from poseio._remote import is_url
 
 FormatChoice = str | Sequence[str] | None
 
 
-def _open_probe(source: Source) -> Probe:
-    probe = Probe(source)
-    probe.check_readable()
-    if probe.is_hdf5:
-        probe.h5  # noqa: B018 - open now so a truncated file is reported as such, once
-    return probe
+@contextmanager
+def _open_probe(source: Source) -> Iterator[Probe]:
+    """The probe of a source (a URL opened remotely), closed on leaving.
+
+    A remote read that fails inside HDF5 surfaces as HDF5's generic error, or as
+    no format recognising the file; the transport failure behind it (a 404, a
+    response cut short) is what the user needs, so it replaces them.
+    """
+    remote = None
+    if is_url(source):
+        from poseio._remote import RemoteFile
+
+        source = remote = RemoteFile(source)
+    try:
+        with Probe(source) as probe:
+            probe.check_readable()
+            if probe.is_hdf5:
+                probe.h5  # noqa: B018 - open now so a truncated file is reported as such, once
+            yield probe
+    except Exception as exc:
+        if remote is not None and remote.error is not None and exc is not remote.error:
+            raise remote.error from exc
+        raise
+    finally:
+        if remote is not None:
+            remote.close()
 
 
 def _only_formats(format: FormatChoice, registry: Registry) -> list[str] | None:
@@ -156,7 +178,9 @@ def load(
     """Read the pose data in a file, whatever its format.
 
     Args:
-        source: A path (or an open binary file object, for formats that accept one).
+        source: A path, an ``http(s)://``, ``s3://`` or ``dandi://DANDISET[@VERSION]/PATH``
+            URL (needs ``poseio[remote]``; only the parts the reader needs are
+            fetched), or an open binary file object.
         format: ``None`` to detect the format; a name to use that format only;
             a list of names to restrict the candidates, in order of preference.
             Formats that would read only some parts of the file (one of an NWB
@@ -179,8 +203,9 @@ def load(
         annotations and predictions), their Labels are merged into one.
 
     Raises:
-        SourceNotFoundError: The path does not exist.
-        ReadError: The file is a folder, unreadable, damaged, or its reader failed.
+        SourceNotFoundError: The path does not exist (for a URL: the server answers 404).
+        ReadError: The file is a folder, unreadable, damaged, or its reader failed; for a URL,
+            the host cannot be reached, ignores Range requests, or cuts a response short.
         UnknownFormatError: No installed format recognises the file.
         AmbiguousFormatError: Two formats claim it equally; pass ``format=`` or set
             a lasting preference (``POSEIO_PREFER``).

@@ -189,18 +189,22 @@ class PoseTable:
         that each can take a slot of its own in a dense array or a file.
         """
         slot = self.track.copy()
-        untracked = np.flatnonzero(slot == NO_TRACK)
-        if len(untracked):
-            key = self.video[untracked] * (int(self.frame_idx.max()) + 1) + self.frame_idx[untracked]
-            if len(key) < 2 or bool((key[1:] > key[:-1]).all()):
+        untracked = slot == NO_TRACK
+        count = int(np.count_nonzero(untracked))
+        if count:
+            # No tracks at all (a single animal's file): the key comes from whole columns, not gathered rows.
+            rows = slice(None) if count == len(slot) else np.flatnonzero(untracked)
+            video, frames = self.video[rows], self.frame_idx[rows]
+            key = frames if video.min() == video.max() else video * (int(self.frame_idx.max()) + 1) + frames
+            if count < 2 or bool((key[1:] > key[:-1]).all()):
                 # One untracked instance per frame, rows in order (a single animal): each is the first.
-                slot[untracked] = -1
+                slot[rows] = -1
                 return slot
             order = np.argsort(key, kind="stable")
             first = np.searchsorted(key[order], key[order], side="left")
-            rank = np.empty(len(untracked), dtype=np.int64)
-            rank[order] = np.arange(len(untracked)) - first
-            slot[untracked] = -(rank + 1)
+            rank = np.empty(count, dtype=np.int64)
+            rank[order] = np.arange(count) - first
+            slot[rows] = -(rank + 1)
         return slot
 
     def take(self, rows: np.ndarray) -> PoseTable:

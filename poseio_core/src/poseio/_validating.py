@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from poseio._arguments import check_flag, check_format, check_source
@@ -10,6 +11,7 @@ from poseio._loading import FormatChoice, _claims_for, _open_probe
 from poseio._policy import reading_policy
 from poseio._records import ValidatorReport
 from poseio._registry import get_registry
+from poseio._remote import is_url
 
 
 def validate(path: str | Path, *, format: FormatChoice = None, allow_external: bool = False) -> list[ValidatorReport]:
@@ -17,7 +19,8 @@ def validate(path: str | Path, *, format: FormatChoice = None, allow_external: b
 
     Validators read whole files by themselves, following whatever the file
     points to, so poseio first checks every link and dataset of an HDF5 file:
-    one that points outside itself is refused unless ``allow_external``.
+    one that points outside itself is refused unless ``allow_external``. A URL
+    is first downloaded, whole, to a temporary folder.
 
     Returns:
         One report per validator, in the order of the formats chosen to read the
@@ -30,6 +33,12 @@ def validate(path: str | Path, *, format: FormatChoice = None, allow_external: b
     check_source(path)
     check_format(format)
     check_flag(allow_external, "allow_external")
+    if is_url(path):
+        # Validators read a whole file from disk: a remote one is fetched first, whole.
+        from poseio._remote import download
+
+        with tempfile.TemporaryDirectory(prefix="poseio-validate-") as folder:
+            return validate(download(path, folder), format=format, allow_external=allow_external)
     registry = get_registry()
     with _open_probe(path) as probe:
         if probe.path is None:

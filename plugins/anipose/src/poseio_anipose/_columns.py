@@ -10,7 +10,6 @@ only text and imports neither pandas nor numpy.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 
 #: The columns every bodypart has, in the order Anipose writes them.
@@ -52,12 +51,6 @@ class Columns:
     def positions(self, field_name: str) -> list[int]:
         """The column of ``field_name`` for every bodypart; -1 where a bodypart lacks it."""
         return [self.fields[b].get(field_name, -1) for b in self.bodyparts]
-
-
-def split_line(line: str) -> list[str]:
-    """The fields of one CSV line."""
-    rows = list(csv.reader([line]))
-    return rows[0] if rows else []
 
 
 def parse(names: list[str], *, cut: bool = False) -> Columns:

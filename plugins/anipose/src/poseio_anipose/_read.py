@@ -1,185 +1,48 @@
 """Reading Anipose pose-3d CSVs into Labels.
 
 The header line is parsed with the csv module (`_columns`); the rows, all
-numbers, with pandas' C parser in one call. Points, scores, errors and camera
-counts are then views of pandas' float64 block: nothing loops over rows, and
-nothing is copied when the columns are in Anipose's order.
+numbers, by `poseio.csv.read_block` (pandas' C parser, in one call). Points,
+scores, errors and camera counts are then views of pandas' float64 block:
+nothing loops over rows, and nothing is copied when the columns are in
+Anipose's order.
 """
 
 from __future__ import annotations
 
 import io
-import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import poseio
+from poseio.csv import first_lines, frame_numbers, read_block, source_of, split_rows, take_columns
 from poseio.limits import check_allocation
+from poseio.options import check_fps, check_video, refuse_unknown
 
-from poseio_anipose._columns import CENTER, FRAME, ROTATION, Columns, ColumnsError, parse, split_line
-
-if TYPE_CHECKING:
-    import pandas as pd
+from poseio_anipose._columns import CENTER, FRAME, ROTATION, Columns, ColumnsError, parse
 
 FORMAT = "anipose"
 READ_OPTIONS = ("fps", "video")
-#: A header line longer than this is not a header.
-MAX_HEADER_LINE = 64 * 2**20
+#: What the fnum column is, in messages.
+FNUM = "frame number (fnum)"
 
 
-def check_read_options(options: dict[str, Any]) -> tuple[str | None, float | None]:
-    """The ``video`` and ``fps`` read options, checked.
-
-    Raises:
-        InvalidOptionError: An unknown option, or a value of the wrong kind.
-    """
-    unknown = sorted(set(options) - set(READ_OPTIONS))
-    if unknown:
-        raise poseio.InvalidOptionError(
-            f"{FORMAT} does not know the read options {unknown}; it accepts {list(READ_OPTIONS)}", format=FORMAT
-        )
-    video, fps = options.get("video"), options.get("fps")
-    if video is not None and not isinstance(video, (str, Path)):
-        raise poseio.InvalidOptionError(f"video= must be a path, not {type(video).__name__}", format=FORMAT)
-    if fps is not None:
-        if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not math.isfinite(fps) or fps <= 0:
-            raise poseio.InvalidOptionError(f"fps= must be a positive number of frames per second, not {fps!r}")
-        fps = float(fps)
-    return (None if video is None else str(video)), fps
-
-
-def _open(probe: poseio.Probe) -> Path | io.BytesIO:
-    if probe.path is not None:
-        return probe.path
-    probe.source.seek(0)
-    return io.BytesIO(probe.source.read())
-
-
-def _header_and_tail(source: Path | io.BytesIO, name: str) -> tuple[str, bytes]:
-    """The header line and the file's last bytes (to tell a truncated last row)."""
-    stream = open(source, "rb") if isinstance(source, Path) else source  # noqa: SIM115 - closed below
-    try:
-        stream.seek(0)
-        line = stream.readline(MAX_HEADER_LINE)
-        if len(line) == MAX_HEADER_LINE and not line.endswith(b"\n"):
-            raise poseio.ReadError(f"{name}: its first line is over {MAX_HEADER_LINE >> 20} MB long: not a header")
-        size = stream.seek(0, io.SEEK_END)
-        stream.seek(max(len(line), size - 2**16))
-        tail = stream.read()
-        return line.decode("utf-8-sig"), tail
-    except UnicodeDecodeError as exc:
-        raise poseio.ReadError(f"{name}: its header is not UTF-8 text ({exc}); is it a CSV?") from exc
-    except OSError as exc:
-        raise poseio.ReadError(f"{name}: cannot be read ({exc})") from exc
-    finally:
-        if isinstance(source, Path):
-            stream.close()
-
-
-def _rows(source: Path | io.BytesIO, columns: Columns, tail: bytes, name: str) -> pd.DataFrame:
-    """The rows below the header line, parsed, with columns ``0 .. width-1``.
+def _read_rows(source: Path | io.BytesIO, columns: Columns, name: str) -> np.ndarray:
+    """The rows below the header line as one float64 array, the file's columns in order (NaN in other columns).
 
     Raises:
         ReadError: A row is cut short or wider than the header, or a cell of Anipose's columns is not a number.
     """
-    import pandas as pd
-
-    width = len(columns.names)
-    if tail and not tail.endswith((b"\n", b"\r")):
-        last = split_line(tail.rsplit(b"\n", 1)[-1].decode("utf-8", "replace"))
-        if len(last) < width:
-            raise poseio.ReadError(
-                f"{name}: its last row has {len(last)} of {width} fields and no line end: the file looks truncated. "
-                "Copy it again, or run anipose triangulate again"
-            )
-    if isinstance(source, io.BytesIO):
-        source.seek(0)
-    try:
-        # The columns' types are inferred: forcing float64 makes pandas' parser slower.
-        frame = pd.read_csv(source, header=None, skiprows=1, names=list(range(width)), engine="c")
-    except (ValueError, UnicodeDecodeError, OverflowError) as exc:  # pandas' ParserError is a ValueError
-        raise poseio.ReadError(
-            f"{name}: its rows cannot be parsed ({type(exc).__name__}: {str(exc).strip()}); the file may be damaged"
-        ) from exc
-    if not isinstance(frame.index, pd.RangeIndex):
-        raise poseio.ReadError(f"{name}: its rows have more fields than its header ({width}); the file is damaged")
-    kinds = [d.kind for d in frame.dtypes.tolist()]  # one Series, not one per column
-    for i, column in enumerate(columns.names):
-        if column not in columns.other and kinds[i] not in "iuf" and len(frame):
-            values = frame[i]
-            row = int(np.argmax((pd.to_numeric(values, errors="coerce").isna() & values.notna()).to_numpy()))
-            raise poseio.ReadError(
-                f"{name}: {values.iloc[row]!r} in column {column!r} (data row {row + 1}, line {row + 2}) "
-                "is not a number; the file is damaged or not an Anipose CSV"
-            )
-    return frame
-
-
-def columns_of(frame: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
-    """``(n, k, F)`` values of the ``(k, F)`` column positions, NaN where a position is -1.
-
-    pandas keeps columns of one type in one block; the span of columns asked
-    for is then a view of it (no copy), and `take` makes a view of that span.
-    """
-    valid = positions[positions >= 0]
-    if not len(valid):
-        return np.full((len(frame), *positions.shape), np.nan)
-    low, high = int(valid.min()), int(valid.max()) + 1
-    span = frame.iloc[:, low:high].to_numpy(dtype=np.float64)
-    if not span.flags.writeable:  # a read-only view of pandas' block; the frame is dropped after reading
-        try:
-            span.flags.writeable = True
-        except ValueError:
-            span = span.copy()
-    return take(span, np.where(positions >= 0, positions - low, -1))
-
-
-def take(block: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """``block[:, positions]`` for ``(k, F)`` column positions, NaN where a position is -1.
-
-    Columns laid out regularly (bodypart after bodypart, a bodypart's values
-    side by side), as Anipose writes them, give a view of the block, not a copy.
-    """
-    k, width = positions.shape
-    first = positions[:, 0]
-    regular = (
-        k > 0
-        and (positions >= 0).all()
-        and (positions == first[:, None] + np.arange(width)).all()
-        and (k == 1 or (np.diff(first) == first[1] - first[0]).all() and first[1] > first[0])
+    block, _ = read_block(
+        source,
+        skip=1,
+        width=len(columns.names),
+        name=name,
+        index_columns=0,
+        text_columns=[columns.position(c) for c in columns.other],
+        label=lambda c: repr(columns.names[c]),
     )
-    if regular:
-        step = int(first[1] - first[0]) if k > 1 else width
-        rows, columns = block.strides
-        return np.lib.stride_tricks.as_strided(
-            block[:, int(first[0]) :], shape=(len(block), k, width), strides=(rows, step * columns, columns)
-        )
-    values = block[:, np.maximum(positions, 0)]
-    values[:, positions < 0] = np.nan
-    return values
-
-
-def _frames(frame: pd.DataFrame, columns: Columns, name: str) -> np.ndarray:
-    """Frame numbers from ``fnum`` (row order when the file has none).
-
-    Raises:
-        ReadError: A frame number that is missing, fractional, negative or repeated.
-    """
-    position = columns.position(FRAME)
-    if position < 0:
-        return np.arange(len(frame))
-    values = frame[position].to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(values) | (values != np.round(values)) | (values < 0)
-    if bad.any():
-        row = int(np.argmax(bad))
-        raise poseio.ReadError(f"{name}: data row {row + 1} has fnum {float(values[row])!r}, which is no frame number")
-    frames = values.astype(np.int64)
-    if len(frames) > 1 and not (np.diff(frames) > 0).all():
-        unique, counts = np.unique(frames, return_counts=True)
-        if (counts > 1).any():
-            raise poseio.ReadError(f"{name}: frame {int(unique[np.argmax(counts > 1)])} has more than one row")
-    return frames
+    return block
 
 
 def _constant_or_rows(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
@@ -193,22 +56,24 @@ def _constant_or_rows(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray 
 
 def read_anipose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     """Read an Anipose pose-3d CSV (see ``docs/formats/anipose.md``)."""
-    video_name, fps = check_read_options(options)
+    refuse_unknown(options, READ_OPTIONS, FORMAT)
+    video_name, fps = check_video(options.get("video"), FORMAT), check_fps(options.get("fps"), FORMAT)
     name = probe.name
-    source = _open(probe)
-    line, tail = _header_and_tail(source, name)
+    source = source_of(probe)
+    line = first_lines(source, 1, name)
     try:
-        columns = parse(split_line(line.rstrip("\r\n")))
+        columns = parse(split_rows(line)[0] if line else [])
     except ColumnsError as exc:
         raise poseio.ReadError(f"{name}: not an Anipose pose-3d CSV: {exc}") from exc
-    frame = _rows(source, columns, tail, name)
-    frames = _frames(frame, columns, name)
+    block = _read_rows(source, columns, name)
+    frames = frame_numbers(block[:, columns.position(FRAME)], name, column=FNUM)  # parse insists on fnum
 
     def values(*fields: str) -> np.ndarray:
-        return columns_of(frame, np.array([columns.positions(f) for f in fields]).T)
+        return take_columns(block, np.array([columns.positions(f) for f in fields]).T, name)
 
     def constant(names: tuple[str, ...], shape: tuple[int, ...]) -> np.ndarray | None:
-        return _constant_or_rows(columns_of(frame, np.array([[columns.position(c) for c in names]]))[:, 0], shape)
+        found = take_columns(block, np.array([[columns.position(c) for c in names]]), name)
+        return _constant_or_rows(found[:, 0], shape)
 
     points = values("x", "y", "z")
     n_frames = int(frames.max()) + 1 if len(frames) else 0

@@ -24,15 +24,15 @@ What becomes what:
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import poseio
-from poseio.limits import check_allocation
+from poseio.csv import frame_numbers, image_rows, take_columns
+from poseio.options import check_choice, check_fps, check_video, refuse_unknown
 
 from poseio_dlc._columns import LIKELIHOOD, UNIQUE_INDIVIDUAL, Columns
 
@@ -40,8 +40,6 @@ FORMAT = "dlc"
 READ_OPTIONS = ("fps", "video", "kind", "key")
 KINDS = ("auto", "user", "predicted")
 UNIQUE_SKELETON = "uniquebodyparts"
-# The frame number in an image name: the last run of digits before the extension (img0042.png).
-_FRAME_NUMBER = re.compile(r"(\d+)\D*$")
 # DeepLabCut names a video's results <video>DLC_<scorer>... (<video>DeepCut_... before 2.1).
 _SCORER_SUFFIX = re.compile(r"(DLC_|DeepCut).*$")
 
@@ -56,7 +54,6 @@ class Frame:
         index: The frame number of every row (int64), or its image path.
         index_levels: How many index columns (CSV) or levels (HDF5) the path was split over.
         details: What the reader adds to the provenance (HDF5 key and layout).
-        present: `Layout.present` of the block, when the reader worked it out while reading.
     """
 
     columns: Columns
@@ -64,7 +61,6 @@ class Frame:
     index: np.ndarray | list[str]
     index_levels: int = 1
     details: dict[str, Any] = field(default_factory=dict)
-    present: np.ndarray | None = None
 
 
 @dataclass
@@ -111,26 +107,33 @@ class Layout:
 
     def points(self, block: np.ndarray, name: str) -> np.ndarray:
         """``(n_rows, n_animals, n_nodes, D)`` points of the block's rows (a view when the columns are regular)."""
-        return gather(block, self.positions, name)
+        return take_columns(block, self.positions, name)
 
-    def present(self, block: np.ndarray, name: str) -> np.ndarray:
-        """``(n_rows, n_animals)``: which animals have a bodypart with finite x and y in each row.
-
-        Readers call it on spans of rows just read, while they are in the CPU's cache:
-        on the whole of a large table it costs a third of the reading.
-        """
-        # Models give every bodypart a position: rows whose x and y are all finite are the rule. One
-        # matrix-vector product finds them (a NaN anywhere in a row makes its sum NaN) at a fifth of the
-        # cost of the elementwise test, which then runs only where a row has a missing value.
-        weights = np.zeros(block.shape[1])
-        xy = self.positions[..., :2]
-        weights[xy[xy >= 0]] = 1.0
-        with np.errstate(invalid="ignore", over="ignore"):
-            complete = np.isfinite(block @ weights)
-        if complete.all():
-            return np.ones((len(block), len(self.animals)), dtype=bool)
-        points = self.points(block, name)
-        return (np.isfinite(points[..., 0]) & np.isfinite(points[..., 1])).any(axis=2)
+    def present(self, block: np.ndarray) -> np.ndarray:
+        """``(n_rows, n_animals)``: which animals have a bodypart with finite x and y in each row."""
+        n_rows = len(block)
+        present = np.zeros((len(self.animals), n_rows), dtype=bool)
+        for slot, nodes in enumerate(self.positions[..., :2]):
+            found = present[slot]
+            # One bodypart with x and y decides a row, so a row is looked at only until one is
+            # found. Models place every bodypart in almost every row: the first bodypart decides
+            # nearly all rows, and the few rows left are gathered by index. The test of every
+            # bodypart in every row cost 40 times as much on a table with 5% of its points missing.
+            rows = None
+            for x, y in nodes[(nodes >= 0).all(axis=1)].tolist():
+                if rows is None:
+                    found |= np.isfinite(block[:, x]) & np.isfinite(block[:, y])
+                    left = n_rows - np.count_nonzero(found)
+                    if left * 8 <= n_rows:
+                        rows = np.flatnonzero(~found)
+                else:
+                    hit = np.isfinite(block[rows, x]) & np.isfinite(block[rows, y])
+                    found[rows[hit]] = True
+                    rows = rows[~hit]
+                    left = len(rows)
+                if not left:
+                    break
+        return np.ascontiguousarray(present.T)
 
 
 def check_read_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -139,21 +142,13 @@ def check_read_options(options: dict[str, Any]) -> dict[str, Any]:
     Raises:
         InvalidOptionError: An unknown option, or a value of the wrong kind.
     """
-    unknown = sorted(set(options) - set(READ_OPTIONS))
-    if unknown:
-        raise poseio.InvalidOptionError(
-            f"dlc does not know the read options {unknown}; it accepts {list(READ_OPTIONS)}", format=FORMAT
-        )
+    refuse_unknown(options, READ_OPTIONS, FORMAT)
     checked = dict(options)
-    video, fps, kind, key = (options.get(n) for n in ("video", "fps", "kind", "key"))
-    if video is not None and not isinstance(video, (str, Path)):
-        raise poseio.InvalidOptionError(f"video= must be a path, not {type(video).__name__}", format=FORMAT)
-    if fps is not None:
-        if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not math.isfinite(fps) or fps <= 0:
-            raise poseio.InvalidOptionError(f"fps= must be a positive number of frames per second, not {fps!r}")
-        checked["fps"] = float(fps)
-    if kind is not None and kind not in KINDS:
-        raise poseio.InvalidOptionError(f"kind= must be one of {list(KINDS)}, not {kind!r}", format=FORMAT)
+    checked["video"] = check_video(options.get("video"), FORMAT)
+    checked["fps"] = check_fps(options.get("fps"), FORMAT)
+    kind = options.get("kind")
+    checked["kind"] = check_choice("auto" if kind is None else kind, KINDS, FORMAT, option="kind")
+    key = options.get("key")
     if key is not None and not isinstance(key, str):
         raise poseio.InvalidOptionError(f"key= must be the name of an HDF5 group, not {key!r}", format=FORMAT)
     return checked
@@ -163,89 +158,6 @@ def video_name(source: str) -> str:
     """The video a results file is named after: ``m1DLC_resnet50_...`` gives ``m1``."""
     stem = Path(source).name.rsplit(".", 1)[0]
     return _SCORER_SUFFIX.sub("", stem).rstrip("_-") or stem
-
-
-def gather(block: np.ndarray, positions: np.ndarray, name: str) -> np.ndarray:
-    """``block[:, positions]`` for an array of column positions, NaN where a position is -1.
-
-    Positions laid out regularly (animal after animal, bodypart after bodypart,
-    the coords of a bodypart side by side), as every producer writes them, give
-    a view of the block, not a copy.
-    """
-    n_rows = len(block)
-    if positions.size and (positions >= 0).all():
-        base = int(positions.flat[0])
-        steps = []
-        for axis, length in enumerate(positions.shape):
-            step = np.diff(positions, axis=axis) if length > 1 else np.zeros(1, dtype=np.int64)
-            steps.append(int(step.flat[0]))
-        grid = np.indices(positions.shape)
-        regular = all(s >= 0 for s in steps) and np.array_equal(
-            positions, base + sum(g * s for g, s in zip(grid, steps))
-        )
-        if regular:
-            row, column = block.strides
-            return np.lib.stride_tricks.as_strided(
-                block[:, base:], shape=(n_rows, *positions.shape), strides=(row, *(s * column for s in steps))
-            )
-    check_allocation(n_rows * positions.size * 8, f"{n_rows} rows of {positions.size} values", name)
-    taken = block[:, np.maximum(positions, 0)]
-    taken[:, positions < 0] = np.nan
-    return taken
-
-
-def frame_numbers(values: np.ndarray, name: str) -> np.ndarray:
-    """A numeric index as frame numbers.
-
-    Raises:
-        ReadError: Numbers that are not frame numbers (missing, fractional, negative, repeated).
-    """
-    values = np.asarray(values)
-    if values.dtype.kind == "f":
-        bad = ~np.isfinite(values) | (values != np.round(values)) | (values < 0)
-    else:
-        bad = values < 0
-    if bad.any():
-        row = int(np.argmax(bad))
-        raise poseio.ReadError(f"{name}: data row {row + 1} has {values[row]!r} as its frame number")
-    frames = values.astype(np.int64)
-    if len(frames) > 1 and not (np.diff(frames) > 0).all():
-        unique, counts = np.unique(frames, return_counts=True)
-        if (counts > 1).any():
-            raise poseio.ReadError(
-                f"{name}: frame {int(unique[np.argmax(counts > 1)])} has more than one row; a DeepLabCut table "
-                "has one row per frame"
-            )
-    return frames
-
-
-def image_frames(paths: list[str], name: str) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
-    """Folders, each row's folder and frame number, and the folders numbered in row order, from image paths.
-
-    Raises:
-        ReadError: An image has two rows.
-    """
-    folders: dict[str, int] = {}
-    folder_of = np.empty(len(paths), dtype=np.int64)
-    numbers = np.full(len(paths), -1, dtype=np.int64)
-    seen: set[str] = set()
-    for row, path in enumerate(paths):
-        if path in seen:
-            raise poseio.ReadError(f"{name}: the image {path!r} has more than one row")
-        seen.add(path)
-        # machinelabels.csv of DeepLabCut on Windows holds backslash paths.
-        image = PurePosixPath(path.replace("\\", "/"))
-        folder_of[row] = folders.setdefault(str(image.parent), len(folders))
-        match = _FRAME_NUMBER.search(image.stem)
-        if match:
-            numbers[row] = int(match.group(1))
-    in_row_order = []
-    for folder, number in folders.items():
-        rows = np.flatnonzero(folder_of == number)
-        if (numbers[rows] < 0).any() or len(np.unique(numbers[rows])) < len(rows):
-            numbers[rows] = np.arange(len(rows))
-            in_row_order.append(folder)
-    return list(folders), folder_of, numbers, in_row_order
 
 
 def labels_of(frame: Frame, name: str, options: dict[str, Any]) -> poseio.Labels:
@@ -264,8 +176,8 @@ def labels_of(frame: Frame, name: str, options: dict[str, Any]) -> poseio.Labels
     animals, slot_skeleton = layout.animals, layout.slot_skeleton
     block = frame.block
     points = layout.points(block, name)
-    present = frame.present if frame.present is not None else layout.present(block, name)
-    scores = gather(block, layout.likelihood, name) if columns.has_likelihood else None
+    present = layout.present(block)
+    scores = take_columns(block, layout.likelihood, name) if columns.has_likelihood else None
     kind = options.get("kind") or "auto"
     predicted = (columns.has_likelihood or columns.has_z) if kind == "auto" else kind == "predicted"
     tracks = [poseio.Track(a) for a, _ in animals] if columns.multi_animal else []
@@ -334,28 +246,17 @@ def _table_of_images(
     details: dict[str, Any],
 ) -> tuple[poseio.PoseTable, list[poseio.Video]]:
     """The table and videos of a table indexed by image paths: one video per image folder."""
-    folders, folder_of, numbers, in_row_order = image_frames(paths, name)
-    if options.get("video") is not None and len(folders) > 1:
-        raise poseio.InvalidOptionError(
-            f"{name}: video= names one video, but the images come from {len(folders)} folders", format=FORMAT
-        )
-    if in_row_order:
-        details["numbered_in_row_order"] = in_row_order
-    videos = []
-    for number, folder in enumerate(folders):
-        rows = np.flatnonzero(folder_of == number)
-        images = dict(zip(numbers[rows].tolist(), (paths[r] for r in rows)))
-        videos.append(
-            poseio.Video(str(options.get("video") or folder), fps=options.get("fps"), metadata={"images": images})
-        )
+    images = image_rows(paths, name, video=options.get("video"), fps=options.get("fps"), format=FORMAT)
+    if images.in_row_order:
+        details["numbered_in_row_order"] = images.in_row_order
     rows, slots = np.nonzero(present)
     table = poseio.PoseTable.build(
         points[rows, slots],
-        video=folder_of[rows],
-        frame_idx=numbers[rows],
+        video=images.video[rows],
+        frame_idx=images.frame_idx[rows],
         skeleton=slot_skeleton[slots],
         track=slots if tracked else poseio.NO_TRACK,
         predicted=predicted,
         point_scores=scores[rows, slots] if predicted and scores is not None else None,
     )
-    return table.sorted(), videos
+    return table.sorted(), images.videos

@@ -26,14 +26,13 @@ frame under its key in one of two ways:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
 import h5py
 import numpy as np
 import poseio
 from poseio.hdf5 import check_dataset, location, reading, values
 
-from poseio_dlc._build import Frame, Layout
+from poseio_dlc._build import Frame
 from poseio_dlc._columns import Columns, ColumnsError
 from poseio_dlc._pickle import UnsafePickleError, plain_data
 
@@ -174,21 +173,11 @@ def _read_table(group: h5py.Group, names: tuple[str, ...], where: str) -> Frame:
         if not isinstance(block_labels, list) or any(tuple(b) not in position for b in block_labels):
             raise poseio.ReadError(f"{where}: the labels of {block} are not among the table's columns")
         block_columns.append([position[tuple(b)] for b in block_labels])
-    on_span, present = None, None
-    if block_columns == [list(range(len(labels)))] and table.dtype[block_names[0]].base == np.float64:
-        # One block of every column in order (as DeepLabCut's files are): the rows' field is the block,
-        # so which animals each row holds is worked out as the rows arrive.
-        layout = Layout.of(columns)
-        present = np.empty((table.shape[0], len(layout.animals)), dtype=bool)
-
-        def on_span(rows: np.ndarray, start: int, stop: int) -> None:
-            present[start:stop] = layout.present(rows[block_names[0]][start:stop], where)
-
-    rows = table_rows(table, on_span)
+    rows = table_rows(table)
     block_values = [_numbers(rows[b], where, b) for b in block_names]
     index = _index_values(rows["index"], _text(table.attrs.get("index_kind")), _encoding(group), where)
     block = _assemble(block_values, block_columns, len(rows), len(labels), where)
-    return Frame(columns, block, index, present=present)
+    return Frame(columns, block, index)
 
 
 def _read_fixed(group: h5py.Group, names: tuple[str, ...], where: str) -> Frame:
@@ -311,11 +300,7 @@ def _assemble(blocks: list[np.ndarray], columns: list[list[int]], n_rows: int, w
     return out
 
 
-#: Rows read before the reader looks at them, while they are still in the CPU's cache (about 2 MB).
-SPAN_ROWS = 4096
-
-
-def table_rows(dataset: h5py.Dataset, on_span: Callable[[np.ndarray, int, int], None] | None = None) -> np.ndarray:
+def table_rows(dataset: h5py.Dataset) -> np.ndarray:
     """Every row of a table dataset: its chunks' bytes read straight from the file when that is safe, else h5py.
 
     PyTables stores a table in chunks of a few hundred rows, which h5py reads
@@ -323,21 +308,15 @@ def table_rows(dataset: h5py.Dataset, on_span: Callable[[np.ndarray, int, int], 
     file's reading time. An unfiltered chunk holds exactly the rows' bytes in
     the file's own layout, which is the dtype h5py reports; such chunks are
     read with one ``preadv`` each into the rows' place. Anything else (filters,
-    missing or odd-sized chunks, text members, a file object) goes through h5py. `check_dataset` runs first either way.
-
-    ``on_span(rows, start, stop)`` is called on the rows as they arrive, in
-    order, spans of about `SPAN_ROWS` (once, on all rows, after an h5py read).
+    missing or odd-sized chunks, text members, a file object) goes through h5py.
+    `check_dataset` runs first either way.
     """
     check_dataset(dataset)
-    rows = _read_chunks(dataset, on_span)
-    if rows is None:
-        rows = values(dataset)
-        if on_span is not None:
-            on_span(rows, 0, len(rows))
-    return rows
+    rows = _read_chunks(dataset)
+    return values(dataset) if rows is None else rows
 
 
-def _read_chunks(dataset: h5py.Dataset, on_span: Callable[[np.ndarray, int, int], None] | None) -> np.ndarray | None:
+def _read_chunks(dataset: h5py.Dataset) -> np.ndarray | None:
     if dataset.chunks is None or dataset.ndim != 1 or not hasattr(dataset.id, "chunk_iter"):
         return None
     # Numbers only: HDF5 converts fixed-length strings (padding) on reading, which raw bytes would not be.
@@ -364,7 +343,6 @@ def _read_chunks(dataset: h5py.Dataset, on_span: Callable[[np.ndarray, int, int]
     rows = np.empty(n_rows, dtype=dataset.dtype)
     memory = memoryview(rows.view(np.uint8))
     descriptor = os.open(filename, os.O_RDONLY)
-    span = 0
     try:
         for chunk in chunks:
             start = chunk.chunk_offset[0]
@@ -372,9 +350,6 @@ def _read_chunks(dataset: h5py.Dataset, on_span: Callable[[np.ndarray, int, int]
             length = (stop - start) * itemsize
             if os.preadv(descriptor, [memory[start * itemsize : stop * itemsize]], chunk.byte_offset) != length:
                 return None
-            if on_span is not None and (stop - span >= SPAN_ROWS or stop == n_rows):
-                on_span(rows, span, stop)
-                span = stop
     finally:
         os.close(descriptor)
     return rows

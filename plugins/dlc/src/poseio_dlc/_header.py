@@ -17,8 +17,6 @@ this parser, so both judge a header alike.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from poseio_dlc._columns import MULTI_LEVELS, SINGLE_LEVELS, Columns, ColumnsError
@@ -45,11 +43,6 @@ class Header:
     def width(self) -> int:
         """Fields in every row, index columns included."""
         return self.n_index + len(self.columns)
-
-
-def rows_of(lines: Iterable[str]) -> list[list[str]]:
-    """The CSV fields of text lines (quoted names with commas stay whole)."""
-    return list(csv.reader(lines))
 
 
 def levels_of(rows: list[list[str]]) -> tuple[str, ...]:

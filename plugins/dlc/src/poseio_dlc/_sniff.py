@@ -21,9 +21,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import poseio
+from poseio.csv import continues_past_head, head_lines, split_rows
 
 from poseio_dlc._columns import MULTI_LEVELS, SINGLE_LEVELS, Columns, ColumnsError, is_dlc_file_name, is_dlc_scorer
-from poseio_dlc._header import MAX_ROWS, levels_of, parse, rows_of
+from poseio_dlc._header import MAX_ROWS, levels_of, parse
 from poseio_dlc._pickle import UnsafePickleError
 
 FORMAT = "dlc"
@@ -47,35 +48,22 @@ def sniff(probe: poseio.Probe) -> poseio.Claim:
 
 
 def _sniff_csv(probe: poseio.Probe) -> poseio.Claim:
-    head = probe.head
-    if not head.strip():
-        return poseio.Claim(FORMAT, poseio.NOT_MINE, "the file is empty")
-    if b"\0" in head:
-        return poseio.Claim(FORMAT, poseio.NOT_MINE, "binary content, neither a CSV nor HDF5")
-    lines = head.decode("utf-8", "replace").lstrip("\ufeff").splitlines(keepends=True)
+    head = head_lines(probe)
+    if head.refusal:
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, head.refusal)
+    lines, complete = head.lines, head.complete
     # The head may end inside a line: parse the complete lines, and the cut one only as a last resort.
-    complete = [line for line in lines if line.endswith(("\n", "\r"))]
     try:
-        header = parse(rows_of(complete[:MAX_ROWS]))
+        header = parse(split_rows(complete[:MAX_ROWS]))
     except ColumnsError as exc:
-        if lines and _continues(probe) and len(complete) < MAX_ROWS:
-            return _wide_header(probe, rows_of(lines[:MAX_ROWS]))
-        if lines and rows_of(lines[:1])[0][:1] == ["scorer"]:
+        if lines and continues_past_head(probe) and len(complete) < MAX_ROWS:
+            return _wide_header(probe, split_rows(lines[:MAX_ROWS]))
+        if lines and split_rows(lines[:1])[0][:1] == ["scorer"]:
             return poseio.Claim(FORMAT, BROKEN_HEADER, f"a DeepLabCut scorer row, but {exc}")
         return poseio.Claim(FORMAT, poseio.NOT_MINE, f"not a DeepLabCut CSV: {exc}")
     columns = header.columns
     what = f"{'multi' if columns.multi_animal else 'single'}-animal DeepLabCut header"
     return _by_scorer(probe, columns.point_scorers, what)
-
-
-def _continues(probe: poseio.Probe) -> bool:
-    """Whether the file goes on beyond the head (so that its last line there may be cut)."""
-    if probe.path is None:
-        return len(probe.head) >= 4096
-    try:
-        return probe.path.stat().st_size > len(probe.head)
-    except OSError:
-        return False
 
 
 def _wide_header(probe: poseio.Probe, rows: list[list[str]]) -> poseio.Claim:

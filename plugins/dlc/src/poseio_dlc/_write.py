@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import poseio
 from poseio.limits import budget_message, over_budget
+from poseio.options import check_choice, check_one_line, refuse_unknown
 
 from poseio_dlc._build import FORMAT, KINDS
 from poseio_dlc._columns import LIKELIHOOD, MULTI_LEVELS, SINGLE_LEVELS
@@ -79,26 +80,17 @@ def check_write_options(options: dict[str, Any], path: Path) -> dict[str, Any]:
     Raises:
         InvalidOptionError: An unknown option or an unfit value.
     """
-    unknown = sorted(set(options) - set(WRITE_OPTIONS))
-    if unknown:
-        raise poseio.InvalidOptionError(
-            f"dlc does not know the write options {unknown}; it accepts {list(WRITE_OPTIONS)}", format=FORMAT
-        )
-    scorer = options.get("scorer")
-    if scorer is not None and (not isinstance(scorer, str) or not scorer.strip() or any(c in scorer for c in "\r\n")):
-        raise poseio.InvalidOptionError(
-            f"scorer= must be a one-line name such as {DEFAULT_SCORER!r}, not {scorer!r}", format=FORMAT
-        )
-    if options.get("layout", "auto") not in LAYOUTS:
-        raise poseio.InvalidOptionError(f"layout= must be one of {list(LAYOUTS)}, not {options['layout']!r}")
-    if options.get("kind", "auto") not in KINDS:
-        raise poseio.InvalidOptionError(f"kind= must be one of {list(KINDS)}, not {options['kind']!r}")
+    refuse_unknown(options, WRITE_OPTIONS, FORMAT, doing="write")
+    if options.get("scorer") is not None:
+        check_one_line(options["scorer"], FORMAT, option="scorer", example=DEFAULT_SCORER)
+    check_choice(options.get("layout", "auto"), LAYOUTS, FORMAT, option="layout")
+    check_choice(options.get("kind", "auto"), KINDS, FORMAT, option="kind")
     key = options.get("key")
     if key is not None:
         if path.suffix.lower() == ".csv":
             raise poseio.InvalidOptionError("key= names the HDF5 group of a .h5 file; a CSV has none", format=FORMAT)
         if not isinstance(key, str) or not key.isidentifier():
-            raise poseio.InvalidOptionError(f"key= must be a name such as {DEFAULT_KEY!r}, not {key!r}")
+            raise poseio.InvalidOptionError(f"key= must be a name such as {DEFAULT_KEY!r}, not {key!r}", format=FORMAT)
     return options
 
 

@@ -19,8 +19,6 @@ the same way. It imports neither pandas nor numpy.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: The level names of a single-animal header, in order.
@@ -109,11 +107,6 @@ class Header:
 
 def _cells(row: list[str]) -> tuple[str, ...]:
     return tuple(c if c.strip() else "" for c in row)
-
-
-def rows_of(lines: Iterable[str]) -> list[list[str]]:
-    """CSV fields of text lines (quoted names with commas are kept whole)."""
-    return list(csv.reader(lines))
 
 
 def parse(rows: list[list[str]]) -> Header:

@@ -11,8 +11,9 @@ otherwise; a multi-animal header (an ``individuals`` row) is not ours.
 from __future__ import annotations
 
 import poseio
+from poseio.csv import continues_past_head, head_lines, split_rows
 
-from poseio_lightning_pose._header import HeaderError, is_model_scorer, parse, rows_of
+from poseio_lightning_pose._header import HeaderError, is_model_scorer, parse
 
 FORMAT = "lightning-pose"
 #: A DeepLabCut-layout CSV whose scorer is not a Lightning Pose model: below DeepLabCut's claim.
@@ -28,22 +29,18 @@ def _describe(scorers: list[str]) -> str:
 
 def sniff(probe: poseio.Probe) -> poseio.Claim:
     """Claim a CSV by its header rows and scorer (see the module docstring)."""
-    head = probe.head
-    if not head.strip():
-        return poseio.Claim(FORMAT, poseio.NOT_MINE, "the file is empty")
-    if b"\0" in head:
-        return poseio.Claim(FORMAT, poseio.NOT_MINE, "binary content, not a CSV")
-    text = head.decode("utf-8", "replace").lstrip("\ufeff")
-    lines = text.splitlines(keepends=True)
+    head = head_lines(probe)
+    if head.refusal:
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, head.refusal)
+    lines, complete = head.lines, head.complete
     # The head may end inside a line; judge the complete ones, and the rest only if nothing else is seen.
-    complete = [line for line in lines if line.endswith(("\n", "\r"))]
-    rows = rows_of(complete[:4])
+    rows = split_rows(complete[:4])
     try:
         header = parse(rows)
     except HeaderError as exc:
-        if rows_of(lines[:1])[0][:1] == ["scorer"] and len(complete) < 3:
-            if _cut_short(probe):
-                return _from_scorer_row(rows_of(lines[:1])[0])
+        if split_rows(lines[:1])[0][:1] == ["scorer"] and len(complete) < 3:
+            if continues_past_head(probe):
+                return _from_scorer_row(split_rows(lines[:1])[0])
             # The whole file is a header cut short: claimed faintly, so that reading it says so.
             return poseio.Claim(FORMAT, CUT_HEADER, f"a scorer row, but {exc}")
         return poseio.Claim(FORMAT, poseio.NOT_MINE, f"not a Lightning Pose CSV: {exc}")
@@ -66,16 +63,6 @@ def sniff(probe: poseio.Probe) -> poseio.Claim:
         f"DeepLabCut-layout single-animal header of {nodes}, but scorer {_describe(scorers)} is no "
         "Lightning Pose model (DeepLabCut's format reads it first; format='lightning-pose' reads it as LP)",
     )
-
-
-def _cut_short(probe: poseio.Probe) -> bool:
-    """Whether the file goes on beyond the head (whose last line may then be cut)."""
-    if probe.path is None:
-        return len(probe.head) >= 4096
-    try:
-        return probe.path.stat().st_size > len(probe.head)
-    except OSError:
-        return False
 
 
 def _from_scorer_row(row: list[str]) -> poseio.Claim:

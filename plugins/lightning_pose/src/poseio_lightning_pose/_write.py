@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import poseio
 from poseio.limits import check_allocation
+from poseio.options import check_choice, check_one_line, refuse_unknown
 
 from poseio_lightning_pose._header import LEVELS
 
@@ -38,19 +39,9 @@ def check_write_options(options: dict[str, Any]) -> tuple[str, str]:
     Raises:
         InvalidOptionError: An unknown option or a value out of range.
     """
-    unknown = sorted(set(options) - set(WRITE_OPTIONS))
-    if unknown:
-        raise poseio.InvalidOptionError(
-            f"{FORMAT} does not know the write options {unknown}; it accepts {list(WRITE_OPTIONS)}", format=FORMAT
-        )
-    layout = options.get("layout", "auto")
-    if layout not in LAYOUTS:
-        raise poseio.InvalidOptionError(f"layout= must be one of {list(LAYOUTS)}, not {layout!r}", format=FORMAT)
-    scorer = options.get("scorer", DEFAULT_SCORER)
-    if not isinstance(scorer, str) or not scorer.strip() or any(c in scorer for c in "\r\n"):
-        raise poseio.InvalidOptionError(
-            f"scorer= must be a one-line name such as {DEFAULT_SCORER!r}, not {scorer!r}", format=FORMAT
-        )
+    refuse_unknown(options, WRITE_OPTIONS, FORMAT, doing="write")
+    layout = check_choice(options.get("layout", "auto"), LAYOUTS, FORMAT, option="layout")
+    scorer = check_one_line(options.get("scorer", DEFAULT_SCORER), FORMAT, option="scorer", example=DEFAULT_SCORER)
     return layout, scorer
 
 

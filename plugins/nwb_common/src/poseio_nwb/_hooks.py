@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from poseio import TYPED_MATCH, Claim, FormatInfo, InvalidOptionError, Labels
+from poseio import TYPED_MATCH, Claim, FormatInfo, Labels
+from poseio.options import refuse_unknown
 
 from poseio_nwb.writing import NWBFILE_OPTION_NAMES
 
@@ -32,15 +33,12 @@ def nwb_format_info(
 
 
 def check_read_options(format: str, options: dict[str, Any], accepted: tuple[str, ...] = ()) -> None:
-    """Refuse read options the format does not take, naming those it does.
+    """Refuse read options the format does not take, naming those it does (`poseio.options.refuse_unknown`).
 
     Raises:
         InvalidOptionError: An option is unknown (a typo must not be ignored).
     """
-    unknown = set(options) - set(accepted)
-    if unknown:
-        takes = f"accepted: {sorted(accepted)}" if accepted else "it takes none"
-        raise InvalidOptionError(f"{format}: unknown read options {sorted(unknown)}; {takes}", format=format)
+    refuse_unknown(options, accepted, format)
 
 
 def nwb_write_claim(format: str, labels: Labels, kind: str, empty_records: str | None = None) -> Claim:

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 import poseio
+from poseio.options import refuse_unknown
 
-from poseio_sleap._common import ANALYSIS, SLEAP_KEY, check_options, damage, decode_text, parse_json
+from poseio_sleap._common import ANALYSIS, SLEAP_KEY, damage, decode_text, parse_json
 from poseio_sleap._videos import fps_of, shape_of
 
 AXES = ("frame", "track", "node", "xy")
@@ -158,7 +159,7 @@ def read_analysis(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels
     from poseio.hdf5 import read_strings, values
     from poseio.limits import check_allocation
 
-    check_options(ANALYSIS, options, (), "read")
+    refuse_unknown(options, (), ANALYSIS)
     h5file, where = probe.h5, probe.name
     with damage("the node and track names", where):
         node_names = read_strings(h5file["node_names"])

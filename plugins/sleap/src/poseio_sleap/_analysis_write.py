@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 import poseio
+from poseio.options import check_choice, check_path, refuse_unknown
 
 from poseio_sleap._analysis_read import TRANSPOSED
-from poseio_sleap._common import ANALYSIS, ANALYSIS_WRITE_OPTIONS, SLEAP_KEY, check_options, jsonable, to_json_text
+from poseio_sleap._common import ANALYSIS, ANALYSIS_WRITE_OPTIONS, SLEAP_KEY, jsonable, to_json_text
 
 COMPRESSIONS = ("gzip", "lzf", None)
 
@@ -153,15 +154,9 @@ def write_analysis(labels: poseio.Labels, path: Path, options: dict[str, Any]) -
     """
     import h5py
 
-    check_options(ANALYSIS, options, ANALYSIS_WRITE_OPTIONS, "write")
-    compression = options.get("compression", "gzip")
-    if compression not in COMPRESSIONS:
-        raise poseio.InvalidOptionError(
-            f"compression must be one of {list(COMPRESSIONS)}, not {compression!r}", format=ANALYSIS
-        )
-    labels_path = options.get("labels_path")
-    if labels_path is not None and not isinstance(labels_path, (str, Path)):
-        raise poseio.InvalidOptionError(f"labels_path must be text, not {type(labels_path).__name__}", format=ANALYSIS)
+    refuse_unknown(options, ANALYSIS_WRITE_OPTIONS, ANALYSIS, doing="write")
+    compression = check_choice(options.get("compression", "gzip"), COMPRESSIONS, ANALYSIS, option="compression")
+    labels_path = check_path(options.get("labels_path"), ANALYSIS, option="labels_path")
     index = _video_index(labels, options.get("video"))
     dense = _dense(labels, index, path)
     video, skeleton = labels.videos[index], dense["skeleton"]

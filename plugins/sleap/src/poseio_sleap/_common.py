@@ -1,9 +1,9 @@
-"""What the SLEAP readers and writers share: format names, option checks, damage reporting, JSON."""
+"""What the SLEAP readers and writers share: format names and options, damage reporting, JSON."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -12,6 +12,8 @@ import poseio
 
 SLP = "slp"
 ANALYSIS = "sleap-analysis"
+#: The ending of a SLEAP package's name: labels with their labelled frames' images embedded.
+PACKAGE_ENDING = ".pkg.slp"
 
 #: The write options each format accepts (declared to poseio and checked by the writers).
 SLP_WRITE_OPTIONS = ("embed",)
@@ -19,17 +21,6 @@ ANALYSIS_WRITE_OPTIONS = ("video", "labels_path", "compression")
 
 #: The key of ``Video.metadata`` and ``Labels.provenance`` under which SLEAP's own fields are kept.
 SLEAP_KEY = "sleap"
-
-
-def check_options(format: str, options: dict[str, Any], accepted: Iterable[str], doing: str) -> None:
-    """Refuse options the reader or writer does not know, naming the ones it does."""
-    accepted = tuple(accepted)
-    unknown = sorted(set(options) - set(accepted))
-    if unknown:
-        offer = f"it accepts {sorted(accepted)}" if accepted else "it takes none"
-        raise poseio.InvalidOptionError(
-            f"unknown {format} {doing} option(s) {unknown}: {offer}; check the spelling", format=format
-        )
 
 
 @contextmanager

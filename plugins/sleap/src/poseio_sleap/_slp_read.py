@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 import poseio
+from poseio.options import refuse_unknown
 
-from poseio_sleap._common import SLEAP_KEY, SLP, check_options, damage, json_rows, parse_json
+from poseio_sleap._common import SLEAP_KEY, SLP, damage, json_rows, parse_json
 from poseio_sleap._skeletons import decode_skeletons
 from poseio_sleap._videos import decode_video
 
@@ -254,7 +255,7 @@ def read_slp(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         symmetries), tracks and videos; SLEAP's own fields under ``"sleap"`` in
         ``provenance`` and in each video's ``metadata``.
     """
-    check_options(SLP, options, (), "read")
+    refuse_unknown(options, (), SLP)
     h5file, where = probe.h5, probe.name
     format_id, metadata = _format_id(h5file, where)
     with damage("the skeletons (/metadata json)", where):

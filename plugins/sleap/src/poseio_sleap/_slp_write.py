@@ -3,7 +3,8 @@
 The instance and point tables are built as whole structured arrays from the
 table's columns. Videos read from a package keep their embedded frames: the
 encoded images are copied from the package they were read from, unless
-``embed=False``.
+``embed=False``. A ``.pkg.slp`` name asks for a package, which the labels must
+then be able to fill.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 
 import numpy as np
 import poseio
+from poseio.options import check_choice, refuse_unknown
 
-from poseio_sleap._common import SLEAP_KEY, SLP, SLP_WRITE_OPTIONS, check_options, jsonable, to_json_text
+from poseio_sleap._common import PACKAGE_ENDING, SLEAP_KEY, SLP, SLP_WRITE_OPTIONS, jsonable, to_json_text
 from poseio_sleap._skeletons import encode_skeletons
 from poseio_sleap._videos import EMBEDDED, encode_video
 
@@ -215,24 +217,45 @@ def write_slp(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> Non
 
     Args:
         labels: What to write (2D).
-        path: The new file.
+        path: The new file. A name ending in ``.pkg.slp`` asks for a package:
+            as ``embed=True``, and ``embed=False`` is refused.
         options: ``embed``: ``None`` (default) keeps the embedded frames of videos
             read from a package; ``False`` writes references to the videos
             instead; ``True`` is the default, but fails when no video has
             embedded frames (poseio does not encode frames from video files).
+
+    Raises:
+        InvalidOptionError: An unknown option or ``embed`` value; ``embed=True``
+            with nothing to embed; ``embed=False`` for a ``.pkg.slp``.
+        InvalidLabelsError: A ``.pkg.slp``, but no video carries embedded frames.
     """
     import h5py
 
-    check_options(SLP, options, SLP_WRITE_OPTIONS, "write")
-    embed = options.get("embed")
-    if embed not in (None, True, False):
-        raise poseio.InvalidOptionError(f"embed must be True, False or None, not {embed!r}", format=SLP)
-    if embed and not any(_embeds(v) for v in labels.videos):
+    refuse_unknown(options, SLP_WRITE_OPTIONS, SLP, doing="write")
+    embed = check_choice(options.get("embed"), (None, True, False), SLP, option="embed")
+    embeddable = any(_embeds(v) for v in labels.videos)
+    if embed and not embeddable:
         raise poseio.InvalidOptionError(
             "embed=True, but no video carries frames embedded in a SLEAP package, and poseio does not encode "
             "frames from video files; use sleap-io's save_slp(..., embed=...) to embed them",
             format=SLP,
         )
+    # SLEAP and its users take a .pkg.slp for a package that holds its labelled frames' images, to be
+    # opened where the videos are not: such a name without the images would mislead.
+    if path.name.lower().endswith(PACKAGE_ENDING):
+        if embed is False:
+            raise poseio.InvalidOptionError(
+                f"embed=False writes references to the videos, but a {PACKAGE_ENDING} file is a package that holds "
+                "the labelled frames' images; save to a .slp name instead",
+                format=SLP,
+            )
+        if not embeddable:
+            raise poseio.InvalidLabelsError(
+                f"a {PACKAGE_ENDING} file is a package that holds the labelled frames' images, but no video of these "
+                "labels carries frames embedded in a SLEAP package, and poseio does not encode frames from video "
+                "files. Save to a .slp name (references to the videos), or embed frames with sleap-io's "
+                "save_slp(..., embed=...)"
+            )
     table = _checked_table(labels)
     datasets = _tables(labels, table)
     with h5py.File(path, "w") as h5file:

@@ -14,10 +14,10 @@ from typing import Any
 
 import poseio
 
-from poseio_sleap._common import ANALYSIS, SLP
+from poseio_sleap._common import ANALYSIS, PACKAGE_ENDING, SLP
 
 SLP_TABLES = ("frames", "instances")
-SLP_ENDINGS = (".slp", ".pkg.slp")
+SLP_ENDINGS = (".slp", PACKAGE_ENDING)
 ANALYSIS_ENDINGS = (".analysis.h5",)
 
 

@@ -41,6 +41,29 @@ class _Group(click.Group):
             ctx.exit(1)
 
 
+class _Source(click.ParamType):
+    """A file to read: a local path, or a URL (``https://``, ``s3://``, ``dandi://``) kept as text.
+
+    ``click.Path`` would turn ``https://host/file`` into ``https:/host/file``.
+    """
+
+    name = "source"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        from poseio._remote import is_url
+
+        return value if is_url(value) else Path(value)
+
+
+#: The type of every argument that names a file to read.
+SOURCE = _Source()
+
+
+def _local(source: Path | str) -> Path | None:
+    """The source's path on this machine; ``None`` for a URL (nothing beside it can be opened)."""
+    return source if isinstance(source, Path) else None
+
+
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for pair in pairs:
@@ -52,46 +75,6 @@ def _parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
         except json.JSONDecodeError:
             options[key] = value
     return options
-
-
-def _mapping_file(path: Path | None, option: str) -> dict[str, Any]:
-    """The mapping a YAML (or JSON) file holds; empty for no file."""
-    if path is None:
-        return {}
-    import yaml
-
-    try:
-        value = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise poseio.InvalidOptionError(f"{option} {path}: cannot be read as YAML or JSON ({exc})") from exc
-    if not isinstance(value, dict):
-        raise poseio.InvalidOptionError(f"{option} {path}: must hold a mapping of field names to values")
-    return value
-
-
-def _rates_from_videos(labels: poseio.Labels, source: Path, allow_external: bool) -> list[str]:
-    """Give each video the input did not time the rate its file declares; returns a note per video timed.
-
-    Only video files beside the input (or below its folder) are opened, unless ``allow_external``.
-    """
-    from poseio.cli._videos import VIDEO_ENDINGS, openable_video, video_fps
-
-    notes = []
-    for video in labels.videos:
-        if video.fps or video.timestamps is not None:
-            continue
-        # DeepLabCut names a video by its stem: its file is the stem with a video ending.
-        names = [video.filename] + (
-            [video.filename + e for e in VIDEO_ENDINGS] if not Path(video.filename).suffix else []
-        )
-        found = (openable_video(name, beside=source, allow_external=allow_external) for name in names)
-        path = next((p for p in found if p is not None), None)
-        rate = video_fps(path) if path is not None else None
-        if rate:
-            notes.append(f"{source}: {video.filename} runs at {rate:g} fps (read from {path}); --fps overrides it")
-            # The file found is the video: the output names it, so that readers of the output find it too.
-            video.fps, video.filename = rate, str(path)
-    return notes
 
 
 def _format_choice(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> str | list[str] | None:
@@ -167,7 +150,7 @@ def plugins(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=SOURCE)
 @click.option("--explain", is_flag=True, help="Show every plugin's verdict, including errors and declines.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option(
@@ -179,7 +162,7 @@ def plugins(as_json: bool) -> None:
 )
 @click.option("--partial", is_flag=True, help="With --explain and --format: reading only some parts is meant.")
 def sniff(
-    files: tuple[Path, ...], explain: bool, as_json: bool, format_: str | list[str] | None, partial: bool
+    files: tuple[Path | str, ...], explain: bool, as_json: bool, format_: str | list[str] | None, partial: bool
 ) -> None:
     """Show which formats claim each FILE, and how surely."""
     results = []
@@ -222,10 +205,10 @@ def sniff(
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=SOURCE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @_reading_options
-def info(file: Path, as_json: bool, **reading: Any) -> None:
+def info(file: Path | str, as_json: bool, **reading: Any) -> None:
     """Summarise what FILE holds: videos, skeletons, tracks, frames and instances."""
     from poseio._summary import format_summary, summarize
 
@@ -234,8 +217,38 @@ def info(file: Path, as_json: bool, **reading: Any) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--to", "to_format", default=None, help="Output format (default: chosen by the output's extension).")
+@click.argument("paths", nargs=-1, required=True, type=SOURCE)
+@click.option(
+    "--to",
+    "to_format",
+    default=None,
+    help="Output format, or an extension such as .nwb to choose the writer by each file's content "
+    "(default: chosen by the output's extension; needed with an output folder).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Convert every IN (files, folders, glob patterns, URLs) into this folder, created if missing.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, help="Worker processes converting at once.")
+@click.option(
+    "--shard",
+    metavar="I/N",
+    help="Convert only the I-th of N shares of the files (I from 1): "
+    "--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT in a job array.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a JSON-lines report: one line per file (its outcome, error, seconds, output) as it finishes.",
+)
+@click.option("--overwrite", is_flag=True, help="Convert again the files whose output an earlier run wrote.")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Convert on the Dask cluster of this scheduler (tcp://host:8786, or a scheduler file .json); "
+    "needs pip install 'poseio[dask]'.",
+)
 @click.option("-o", "--option", "options", multiple=True, help="Writer option key=value (value parsed as JSON).")
 @click.option(
     "--fps",
@@ -256,11 +269,17 @@ def info(file: Path, as_json: bool, **reading: Any) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A YAML or JSON file of session metadata (session_description, experimenter, lab, ...), for NWB.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, and no line per file converted.")
 @_reading_options
 def convert(
-    paths: tuple[Path, ...],
+    paths: tuple[Path | str, ...],
     to_format: str | None,
+    out_dir: Path | None,
+    jobs: int,
+    shard: str | None,
+    report: Path | None,
+    overwrite: bool,
+    scheduler: str | None,
     options: tuple[str, ...],
     fps: float | None,
     subject_file: Path | None,
@@ -268,56 +287,107 @@ def convert(
     quiet: bool,
     **reading: Any,
 ) -> None:
-    """Convert IN to OUT, or several INs into the folder OUT.
+    """Convert IN to OUT, or many INs into a folder (--out-dir DIR, or an existing folder OUT).
+
+    With a folder, INs may be files, folders (their pose files, found with
+    sniff), glob patterns and URLs; outputs keep their paths below the folders
+    given. Outputs an earlier run wrote are skipped; a file that fails does
+    not stop the others, and the exit status is 1 when any failed.
 
     Examples:
         poseio convert session_DLC_resnet50.h5 session.nwb --fps 30 --subject subject.yaml
 
         poseio convert predictions.nwb out.csv --to csv-points
-    """
-    from tqdm import tqdm
 
-    if len(paths) < 2:
-        raise click.UsageError("give at least one input and an output")
-    *inputs, output = paths
+        poseio convert data/ 'more/**/*.slp' --out-dir nwb/ --to .nwb --jobs 4 --report report.jsonl
+    """
+    from poseio._converting import convert_one, mapping_from, settings
+
+    sources, folder = _convert_targets(paths, out_dir)
     # Values from the files first, so that an explicit -o key=value wins.
-    writer_options = {**_mapping_file(metadata_file, "--metadata"), **_parse_options(options)}
-    if subject_file is not None:
-        writer_options["subject"] = _mapping_file(subject_file, "--subject")
-    if len(inputs) > 1 or output.is_dir():
-        if not output.is_dir():
-            raise poseio.WriteError(f"{output}: with several inputs the output must be an existing folder")
-        if to_format is None:
-            raise click.UsageError("with an output folder, name the output format with --to")
-        info_ = next((f for f in poseio.formats() if f.name == to_format), None)
-        if info_ is None:
-            raise poseio.UnknownFormatError(f"no installed format is called {to_format!r}; see 'poseio plugins'")
-        suffix = info_.extensions[0] if info_.extensions else ""
-        targets = [output / (Path(i).stem + suffix) for i in inputs]
-    else:
-        targets = [output]
-    show = not quiet and sys.stderr.isatty()
-    for source, target in tqdm(list(zip(inputs, targets)), disable=not show, desc="converting", unit="file"):
-        labels = _load(source, **reading)
-        if fps is not None:
-            # The videos' rate, not a writer option: every writer that stores time (or a rate) uses it,
-            # and one that stores neither (labelled frames only) is not refused an option it lacks.
-            for video in labels.videos:
-                video.fps = fps
-        else:
-            for note in _rates_from_videos(labels, source, reading["allow_external"]):
-                click.echo(note, err=True)
-        poseio.save(labels, target, format=to_format, **writer_options)
+    writer_options = {**mapping_from(metadata_file, "--metadata"), **_parse_options(options)}
+    subject = None if subject_file is None else mapping_from(subject_file, "--subject")
+    common = {
+        "fps": fps,
+        "subject": subject,
+        "options": writer_options,
+        "format": reading["format_"],
+        "allow_external": reading["allow_external"],
+        "memory_budget": reading["memory_budget"],
+        "partial": reading["partial"],
+    }
+    if folder is None:
+        many = {"--jobs": jobs > 1, "--shard": shard, "--report": report, "--scheduler": scheduler}
+        given = [name for name, value in many.items() if value]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} convert many files: name the output folder with --out-dir")
+        (source,), target = sources, Path(paths[-1])
+        for note in convert_one(source, target, settings(to=to_format, **common)):
+            click.echo(note, err=True)
         if not quiet:
             click.echo(f"{source} -> {target}")
+        return
+    if to_format is None:
+        raise click.UsageError("with an output folder, name the output format with --to (a name, or an extension .nwb)")
+    result = poseio.convert_many(
+        sources,
+        folder,
+        to=to_format,
+        jobs=jobs,
+        shard=shard,
+        client=scheduler,
+        report=report,
+        overwrite=overwrite,
+        progress=False if quiet else None,
+        on_outcome=lambda outcome: _show_outcome(outcome, quiet),
+        **common,
+    )
+    click.echo(result.summary(), err=True)
+    for outcome in result.failed:
+        # poseio's messages mostly start with the file's name; say it where one does not.
+        where = "" if (outcome.message or "").startswith(outcome.source) else f"{outcome.source}: "
+        click.echo(f"  failed: {where}{outcome.message} ({outcome.error})", err=True)
+    if not result.ok:
+        sys.exit(1)
+
+
+def _convert_targets(paths: tuple[Path | str, ...], out_dir: Path | None) -> tuple[list[Path | str], Path | None]:
+    """The inputs, and the output folder (``None`` to convert one file: IN OUT)."""
+    if out_dir is not None:
+        return list(paths), out_dir
+    if len(paths) < 2:
+        raise click.UsageError("give at least one input and an output (or the output folder with --out-dir)")
+    *inputs, output = paths
+    if len(inputs) == 1 and not _names_many(inputs[0]) and not Path(output).is_dir():
+        return inputs, None
+    if not Path(output).is_dir():
+        raise poseio.WriteError(
+            f"{output}: with several inputs the output must be an existing folder (--out-dir DIR creates it)"
+        )
+    return inputs, Path(output)
+
+
+def _names_many(source: Path | str) -> bool:
+    """Whether a source names several files: a folder, or a glob pattern."""
+    if isinstance(source, str):  # a URL
+        return False
+    return source.is_dir() or (not source.exists() and any(c in str(source) for c in "*?["))
+
+
+def _show_outcome(outcome: poseio.FileOutcome, quiet: bool) -> None:
+    """A converted file's line on stdout (unless quiet); its notes, such as a rate read from a video, on stderr."""
+    for note in outcome.notes:
+        click.echo(note, err=True)
+    if not quiet and outcome.status == "converted":
+        click.echo(f"{outcome.source} -> {outcome.output}")
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=SOURCE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--allow-external", is_flag=True, help="Let the validators follow links into other files.")
 @click.option("--format", "format_", multiple=True, callback=_format_choice, help="Validate as these formats.")
-def validate(file: Path, as_json: bool, allow_external: bool, format_: str | list[str] | None) -> None:
+def validate(file: Path | str, as_json: bool, allow_external: bool, format_: str | list[str] | None) -> None:
     """Check FILE with its formats' own validators (for NWB: pynwb's validator and nwbinspector).
 
     Exits 2 when a validator finds the file invalid (for NWB: a validator
@@ -348,11 +418,11 @@ def validate(file: Path, as_json: bool, allow_external: bool, format_: str | lis
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=SOURCE)
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The PNG to write.")
 @click.option("--frame", type=int, default=None, help="Frame to draw over (default: the first labelled one).")
 @_reading_options
-def plot(file: Path, output: Path, frame: int | None, **reading: Any) -> None:
+def plot(file: Path | str, output: Path, frame: int | None, **reading: Any) -> None:
     """Draw FILE's poses: over a frame of its video when that is in FILE's folder, else trajectories.
 
     The video FILE names is opened only when it lies in FILE's folder or below;
@@ -361,7 +431,7 @@ def plot(file: Path, output: Path, frame: int | None, **reading: Any) -> None:
     from poseio.cli._plot import plot_labels
 
     labels = _load(file, **reading)
-    what = plot_labels(labels, output, frame=frame, source=file, allow_external=reading["allow_external"])
+    what = plot_labels(labels, output, frame=frame, source=_local(file), allow_external=reading["allow_external"])
     click.echo(f"wrote {output} ({what})")
 
 

@@ -13,7 +13,9 @@ what it keeps, and pytest runs the whole suite against the plugin::
 The `labels_strategy` Hypothesis strategy generates Labels, `foreign_samples`
 writes near-miss files a sniffer must decline, `assert_labels_equal` compares
 Labels aspect by aspect (raising `LabelsDiffer` that names what differs), and
-`registry_with` gives a plugin registry (`Registry`) of only the named plugins.
+`registry_with` gives a plugin registry (`Registry`) of only the named plugins,
+and `RangeServer` serves files over loopback HTTP (with the faults of real
+servers) to test remote reads without the internet.
 Requires pytest and Hypothesis: ``pip install "poseio[testing]"``. The names
 are imported on first use, so that poseio's pytest plugin (in this package)
 loads in environments without them.
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from poseio.testing._comparing import ALL_ASPECTS, LabelsDiffer, assert_labels_equal, visible_point_rows
     from poseio.testing._conformance import FormatConformance
     from poseio.testing._foreign import foreign_samples
+    from poseio.testing._range_server import RangeServer
     from poseio.testing._registry import registry_with, using_registry
     from poseio.testing._strategies import labels_strategy
 
@@ -36,6 +39,7 @@ __all__ = [
     "ALL_ASPECTS",
     "FormatConformance",
     "LabelsDiffer",
+    "RangeServer",
     "Registry",
     "assert_labels_equal",
     "foreign_samples",
@@ -51,6 +55,7 @@ _HOMES = {
     "ALL_ASPECTS": "poseio.testing._comparing",
     "FormatConformance": "poseio.testing._conformance",
     "LabelsDiffer": "poseio.testing._comparing",
+    "RangeServer": "poseio.testing._range_server",
     "Registry": "poseio._registry",
     "assert_labels_equal": "poseio.testing._comparing",
     "foreign_samples": "poseio.testing._foreign",

@@ -1,0 +1,245 @@
+"""Converting one file: read it, give its videos a frame rate, write it in another format.
+
+`poseio.convert`, ``poseio convert IN OUT`` and every task of a batch
+(`poseio.convert_many`) run the same `convert_one`, so that one file converts
+alike whichever way it is asked for. A batch sends its workers the plain dict
+`settings` builds (picklable, also by a Dask cluster), not these functions' arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Mapping
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+from poseio._arguments import check_path
+from poseio._errors import InvalidArgumentError, InvalidOptionError
+from poseio._labels import Labels
+from poseio._loading import FormatChoice, load
+from poseio._remote import is_url
+from poseio._saving import save
+
+logger = logging.getLogger("poseio")
+
+#: What a subject or metadata argument may be: the fields, or a YAML or JSON file of them.
+MappingSource = Mapping[str, Any] | str | os.PathLike[str] | None
+
+
+def mapping_from(value: MappingSource, what: str) -> dict[str, Any]:
+    """The fields ``value`` gives: itself when a mapping, else what the YAML (or JSON) file it names holds.
+
+    Args:
+        value: A mapping, a path to a YAML or JSON file of a mapping, or ``None`` (no fields).
+        what: The argument's name, for messages (``"--subject"``, ``"metadata"``).
+
+    Raises:
+        InvalidOptionError: The file cannot be read as YAML or JSON, or does not hold a mapping.
+        InvalidArgumentError: ``value`` is neither a mapping nor a path.
+    """
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return dict(value)
+    if not isinstance(value, (str, os.PathLike)):
+        raise InvalidArgumentError(
+            f"{what} must be a mapping of field names to values or the path of a YAML or JSON file of one, "
+            f"not {type(value).__name__}"
+        )
+    import yaml
+
+    path = Path(value)
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InvalidOptionError(f"{what} {path}: cannot be read as YAML or JSON ({exc})") from exc
+    if not isinstance(loaded, dict):
+        raise InvalidOptionError(f"{what} {path}: must hold a mapping of field names to values")
+    return loaded
+
+
+def writer_options(
+    subject: MappingSource = None, metadata: MappingSource = None, options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The writer options of a conversion: the session metadata, then ``options``, then the subject.
+
+    The metadata's fields come first, so that an explicit option of the same name wins.
+    """
+    if options is not None and not isinstance(options, Mapping):
+        raise InvalidArgumentError(f"options must be a mapping of writer option names to values, not {options!r}")
+    merged = {**mapping_from(metadata, "metadata"), **dict(options or {})}
+    if subject is not None:
+        merged["subject"] = mapping_from(subject, "subject")
+    return merged
+
+
+def check_fps(fps: object) -> float | None:
+    """``fps`` as a float: ``None``, or a finite number of frames per second above 0."""
+    if fps is None:
+        return None
+    if isinstance(fps, bool) or not isinstance(fps, Real):
+        raise InvalidArgumentError(f"fps must be a number of frames per second or None, not {fps!r}")
+    value = float(fps)
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidOptionError(f"fps must be a finite number of frames per second above 0, not {fps!r}")
+    return value
+
+
+def writer_format(to: object) -> str | None:
+    """The format ``to`` names for `poseio.save`: ``None`` for none, or for an extension such as ``".nwb"``.
+
+    An extension leaves the choice of writer to `poseio.save`, which picks the
+    format(s) by the output's extension and the labels' content (for NWB,
+    predictions and annotations).
+    """
+    if to is None:
+        return None
+    if not isinstance(to, str) or not to:
+        raise InvalidArgumentError(f"to must be a format name or an extension such as '.nwb', not {to!r}")
+    return None if to.startswith(".") else to
+
+
+def settings(
+    *,
+    to: str | None = None,
+    fps: float | None = None,
+    subject: MappingSource = None,
+    metadata: MappingSource = None,
+    format: FormatChoice = None,
+    allow_external: bool = False,
+    memory_budget: int | str | None = None,
+    partial: bool = False,
+    options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The plain dict `convert_one` takes, from `poseio.convert`'s keyword arguments.
+
+    The subject and metadata files are read here, once, so that a batch's
+    workers get their fields and a bad file is reported before anything is converted.
+    """
+    return {
+        "to": writer_format(to),
+        "fps": check_fps(fps),
+        "writer_options": writer_options(subject, metadata, options),
+        "reading": {
+            "format": list(format) if isinstance(format, (list, tuple)) else format,
+            "allow_external": allow_external,
+            "memory_budget": memory_budget,
+            "partial": partial,
+        },
+    }
+
+
+def convert_one(source: str | os.PathLike[str], target: str | os.PathLike[str], plan: Mapping[str, Any]) -> list[str]:
+    """Read ``source``, time its videos, write ``target`` (atomically); returns a note per video timed.
+
+    Args:
+        source: A path, or a URL kept as text (``poseio.load`` reads it remotely).
+        target: The file to write.
+        plan: What `settings` returns.
+    """
+    labels = load(source, **plan["reading"])
+    notes: list[str] = []
+    if plan["fps"] is not None:
+        # The videos' rate, not a writer option: every writer that stores time (or a rate) uses it,
+        # and one that stores neither (labelled frames only) is not refused an option it lacks.
+        for video in labels.videos:
+            video.fps = plan["fps"]
+    elif not is_url(source):
+        # A remote file has no folder here: no video beside it can be opened.
+        notes = rates_from_videos(labels, Path(source), plan["reading"]["allow_external"])
+    save(labels, target, format=plan["to"], **plan["writer_options"])
+    return notes
+
+
+def rates_from_videos(labels: Labels, source: Path, allow_external: bool) -> list[str]:
+    """Give each video the input did not time the rate its file declares; returns a note per video timed.
+
+    Only video files beside the input (or below its folder) are opened, unless ``allow_external``.
+    """
+    from poseio.cli._videos import VIDEO_ENDINGS, openable_video, video_fps
+
+    notes = []
+    for video in labels.videos:
+        if video.fps or video.timestamps is not None:
+            continue
+        # DeepLabCut names a video by its stem: its file is the stem with a video ending.
+        names = [video.filename] + (
+            [video.filename + e for e in VIDEO_ENDINGS] if not Path(video.filename).suffix else []
+        )
+        found = (openable_video(name, beside=source, allow_external=allow_external) for name in names)
+        path = next((p for p in found if p is not None), None)
+        rate = video_fps(path) if path is not None else None
+        if rate:
+            notes.append(f"{source}: {video.filename} runs at {rate:g} fps (read from {path}); --fps overrides it")
+            # The file found is the video: the output names it, so that readers of the output find it too.
+            video.fps, video.filename = rate, str(path)
+    return notes
+
+
+def convert(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    to: str | None = None,
+    fps: float | None = None,
+    subject: MappingSource = None,
+    metadata: MappingSource = None,
+    format: FormatChoice = None,
+    allow_external: bool = False,
+    memory_budget: int | str | None = None,
+    partial: bool = False,
+    options: Mapping[str, Any] | None = None,
+) -> Path:
+    """Convert one pose file to another format, as ``poseio convert IN OUT`` does.
+
+    The output is written atomically (see `poseio.save`): a failed conversion
+    leaves ``target`` as it was.
+
+    Args:
+        source: The file to read: a path, or a URL (``https://``, ``s3://``, ``dandi://``).
+        target: The file to write.
+        to: The output format's name; ``None`` (or an extension such as
+            ``".nwb"``) chooses it by ``target``'s extension and the labels' content.
+        fps: The videos' frame rate, for formats that store seconds (NWB). By
+            default, the rate the input records, else the rate each video file
+            declares when it lies beside the input (or below its folder), which
+            then also names the video in the output. Logged on the ``poseio`` logger.
+        subject: The NWB Subject's fields (``subject_id``, ``species``, ``sex``,
+            ``age``, ...), as a mapping or a YAML or JSON file of one.
+        metadata: Session fields (``session_description``, ``experimenter``,
+            ``lab``, ...), as a mapping or a YAML or JSON file; ``options`` of the same name win.
+        format: The input's format, or a preference list (default: detected); see `poseio.load`.
+        allow_external: Follow external links and storage in the input, and open
+            videos outside its folder; see `poseio.load`.
+        memory_budget: The largest array the reader may allocate; see `poseio.load`.
+        partial: Read only the parts of the input that ``format`` covers; see `poseio.load`.
+        options: Writer options, passed to `poseio.save`.
+
+    Returns:
+        The path written.
+
+    Raises:
+        InvalidArgumentError: An argument of the wrong type.
+        InvalidOptionError: A bad ``fps``, subject or metadata file, or a writer option no writer takes.
+        ReadError: The input cannot be read (see `poseio.load` for its subclasses).
+        FormatError: No installed format, or more than one, reads the input.
+        WriteError: The output cannot be written; nothing was changed at ``target``.
+    """
+    destination = check_path(target)
+    plan = settings(
+        to=to,
+        fps=fps,
+        subject=subject,
+        metadata=metadata,
+        format=format,
+        allow_external=allow_external,
+        memory_budget=memory_budget,
+        partial=partial,
+        options=options,
+    )
+    for note in convert_one(source, destination, plan):
+        logger.info("%s", note)
+    return destination

@@ -1,0 +1,428 @@
+"""CSV helpers for format plugins: headers read safely, rows parsed fast, damage reported as `ReadError`.
+
+Pose tools write CSV tables whose header is theirs (DeepLabCut's level rows,
+Anipose's ``<bodypart>_x`` names) but whose rows are numbers. A plugin parses
+its header itself; what is the same in every such format is here:
+
+- Sniffing: `head_lines` gives the text lines of a probe's first bytes (or why
+  they are no CSV text), and `continues_past_head` tells whether the last of
+  them may be cut short.
+- Reading: `source_of` gives what to parse (a path, or a file object's bytes),
+  `first_lines` the header lines (refusing a line longer than any header, and
+  text that is not UTF-8), and `read_block` the rows below the header, parsed
+  by pandas' C parser in one call, as one float64 array (a view of pandas'
+  block when it can be), after refusing a truncated last row, rows wider than
+  the header and cells that are not numbers, each with a message that says
+  where.
+- Building Labels: `take_columns` takes points and scores out of the array
+  as views, `frame_numbers` checks an index column of frame numbers, and
+  `image_rows` turns an index of image paths (labelled frames) into one
+  video per image folder.
+
+Importing this module imports neither pandas nor h5py (sniffers use it);
+`read_block` imports pandas when it runs.
+
+Example::
+
+    from poseio.csv import first_lines, frame_numbers, read_block, source_of, split_rows
+
+    def read(probe):
+        source = source_of(probe)
+        names = split_rows(first_lines(source, 1, probe.name))[0]
+        block, frame = read_block(source, skip=1, width=len(names), name=probe.name, index_columns=0)
+        frames = frame_numbers(block[:, names.index("frame")], probe.name)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from poseio._errors import InvalidOptionError, ReadError
+from poseio._policy import check_allocation
+from poseio._probe import Probe
+from poseio._video import Video
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "MAX_LINE_BYTES",
+    "HeadLines",
+    "ImageRows",
+    "continues_past_head",
+    "first_lines",
+    "frame_numbers",
+    "head_lines",
+    "image_rows",
+    "read_block",
+    "source_of",
+    "split_rows",
+    "take_columns",
+]
+
+#: A header line longer than this is not a header (a file of one endless line, say).
+MAX_LINE_BYTES = 64 * 2**20
+#: The end of a file read to tell whether its last row was cut short.
+_TAIL_BYTES = 2**16
+# The frame number in an image name: the last run of digits before the extension (img0042.png).
+_FRAME_NUMBER = re.compile(r"(\d+)\D*$")
+
+
+# -- sniffing ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadLines:
+    """The text lines of a probe's first bytes, as a CSV sniffer reads them.
+
+    Attributes:
+        lines: Every line, with its line end; the last one may be cut short
+            (see `continues_past_head`).
+        refusal: Why the bytes are no CSV text (``"the file is empty"``,
+            binary content), or ``None``; ``lines`` is then empty.
+    """
+
+    lines: tuple[str, ...]
+    refusal: str | None = None
+
+    @property
+    def complete(self) -> list[str]:
+        """The lines that end within the bytes seen."""
+        return [line for line in self.lines if line.endswith(("\n", "\r"))]
+
+
+def head_lines(probe: Probe) -> HeadLines:
+    """The lines of the probe's first bytes, decoded as UTF-8 (undecodable bytes replaced, a BOM dropped)."""
+    head = probe.head
+    if not head.strip():
+        return HeadLines((), "the file is empty")
+    if b"\0" in head:
+        return HeadLines((), "binary content, not CSV text")
+    return HeadLines(tuple(head.decode("utf-8", "replace").lstrip("\ufeff").splitlines(keepends=True)))
+
+
+def continues_past_head(probe: Probe) -> bool:
+    """Whether the file holds more than the probe's first bytes, so that their last line may be cut short."""
+    try:
+        if probe.path is not None:
+            size = probe.path.stat().st_size
+        else:
+            stream = probe.source
+            position = stream.tell()
+            size = stream.seek(0, io.SEEK_END)
+            stream.seek(position)
+    except (OSError, ValueError):
+        return False
+    return size > len(probe.head)
+
+
+def split_rows(lines: Iterable[str]) -> list[list[str]]:
+    """The CSV fields of text lines (quoted names holding commas stay whole)."""
+    return list(csv.reader(lines))
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+
+def source_of(probe: Probe) -> Path | io.BytesIO:
+    """What to parse: the file's path, or the bytes of a file object (read once, from the start)."""
+    if probe.path is not None:
+        return probe.path
+    stream = probe.source
+    stream.seek(0)
+    return io.BytesIO(stream.read())
+
+
+def _open(source: Path | io.BytesIO) -> io.BufferedIOBase:
+    if isinstance(source, Path):
+        return open(source, "rb")  # noqa: SIM115 - closed by the callers' with
+    return io.BytesIO(source.getbuffer())
+
+
+def first_lines(source: Path | io.BytesIO, count: int, name: str) -> list[str]:
+    """The first ``count`` lines of the file as text, line ends kept (fewer when the file is shorter).
+
+    Args:
+        source: From `source_of`.
+        count: How many lines to read.
+        name: The file's name, for messages.
+
+    Raises:
+        ReadError: A line is longer than `MAX_LINE_BYTES`, the text is not UTF-8, or the file cannot be read.
+    """
+    lines: list[str] = []
+    try:
+        with _open(source) as stream:
+            for _ in range(count):
+                line = stream.readline(MAX_LINE_BYTES)
+                if not line:
+                    break
+                if len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
+                    raise ReadError(f"{name}: its first rows are over {MAX_LINE_BYTES >> 20} MB long: not a header")
+                lines.append(line.decode("utf-8-sig" if not lines else "utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"{name}: its header is not UTF-8 text ({exc}); is it a CSV?") from exc
+    except OSError as exc:
+        raise ReadError(f"{name}: cannot be read ({exc})") from exc
+    return lines
+
+
+def _check_last_row(source: Path | io.BytesIO, width: int, name: str) -> None:
+    """Refuse a file whose last row was cut short: CSV writers end every row with a line end."""
+    with _open(source) as stream:
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(max(0, size - _TAIL_BYTES))
+        tail = stream.read()
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return
+    fields = split_rows([tail.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")])
+    if fields and len(fields[0]) < width:
+        raise ReadError(
+            f"{name}: its last row has {len(fields[0])} of {width} fields and no line end: the file looks "
+            "truncated. Copy or export it again"
+        )
+
+
+def read_block(
+    source: Path | io.BytesIO,
+    *,
+    skip: int,
+    width: int,
+    name: str,
+    index_columns: int = 1,
+    text_columns: Collection[int] = (),
+    label: Callable[[int], str] | None = None,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The rows below a CSV's header: the data columns as one float64 array, and pandas' frame of every column.
+
+    The frame's columns are ``0 .. width-1``, the file's. The first
+    ``index_columns`` are the index: one is read as pandas infers it (frame
+    numbers or text), several as text (the parts of a path). The columns after
+    them hold numbers, or nothing (NaN), except ``text_columns``, read as text
+    and NaN in the array. pandas infers the number columns' types, which is
+    faster than forcing float64 and gives the very floats the producers' own
+    ``pandas.read_csv`` gives; it keeps them in one block, and the array is then
+    a view of that block, not a copy (writable: the frame is the caller's to drop).
+
+    Args:
+        source: From `source_of`.
+        skip: The header lines above the rows.
+        width: The fields of every row, index columns included.
+        name: The file's name, for messages.
+        index_columns: How many index columns start every row.
+        text_columns: Data columns (positions in the frame) that hold text.
+        label: Names a column (a position in the frame) in messages; default its number from 1.
+
+    Returns:
+        ``(n_rows, width - index_columns)`` float64 values, and the frame.
+
+    Raises:
+        ReadError: The last row is cut short, the rows do not parse or are
+            wider than ``width``, or a cell that must be a number is not one.
+    """
+    import pandas as pd
+
+    _check_last_row(source, width, name)
+    text = set(text_columns) | (set(range(index_columns)) if index_columns > 1 else set())
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    try:
+        frame = pd.read_csv(
+            source,
+            header=None,
+            skiprows=skip,
+            names=list(range(width)),
+            dtype={c: str for c in sorted(text)} or None,
+            engine="c",
+        )
+    except (ValueError, OverflowError) as exc:  # pandas' ParserError and UnicodeDecodeError are ValueErrors
+        raise ReadError(
+            f"{name}: its rows cannot be parsed ({type(exc).__name__}: {str(exc).strip()}); the file is damaged"
+        ) from exc
+    if not isinstance(frame.index, pd.RangeIndex):
+        # Every row had more fields than the header, and pandas made the extra ones an index.
+        raise ReadError(f"{name}: its rows have more fields than its header ({width}); the file is damaged")
+    numbers = [c for c in range(index_columns, width) if c not in text]
+    _refuse_text_in(frame, numbers, skip, name, label or (lambda c: str(c + 1)))
+    if len(numbers) == width - index_columns:
+        block = frame.iloc[:, index_columns:].to_numpy(dtype=np.float64)
+        if not block.flags.writeable:  # a read-only view of pandas' block
+            try:
+                block.flags.writeable = True
+            except ValueError:
+                block = block.copy()
+        return block, frame
+    block = np.full((len(frame), width - index_columns), np.nan)
+    for column in numbers:
+        block[:, column - index_columns] = frame[column].to_numpy(dtype=np.float64)
+    return block, frame
+
+
+def _refuse_text_in(frame: pd.DataFrame, columns: list[int], skip: int, name: str, label: Callable[[int], str]) -> None:
+    """Raise `ReadError` naming the first cell of ``columns`` that is not a number."""
+    import pandas as pd
+
+    if not len(frame):
+        return
+    kinds = [d.kind for d in frame.dtypes.tolist()]  # one Series, not one per column
+    for column in columns:
+        if kinds[column] not in "iuf":
+            cells = frame[column]
+            bad = (pd.to_numeric(cells, errors="coerce").isna() & cells.notna()).to_numpy()
+            row = int(np.argmax(bad))
+            raise ReadError(
+                f"{name}: {cells.iloc[row]!r} in column {label(column)} (data row {row + 1}, line "
+                f"{skip + row + 1}) is not a number; the file is damaged"
+            )
+
+
+# -- building Labels ----------------------------------------------------------------------------------
+
+
+def take_columns(block: np.ndarray, positions: np.ndarray, name: str) -> np.ndarray:
+    """``block[:, positions]`` for an array of column positions (any shape), NaN where a position is -1.
+
+    Positions laid out regularly (animal after animal, bodypart after
+    bodypart, a bodypart's values side by side), as every producer writes
+    them, give a view of the block, not a copy. Otherwise the copy is checked
+    against the memory budget first.
+
+    Args:
+        block: ``(n_rows, n_columns)`` values.
+        positions: Column positions; the result has shape ``(n_rows, *positions.shape)``.
+        name: The file's name, for messages.
+    """
+    n_rows = len(block)
+    if positions.size and (positions >= 0).all():
+        base = int(positions.flat[0])
+        steps = []
+        for axis, length in enumerate(positions.shape):
+            step = np.diff(positions, axis=axis) if length > 1 else np.zeros(1, dtype=np.int64)
+            steps.append(int(step.flat[0]))
+        grid = np.indices(positions.shape)
+        regular = all(s >= 0 for s in steps) and np.array_equal(
+            positions, base + sum(g * s for g, s in zip(grid, steps))
+        )
+        if regular:
+            row, column = block.strides
+            return np.lib.stride_tricks.as_strided(
+                block[:, base:], shape=(n_rows, *positions.shape), strides=(row, *(s * column for s in steps))
+            )
+    check_allocation(n_rows * positions.size * 8, f"{n_rows} rows of {positions.size} values", name)
+    taken = block[:, np.maximum(positions, 0)]
+    taken[:, positions < 0] = np.nan
+    return taken
+
+
+def frame_numbers(values: np.ndarray, name: str, *, column: str = "frame number") -> np.ndarray:
+    """An index column as frame numbers: whole, not negative, one row each.
+
+    Args:
+        values: The column (integers, or floats with NaN where a cell is empty).
+        name: The file's name, for messages.
+        column: What the column is, for messages.
+
+    Returns:
+        The frame numbers as int64 (the array itself when it already is).
+
+    Raises:
+        ReadError: A number that is missing, fractional or negative, or a frame with two rows.
+    """
+    values = np.asarray(values)
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)  # a column without rows has no type of its own to check
+    if values.dtype.kind not in "iuf":
+        raise ReadError(f"{name}: the {column} column holds {values.dtype} values, not numbers")
+    # Producers write frames in increasing order: one comparison pass tells, and then the first
+    # frame is the smallest, so integers need no other check (floats may be NaN or fractional).
+    increasing = len(values) < 2 or bool((values[1:] > values[:-1]).all())
+    if values.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(values) | (values != np.round(values)) | (values < 0)
+    else:
+        bad = values[:1] < 0 if increasing else values < 0
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise ReadError(f"{name}: data row {row + 1} has {values[row].item()!r} as its {column}")
+    frames = values.astype(np.int64, copy=False)
+    if not increasing:
+        unique, counts = np.unique(frames, return_counts=True)
+        if (counts > 1).any():
+            raise ReadError(f"{name}: frame {int(unique[np.argmax(counts > 1)])} has more than one row")
+    return frames
+
+
+class ImageRows(NamedTuple):
+    """Rows indexed by image paths, as videos and frames (see `image_rows`).
+
+    Attributes:
+        videos: One video per image folder, in the order the folders first appear.
+        video: The video (index into ``videos``) of every row.
+        frame_idx: The frame number of every row.
+        in_row_order: The folders whose images are numbered in row order.
+    """
+
+    videos: list[Video]
+    video: np.ndarray
+    frame_idx: np.ndarray
+    in_row_order: list[str]
+
+
+def image_rows(
+    paths: Sequence[str], name: str, *, video: str | None = None, fps: float | None = None, format: str
+) -> ImageRows:
+    """The videos and frames of rows indexed by image paths (labelled frames extracted from videos).
+
+    Each image folder is a video (``labeled-data/m4s1``; Windows backslashes
+    are read as slashes), named after the folder unless ``video`` names it,
+    whose ``metadata["images"]`` maps each frame number to its image's path as
+    written. An image's frame number is the last number in its name
+    (``img0042.png`` is frame 42), as DeepLabCut and the tools that share its
+    layout name the frames they extract; a folder whose names do not give
+    distinct numbers is numbered in row order.
+
+    Args:
+        paths: The image path of every row.
+        name: The file's name, for messages.
+        video: The ``video=`` read option, which can name one folder's video only.
+        fps: The ``fps=`` read option, given to every video.
+        format: The format's name, for messages.
+
+    Raises:
+        ReadError: An image has two rows.
+        InvalidOptionError: ``video`` is given, but the images come from several folders.
+    """
+    folders: dict[str, int] = {}
+    folder_of = np.empty(len(paths), dtype=np.int64)
+    numbers = np.full(len(paths), -1, dtype=np.int64)
+    seen: set[str] = set()
+    for row, path in enumerate(paths):
+        if path in seen:
+            raise ReadError(f"{name}: the image {path!r} has more than one row")
+        seen.add(path)
+        image = PurePosixPath(path.replace("\\", "/"))
+        folder_of[row] = folders.setdefault(str(image.parent), len(folders))
+        match = _FRAME_NUMBER.search(image.stem)
+        if match:
+            numbers[row] = int(match.group(1))
+    if video is not None and len(folders) > 1:
+        raise InvalidOptionError(
+            f"{name}: video= names one video, but the images come from {len(folders)} folders", format=format
+        )
+    videos, in_row_order = [], []
+    for folder, number in folders.items():
+        rows = np.flatnonzero(folder_of == number)
+        if (numbers[rows] < 0).any() or len(np.unique(numbers[rows])) < len(rows):
+            numbers[rows] = np.arange(len(rows))
+            in_row_order.append(folder)
+        images = dict(zip(numbers[rows].tolist(), (paths[r] for r in rows)))
+        videos.append(Video(video or folder, fps=fps, metadata={"images": images}))
+    return ImageRows(videos, folder_of, numbers, in_row_order)
