@@ -189,6 +189,11 @@ class RemoteFile(io.RawIOBase):
                 path=self.name,
             )
 
+        if self.size > block_size and not _serves_ranges(self.resolved):
+            # Found before HDF5 reads: a read failing inside HDF5's file driver can crash the interpreter at exit.
+            self._file.close()
+            raise self._failure(ValueError("the server does not honour range requests"))
+
     def __repr__(self) -> str:
         return f"RemoteFile({self.name!r})"
 
@@ -215,6 +220,8 @@ class RemoteFile(io.RawIOBase):
         return len(data)
 
     def read(self, size: int = -1) -> bytes:
+        if self.closed:  # HDF5 may still flush a handle a traceback kept alive: never call into a closed session
+            raise ValueError(f"{self.name}: read from a closed remote file")
         try:
             return self._file.read(size)
         except Exception as exc:  # noqa: BLE001 - every transport failure is described below
@@ -260,6 +267,18 @@ class RemoteFile(io.RawIOBase):
                 f"{self.name}: cannot reach {host} ({text}); check the URL and your network", path=self.name
             )
         return ReadError(f"{self.name}: reading from the server failed ({text})", path=self.name)
+
+
+def _serves_ranges(url: str) -> bool:
+    """Whether the server answers a one-byte Range request with 206 Partial Content (one tiny request)."""
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Range": "bytes=0-0"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return response.status == 206
+    except OSError:  # the reads that follow report what is wrong with the server
+        return True
 
 
 def _client_timeout():
