@@ -21,6 +21,15 @@ def test_directory(tmp_path):
         poseio.load(tmp_path)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("call", [poseio.load, poseio.sniff, poseio.explain])
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path, call):
+    # Opening a pipe for reading blocks until something writes: were it opened, this test would hang.
+    os.mkfifo(tmp_path / "poses.csv")
+    with pytest.raises(poseio.ReadError, match="is not a regular file"):
+        call(tmp_path / "poses.csv")
+
+
 def test_unreadable_file(tmp_path, monkeypatch):
     path = tmp_path / "locked.nwb"
     path.write_bytes(b"x")

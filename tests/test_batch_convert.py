@@ -163,6 +163,27 @@ def test_shards_partition_the_files_exactly_whatever_order_they_are_listed_in(fo
 
 
 @pytest.mark.corpus
+def test_shares_do_not_move_when_files_come_between_the_tasks(folders):
+    # Each task writes its report into the folder it converts, so the second task sees one file more
+    # than the first did (as when a new session lands mid-array): no file may be converted twice or never.
+    converted = []
+    for index in (1, 2):
+        if index == 2:
+            (folders / "data" / "m0").mkdir()
+            shutil.copy(corpus_file("formats", "typical.slp"), folders / "data" / "m0" / "new.slp")
+        report = Path("data", f"report-{index}.jsonl")
+        result = run(
+            "convert", "data", "--out-dir", "out", *CONVERT, "--shard", f"{index}/2", "--report", report, cwd=folders
+        )
+        assert result.returncode == 0, result.stderr
+        converted.append({s for s, line in report_lines(folders / report).items() if line["status"] == "converted"})
+    first_task_saw = {where for where in LAYOUT if where.startswith("data/")}
+    assert not converted[0] & converted[1], "a file was converted by both tasks"
+    # Every file the first task saw was converted by one of the two; the new one only if its share is the second.
+    assert first_task_saw <= converted[0] | converted[1]
+
+
+@pytest.mark.corpus
 def test_a_rerun_skips_what_is_done_and_redoes_deleted_stale_and_foreign_outputs(folders):
     out = folders / "out"
     assert run("convert", *SOURCES, "--out-dir", "out", *CONVERT, cwd=folders).returncode == 0
@@ -289,6 +310,39 @@ def test_outputs_that_collide_are_refused_before_anything_is_written(tmp_path, f
     assert result.returncode == 1
     assert result.stderr.startswith("poseio: error:") and message in result.stderr, result.stderr
     assert {p for p in tmp_path.rglob("*")} == before
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs symbolic links and named pipes (POSIX)")
+def test_an_output_folder_reached_through_a_link_is_the_folder_and_pipes_are_passed_over(tmp_path):
+    lay_out(tmp_path, {"data/s.slp": "typical.slp"})
+    (tmp_path / "data" / "s.slp").chmod(0o644)  # writable, as a user's own files are: only the check protects it
+    before = (tmp_path / "data" / "s.slp").read_bytes()
+    (tmp_path / "alias").symlink_to(tmp_path / "data", target_is_directory=True)
+    # Written as SLEAP into the folder by another name: the output would replace its own input.
+    result = run("convert", "data/s.slp", "--out-dir", "alias", "--to", "slp", "--overwrite", cwd=tmp_path)
+    assert result.returncode == 1 and "would replace an input" in result.stderr, result.stderr
+    assert (tmp_path / "data" / "s.slp").read_bytes() == before
+
+    # A named pipe in a folder to convert: sniffing it would wait for a writer forever.
+    os.mkfifo(tmp_path / "data" / "pipe.csv")
+    result = run("convert", "data", "--out-dir", "out", *CONVERT, "--report", "r.jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert set(report_lines(tmp_path / "r.jsonl")) == {"data/s.slp"}
+    assert_points_match(tmp_path / "out" / "s.nwb", "typical.slp")
+
+
+@pytest.mark.corpus
+def test_an_output_of_another_format_is_not_taken_for_done(tmp_path):
+    lay_out(tmp_path, {"data/s.h5": "DLC_sample_poses.h5"})
+    assert run("convert", "data", "--out-dir", "out", "--to", "dlc", cwd=tmp_path).returncode == 0
+    # out/s.csv is a DeepLabCut CSV, which the Lightning Pose sniffer would also read: not a Lightning Pose output.
+    again = run("convert", "data", "--out-dir", "out", "--to", "lightning-pose", "--report", "r.jsonl", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert report_lines(tmp_path / "r.jsonl")["data/s.h5"]["status"] == "converted"
+    # Lightning Pose's own output is then its own, and a rerun skips it.
+    third = run("convert", "data", "--out-dir", "out", "--to", "lightning-pose", "--report", "r3.jsonl", cwd=tmp_path)
+    assert report_lines(tmp_path / "r3.jsonl")["data/s.h5"]["status"] == "skipped-existing", third.stderr
 
 
 @pytest.mark.corpus

@@ -206,6 +206,23 @@ def test_from_movement_refuses_untracked_names_it_does_not_have():
         from_movement(_dataset(), untracked=["zed"])
     with pytest.raises(poseio.InvalidOptionError, match="untracked= must list individuals"):
         from_movement(_dataset(), untracked="a")
+    with pytest.raises(poseio.InvalidOptionError, match="untracked= must list individuals"):
+        from_movement(_dataset(), untracked=5)
+
+
+def test_from_movement_refuses_two_individuals_of_one_name():
+    ds = load_poses.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), individual_names=["m", "n"], fps=10)
+    ds = ds.assign_coords(individuals=["m", "m"])  # movement's loaders refuse this; an edit of the coordinates does not
+    with pytest.raises(poseio.InvalidLabelsError, match="two individuals 'm'"):
+        from_movement(ds)
+
+
+def test_from_movement_copies_the_datasets_values():
+    ds = load_poses.from_numpy(np.arange(12.0).reshape(3, 2, 2, 1), individual_names=["a"], fps=10)
+    labels = from_movement(ds.drop_vars("space"))
+    before = labels.numpy().copy()
+    ds["position"].values[:] = -1.0
+    np.testing.assert_array_equal(labels.numpy(), before)
 
 
 def test_to_movement_refuses_what_it_cannot_lay_out():

@@ -215,6 +215,23 @@ def test_from_dataframe_refuses_tables_it_cannot_read_and_says_why(df, message):
         from_dataframe(df)
 
 
+def test_a_tidy_tables_predicted_column_is_read_as_words_or_numbers_and_nothing_else():
+    rows = {"frame": [0, 1], "node": ["a", "a"], "x": [1.0, 2.0], "y": [3.0, 4.0]}
+    for column in (["False", "True"], [0, 1], np.array([False, True])):
+        labels = from_dataframe(pd.DataFrame({**rows, "predicted": column}))
+        assert [type(i) is poseio.PredictedInstance for f in labels for i in f.instances] == [False, True]
+    with pytest.raises(poseio.InvalidLabelsError, match="the predicted column holds 'maybe'"):
+        from_dataframe(pd.DataFrame({**rows, "predicted": ["maybe", "True"]}))
+
+
+def test_a_malformed_video_shape_in_attrs_is_ignored():
+    df = pd.DataFrame({"frame": [0], "node": ["a"], "x": [1.0], "y": [2.0]})
+    df.attrs["videos"] = {"": {"shape": ["a"], "fps": 30}}
+    labels = from_dataframe(df)
+    assert labels.videos[0].fps == 30 and labels.videos[0].shape != ("a",)
+    np.testing.assert_array_equal(labels.numpy()[0, 0, 0], [1.0, 2.0])
+
+
 def test_from_dataframe_and_to_dataframe_refuse_wrong_arguments():
     labels = _crowd()
     with pytest.raises(poseio.InvalidArgumentError, match="pandas.DataFrame"):

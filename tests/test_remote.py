@@ -176,8 +176,10 @@ def test_a_remote_file_that_links_outside_itself_is_refused(server, tmp_path):
     poseio.save(poseio.load(corpus_file("nwb", "a_pose_estimation_two_animals.nwb")), path)
     with h5py.File(path, "a") as f:
         f["processing/elsewhere"] = h5py.ExternalLink("/etc/passwd", "/")
-    with pytest.raises(poseio.UnsafeFileError):
-        poseio.load(server.serve(path))
+    url = server.serve(path)
+    with pytest.raises(poseio.UnsafeFileError) as caught:
+        poseio.load(url)
+    assert str(caught.value).startswith(f"{url}: it links to objects in other files: /processing/elsewhere")
 
 
 def test_validate_over_http_fetches_the_file(server):
@@ -220,6 +222,34 @@ def test_a_fresh_process_reads_a_url_without_heavy_imports(server):
         """
     )
     assert int(result.stdout.split()[-1]) == poseio.load(path).n_predicted_instances
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open sockets in Linux /proc")
+def test_loads_in_a_loop_leave_no_connection_open(server):
+    # fsspec closes a session when its file system is garbage collected; with the collector off, a loop of
+    # loads must still not pile up sockets (a batch over many URLs would run out of file descriptors).
+    url = server.serve(corpus_file("nwb", "a_pose_estimation_two_animals.nwb"))
+    result = run_fresh(
+        f"""
+        import gc, os
+        gc.disable()
+        def sockets():
+            count = 0
+            for fd in os.listdir("/proc/self/fd"):
+                try:
+                    count += os.readlink(f"/proc/self/fd/{{fd}}").startswith("socket:")
+                except OSError:
+                    pass  # the descriptor listdir itself used, closed since
+            return count
+        poseio.load({url!r})
+        after_one = sockets()
+        for _ in range(20):
+            poseio.load({url!r})
+        print(after_one, sockets())
+        """
+    )
+    after_one, after_many = map(int, result.stdout.split()[-2:])
+    assert after_many <= after_one + 2, f"{after_many - after_one} sockets left open by 20 loads"
 
 
 def test_without_fsspec_a_url_says_what_to_install():

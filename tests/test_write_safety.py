@@ -199,15 +199,16 @@ def test_a_long_multi_dot_ending_is_kept_as_far_as_the_name_fits():
     assert writer_temp_name("no_ext").endswith(tuple("0123456789abcdef"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="poseio._locking._TEMP recognises one extension after the random part, so a killed writer's "
-    "temporary file of a multi-dot destination (x.pkg.slp) is not cleaned yet; _locking.py is to accept several",
-)
-def test_temporary_names_with_a_multi_dot_ending_are_recognised_as_temporary():
+@posix_only
+@pytest.mark.parametrize("name", ["labels.pkg.slp", "session.analysis.h5", "poses.nwb", "no_ext"])
+def test_a_stale_temporary_file_of_any_ending_is_removed_by_the_next_write(tmp_path, name):
     from poseio._atomic import writer_temp_name
 
-    assert _locking._TEMP.fullmatch(writer_temp_name("labels.pkg.slp"))["name"] == "labels.pkg.slp"
+    # What a killed writer leaves: its temporary file, ending as the destination ends (x.pkg.slp's in .pkg.slp).
+    stale = tmp_path / writer_temp_name(name)
+    stale.write_bytes(b"half-written")
+    removed = _locking.remove_stale_temps(tmp_path, holding="another.nwb")
+    assert removed == [stale] and not stale.exists()
 
 
 @posix_only

@@ -63,9 +63,9 @@ def convert_many(
         to: The output format's name, or an extension such as ``".nwb"`` to let
             `poseio.save` choose each file's writer(s) by content.
         jobs: Worker processes converting at once on this machine.
-        shard: Convert only share ``(I, N)`` (or ``"I/N"``), I from 1: every
-            N-th file of the sorted list, from the I-th. For job arrays: each
-            task converts its share of the same list.
+        shard: Convert only share ``(I, N)`` (or ``"I/N"``), I from 1: the files
+            whose name below their folder hashes to share I. For job arrays:
+            each task converts its share, whatever files the others saw.
         client: A ``dask.distributed.Client``, or a scheduler's address
             (``"tcp://host:8786"``, or a scheduler file ending in ``.json``):
             convert on that Dask cluster instead (``pip install 'poseio[dask]'``).

@@ -81,7 +81,10 @@ def in_processes(tasks: list[Task], plan: Mapping[str, Any], jobs: int) -> Outco
             return
 
 
-_NO_WORKERS = "the worker processes died before converting anything; try --jobs 1 (jobs=1) to see why"
+_NO_WORKERS = (
+    "the worker processes died before converting anything; try --jobs 1 (jobs=1) to see why. From a script, "
+    "call convert_many under 'if __name__ == \"__main__\":', as each worker process imports the script"
+)
 
 
 def _pool_run(

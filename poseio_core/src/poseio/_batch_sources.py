@@ -9,7 +9,9 @@ that two ``session.h5`` in different folders get different outputs.
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
+import stat
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -127,11 +129,23 @@ def plan(
 
 
 def share(items: list[Item], shard: tuple[int, int] | None) -> list[Item]:
-    """The I-th of N shares: every N-th item of the sorted list, from the I-th."""
+    """The I-th of N shares: the items whose name below their folder hashes to share I.
+
+    Each file's share depends on its own name alone, not on its place in the
+    list: the tasks of a job array agree on the shares even when files come or
+    go between their starts (a report file written into the folder, a new
+    session), so no file is converted twice or left out.
+    """
     if shard is None:
         return items
     index, count = shard
-    return items[index - 1 :: count]
+    return [item for item in items if shard_of(item, count) == index]
+
+
+def shard_of(item: Item, count: int) -> int:
+    """Which of ``count`` shares (from 1) ``item`` belongs to: a stable hash of its name below its folder."""
+    digest = hashlib.blake2b(item.relative.as_posix().encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count + 1
 
 
 def _resolve(sources: Iterable[str | os.PathLike[str]], out_dir: Path, exclude: Sequence[Path]) -> Iterator[Item]:
@@ -170,12 +184,23 @@ def _named(path: Path, root: Path, skip: list[str]) -> Iterator[Item]:
 
 
 def _walk(folder: Path, skip: list[str]) -> Iterator[Path]:
-    """The files below ``folder``, sorted; not hidden ones (poseio's temporary files are), nor ``skip``."""
+    """The regular files below ``folder``, sorted; not hidden ones (poseio's temporary files are), nor ``skip``.
+
+    A pipe, socket or device in the folder is passed over: sniffing a pipe would wait for a writer forever.
+    """
     for top, folders, files in os.walk(folder):
         folders[:] = sorted(f for f in folders if not f.startswith(".") and _absolute(Path(top, f)) not in skip)
         for name in sorted(files):
-            if not name.startswith(".") and _absolute(Path(top, name)) not in skip:
-                yield Path(top, name)
+            path = Path(top, name)
+            if not name.startswith(".") and _absolute(path) not in skip and _is_regular(path):
+                yield path
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # a dangling link, an unreadable file: converting it reports why
 
 
 def _fixed_base(pattern: str) -> Path:
@@ -197,7 +222,8 @@ def _url_name(url: str) -> PurePosixPath:
 
 
 def _absolute(path: Path) -> str:
-    return os.path.normpath(os.path.abspath(path))
+    """The path with every link resolved: an output folder reached through a link to an input folder is that folder."""
+    return os.path.realpath(path)
 
 
 def _unique(items: Iterable[Item]) -> list[Item]:

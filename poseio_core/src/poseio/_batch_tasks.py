@@ -51,7 +51,7 @@ def is_complete(source: str, output: str, written_by: list[str]) -> bool:
     poseio writes atomically (a temporary file renamed on success), so an
     output that exists is whole unless something else wrote it. It counts as
     done when it is a regular file not older than its source (a local one: a
-    URL has no time here) and one of ``written_by`` claims it (`poseio.sniff`).
+    URL has no time here) and one of ``written_by`` is its most confident claimant (`poseio.sniff`).
     """
     try:
         done = os.stat(output)
@@ -66,9 +66,13 @@ def is_complete(source: str, output: str, written_by: list[str]) -> bool:
         except OSError:
             return False
     try:
-        return bool(sniff(output, format=written_by))
+        claims = sniff(output)
     except PoseioError:
         return False
+    # The output format must be the file's best claimant, not merely one that would read it: the DeepLabCut
+    # CSV an earlier run wrote is no Lightning Pose output, though the Lightning Pose sniffer claims it too.
+    best = max((claim.confidence for claim in claims), default=0.0)
+    return any(claim.format in written_by and claim.confidence >= best for claim in claims)
 
 
 def _make_folder(folder: str) -> None:

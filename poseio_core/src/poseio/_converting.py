@@ -9,10 +9,8 @@ alike whichever way it is asked for. A batch sends its workers the plain dict
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Mapping
-from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from poseio._labels import Labels
 from poseio._loading import FormatChoice, load
 from poseio._remote import is_url
 from poseio._saving import save
+from poseio.options import check_fps
 
 logger = logging.getLogger("poseio")
 
@@ -74,18 +73,6 @@ def writer_options(
     if subject is not None:
         merged["subject"] = mapping_from(subject, "subject")
     return merged
-
-
-def check_fps(fps: object) -> float | None:
-    """``fps`` as a float: ``None``, or a finite number of frames per second above 0."""
-    if fps is None:
-        return None
-    if isinstance(fps, bool) or not isinstance(fps, Real):
-        raise InvalidArgumentError(f"fps must be a number of frames per second or None, not {fps!r}")
-    value = float(fps)
-    if not math.isfinite(value) or value <= 0:
-        raise InvalidOptionError(f"fps must be a finite number of frames per second above 0, not {fps!r}")
-    return value
 
 
 def writer_format(to: object) -> str | None:

@@ -45,7 +45,9 @@ LOCK_SUFFIX = ".poseio-lock"
 _MAX_NAME_BYTES = 200
 _DIGEST_CHARS = 12
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}")
-_TEMP = re.compile(r"\.(?P<name>.+)" + re.escape(TEMP_MARK) + r"\d+-[0-9a-f]{8}(?:\.[A-Za-z0-9]{1,10})?", re.DOTALL)
+# A temporary name ends as its destination does, with every plain extension of a multi-dot
+# ending (x.pkg.slp's temporary file ends in .pkg.slp; see _atomic.writer_temp_name).
+_TEMP = re.compile(r"\.(?P<name>.+)" + re.escape(TEMP_MARK) + r"\d+-[0-9a-f]{8}(?:\.[A-Za-z0-9]{1,10})*", re.DOTALL)
 _LOCK = re.compile(r"\.(?P<name>.+)" + re.escape(LOCK_SUFFIX), re.DOTALL)
 _NO_FLOCK = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS}
 _OPEN_FLAGS = os.O_RDONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

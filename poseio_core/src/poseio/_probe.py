@@ -93,7 +93,7 @@ class Probe:
         return any(name.endswith(ending.lower()) for ending in endings)
 
     def check_readable(self) -> None:
-        """Raise a poseio error when the source is missing, a folder or unreadable."""
+        """Raise a poseio error when the source is missing, a folder, not a regular file, or unreadable."""
         if self.path is None:
             return
         try:
@@ -106,6 +106,13 @@ class Probe:
             raise SourceNotFoundError(f"{self.path}: no such file; check the path", path=self.path)
         if is_dir:
             raise ReadError(f"{self.path}: is a folder, not a pose file; name a file inside it", path=self.path)
+        if not self.path.is_file():
+            # A pipe would block the first read until something writes to it; a device may never end.
+            raise ReadError(
+                f"{self.path}: is not a regular file (a pipe, socket or device); poseio reads files it can seek in. "
+                "Save the data to a file first",
+                path=self.path,
+            )
         if not os.access(self.path, os.R_OK):
             raise ReadError(f"{self.path}: permission denied; make the file readable", path=self.path)
 

@@ -177,25 +177,27 @@ class RemoteFile(io.RawIOBase):
         self.resolved = resolve(url)
         http = _fsspec_http()
         # One file system per file: fsspec's shared instance would keep its session across processes.
-        fs = http(block_size=block_size, skip_instance_cache=True, client_kwargs={"timeout": _client_timeout()})
+        self._fs = http(block_size=block_size, skip_instance_cache=True, client_kwargs={"timeout": _client_timeout()})
+        self._file = None
         try:
-            self._file = fs.open(self.resolved, "rb", block_size=block_size, cache_type="blockcache")
+            self._file = self._fs.open(self.resolved, "rb", block_size=block_size, cache_type="blockcache")
+            if getattr(self._file, "size", None) is None:
+                raise ReadError(
+                    f"{self.name}: the server does not say how large the file is, so it cannot be read in parts; "
+                    "download it and load the local copy",
+                    path=self.name,
+                )
+            if self.size > block_size and not _serves_ranges(self.resolved):
+                # Found before HDF5 reads: a read failing inside HDF5's file driver can crash the interpreter at exit.
+                raise ValueError("the server does not honour range requests")
         except Exception as exc:  # noqa: BLE001 - every transport failure is described below
+            self.close()
             raise self._failure(exc) from exc
-        if not getattr(self._file, "size", None) and self._file.size != 0:
-            raise ReadError(
-                f"{self.name}: the server does not say how large the file is, so it cannot be read in parts; "
-                "download it and load the local copy",
-                path=self.name,
-            )
-
-        if self.size > block_size and not _serves_ranges(self.resolved):
-            # Found before HDF5 reads: a read failing inside HDF5's file driver can crash the interpreter at exit.
-            self._file.close()
-            raise self._failure(ValueError("the server does not honour range requests"))
 
     def __repr__(self) -> str:
-        return f"RemoteFile({self.name!r})"
+        # h5py names a file opened from a file object by its repr (File.filename), and every message about
+        # the file's objects (unsafe links, damaged datasets) starts with that name: it is the URL.
+        return self.name
 
     @property
     def size(self) -> int:
@@ -231,7 +233,14 @@ class RemoteFile(io.RawIOBase):
 
     def close(self) -> None:
         if not self.closed:
-            self._file.close()
+            if self._file is not None:
+                self._file.close()
+            # fsspec closes a file system's HTTP session only when the file system is garbage collected,
+            # which for a cycle waits for the cyclic collector: a loop of loads would pile up open sockets.
+            session = getattr(self._fs, "_session", None)
+            if session is not None:
+                self._fs.close_session(self._fs.loop, session)
+                self._fs._session = None
         super().close()
 
     def _failure(self, exc: BaseException) -> ReadError:

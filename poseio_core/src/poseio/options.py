@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Collection, Iterable, Mapping
+from numbers import Real
 from typing import Any
 
 from poseio._errors import InvalidOptionError
@@ -51,12 +52,15 @@ def refuse_unknown(options: Mapping[str, Any], accepted: Iterable[str], format: 
         )
 
 
-def check_fps(value: Any, format: str, *, option: str = "fps") -> float | None:
+def check_fps(value: Any, format: str | None = None, *, option: str = "fps") -> float | None:
     """A frame rate option: ``None`` (not given), or a positive, finite number of frames per second.
+
+    Every frame rate poseio takes (read and write options, ``convert(fps=)``,
+    the bridges' ``fps=``) is checked here. Any real number is one, numpy's included.
 
     Args:
         value: The option's value.
-        format: The format's name, for the message.
+        format: The format's name, for the message; ``None`` where no format is concerned.
         option: The option's name, for the message.
 
     Returns:
@@ -67,7 +71,7 @@ def check_fps(value: Any, format: str, *, option: str = "fps") -> float | None:
     """
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
         raise InvalidOptionError(
             f"{option}= must be a positive number of frames per second, not {value!r}", format=format
         )

@@ -62,21 +62,6 @@ def check_kind(kind: object) -> str:
     return str(kind)
 
 
-def check_fps(fps: object, what: str = "fps=") -> float | None:
-    """A frame rate: a finite positive number, or ``None`` when unknown.
-
-    Raises:
-        InvalidOptionError: Anything else.
-    """
-    if fps is None:
-        return None
-    if isinstance(fps, bool) or not isinstance(fps, (int, float, np.integer, np.floating)):
-        raise InvalidOptionError(f"{what} must be a number of frames per second, not {fps!r}")
-    if not math.isfinite(fps) or fps <= 0:
-        raise InvalidOptionError(f"{what} must be a finite positive number of frames per second, not {fps!r}")
-    return float(fps)
-
-
 def known_fps(fps: object) -> float | None:
     """A frame rate a file recorded, or ``None`` when it is missing, zero or not a number."""
     try:

@@ -9,7 +9,7 @@ a function runs: movement itself is not needed to build its datasets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,6 @@ from poseio._skeleton import Skeleton
 from poseio._table import NO_TRACK, PoseTable, distinct
 from poseio._video import Track, Video
 from poseio.bridges._common import (
-    check_fps,
     check_kind,
     check_labels,
     individual_names,
@@ -30,6 +29,7 @@ from poseio.bridges._common import (
     require,
     selected_rows,
 )
+from poseio.options import check_fps
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -232,16 +232,22 @@ def from_movement(
         )
     position = _with_individuals(ds["position"], "position")
     names = [str(n) for n in position["individuals"].values]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise InvalidLabelsError(
+            f"the dataset names two individuals {twice[0]!r}: each individual becomes a track, found by its name; "
+            "rename them first, e.g. ds.assign_coords(individuals=[...])"
+        )
     position = position.transpose("time", "individuals", "keypoints", "space")
     if "space" in position.coords:
         position = position.sel(space=_space_labels(position))  # x, y, z in that order, whatever the dataset's
-    points = np.asarray(position.to_numpy(), dtype=np.float64)
+    points = np.array(position.to_numpy(), dtype=np.float64)  # a copy: the labels never share the dataset's memory
     if points.shape[3] not in (2, 3):
         raise InvalidLabelsError(f"position has {points.shape[3]} spatial coordinates; poses have 2 (x, y) or 3")
     scores = None
     if "confidence" in ds.data_vars:
         confidence = _with_individuals(ds["confidence"], "confidence", position)
-        scores = np.asarray(confidence.transpose("time", "individuals", "keypoints").to_numpy(), dtype=np.float64)
+        scores = np.array(confidence.transpose("time", "individuals", "keypoints").to_numpy(), dtype=np.float64)
         if scores.shape != points.shape[:3]:
             raise InvalidLabelsError(
                 f"confidence has shape {scores.shape} (time, individuals, keypoints), position {points.shape[:3]}"
@@ -252,11 +258,8 @@ def from_movement(
     keypoints = [str(k) for k in position["keypoints"].values] if "keypoints" in position.coords else None
     skeleton, points, scores = _on_skeleton(skeleton, keypoints, points, scores)
 
-    if isinstance(untracked, str) or sorted(set(untracked) - set(names)):
-        raise InvalidOptionError(
-            f"untracked= must list individuals of the dataset ({names}); {untracked!r} is not such a list"
-        )
-    tracks = [Track(n) for n in names if n not in set(untracked)]
+    untracked = _untracked_names(untracked, names)
+    tracks = [Track(n) for n in names if n not in untracked]
     track_of = {t.name: i for i, t in enumerate(tracks)}
     table = PoseTable.from_dense(
         points,
@@ -273,6 +276,17 @@ def from_movement(
     if isinstance(ds.attrs.get("source_file"), str):
         provenance["source"] = ds.attrs["source_file"]
     return Labels.from_table(table.sorted(), videos=[video], skeletons=[skeleton], tracks=tracks, provenance=provenance)
+
+
+def _untracked_names(untracked: object, names: list[str]) -> set[str]:
+    """The ``untracked=`` individuals, each one of ``names``."""
+    # A lone name is refused, not taken for a list of one: untracked="a" may well mean the letters.
+    listed = list(untracked) if isinstance(untracked, Iterable) and not isinstance(untracked, str) else None
+    if listed is None or not all(isinstance(n, str) and n in names for n in listed):
+        raise InvalidOptionError(
+            f"untracked= must list individuals of the dataset ({names}); {untracked!r} is not such a list"
+        )
+    return set(listed)
 
 
 def _with_individuals(array: xr.DataArray, name: str, like: xr.DataArray | None = None) -> xr.DataArray:

@@ -42,7 +42,6 @@ from poseio._skeleton import Skeleton
 from poseio._table import NO_TRACK, PoseTable
 from poseio._video import Track, Video
 from poseio.bridges._common import (
-    check_fps,
     check_kind,
     check_labels,
     frame_count,
@@ -53,6 +52,7 @@ from poseio.bridges._common import (
     selected_rows,
     untracked_slots,
 )
+from poseio.options import check_fps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -439,10 +439,17 @@ def _make_video(filename: str, fps: float | None, recorded: dict, shape: tuple |
     """A video of a table, with the frame rate and shape `to_dataframe` recorded for it, if any."""
     known = recorded.get(filename) if isinstance(recorded.get(filename), dict) else {}
     recorded_shape = known.get("shape")
+    # attrs travel with the frame through pickles and parquet files: a shape that is not four whole
+    # numbers was not written by to_dataframe, and is ignored rather than trusted.
+    wellformed = (
+        isinstance(recorded_shape, (list, tuple))
+        and len(recorded_shape) == 4
+        and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in recorded_shape)
+    )
     return Video(
         filename,
         fps=fps if fps is not None else known_fps(known.get("fps")),
-        shape=tuple(recorded_shape) if isinstance(recorded_shape, (list, tuple)) else shape,
+        shape=tuple(int(n) for n in recorded_shape) if wellformed else shape,
     )
 
 
@@ -675,7 +682,7 @@ def _from_tidy(pd: Any, df: Any, video: Any, fps: float | None, predicted: bool 
     if predicted is not None:
         kinds = np.full(n_instances, bool(predicted))
     elif "predicted" in df.columns:
-        kinds = df["predicted"].to_numpy()[first].astype(bool)
+        kinds = _flags(df, "predicted")[first]
     else:
         kinds = np.full(n_instances, "score" in df.columns)
     per_instance = {
@@ -708,6 +715,19 @@ def _floats(df: Any, name: str) -> np.ndarray:
         return df[name].to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise InvalidLabelsError(f"the {name} column holds values that are not numbers ({exc})") from exc
+
+
+def _flags(df: Any, name: str) -> np.ndarray:
+    """A yes/no column: booleans, 0 and 1, or the words True and False (as a CSV file may hand them back)."""
+    values = df[name].to_numpy()
+    if values.dtype == bool:
+        return values
+    words = {"true": True, "1": True, "1.0": True, "false": False, "0": False, "0.0": False}
+    flags = [words.get(str(value).strip().lower()) for value in values]
+    if None in flags:
+        bad = values[flags.index(None)]
+        raise InvalidLabelsError(f"the {name} column holds {bad!r}; it holds True or False for every point")
+    return np.array(flags, dtype=bool)
 
 
 def _tidy_skeletons(
