@@ -5,6 +5,7 @@ against the producers' truth.
 """
 
 import os
+import time
 
 import poseio
 import pytest
@@ -79,6 +80,37 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
     )
     assert result.returncode == 1
     assert result.stderr.startswith("poseio: error: cannot reach a Dask scheduler at tcp://127.0.0.1:1"), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [("garbage", "'garbage' is not a scheduler address"), ("nosuch.json", "nosuch.json: no such scheduler file")],
+)
+def test_a_malformed_scheduler_address_is_refused_at_once(tmp_path, address, message):
+    source = corpus_file("formats", "typical.slp")
+    started = time.monotonic()
+    result = run("convert", source, "--out-dir", "out", "--to", ".nwb", "--scheduler", address, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"poseio: error: {message}"), result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
+    # Dask waits out its connect timeout (30 s) twice for an address it cannot parse; poseio does not ask it.
+    assert time.monotonic() - started < 25
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.corpus
+def test_a_failure_on_the_cluster_names_the_file_as_given(tmp_path, cluster):
+    (tmp_path / "data").mkdir()
+    whole = corpus_file("formats", "DLC_sample_poses.h5").read_bytes()
+    (tmp_path / "data" / "truncated.h5").write_bytes(whole[: len(whole) // 2])
+    args = ["convert", "data/truncated.h5", "--out-dir", "out", "--to", ".nwb", "--fps", "30"]
+    result = run(*args, "--scheduler", cluster.scheduler_address, "--report", "r.jsonl", cwd=tmp_path)
+    assert result.returncode == 1
+    line = report_lines(tmp_path / "r.jsonl")["data/truncated.h5"]
+    assert line["status"] == "failed" and line["error"] == "ReadError"
+    # The workers were sent absolute paths; the user reads the path they gave, once.
+    assert line["message"].startswith("data/truncated.h5: ") and str(tmp_path) not in line["message"]
+    assert f"failed: {line['message']}" in result.stderr
 
 
 def test_without_dask_the_error_says_what_to_install(tmp_path):

@@ -156,15 +156,19 @@ def _check_engine(jobs: object, client: object) -> int:
     if jobs < 1:
         raise InvalidOptionError(f"jobs must be 1 or more, not {jobs}")
     if client is not None and jobs > 1:
-        raise InvalidOptionError("jobs and client both say where to convert: pass one (a cluster sets its own workers)")
+        raise InvalidOptionError(
+            "jobs (--jobs) and client (--scheduler) both say where to convert: pass one (a cluster has its own workers)"
+        )
     if client is not None:
         if not isinstance(client, str) and not hasattr(client, "submit"):
             raise InvalidArgumentError(
                 f"client must be a dask.distributed.Client or a scheduler's address, not {type(client).__name__}"
             )
-        from poseio._batch_engines import distributed_module
+        from poseio._batch_engines import check_address, distributed_module
 
-        distributed_module()  # a missing dask is said before anything is read or written
+        distributed_module()  # a missing dask, or a malformed address, is said before anything is read or written
+        if isinstance(client, str):
+            check_address(client)
     return jobs
 
 

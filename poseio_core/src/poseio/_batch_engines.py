@@ -146,6 +146,14 @@ def _alone(task: Task, plan: Mapping[str, Any], context: Any) -> FileOutcome:
             started.close()
 
 
+def _as_given(outcome: FileOutcome, task: Task) -> FileOutcome:
+    """The outcome of a task sent with absolute paths, reported with the paths the user gave, like the others."""
+    message = outcome.message
+    if message and message.startswith(outcome.source) and outcome.source != task[1]:
+        message = task[1] + message[len(outcome.source) :]
+    return attrs.evolve(outcome, source=task[1], output=task[2], message=message)
+
+
 def _failed(task: Task, error: BaseException) -> FileOutcome:
     lines = str(error).strip().splitlines() or [""]
     return FileOutcome(task[1], FAILED, task[2], error=f"unexpected {type(error).__name__}", message=lines[0])
@@ -165,10 +173,29 @@ def distributed_module() -> Any:
     return distributed
 
 
+def check_address(address: str) -> None:
+    """Refuse what is neither a scheduler's address nor an existing scheduler file, before anything is done.
+
+    A ``distributed.Client`` made for an address it cannot parse waits out its
+    connect timeout twice while failing, and complains again at exit.
+    """
+    advice = "give the scheduler's address (tcp://host:8786) or its scheduler file (scheduler.json)"
+    if address.endswith(".json"):
+        if not os.path.isfile(address):
+            raise InvalidOptionError(f"{address}: no such scheduler file; {advice}")
+        return
+    from distributed.comm import parse_address, parse_host_port
+
+    try:
+        parse_host_port(parse_address(address)[1])
+    except (ValueError, TypeError) as exc:
+        raise InvalidOptionError(f"{address!r} is not a scheduler address ({exc}); {advice}") from exc
+
+
 def _connect(distributed: Any, address: str) -> Any:
     """A client of the scheduler at ``address``, or of the one a scheduler file (``.json``) describes."""
-    is_file = address.endswith(".json") and os.path.isfile(address)
-    where = {"scheduler_file": address} if is_file else {"address": address}
+    check_address(address)
+    where = {"scheduler_file": address} if address.endswith(".json") else {"address": address}
     try:
         # Waits as long as dask's distributed.comm.timeouts.connect says (30 s unless configured).
         return distributed.Client(**where, set_as_default=False)
@@ -207,8 +234,7 @@ def on_dask(tasks: list[Task], plan: Mapping[str, Any], client: Any) -> Outcomes
         for future in distributed.as_completed(list(futures), loop=client.loop):
             task = futures[future]
             try:
-                # Reported as the user gave them, like the other engines' outcomes.
-                outcome = attrs.evolve(future.result(), source=task[1], output=task[2])
+                outcome = _as_given(future.result(), task)
             except Exception as exc:  # noqa: BLE001 - a task the cluster lost (KilledWorker) fails alone
                 outcome = _failed(task, exc)
             future.release()

@@ -149,7 +149,7 @@ def shard_of(item: Item, count: int) -> int:
 
 
 def _resolve(sources: Iterable[str | os.PathLike[str]], out_dir: Path, exclude: Sequence[Path]) -> Iterator[Item]:
-    skip = [_absolute(out_dir), *map(_absolute, exclude)]
+    skip = [_real(out_dir), *map(_real, exclude)]
     for source in sources:
         if not isinstance(source, (str, os.PathLike)):
             raise InvalidArgumentError(f"each source must be a path, a URL or a pattern, not {source!r}")
@@ -174,7 +174,7 @@ def _named(path: Path, root: Path, skip: list[str]) -> Iterator[Item]:
         # Missing or unreadable files are converted too, to fail with their reader's message.
         yield Item(str(path), PurePath(os.path.relpath(path, root)), _absolute(path))
         return
-    if _absolute(path) == skip[0]:
+    if _real(path) == skip[0]:
         raise InvalidOptionError(
             f"the output folder {path} is a folder to convert: a rerun would take the outputs for inputs. "
             f"Write into another folder, for example {path / 'converted'}"
@@ -189,10 +189,10 @@ def _walk(folder: Path, skip: list[str]) -> Iterator[Path]:
     A pipe, socket or device in the folder is passed over: sniffing a pipe would wait for a writer forever.
     """
     for top, folders, files in os.walk(folder):
-        folders[:] = sorted(f for f in folders if not f.startswith(".") and _absolute(Path(top, f)) not in skip)
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and _real(Path(top, f)) not in skip)
         for name in sorted(files):
             path = Path(top, name)
-            if not name.startswith(".") and _absolute(path) not in skip and _is_regular(path):
+            if not name.startswith(".") and _real(path) not in skip and _is_regular(path):
                 yield path
 
 
@@ -222,6 +222,11 @@ def _url_name(url: str) -> PurePosixPath:
 
 
 def _absolute(path: Path) -> str:
+    """The path from the root, links kept: two links to one file are two inputs, each with its own output."""
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _real(path: Path | str) -> str:
     """The path with every link resolved: an output folder reached through a link to an input folder is that folder."""
     return os.path.realpath(path)
 
@@ -268,8 +273,8 @@ def _refuse_collisions(items: list[Item]) -> None:
             f"several inputs would write the same output: {shown}{more}. "
             "Convert those inputs into separate output folders, or select one kind with a pattern (e.g. '*.h5')"
         )
-    inputs = {item.key for item in items}
-    replaced = [item for item in items if item.output is not None and _absolute(item.output) in inputs]
+    inputs = {_real(item.key) for item in items if not is_url(item.source)}
+    replaced = [item for item in items if item.output is not None and _real(item.output) in inputs]
     if replaced:
         raise InvalidOptionError(
             f"the output {replaced[0].output} would replace an input of the batch; write into another folder"

@@ -143,13 +143,14 @@ def _api_json(api_url: str, url: str, *, what: str) -> dict[str, Any]:
     return value
 
 
-def _fsspec_http():
+def _fsspec_http(url: str):
     try:
         import aiohttp  # noqa: F401 - fsspec's HTTP file system needs it, and says so less clearly
         from fsspec.implementations.http import HTTPFileSystem
     except ImportError as exc:
         raise MissingDependencyError(
-            "reading URLs needs fsspec and aiohttp; install them with: pip install 'poseio[remote]'", name="fsspec"
+            f"{url}: reading URLs needs fsspec and aiohttp; install them with: pip install 'poseio[remote]'",
+            name="fsspec",
         ) from exc
     return HTTPFileSystem
 
@@ -175,7 +176,7 @@ class RemoteFile(io.RawIOBase):
         self.name = display_name(url)
         self.error: ReadError | None = None
         self.resolved = resolve(url)
-        http = _fsspec_http()
+        http = _fsspec_http(self.name)
         # One file system per file: fsspec's shared instance would keep its session across processes.
         self._fs = http(block_size=block_size, skip_instance_cache=True, client_kwargs={"timeout": _client_timeout()})
         self._file = None
