@@ -256,6 +256,41 @@ tasks.convert_task = crashing
 """
 
 
+#: Through sitecustomize: the input is rewritten while it is converted, as when an acquisition is still writing it.
+CHANGING = """
+import os
+import poseio._batch_tasks as tasks
+
+convert = tasks.convert_one
+
+
+def changing(source, output, plan):
+    os.utime(source)  # rewritten once the conversion has begun: the output, written after, is newer
+    return convert(source, output, plan)
+
+
+tasks.convert_one = changing
+"""
+
+
+@pytest.mark.corpus
+def test_an_input_that_changes_while_converted_is_converted_again_by_the_next_run(tmp_path, monkeypatch):
+    lay_out(tmp_path, {"data/s.slp": "typical.slp"})
+    (tmp_path / "hook").mkdir()
+    (tmp_path / "hook" / "sitecustomize.py").write_text(CHANGING)
+    with monkeypatch.context() as patch:
+        patch.setitem(ENV, "PYTHONPATH", str(tmp_path / "hook"))
+        first = run("convert", "data", "--out-dir", "out", *CONVERT, "--report", "r1.jsonl", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    line = report_lines(tmp_path / "r1.jsonl")["data/s.slp"]
+    assert line["status"] == "converted" and any("changed while it was converted" in n for n in line["notes"])
+    again = run("convert", "data", "--out-dir", "out", *CONVERT, "--report", "r2.jsonl", cwd=tmp_path)
+    assert report_lines(tmp_path / "r2.jsonl")["data/s.slp"]["status"] == "converted", again.stderr
+    third = run("convert", "data", "--out-dir", "out", *CONVERT, "--report", "r3.jsonl", cwd=tmp_path)
+    assert report_lines(tmp_path / "r3.jsonl")["data/s.slp"]["status"] == "skipped-existing", third.stderr
+    assert_points_match(tmp_path / "out" / "s.nwb", "typical.slp")
+
+
 @pytest.mark.corpus
 def test_a_file_that_kills_its_worker_process_fails_alone(tmp_path, monkeypatch):
     files = {f"s{i}.h5": "DLC_sample_poses.h5" for i in range(5)} | {"crash.slp": "typical.slp"}

@@ -110,6 +110,15 @@ def test_s3_urls_are_read_anonymously_through_the_endpoint(server, monkeypatch):
     assert _same_points(labels, poseio.load(path))
 
 
+def test_s3_urls_name_the_public_endpoint_a_certificate_covers(monkeypatch):
+    from poseio._remote import resolve
+
+    monkeypatch.delenv("POSEIO_S3_ENDPOINT", raising=False)
+    assert resolve("s3://dandiarchive/blobs/a b.nwb") == "https://dandiarchive.s3.amazonaws.com/blobs/a%20b.nwb"
+    # *.s3.amazonaws.com does not cover my.lab.bucket.s3.amazonaws.com: a dotted bucket is addressed by path.
+    assert resolve("s3://my.lab.bucket/x.nwb") == "https://s3.amazonaws.com/my.lab.bucket/x.nwb"
+
+
 def test_s3_url_without_a_key_is_a_usage_error():
     with pytest.raises(poseio.InvalidSourceError, match="s3://BUCKET/KEY"):
         poseio.load("s3://only-a-bucket")
@@ -180,6 +189,9 @@ def test_a_remote_file_that_links_outside_itself_is_refused(server, tmp_path):
     with pytest.raises(poseio.UnsafeFileError) as caught:
         poseio.load(url)
     assert str(caught.value).startswith(f"{url}: it links to objects in other files: /processing/elsewhere")
+    # The files a remote file names are not on this machine: opting in to follow them is refused, not misapplied.
+    with pytest.raises(poseio.InvalidOptionError, match="does not apply to a URL"):
+        poseio.load(url, allow_external=True)
 
 
 def test_validate_over_http_fetches_the_file(server):

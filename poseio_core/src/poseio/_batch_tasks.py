@@ -37,7 +37,10 @@ def convert_task(source: str, output: str, plan: Mapping[str, Any]) -> FileOutco
         if not plan["overwrite"] and is_complete(source, output, plan["written_by"]):
             return FileOutcome(source, SKIPPED_EXISTING, output, time.perf_counter() - start, worker=worker)
         _make_folder(os.path.dirname(output))
+        before = _modified(source)
         notes = convert_one(source, output, plan)
+        if before is not None and _modified(source) != before:
+            notes.append(_changed_while_converted(source, output, before))
     except Exception as exc:  # noqa: BLE001 - the file fails alone, with its error in the report
         lines = str(exc).strip().splitlines() or [type(exc).__name__]
         kind = type(exc).__name__ if isinstance(exc, PoseioError) else f"unexpected {type(exc).__name__}"
@@ -73,6 +76,25 @@ def is_complete(source: str, output: str, written_by: list[str]) -> bool:
     # CSV an earlier run wrote is no Lightning Pose output, though the Lightning Pose sniffer claims it too.
     best = max((claim.confidence for claim in claims), default=0.0)
     return any(claim.format in written_by and claim.confidence >= best for claim in claims)
+
+
+def _modified(source: str) -> int | None:
+    """The local source's modification time (ns); ``None`` for a URL or a file that cannot be looked up."""
+    if is_url(source):
+        return None
+    try:
+        return os.stat(source).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _changed_while_converted(source: str, output: str, before: int) -> str:
+    """Date the output back to the input it was made from, so that the next run converts the new input again."""
+    try:
+        os.utime(output, ns=(time.time_ns(), before))
+    except OSError:
+        pass  # then the next run may take it for done; the note says so
+    return f"{source} changed while it was converted; the next run converts it again"
 
 
 def _make_folder(folder: str) -> None:

@@ -17,7 +17,7 @@ from poseio._dispatch import (
     ranked,
     unknown_format_name,
 )
-from poseio._errors import PartialFormatError, PoseioError, ReadError, UnknownFormatError
+from poseio._errors import InvalidOptionError, PartialFormatError, PoseioError, ReadError, UnknownFormatError
 from poseio._labels import Labels
 from poseio._policy import parse_size, reading_policy
 from poseio._preferences import lasting_preference
@@ -216,6 +216,12 @@ def load(
     check_format(format)
     check_flag(allow_external, "allow_external")
     check_flag(partial, "partial")
+    if allow_external and is_url(source):
+        # HDF5 would look the files a remote file names up on this machine, not beside the remote file.
+        raise InvalidOptionError(
+            f"{source}: allow_external=True (--allow-external) does not apply to a URL: the files it names would "
+            "be looked up on this machine. Download the file with the files it names and load the local copy"
+        )
     if memory_budget is not None:
         parse_size(memory_budget)  # a wrong budget is a usage error, before the file is touched
     registry = get_registry()

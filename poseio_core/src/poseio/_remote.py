@@ -78,6 +78,9 @@ def _s3_https(url: str) -> str:
     quoted = urllib.parse.quote(key)
     if endpoint:  # a custom endpoint (MinIO, a mirror, a test server) is addressed by path
         return f"{endpoint.rstrip('/')}/{bucket}/{quoted}"
+    if "." in bucket:
+        # A dotted bucket name as a host name fails the *.s3.amazonaws.com certificate: address it by path.
+        return f"https://s3.amazonaws.com/{bucket}/{quoted}"
     return f"https://{bucket}.s3.amazonaws.com/{quoted}"
 
 
@@ -162,6 +165,12 @@ class RemoteFile(io.RawIOBase):
     `error`: HDF5 reports a failed read as its own generic error, and the loader
     puts this one back in front of it.
 
+    Args:
+        url: The URL to read.
+        block_size: Bytes per request (default `BLOCK_SIZE`).
+        cache_type: fsspec's cache: ``"blockcache"`` keeps each block fetched (for
+            HDF5's scattered reads); ``"none"`` fetches each read as it comes (for one pass).
+
     Attributes:
         url: The URL as given (``dandi://...``).
         resolved: The ``http(s)`` URL the bytes come from.
@@ -169,7 +178,7 @@ class RemoteFile(io.RawIOBase):
         error: The first transport failure, or ``None``.
     """
 
-    def __init__(self, url: str, *, block_size: int | None = None) -> None:
+    def __init__(self, url: str, *, block_size: int | None = None, cache_type: str = "blockcache") -> None:
         super().__init__()
         block_size = block_size or BLOCK_SIZE
         self.url = url
@@ -181,7 +190,7 @@ class RemoteFile(io.RawIOBase):
         self._fs = http(block_size=block_size, skip_instance_cache=True, client_kwargs={"timeout": _client_timeout()})
         self._file = None
         try:
-            self._file = self._fs.open(self.resolved, "rb", block_size=block_size, cache_type="blockcache")
+            self._file = self._fs.open(self.resolved, "rb", block_size=block_size, cache_type=cache_type)
             if getattr(self._file, "size", None) is None:
                 raise ReadError(
                     f"{self.name}: the server does not say how large the file is, so it cannot be read in parts; "
@@ -302,7 +311,8 @@ def download(url: str, folder: str | os.PathLike[str]) -> str:
 
     For tools that need a whole local file (the validators behind ``poseio validate``).
     """
-    remote = RemoteFile(url, block_size=8 * 1024 * 1024)
+    # No cache: each read is one request of its own size, so a download holds one chunk, not 32 blocks.
+    remote = RemoteFile(url, block_size=8 * 1024 * 1024, cache_type="none")
     target = os.path.join(folder, os.path.basename(urllib.parse.urlsplit(remote.name).path) or "download")
     with remote, open(target, "wb") as out:
         while chunk := remote.read(8 * 1024 * 1024):
