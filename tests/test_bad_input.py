@@ -133,3 +133,43 @@ def test_closed_file_object_and_long_destination(tmp_path):
     )
     with pytest.raises(poseio.WriteError, match="check the path"):
         poseio.save(labels, tmp_path / ("a" * 300 + ".csv"))
+
+
+def _edit_rows(text: str, edit) -> str:
+    lines = text.splitlines(keepends=True)
+    edit(lines)
+    return "".join(lines)
+
+
+def _every_x(value: str):
+    def edit(lines):
+        for i in range(3, len(lines)):
+            fields = lines[i].split(",")
+            fields[1] = value
+            lines[i] = ",".join(fields)
+
+    return edit
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        # pandas makes each extra field of a first row an index level: minutes and gigabytes before any error.
+        (lambda lines: lines.__setitem__(3, lines[3].rstrip("\n") + "," * 200_000 + "\n"), "its first row has 200007"),
+        # Lines that end in a lone carriage return (classic Mac OS).
+        (lambda lines: lines.__setitem__(slice(None), [line.replace("\n", "\r") for line in lines]), "line ends"),
+        # Whole numbers past float64 in every row: pandas keeps them as Python ints.
+        (_every_x("9" * 400), "is not a number"),
+        (_every_x("True"), "is not a number"),
+        # Past 2**53, int64 would wrap a frame number into a negative one.
+        (lambda lines: lines.__setitem__(3, "10000000000000000000" + lines[3][1:]), "from 0 to 2\\*\\*53"),
+    ],
+)
+def test_a_damaged_csv_is_a_read_error_that_says_what_is_wrong(tmp_path, edit, message):
+    path = tmp_path / "DLC_sample_poses.csv"
+    path.write_text(_edit_rows(corpus_file("formats", "DLC_sample_poses.csv").read_text(), edit))
+    with pytest.raises(poseio.ReadError, match=message) as caught:
+        poseio.load(path, format="dlc")
+    assert str(caught.value).startswith(str(path)) or str(caught.value).startswith(path.name)
+    assert "reader failed" not in str(caught.value)

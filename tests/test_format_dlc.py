@@ -816,6 +816,27 @@ def test_a_pickle_that_would_run_code_is_refused_and_runs_nothing(tmp_path, attr
     assert "unsafe" in str(poseio.explain(path))
 
 
+def test_a_small_pickle_that_expands_without_end_is_refused_at_once(tmp_path):
+    frame = pandas_frame("DLC_resnet50_eJan1shuffle1_1", ["a"], ["x", "y", "likelihood"], [[1.0, 2.0, 0.5]])
+    path = to_hdf(frame, tmp_path / "bombDLC.h5", format="table")
+    doubling = ["a"]
+    for _ in range(25):
+        doubling = [doubling, doubling]
+    with h5py.File(path, "a") as f:
+        f["df_with_missing"].attrs["non_index_axes"] = np.void(pickle.dumps([(1, [("P", doubling, "x")])], 2))
+    # Sniffing once walked the labels as text: 2**25 strings. In a fresh process, with a time limit.
+    result = run_fresh(
+        f"""
+        try:
+            poseio.load({str(path)!r})
+        except poseio.ReadError as error:
+            print(error)
+        """,
+        timeout=60,
+    )
+    assert "expands to over" in result.stdout
+
+
 def test_the_pickle_reader_takes_plain_data_only():
     from poseio_dlc._pickle import UnsafePickleError, plain_data
 
@@ -828,7 +849,21 @@ def test_the_pickle_reader_takes_plain_data_only():
         plain_data(pickle.dumps({1, 2}, 0))
     recursive = []
     recursive.append(recursive)
-    assert plain_data(pickle.dumps(recursive, 2))[0] is not None
+    # The memo names one list twice in the next: 200 bytes that expand to 2**25 strings.
+    doubling = ["a"]
+    for _ in range(25):
+        doubling = [doubling, doubling]
+    deep = "a"
+    for _ in range(100):
+        deep = [deep]
+    for bad, message in (
+        (pickle.dumps(recursive, 2), "inside itself"),
+        (pickle.dumps([(1, [("P", doubling, "x")])], 2), "expands to over"),
+        (pickle.dumps(deep, 2), "nests containers"),
+        (pickle.dumps([10**5000], 2), "over 64 bits"),
+    ):
+        with pytest.raises(UnsafePickleError, match=message):
+            plain_data(bad)
     for bad in (
         pickle.dumps(np.float64(1.0)),  # numpy's reconstructor: a global
         pickle.dumps(_Exploit("true")),

@@ -486,6 +486,35 @@ def test_frame_range_beyond_the_instances_is_a_read_error(tmp_path):
         poseio.load(path)
 
 
+def _rewrite_signed(path, name, **values):
+    """Rewrite a compound table with signed integer fields (as some writers store them) and set some values."""
+    with h5py.File(path, "a") as f:
+        table = f[name][()]
+        signed = np.dtype([(n, "<i8" if table.dtype[n].kind == "u" else table.dtype[n]) for n in table.dtype.names])
+        table = table.astype(signed)
+        for field, (row, value) in values.items():
+            table[field][row] = value
+        del f[name]
+        f.create_dataset(name, data=table)
+
+
+@pytest.mark.parametrize(
+    "name, values, message",
+    [
+        # A negative start would index /pred_points from its end: another instance's points, silently.
+        ("instances", {"point_id_start": (2, -3), "point_id_end": (2, 0)}, "instances name points outside"),
+        ("frames", {"frame_idx": (1, -5)}, "frame index -5"),
+        # Frame 0 holds instances 0..1 and frame 1 instances 1..2: instance 1 would be in both frames.
+        ("frames", {"instance_id_end": (0, 2), "instance_id_start": (1, 1)}, "some instances in two frames"),
+    ],
+)
+def test_negative_and_overlapping_indices_are_read_errors(tmp_path, name, values, message):
+    path = reference_file(tmp_path)
+    _rewrite_signed(path, name, **values)
+    with pytest.raises(poseio.ReadError, match=message):
+        poseio.load(path)
+
+
 def test_columnar_format_3_is_refused_with_a_reason(tmp_path):
     path = reference_file(tmp_path)
     with h5py.File(path, "a") as f:

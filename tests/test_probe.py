@@ -44,3 +44,20 @@ def test_only_the_first_children_of_a_large_group_are_looked_at(tmp_path):
     with Probe(path) as probe:
         paths = [g.path for g in probe.typed_groups]
     assert paths == [f"/frames/frame_{i:05d}" for i in range(INDEX_SAMPLE_CHILDREN)]
+
+
+def test_attributes_declaring_more_than_the_limit_are_not_read(tmp_path, monkeypatch):
+    # A damaged type size can declare gigabytes for a few stored bytes: reading would allocate them.
+    # Here the limit is lowered to below a real 4 kB attribute instead.
+    from poseio import _hdf5
+
+    path = tmp_path / "f.nwb"
+    with h5py.File(path, "w") as f:
+        f.attrs["nwb_version"] = "2.8.0"
+        f.attrs["large"] = np.bytes_(b"x" * 4096)
+        _typed(f, "pose", "PoseEstimation").attrs["description"] = np.bytes_(b"y" * 4096)
+    monkeypatch.setattr(_hdf5, "MAX_ATTRIBUTE_BYTES", 1024)
+    with Probe(path) as probe:
+        assert probe.root_attrs == {"nwb_version": "2.8.0"}
+        assert _hdf5.attribute_text(probe.h5["pose"].id, b"description") is None
+        assert _hdf5.attribute_text(probe.h5["pose"].id, b"neurodata_type") == "PoseEstimation"

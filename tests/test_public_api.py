@@ -134,9 +134,15 @@ def test_the_csv_helpers_read_heads_and_index_columns(tmp_path):
         ([0.0, 1.5], "1.5 as its frame number"),
         ([0.0, float("nan")], "nan as its frame number"),
         ([2, 1, 2], "frame 2 has more than one row"),
+        # Past 2**53: int64 would wrap 10**19 into a negative frame, and 1e308 into the smallest int64.
+        (np.array([0, 10**19], dtype=np.uint64), "10000000000000000000 as its frame number"),
+        ([0.0, 1e308], r"1e\+308 as its frame number, which must be a whole number from 0 to 2\*\*53"),
+        ([2**53 + 1, 0], "9007199254740993 as its frame number"),
     ]:
         with pytest.raises(poseio.ReadError, match=message):
             frame_numbers(np.array(values), "t")
+    image_numbers = image_rows(["d/img7.png", "d/img" + "9" * 30 + ".png"], "t", fps=None, format="fmt").frame_idx
+    assert image_numbers.tolist() == [0, 1]  # a run of 30 digits is no frame number: the rows keep their order
 
     rows = image_rows(["d/img7.png", "d\\img3.png", "e/a.png", "e/b.png"], "t", fps=5.0, format="fmt")
     assert [v.filename for v in rows.videos] == ["d", "e"] and rows.videos[0].fps == 5.0

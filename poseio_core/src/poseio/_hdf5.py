@@ -10,6 +10,7 @@ of loading a 100,000-frame NWB file.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -33,6 +34,16 @@ def open_attribute(obj: h5o.ObjectID, name: bytes) -> h5a.AttrID | None:
     return None if attr.shape is None else attr  # no shape: an empty attribute
 
 
+#: The largest attribute value read while sniffing or walking a file. An NWB file's text attributes
+#: are a few kB; a damaged or crafted type can declare gigabytes, which reading would allocate.
+MAX_ATTRIBUTE_BYTES = 16 * 2**20
+
+
+def is_small(attr: h5a.AttrID) -> bool:
+    """Whether an attribute's declared value fits in `MAX_ATTRIBUTE_BYTES` (its type's size times its shape)."""
+    return attr.dtype.itemsize * math.prod(attr.shape or ()) <= MAX_ATTRIBUTE_BYTES
+
+
 def text(value: object) -> str | None:
     """An HDF5 attribute or scalar as ``str`` (bytes decoded as UTF-8)."""
     if value is None:
@@ -48,9 +59,9 @@ def text(value: object) -> str | None:
 
 
 def attribute_text(obj: h5o.ObjectID, name: bytes) -> str | None:
-    """A scalar string attribute of an open object, or ``None`` when it is absent or empty."""
+    """A scalar string attribute of an open object, or ``None`` when it is absent, empty or not `is_small`."""
     attr = open_attribute(obj, name)
-    if attr is None:
+    if attr is None or not is_small(attr):
         return None
     value = np.empty(attr.shape, dtype=attr.dtype)
     attr.read(value)
@@ -91,9 +102,20 @@ def memory_type(dtype: np.dtype) -> h5t.TypeID:
 
 # What h5py and numpy raise on a damaged object: a dangling link (KeyError), a
 # scalar or dataset where a group belongs (TypeError), text where numbers belong
-# or a wrong shape (ValueError, IndexError), a truncated chunk or a broken
-# filter (OSError, RuntimeError from the HDF5 library).
-_DAMAGE = (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError, OSError, RuntimeError)
+# or a wrong shape (ValueError, IndexError), JSON of another shape than the format's
+# (AttributeError: a list where a mapping belongs), a number too large for its type
+# (OverflowError), a truncated chunk or a broken filter (OSError, RuntimeError).
+_DAMAGE = (
+    KeyError,
+    TypeError,
+    ValueError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    UnicodeDecodeError,
+    OSError,
+    RuntimeError,
+)
 
 
 def values(dataset: h5py.Dataset, dtype: np.dtype | type | None = None) -> np.ndarray:

@@ -193,12 +193,15 @@ class Probe:
 
     @cached_property
     def root_attrs(self) -> dict[str, str]:
-        """The root group's attributes as text (empty when not HDF5)."""
+        """The root group's attributes as text (empty when not HDF5); those declaring over 16 MB are left out."""
         if self.h5 is None:
             return {}
-        from poseio._hdf5 import text  # imports h5py, as opening the file did
+        from h5py import h5a
 
-        return {k: text(v) for k, v in self.h5.attrs.items() if k != ".specloc"}
+        from poseio._hdf5 import is_small, text  # imports h5py, as opening the file did
+
+        attrs = self.h5.attrs
+        return {k: text(attrs[k]) for k in attrs if k != ".specloc" and is_small(h5a.open(self.h5.id, k.encode()))}
 
     @cached_property
     def typed_groups(self) -> tuple[TypedGroup, ...]:

@@ -28,7 +28,7 @@ Example::
 
     def read(probe):
         source = source_of(probe)
-        names = split_rows(first_lines(source, 1, probe.name))[0]
+        names = split_rows(first_lines(source, 1, probe.name), probe.name)[0]
         block, frame = read_block(source, skip=1, width=len(names), name=probe.name, index_columns=0)
         frames = frame_numbers(block[:, names.index("frame")], probe.name)
 """
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "MAX_FRAME",
     "MAX_LINE_BYTES",
     "HeadLines",
     "ImageRows",
@@ -70,6 +72,9 @@ __all__ = [
 
 #: A header line longer than this is not a header (a file of one endless line, say).
 MAX_LINE_BYTES = 64 * 2**20
+#: The largest frame number read: float64, which a CSV's numbers become, counts one by one up to 2**53
+#: (no video has that many frames, and int64 would wrap a larger one into a negative frame silently).
+MAX_FRAME = 2**53
 #: The end of a file read to tell whether its last row was cut short.
 _TAIL_BYTES = 2**16
 # The frame number in an image name: the last run of digits before the extension (img0042.png).
@@ -124,9 +129,23 @@ def continues_past_head(probe: Probe) -> bool:
     return size > len(probe.head)
 
 
-def split_rows(lines: Iterable[str]) -> list[list[str]]:
-    """The CSV fields of text lines (quoted names holding commas stay whole)."""
-    return list(csv.reader(lines))
+def split_rows(lines: Iterable[str], name: str = "the file") -> list[list[str]]:
+    """The CSV fields of text lines (quoted names holding commas stay whole).
+
+    Args:
+        lines: The lines, line ends kept.
+        name: The file's name, for messages.
+
+    Raises:
+        ReadError: The text cannot be split (a line end inside a field, as in a file whose lines end in a
+            lone carriage return).
+    """
+    try:
+        return list(csv.reader(lines))
+    except csv.Error as exc:
+        raise ReadError(
+            f"{name}: its text cannot be split into CSV fields ({exc}); save it with \\n or \\r\\n line ends"
+        ) from exc
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -175,6 +194,17 @@ def first_lines(source: Path | io.BytesIO, count: int, name: str) -> list[str]:
     return lines
 
 
+def _check_first_row(source: Path | io.BytesIO, skip: int, width: int, name: str) -> None:
+    """Refuse a first row wider than the header before pandas sees it.
+
+    pandas makes every field of a row past the names an index level: a first row of a
+    million commas (a few megabytes) would take minutes and gigabytes before any error.
+    """
+    lines = first_lines(source, skip + 1, name)
+    if len(lines) > skip and len(row := split_rows(lines[skip:], name)[0]) > width:
+        raise ReadError(f"{name}: its first row has {len(row)} fields, its header {width}; the file is damaged")
+
+
 def _check_last_row(source: Path | io.BytesIO, width: int, name: str) -> None:
     """Refuse a file whose last row was cut short: CSV writers end every row with a line end."""
     with _open(source) as stream:
@@ -183,7 +213,7 @@ def _check_last_row(source: Path | io.BytesIO, width: int, name: str) -> None:
         tail = stream.read()
     if not tail or tail.endswith((b"\n", b"\r")):
         return
-    fields = split_rows([tail.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")])
+    fields = split_rows([tail.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")], name)
     if fields and len(fields[0]) < width:
         raise ReadError(
             f"{name}: its last row has {len(fields[0])} of {width} fields and no line end: the file looks "
@@ -230,6 +260,7 @@ def read_block(
     """
     import pandas as pd
 
+    _check_first_row(source, skip, width, name)
     _check_last_row(source, width, name)
     text = set(text_columns) | (set(range(index_columns)) if index_columns > 1 else set())
     if isinstance(source, io.BytesIO):
@@ -252,17 +283,20 @@ def read_block(
         raise ReadError(f"{name}: its rows have more fields than its header ({width}); the file is damaged")
     numbers = [c for c in range(index_columns, width) if c not in text]
     _refuse_text_in(frame, numbers, skip, name, label or (lambda c: str(c + 1)))
-    if len(numbers) == width - index_columns:
-        block = frame.iloc[:, index_columns:].to_numpy(dtype=np.float64)
-        if not block.flags.writeable:  # a read-only view of pandas' block
-            try:
-                block.flags.writeable = True
-            except ValueError:
-                block = block.copy()
-        return block, frame
-    block = np.full((len(frame), width - index_columns), np.nan)
-    for column in numbers:
-        block[:, column - index_columns] = frame[column].to_numpy(dtype=np.float64)
+    try:
+        if len(numbers) == width - index_columns:
+            block = frame.iloc[:, index_columns:].to_numpy(dtype=np.float64)
+            if not block.flags.writeable:  # a read-only view of pandas' block
+                try:
+                    block.flags.writeable = True
+                except ValueError:
+                    block = block.copy()
+            return block, frame
+        block = np.full((len(frame), width - index_columns), np.nan)
+        for column in numbers:
+            block[:, column - index_columns] = frame[column].to_numpy(dtype=np.float64)
+    except OverflowError as exc:  # a column of whole numbers pandas kept as Python ints, past float64's range
+        raise ReadError(f"{name}: a column holds a number too large for a coordinate; the file is damaged") from exc
     return block, frame
 
 
@@ -276,12 +310,27 @@ def _refuse_text_in(frame: pd.DataFrame, columns: list[int], skip: int, name: st
     for column in columns:
         if kinds[column] not in "iuf":
             cells = frame[column]
-            bad = (pd.to_numeric(cells, errors="coerce").isna() & cells.notna()).to_numpy()
+            try:
+                bad = (pd.to_numeric(cells, errors="coerce").isna() & cells.notna()).to_numpy()
+            except OverflowError:  # whole numbers past float64's range: each is a number, none a coordinate
+                bad = np.zeros(len(cells), dtype=bool)
+            if not bad.any():  # True/False, or whole numbers too large for float64
+                bad = np.array([not _is_coordinate(cell) for cell in cells.tolist()])
             row = int(np.argmax(bad))
             raise ReadError(
                 f"{name}: {cells.iloc[row]!r} in column {label(column)} (data row {row + 1}, line "
                 f"{skip + row + 1}) is not a number; the file is damaged"
             )
+
+
+def _is_coordinate(cell: object) -> bool:
+    """Whether a cell pandas left as an object is a number float64 holds (not True, not 10**400)."""
+    if isinstance(cell, bool) or not isinstance(cell, (int, float, str)):
+        return False
+    try:
+        return math.isfinite(float(cell)) or math.isnan(float(cell))
+    except (OverflowError, ValueError):
+        return False
 
 
 # -- building Labels ----------------------------------------------------------------------------------
@@ -346,12 +395,18 @@ def frame_numbers(values: np.ndarray, name: str, *, column: str = "frame number"
     increasing = len(values) < 2 or bool((values[1:] > values[:-1]).all())
     if values.dtype.kind == "f":
         with np.errstate(invalid="ignore"):
-            bad = ~np.isfinite(values) | (values != np.round(values)) | (values < 0)
+            bad = ~np.isfinite(values) | (values != np.round(values)) | (values < 0) | (values > MAX_FRAME)
+        rows = np.arange(len(values))
     else:
-        bad = values[:1] < 0 if increasing else values < 0
+        # Increasing integers are in range when their first and last are.
+        rows = np.array([0, len(values) - 1]) if increasing else np.arange(len(values))
+        bad = (values[rows] < 0) | (values[rows] > MAX_FRAME)
     if bad.any():
-        row = int(np.argmax(bad))
-        raise ReadError(f"{name}: data row {row + 1} has {values[row].item()!r} as its {column}")
+        row = int(rows[np.argmax(bad)])
+        raise ReadError(
+            f"{name}: data row {row + 1} has {values[row].item()!r} as its {column}, "
+            f"which must be a whole number from 0 to 2**53"
+        )
     frames = values.astype(np.int64, copy=False)
     if not increasing:
         unique, counts = np.unique(frames, return_counts=True)
@@ -411,8 +466,8 @@ def image_rows(
         image = PurePosixPath(path.replace("\\", "/"))
         folder_of[row] = folders.setdefault(str(image.parent), len(folders))
         match = _FRAME_NUMBER.search(image.stem)
-        if match:
-            numbers[row] = int(match.group(1))
+        if match and len(match.group(1)) <= 16 and int(match.group(1)) <= MAX_FRAME:
+            numbers[row] = int(match.group(1))  # a longer run of digits is no frame number: rows keep their order
     if video is not None and len(folders) > 1:
         raise InvalidOptionError(
             f"{name}: video= names one video, but the images come from {len(folders)} folders", format=format

@@ -11,6 +11,7 @@ only text and imports neither pandas nor numpy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 #: The columns every bodypart has, in the order Anipose writes them.
 FIELDS = ("x", "y", "z", "error", "ncams", "score")
@@ -42,11 +43,16 @@ class Columns:
     other: tuple[str, ...] = ()
 
     def position(self, name: str) -> int:
-        """The position of a column, or -1."""
-        try:
-            return self.names.index(name)
-        except ValueError:
-            return -1
+        """The position of a column (its first, if named twice), or -1."""
+        return self._positions.get(name, -1)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        # Looked up once per column: a list search each time made a 100,000-column header take minutes.
+        positions: dict[str, int] = {}
+        for i, name in enumerate(self.names):
+            positions.setdefault(name, i)
+        return positions
 
     def positions(self, field_name: str) -> list[int]:
         """The column of ``field_name`` for every bodypart; -1 where a bodypart lacks it."""

@@ -62,7 +62,7 @@ def read_anipose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     source = source_of(probe)
     line = first_lines(source, 1, name)
     try:
-        columns = parse(split_rows(line)[0] if line else [])
+        columns = parse(split_rows(line, name)[0] if line else [])
     except ColumnsError as exc:
         raise poseio.ReadError(f"{name}: not an Anipose pose-3d CSV: {exc}") from exc
     block = _read_rows(source, columns, name)

@@ -164,10 +164,9 @@ class Columns:
         animals = self.animals
         if not animals:
             raise ColumnsError("it names no bodyparts")
+        points_of = {animal: set(parts) for animal, parts in animals}  # once: a header may have 100,000 columns
         lacking = [
-            part
-            for i, part in enumerate(self.bodyparts)
-            if part and part not in dict(animals).get(self.individual(i), [])
+            part for i, part in enumerate(self.bodyparts) if part and part not in points_of.get(self.individual(i), ())
         ]
         if lacking:
             shown = list(dict.fromkeys(lacking))[:3]

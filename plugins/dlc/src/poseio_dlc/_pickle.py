@@ -29,6 +29,10 @@ import pickletools
 
 #: The largest attribute pickle read (column labels of thousands of columns fit in a few hundred kB).
 MAX_PICKLE = 16 * 2**20
+#: The most values (strings, numbers and containers, repeats counted) a decoded pickle may expand to.
+MAX_VALUES = 10_000_000
+#: The deepest nesting of containers a decoded pickle may have (pandas' is three or four).
+MAX_DEPTH = 32
 
 # Opcodes that build plain data: marks, scalars, strings, containers, the memo, framing.
 _PLAIN_OPCODES = frozenset(
@@ -77,21 +81,42 @@ def _check_opcodes(data: bytes) -> None:
 
 
 def _check_plain(value: object) -> None:
-    stack, seen = [value], set()
-    while stack:
-        item = stack.pop()
+    """Refuse a value that is not plain data, or that would not stay small once written out.
+
+    The memo lets a few hundred bytes of pickle name one list twice in the next, 60 levels
+    deep: 2**60 strings once turned into text or walked. Each container's size is counted
+    with its repeats (every container once, so the count itself stays cheap); containers
+    inside themselves, nesting past `MAX_DEPTH` and integers past 64 bits are refused too
+    (pandas' labels are short, flat and never hold such things).
+    """
+    sizes: dict[int, int] = {}
+    open_containers: set[int] = set()
+
+    def size(item: object, depth: int) -> int:
         if isinstance(item, (list, tuple, set, frozenset, dict)):
-            # The memo lets a pickle put a list inside itself: visit each container once.
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-        if isinstance(item, (list, tuple, set, frozenset)):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif not isinstance(item, _PLAIN_TYPES):
+            key = id(item)
+            if key in sizes:
+                return sizes[key]
+            if key in open_containers:
+                raise UnsafePickleError("it holds a container inside itself, which column labels never do")
+            if depth > MAX_DEPTH:
+                raise UnsafePickleError(f"it nests containers over {MAX_DEPTH} deep, which column labels never do")
+            open_containers.add(key)
+            total = 1
+            for child in [*item.keys(), *item.values()] if isinstance(item, dict) else item:
+                total += size(child, depth + 1)
+                if total > MAX_VALUES:
+                    raise UnsafePickleError(f"it expands to over {MAX_VALUES:,} values, more than column labels")
+            open_containers.discard(key)
+            sizes[key] = total
+            return total
+        if not isinstance(item, _PLAIN_TYPES):
             raise UnsafePickleError(f"it holds a {type(item).__name__}, not plain data")
+        if isinstance(item, int) and item.bit_length() > 64:
+            raise UnsafePickleError("it holds an integer of over 64 bits, which column labels never do")
+        return 1
+
+    size(value, 0)
 
 
 @functools.lru_cache(maxsize=64)

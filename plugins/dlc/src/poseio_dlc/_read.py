@@ -77,7 +77,7 @@ def read_header(source: Path | io.BytesIO, name: str) -> Header:
     if not lines:
         raise poseio.ReadError(f"{name}: the file is empty, not a DeepLabCut CSV")
     try:
-        return parse(split_rows(lines))
+        return parse(split_rows(lines, name))
     except ColumnsError as exc:
         raise poseio.ReadError(
             f"{name}: not a DeepLabCut CSV: {exc}. DeepLabCut CSVs start with the rows scorer, [individuals,] "

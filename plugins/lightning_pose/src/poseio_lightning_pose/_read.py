@@ -35,7 +35,7 @@ def read_header(source: Path | io.BytesIO, name: str) -> Header:
         ReadError: It is not a single-animal DeepLabCut-layout header.
     """
     try:
-        header = parse(split_rows(first_lines(source, 4, name)))
+        header = parse(split_rows(first_lines(source, 4, name), name))
     except HeaderError as exc:
         raise poseio.ReadError(f"{name}: not a Lightning Pose CSV: {exc}") from exc
     if header.multi_animal:

@@ -113,7 +113,11 @@ def _instance_rows(starts: np.ndarray, stops: np.ndarray, n_instances: int, wher
     if len(starts) == 0 or (starts[0] == 0 and np.array_equal(starts[1:], stops[:-1]) and stops[-1] == n_instances):
         return np.arange(n_instances)  # the usual layout: consecutive ranges covering the table
     offsets = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(starts, counts) + np.arange(int(counts.sum())) - offsets
+    rows = np.repeat(starts, counts) + np.arange(int(counts.sum())) - offsets
+    if len(np.unique(rows)) != len(rows):
+        # Overlapping ranges would put one instance into two frames.
+        raise poseio.ReadError(f"{where}: /frames names some instances in two frames; the file is damaged")
+    return rows
 
 
 def _gather(values: np.ndarray, starts: np.ndarray, n_nodes: np.ndarray, width: int) -> np.ndarray:
@@ -164,6 +168,8 @@ def _table(
         frame_videos = _field(frames, "video", "frames").astype(np.int64)
     if len(frame_idx) and int(frame_idx.max()) >= MAX_FRAME:
         raise poseio.ReadError(f"{where}: /frames holds frame index {int(frame_idx.max())}, which no video has")
+    if len(frame_idx) and int(frame_idx.min()) < 0:
+        raise poseio.ReadError(f"{where}: /frames holds frame index {int(frame_idx.min())}; the file is damaged")
     with damage("the instances (/instances)", where):
         instances = values(h5file["instances"])
         names = ["instance_type", "skeleton", "track", "score", "point_id_start", "point_id_end"]
@@ -210,8 +216,9 @@ def _table(
         if not mask.any():
             continue
         found = _points(h5file, name, where, format_id, scores=is_predicted)
-        if int((point_starts[mask] + n_nodes[mask]).max()) > len(found[0]):
-            raise poseio.ReadError(f"{where}: instances name points beyond the {len(found[0])} rows of /{name}")
+        # Negative starts would index from the table's end: another instance's points, silently.
+        if int((point_starts[mask] + n_nodes[mask]).max()) > len(found[0]) or int(point_starts[mask].min()) < 0:
+            raise poseio.ReadError(f"{where}: instances name points outside the {len(found[0])} rows of /{name}")
         parts[is_predicted] = [_gather(values, point_starts[mask], n_nodes[mask], width) for values in found]
     if len(parts) == 1 and (predicted.all() or user.all()):
         gathered = next(iter(parts.values()))
