@@ -84,7 +84,11 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("address", "message"),
-    [("garbage", "'garbage' is not a scheduler address"), ("nosuch.json", "nosuch.json: no such scheduler file")],
+    [
+        ("garbage", "'garbage' is not a scheduler address"),
+        ("nosuch.json", "nosuch.json: no such scheduler file"),
+        ("NOSUCH.JSON", "NOSUCH.JSON: no such scheduler file"),
+    ],
 )
 def test_a_malformed_scheduler_address_is_refused_at_once(tmp_path, address, message):
     source = corpus_file("formats", "typical.slp")
@@ -111,6 +115,17 @@ def test_a_failure_on_the_cluster_names_the_file_as_given(tmp_path, cluster):
     # The workers were sent absolute paths; the user reads the path they gave, once.
     assert line["message"].startswith("data/truncated.h5: ") and str(tmp_path) not in line["message"]
     assert f"failed: {line['message']}" in result.stderr
+
+
+@pytest.mark.corpus
+def test_an_in_process_clusters_address_is_taken(tmp_path, monkeypatch):
+    lay_out(tmp_path, {"data/s.slp": "typical.slp"})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("POSEIO_DISABLE_PLUGINS", ENV["POSEIO_DISABLE_PLUGINS"])
+    with distributed.LocalCluster(processes=False, n_workers=1, dashboard_address=None) as local:
+        assert local.scheduler_address.startswith("inproc://")
+        result = poseio.convert_many("data", "out", to=".nwb", fps=30, client=local.scheduler_address)
+    assert result.ok and [o.status for o in result.outcomes] == ["converted"], result
 
 
 def test_without_dask_the_error_says_what_to_install(tmp_path):

@@ -213,7 +213,7 @@ def test_from_movement_refuses_untracked_names_it_does_not_have():
 def test_from_movement_refuses_two_individuals_of_one_name():
     ds = load_poses.from_numpy(np.arange(24.0).reshape(3, 2, 2, 2), individual_names=["m", "n"], fps=10)
     ds = ds.assign_coords(individuals=["m", "m"])  # movement's loaders refuse this; an edit of the coordinates does not
-    with pytest.raises(poseio.InvalidLabelsError, match="two individuals 'm'"):
+    with pytest.raises(poseio.InvalidLabelsError, match="more than one individual .m."):
         from_movement(ds)
 
 

@@ -50,8 +50,8 @@ def convert_many(
     ``out_dir`` / its path below the folder it was found in, with the output
     format's extension: ``data/m1/session.h5`` found in ``data`` becomes
     ``out_dir/m1/session.nwb``. An output that exists, is not older than its
-    input and is claimed by the output format was written by an earlier run:
-    it is skipped, unless ``overwrite``.
+    input and whose most confident claimant is the output format was written
+    by an earlier run: it is skipped, unless ``overwrite``.
 
     Args:
         sources: Files, folders, glob patterns (``"data/**/*.h5"``, expanded

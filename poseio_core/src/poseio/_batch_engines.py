@@ -180,22 +180,28 @@ def check_address(address: str) -> None:
     connect timeout twice while failing, and complains again at exit.
     """
     advice = "give the scheduler's address (tcp://host:8786) or its scheduler file (scheduler.json)"
-    if address.endswith(".json"):
+    if _is_scheduler_file(address):
         if not os.path.isfile(address):
             raise InvalidOptionError(f"{address}: no such scheduler file; {advice}")
         return
     from distributed.comm import parse_address, parse_host_port
 
     try:
-        parse_host_port(parse_address(address)[1])
+        scheme, location = parse_address(address)
+        if scheme != "inproc":  # an in-process cluster's address has no host and port
+            parse_host_port(location)
     except (ValueError, TypeError) as exc:
         raise InvalidOptionError(f"{address!r} is not a scheduler address ({exc}); {advice}") from exc
+
+
+def _is_scheduler_file(address: str) -> bool:
+    return address.lower().endswith(".json")
 
 
 def _connect(distributed: Any, address: str) -> Any:
     """A client of the scheduler at ``address``, or of the one a scheduler file (``.json``) describes."""
     check_address(address)
-    where = {"scheduler_file": address} if address.endswith(".json") else {"address": address}
+    where = {"scheduler_file": address} if _is_scheduler_file(address) else {"address": address}
     try:
         # Waits as long as dask's distributed.comm.timeouts.connect says (30 s unless configured).
         return distributed.Client(**where, set_as_default=False)

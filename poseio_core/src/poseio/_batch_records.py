@@ -10,7 +10,7 @@ import attrs
 #: The outcome of one file of a batch.
 Status = Literal["converted", "skipped-existing", "skipped-not-pose", "failed"]
 CONVERTED: Status = "converted"
-#: Its output exists, is not older than the input, and is claimed by the output format: done before.
+#: Its output exists, is not older than the input, and the output format is its best claimant: done before.
 SKIPPED_EXISTING: Status = "skipped-existing"
 #: Found in a folder, and no installed format claims it beyond its name or container.
 SKIPPED_NOT_POSE: Status = "skipped-not-pose"

@@ -121,7 +121,7 @@ def plan(
     """
     items = _unique(_resolve(sources, out_dir, exclude))
     # By name below the folder given, then by full path: the same order whatever order the sources
-    # were listed in, and wherever the folder is mounted, so that every share cuts the same list.
+    # were listed in, and wherever the folder is mounted, so that reports and progress read alike.
     items = sorted(items, key=lambda item: (item.relative.as_posix(), item.key))
     items = [_with_output(item, out_dir, suffix, format) for item in items]
     _refuse_collisions(items)

@@ -168,8 +168,8 @@ class RemoteFile(io.RawIOBase):
     Args:
         url: The URL to read.
         block_size: Bytes per request (default `BLOCK_SIZE`).
-        cache_type: fsspec's cache: ``"blockcache"`` keeps each block fetched (for
-            HDF5's scattered reads); ``"none"`` fetches each read as it comes (for one pass).
+        cache_type: fsspec's cache: ``"blockcache"`` keeps the blocks fetched (up to
+            fsspec's limit, 32) for HDF5's scattered reads; ``"none"`` fetches each read as it comes.
 
     Attributes:
         url: The URL as given (``dandi://...``).
@@ -180,6 +180,9 @@ class RemoteFile(io.RawIOBase):
 
     def __init__(self, url: str, *, block_size: int | None = None, cache_type: str = "blockcache") -> None:
         super().__init__()
+        # Set first: close() runs (from the garbage collector too) whatever fails below.
+        self._fs: Any = None
+        self._file: Any = None
         block_size = block_size or BLOCK_SIZE
         self.url = url
         self.name = display_name(url)
@@ -188,7 +191,6 @@ class RemoteFile(io.RawIOBase):
         http = _fsspec_http(self.name)
         # One file system per file: fsspec's shared instance would keep its session across processes.
         self._fs = http(block_size=block_size, skip_instance_cache=True, client_kwargs={"timeout": _client_timeout()})
-        self._file = None
         try:
             self._file = self._fs.open(self.resolved, "rb", block_size=block_size, cache_type=cache_type)
             if getattr(self._file, "size", None) is None:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -75,6 +74,8 @@ MAX_LINE_BYTES = 64 * 2**20
 #: The largest frame number read: float64, which a CSV's numbers become, counts one by one up to 2**53
 #: (no video has that many frames, and int64 would wrap a larger one into a negative frame silently).
 MAX_FRAME = 2**53
+#: How many blank lines below a header are looked past for the first row.
+_BLANK_LINES_LOOKED_PAST = 64
 #: The end of a file read to tell whether its last row was cut short.
 _TAIL_BYTES = 2**16
 # The frame number in an image name: the last run of digits before the extension (img0042.png).
@@ -200,8 +201,10 @@ def _check_first_row(source: Path | io.BytesIO, skip: int, width: int, name: str
     pandas makes every field of a row past the names an index level: a first row of a
     million commas (a few megabytes) would take minutes and gigabytes before any error.
     """
-    lines = first_lines(source, skip + 1, name)
-    if len(lines) > skip and len(row := split_rows(lines[skip:], name)[0]) > width:
+    # pandas passes over blank lines: the first row is the first line below the header with text on it.
+    lines = first_lines(source, skip + _BLANK_LINES_LOOKED_PAST + 1, name)[skip:]
+    first = next((line for line in lines if line.strip()), None)
+    if first is not None and len(row := split_rows([first], name)[0]) > width:
         raise ReadError(f"{name}: its first row has {len(row)} fields, its header {width}; the file is damaged")
 
 
@@ -283,20 +286,17 @@ def read_block(
         raise ReadError(f"{name}: its rows have more fields than its header ({width}); the file is damaged")
     numbers = [c for c in range(index_columns, width) if c not in text]
     _refuse_text_in(frame, numbers, skip, name, label or (lambda c: str(c + 1)))
-    try:
-        if len(numbers) == width - index_columns:
-            block = frame.iloc[:, index_columns:].to_numpy(dtype=np.float64)
-            if not block.flags.writeable:  # a read-only view of pandas' block
-                try:
-                    block.flags.writeable = True
-                except ValueError:
-                    block = block.copy()
-            return block, frame
-        block = np.full((len(frame), width - index_columns), np.nan)
-        for column in numbers:
-            block[:, column - index_columns] = frame[column].to_numpy(dtype=np.float64)
-    except OverflowError as exc:  # a column of whole numbers pandas kept as Python ints, past float64's range
-        raise ReadError(f"{name}: a column holds a number too large for a coordinate; the file is damaged") from exc
+    if len(numbers) == width - index_columns:
+        block = frame.iloc[:, index_columns:].to_numpy(dtype=np.float64)
+        if not block.flags.writeable:  # a read-only view of pandas' block
+            try:
+                block.flags.writeable = True
+            except ValueError:
+                block = block.copy()
+        return block, frame
+    block = np.full((len(frame), width - index_columns), np.nan)
+    for column in numbers:
+        block[:, column - index_columns] = frame[column].to_numpy(dtype=np.float64)
     return block, frame
 
 
@@ -312,25 +312,33 @@ def _refuse_text_in(frame: pd.DataFrame, columns: list[int], skip: int, name: st
             cells = frame[column]
             try:
                 bad = (pd.to_numeric(cells, errors="coerce").isna() & cells.notna()).to_numpy()
-            except OverflowError:  # whole numbers past float64's range: each is a number, none a coordinate
+            except OverflowError:  # whole numbers past float64's range, which pandas kept as Python ints
                 bad = np.zeros(len(cells), dtype=bool)
-            if not bad.any():  # True/False, or whole numbers too large for float64
-                bad = np.array([not _is_coordinate(cell) for cell in cells.tolist()])
+            why = "is not a number"
+            if not bad.any():  # True/False, or whole numbers pandas kept as Python ints
+                reasons = [_not_a_coordinate(cell) for cell in cells.tolist()]
+                if not any(reasons):
+                    continue  # whole numbers that float64 holds
+                bad = np.array([reason is not None for reason in reasons])
+                why = reasons[int(np.argmax(bad))]
             row = int(np.argmax(bad))
             raise ReadError(
                 f"{name}: {cells.iloc[row]!r} in column {label(column)} (data row {row + 1}, line "
-                f"{skip + row + 1}) is not a number; the file is damaged"
+                f"{skip + row + 1}) {why}; the file is damaged"
             )
 
 
-def _is_coordinate(cell: object) -> bool:
-    """Whether a cell pandas left as an object is a number float64 holds (not True, not 10**400)."""
+def _not_a_coordinate(cell: object) -> str | None:
+    """Why a cell pandas left as an object is no coordinate (True, 10**400), or ``None`` when it is one."""
     if isinstance(cell, bool) or not isinstance(cell, (int, float, str)):
-        return False
+        return "is not a number"
     try:
-        return math.isfinite(float(cell)) or math.isnan(float(cell))
-    except (OverflowError, ValueError):
-        return False
+        float(cell)
+    except OverflowError:
+        return "is too large for a coordinate"
+    except ValueError:
+        return "is not a number"
+    return None
 
 
 # -- building Labels ----------------------------------------------------------------------------------
@@ -383,15 +391,15 @@ def frame_numbers(values: np.ndarray, name: str, *, column: str = "frame number"
         The frame numbers as int64 (the array itself when it already is).
 
     Raises:
-        ReadError: A number that is missing, fractional or negative, or a frame with two rows.
+        ReadError: A number that is missing, fractional, negative or past `MAX_FRAME`, or a frame with two rows.
     """
     values = np.asarray(values)
     if not len(values):
         return np.zeros(0, dtype=np.int64)  # a column without rows has no type of its own to check
     if values.dtype.kind not in "iuf":
         raise ReadError(f"{name}: the {column} column holds {values.dtype} values, not numbers")
-    # Producers write frames in increasing order: one comparison pass tells, and then the first
-    # frame is the smallest, so integers need no other check (floats may be NaN or fractional).
+    # Producers write frames in increasing order: one comparison pass tells, and then the first and
+    # last frames bound the others, so integers need no other check (floats may be NaN or fractional).
     increasing = len(values) < 2 or bool((values[1:] > values[:-1]).all())
     if values.dtype.kind == "f":
         with np.errstate(invalid="ignore"):

@@ -71,11 +71,15 @@ def check_fps(value: Any, format: str | None = None, *, option: str = "fps") -> 
     """
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or value <= 0:
+    try:
+        rate = None if isinstance(value, bool) or not isinstance(value, Real) else float(value)
+    except OverflowError:  # an int past float's range
+        rate = None
+    if rate is None or not math.isfinite(rate) or rate <= 0:
         raise InvalidOptionError(
             f"{option}= must be a positive number of frames per second, not {value!r}", format=format
         )
-    return float(value)
+    return rate
 
 
 def check_path(value: Any, format: str, *, option: str) -> str | None:

@@ -235,7 +235,7 @@ def from_movement(
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
         raise InvalidLabelsError(
-            f"the dataset names two individuals {twice[0]!r}: each individual becomes a track, found by its name; "
+            f"the dataset names more than one individual {twice[0]!r}: each becomes a track, found by its name; "
             "rename them first, e.g. ds.assign_coords(individuals=[...])"
         )
     position = position.transpose("time", "individuals", "keypoints", "space")
@@ -280,7 +280,7 @@ def from_movement(
 
 def _untracked_names(untracked: object, names: list[str]) -> set[str]:
     """The ``untracked=`` individuals, each one of ``names``."""
-    # A lone name is refused, not taken for a list of one: untracked="a" may well mean the letters.
+    # A lone name is refused rather than taken for a list of one: a str is iterable, and list("ab") is letters.
     listed = list(untracked) if isinstance(untracked, Iterable) and not isinstance(untracked, str) else None
     if listed is None or not all(isinstance(n, str) and n in names for n in listed):
         raise InvalidOptionError(

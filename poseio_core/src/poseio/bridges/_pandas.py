@@ -682,7 +682,7 @@ def _from_tidy(pd: Any, df: Any, video: Any, fps: float | None, predicted: bool 
     if predicted is not None:
         kinds = np.full(n_instances, bool(predicted))
     elif "predicted" in df.columns:
-        kinds = _flags(df, "predicted")[first]
+        kinds = _flags(df["predicted"].to_numpy()[first], "predicted")
     else:
         kinds = np.full(n_instances, "score" in df.columns)
     per_instance = {
@@ -717,9 +717,8 @@ def _floats(df: Any, name: str) -> np.ndarray:
         raise InvalidLabelsError(f"the {name} column holds values that are not numbers ({exc})") from exc
 
 
-def _flags(df: Any, name: str) -> np.ndarray:
-    """A yes/no column: booleans, 0 and 1, or the words True and False (as a CSV file may hand them back)."""
-    values = df[name].to_numpy()
+def _flags(values: np.ndarray, name: str) -> np.ndarray:
+    """A yes/no column's values: booleans, 0 and 1, or the words True and False (as a CSV file may give them)."""
     if values.dtype == bool:
         return values
     words = {"true": True, "1": True, "1.0": True, "false": False, "0": False, "0.0": False}
