@@ -107,3 +107,22 @@ def test_a_multi_dot_extension_finds_its_writer(tmp_path):
     assert (tmp_path / "x.analysis.h5").read_bytes() == b"ok analysis"
     assert (tmp_path / "y.h5").read_bytes() == b"ok plain-h5"
     assert (tmp_path / "Z.ANALYSIS.H5").read_bytes() == b"ok analysis"
+
+
+@pytest.mark.corpus
+def test_a_named_format_that_would_write_none_of_the_labels_is_refused(tmp_path):
+    from conftest import corpus_file
+
+    # User labels only: nwb-predictions once wrote an NWB file without a pose in it, and reported success.
+    labels = poseio.load(corpus_file("formats", "sio095_user_labels.slp"))
+    assert labels.n_predicted_instances == 0 and labels.n_user_instances > 0
+    existing = tmp_path / "out.nwb"
+    existing.write_bytes(b"an earlier file")
+    with pytest.raises(poseio.UnknownFormatError, match="would write none of these labels.*0 predicted instances"):
+        poseio.save(labels, existing, format="nwb-predictions")
+    assert existing.read_bytes() == b"an earlier file"
+    # Naming a format that holds them too, or none, writes them.
+    poseio.save(labels, tmp_path / "both.nwb", format=["nwb-predictions", "nwb-annotations"])
+    poseio.save(labels, tmp_path / "chosen.nwb")
+    for name in ("both.nwb", "chosen.nwb"):
+        assert poseio.load(tmp_path / name).n_user_instances == labels.n_user_instances

@@ -31,6 +31,7 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
             info = registry.formats.get(name)
             if info is None or not capable(info):
                 raise unknown_format_name(name, registry, need=need)
+        _refuse_writing_nothing(labels, path, names, registry)
         return names
     matches = {f.name: f.extension_match(path.name) for f in registry.formats.values() if capable(f)}
     longest = max(matches.values(), default=0)
@@ -56,6 +57,26 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
             f"{path}: none of {[c.name for c in candidates]} can {need} these labels; pass format=...", path=path
         )
     return [c.format for c in choose(sorted(claims, key=lambda c: -c.confidence), source=path)]
+
+
+def _refuse_writing_nothing(labels: Labels, path: Path, names: list[str], registry: Registry) -> None:
+    """Refuse named formats that all say they would write none of the labels (a file without the poses).
+
+    ``format="nwb-predictions"`` for labels that hold only user instances once
+    wrote an NWB file without a pose in it, and reported success.
+    """
+    claims = []
+    for name in names:
+        write_claim = registry.impl("poseio_write_claim", registry.formats[name].plugin)
+        claims.append(write_claim(format=name, labels=labels) if write_claim else None)
+    if not labels.labeled_frames or any(claim is None or claim.confidence > 0 for claim in claims):
+        return
+    reasons = "; ".join(f"{claim.format}: {claim.reason}" for claim in claims if claim is not None)
+    raise UnknownFormatError(
+        f"{path}: format={names if len(names) > 1 else names[0]!r} would write none of these labels ({reasons}). "
+        "Name a format that holds them, or pass no format to choose by the path and the labels",
+        path=path,
+    )
 
 
 def _call_writer(
