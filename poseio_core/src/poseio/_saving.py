@@ -60,16 +60,19 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
 
 
 def _refuse_writing_nothing(labels: Labels, path: Path, names: list[str], registry: Registry) -> None:
-    """Refuse named formats that all say they would write none of the labels (a file without the poses).
+    """Refuse named formats that each write one part of labels (a ``Claim.part``) and find none of theirs.
 
     ``format="nwb-predictions"`` for labels that hold only user instances once
-    wrote an NWB file without a pose in it, and reported success.
+    wrote an NWB file without a pose in it, and reported success. A format that
+    writes whole labels (no part) is left to its writer, which says itself why
+    it cannot write them.
     """
     claims = []
     for name in names:
         write_claim = registry.impl("poseio_write_claim", registry.formats[name].plugin)
         claims.append(write_claim(format=name, labels=labels) if write_claim else None)
-    if not labels.labeled_frames or any(claim is None or claim.confidence > 0 for claim in claims):
+    writes_something = (claim is None or claim.part is None or claim.confidence > 0 for claim in claims)
+    if not labels.labeled_frames or any(writes_something):
         return
     reasons = "; ".join(f"{claim.format}: {claim.reason}" for claim in claims if claim is not None)
     raise UnknownFormatError(
@@ -133,7 +136,9 @@ def save(
         InvalidArgumentError: ``labels``, ``path`` or ``format`` is of the wrong type.
         InvalidLabelsError: The labels' frames and instances do not fit together.
         InvalidOptionError: Combined writers were given an option none of them accepts.
-        UnknownFormatError: No installed format writes this kind of file.
+        UnknownFormatError: No installed format writes this kind of file, or the
+            named format(s) would write none of the labels (``"nwb-predictions"``
+            for labels that hold only user instances).
         FileBusyError: Another process kept writing the file for ``lock_timeout`` seconds.
         WriteError: The write failed, or the destination is a folder or read-only;
             nothing was changed at ``path``.
