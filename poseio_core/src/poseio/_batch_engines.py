@@ -199,8 +199,7 @@ def _is_scheduler_file(address: str) -> bool:
 
 
 def _connect(distributed: Any, address: str) -> Any:
-    """A client of the scheduler at ``address``, or of the one a scheduler file (``.json``) describes."""
-    check_address(address)
+    """A client of the scheduler at ``address``, which convert_many has passed through `check_address`."""
     where = {"scheduler_file": address} if _is_scheduler_file(address) else {"address": address}
     try:
         # Waits as long as dask's distributed.comm.timeouts.connect says (30 s unless configured).

@@ -14,7 +14,7 @@ from poseio._errors import PoseioError, UnknownFormatError, WriteError
 from poseio._labels import Labels
 from poseio._loading import FormatChoice
 from poseio._probe import Probe
-from poseio._records import FormatInfo
+from poseio._records import Claim, FormatInfo
 from poseio._registry import Registry, describe_formats, get_registry
 
 
@@ -48,8 +48,7 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
         return [candidates[0].name]
     claims = []
     for info in candidates:
-        write_claim = registry.impl("poseio_write_claim", info.plugin)
-        claim = write_claim(format=info.name, labels=labels) if write_claim else None
+        claim = _write_claim(registry, info.name, labels)
         if claim is not None and claim.confidence > 0:
             claims.append(claim)
     if not claims:
@@ -57,6 +56,12 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
             f"{path}: none of {[c.name for c in candidates]} can {need} these labels; pass format=...", path=path
         )
     return [c.format for c in choose(sorted(claims, key=lambda c: -c.confidence), source=path)]
+
+
+def _write_claim(registry: Registry, name: str, labels: Labels) -> Claim | None:
+    """The format's own word on how well it suits the labels, or ``None`` when its plugin gives none."""
+    write_claim = registry.impl("poseio_write_claim", registry.formats[name].plugin)
+    return write_claim(format=name, labels=labels) if write_claim else None
 
 
 def _refuse_writing_nothing(labels: Labels, path: Path, names: list[str], registry: Registry) -> None:
@@ -67,12 +72,10 @@ def _refuse_writing_nothing(labels: Labels, path: Path, names: list[str], regist
     writes whole labels (no part) is left to its writer, which says itself why
     it cannot write them.
     """
-    claims = []
-    for name in names:
-        write_claim = registry.impl("poseio_write_claim", registry.formats[name].plugin)
-        claims.append(write_claim(format=name, labels=labels) if write_claim else None)
-    writes_something = (claim is None or claim.part is None or claim.confidence > 0 for claim in claims)
-    if not labels.labeled_frames or any(writes_something):
+    if not labels.labeled_frames:
+        return
+    claims = [_write_claim(registry, name, labels) for name in names]
+    if any(claim is None or claim.part is None or claim.confidence > 0 for claim in claims):
         return
     reasons = "; ".join(f"{claim.format}: {claim.reason}" for claim in claims if claim is not None)
     raise UnknownFormatError(

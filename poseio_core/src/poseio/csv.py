@@ -313,15 +313,15 @@ def _refuse_text_in(frame: pd.DataFrame, columns: list[int], skip: int, name: st
             try:
                 bad = (pd.to_numeric(cells, errors="coerce").isna() & cells.notna()).to_numpy()
             except OverflowError:  # whole numbers past float64's range, which pandas kept as Python ints
-                bad = np.zeros(len(cells), dtype=bool)
-            why = "is not a number"
-            if not bad.any():  # True/False, or whole numbers pandas kept as Python ints
+                bad = None
+            if bad is not None and bad.any():
+                row, why = int(np.argmax(bad)), "is not a number"
+            else:  # True/False, or whole numbers pandas kept as Python ints: each cell says
                 reasons = [_not_a_coordinate(cell) for cell in cells.tolist()]
-                if not any(reasons):
+                row = next((i for i, reason in enumerate(reasons) if reason), None)
+                if row is None:
                     continue  # whole numbers that float64 holds
-                bad = np.array([reason is not None for reason in reasons])
-                why = reasons[int(np.argmax(bad))]
-            row = int(np.argmax(bad))
+                why = reasons[row]
             raise ReadError(
                 f"{name}: {cells.iloc[row]!r} in column {label(column)} (data row {row + 1}, line "
                 f"{skip + row + 1}) {why}; the file is damaged"
