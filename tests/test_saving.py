@@ -126,3 +126,31 @@ def test_a_named_format_that_would_write_none_of_the_labels_is_refused(tmp_path)
     poseio.save(labels, tmp_path / "chosen.nwb")
     for name in ("both.nwb", "chosen.nwb"):
         assert poseio.load(tmp_path / name).n_user_instances == labels.n_user_instances
+
+
+@pytest.mark.corpus
+def test_converting_user_labels_to_nwb_predictions_is_refused_as_users_run_it(tmp_path):
+    # The CLI in a new process (which imports only poseio); the file written otherwise is read with plain h5py.
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import corpus_file
+    from test_convert_to_nwb import _nwb_points, _sorted_rows
+
+    poseio_cli = shutil.which("poseio", path=str(Path(sys.executable).parent)) or "poseio"
+    source = corpus_file("formats", "sio095_user_labels.slp")
+    out = tmp_path / "out.nwb"
+    out.write_bytes(b"an earlier file")
+
+    def convert(*extra):
+        return subprocess.run([poseio_cli, "convert", source, out, *extra], capture_output=True, text=True, timeout=300)
+
+    refused = convert("--to", "nwb-predictions")
+    assert refused.returncode == 1 and "would write none of these labels" in refused.stderr, refused.stderr
+    assert out.read_bytes() == b"an earlier file"
+    written = convert()
+    assert written.returncode == 0, written.stderr
+    truth = np.load(corpus_file("formats", "truth.npz"))["sio095_user_labels.slp"]
+    np.testing.assert_array_equal(_sorted_rows(_nwb_points(out)), _sorted_rows(truth))
