@@ -174,6 +174,30 @@ def test_columns_in_another_order_read_the_same(tmp_path):
     assert np.array_equal(one.provenance["anipose"]["error"], two.provenance["anipose"]["error"][:, ::-1])
 
 
+def test_fnum_between_the_columns_and_a_text_column_read_as_written(tmp_path):
+    # The reader leaves fnum out of its array of values: every column after it moves one place.
+    values = np.random.default_rng(5).random((4, 2, 6))
+    frame = pd.read_csv(write_pose_3d(tmp_path / "a.csv", ["a", "b"], values, fnum=[3, 4, 6, 9]))
+    order = [*frame.columns[:6], "fnum", "note", *frame.columns[6:-1]]
+    frame["note"] = ["x", "", "y", "z"]
+    moved = tmp_path / "b.csv"
+    frame[order].to_csv(moved, index=False)
+    with open(moved, newline="") as f:
+        rows = list(csv.DictReader(f))
+    labels = poseio.load(moved)
+    assert [f.frame_idx for f in labels.labeled_frames] == [3, 4, 6, 9]
+    points, scores = labels.numpy(return_scores=True)
+    details = labels.provenance["anipose"]
+    for i, part in enumerate(["a", "b"]):
+        for r, row in enumerate(rows):
+            frame_idx = int(row["fnum"])
+            assert points[frame_idx, 0, i].tolist() == [float(row[f"{part}_{c}"]) for c in "xyz"]
+            assert scores[frame_idx, 0, i] == float(row[f"{part}_score"])
+            assert details["error"][r, i] == float(row[f"{part}_error"])
+            assert details["ncams"][r, i] == float(row[f"{part}_ncams"])
+    assert details["M"].tolist() == np.eye(3).tolist() and details["ignored_columns"] == ["note"]
+
+
 def test_some_extra_columns_missing_is_a_structure_match(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("a_x,a_y,a_z,a_score,fnum\n1.0,2.0,3.0,0.5,0\n")

@@ -29,8 +29,9 @@ Example::
     def read(probe):
         source = source_of(probe)
         names = split_rows(first_lines(source, 1, probe.name), probe.name)[0]
-        block, frame = read_block(source, skip=1, width=len(names), name=probe.name, index_columns=0)
-        frames = frame_numbers(block[:, names.index("frame")], probe.name)
+        at = names.index("frame")  # whole numbers: read from pandas' frame, kept out of the float array
+        block, frame = read_block(source, skip=1, width=len(names), name=probe.name, index_columns=0, omit=[at])
+        frames = frame_numbers(frame[at].to_numpy(), probe.name)
 """
 
 from __future__ import annotations
@@ -232,6 +233,7 @@ def read_block(
     name: str,
     index_columns: int = 1,
     text_columns: Collection[int] = (),
+    omit: Collection[int] = (),
     label: Callable[[int], str] | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """The rows below a CSV's header: the data columns as one float64 array, and pandas' frame of every column.
@@ -242,8 +244,16 @@ def read_block(
     them hold numbers, or nothing (NaN), except ``text_columns``, read as text
     and NaN in the array. pandas infers the number columns' types, which is
     faster than forcing float64 and gives the very floats the producers' own
-    ``pandas.read_csv`` gives; it keeps them in one block, and the array is then
-    a view of that block, not a copy (writable: the frame is the caller's to drop).
+    ``pandas.read_csv`` gives. Reading a large file from disk (5 MB and over),
+    pandas 3.1 and later parse it in parallel and keep the float columns in
+    one block; the array is then a view of that block, not a copy (writable:
+    the frame is the caller's to drop). Smaller files, file objects and older
+    pandas give a copy, which costs little beside their parse.
+
+    A column of whole numbers (frame numbers) is int64 to pandas, in a block of
+    its own: an array holding it too would be a copy of the whole table. Name
+    such a column in ``omit`` and read it from the frame; the array then holds
+    the other data columns, in their order, and stays a view.
 
     Args:
         source: From `source_of`.
@@ -252,10 +262,12 @@ def read_block(
         name: The file's name, for messages.
         index_columns: How many index columns start every row.
         text_columns: Data columns (positions in the frame) that hold text.
+        omit: Data columns (positions in the frame) left out of the array; they are still checked to be
+            numbers unless they are ``text_columns``.
         label: Names a column (a position in the frame) in messages; default its number from 1.
 
     Returns:
-        ``(n_rows, width - index_columns)`` float64 values, and the frame.
+        ``(n_rows, width - index_columns - len(omit))`` float64 values, and the frame.
 
     Raises:
         ReadError: The last row is cut short, the rows do not parse or are
@@ -286,17 +298,21 @@ def read_block(
         raise ReadError(f"{name}: its rows have more fields than its header ({width}); the file is damaged")
     numbers = [c for c in range(index_columns, width) if c not in text]
     _refuse_text_in(frame, numbers, skip, name, label or (lambda c: str(c + 1)))
-    if len(numbers) == width - index_columns:
-        block = frame.iloc[:, index_columns:].to_numpy(dtype=np.float64)
+    kept = [c for c in range(index_columns, width) if c not in set(omit)]
+    if text.isdisjoint(kept):
+        # A run of columns is a slice of pandas' block, so its array is a view; a list of columns is a copy.
+        runs = bool(kept) and kept[-1] - kept[0] == len(kept) - 1
+        block = frame.iloc[:, slice(kept[0], kept[-1] + 1) if runs else kept].to_numpy(dtype=np.float64)
         if not block.flags.writeable:  # a read-only view of pandas' block
             try:
                 block.flags.writeable = True
             except ValueError:
                 block = block.copy()
         return block, frame
-    block = np.full((len(frame), width - index_columns), np.nan)
-    for column in numbers:
-        block[:, column - index_columns] = frame[column].to_numpy(dtype=np.float64)
+    block = np.full((len(frame), len(kept)), np.nan)
+    for position, column in enumerate(kept):
+        if column not in text:
+            block[:, position] = frame[column].to_numpy(dtype=np.float64)
     return block, frame
 
 

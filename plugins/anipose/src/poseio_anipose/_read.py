@@ -27,22 +27,28 @@ READ_OPTIONS = ("fps", "video")
 FNUM = "frame number (fnum)"
 
 
-def _read_rows(source: Path | io.BytesIO, columns: Columns, name: str) -> np.ndarray:
-    """The rows below the header line as one float64 array, the file's columns in order (NaN in other columns).
+def _read_rows(source: Path | io.BytesIO, columns: Columns, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The frame numbers, and the other columns as one float64 array, in the file's order (NaN in text columns).
+
+    fnum stays out of the array: pandas keeps its whole numbers as int64 apart from the floats, and
+    an array of every column would copy the whole table (see `poseio.csv.read_block`).
 
     Raises:
-        ReadError: A row is cut short or wider than the header, or a cell of Anipose's columns is not a number.
+        ReadError: A row is cut short or wider than the header, a cell of Anipose's columns is not a
+            number, or a frame number is not a whole number from 0 to 2**53 or has two rows.
     """
-    block, _ = read_block(
+    fnum = columns.position(FRAME)  # parse insists on fnum
+    block, frame = read_block(
         source,
         skip=1,
         width=len(columns.names),
         name=name,
         index_columns=0,
         text_columns=[columns.position(c) for c in columns.other],
+        omit=[fnum],
         label=lambda c: repr(columns.names[c]),
     )
-    return block
+    return frame_numbers(frame[fnum].to_numpy(), name, column=FNUM), block
 
 
 def _constant_or_rows(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
@@ -65,15 +71,18 @@ def read_anipose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         columns = parse(split_rows(line, name)[0] if line else [])
     except ColumnsError as exc:
         raise poseio.ReadError(f"{name}: not an Anipose pose-3d CSV: {exc}") from exc
-    block = _read_rows(source, columns, name)
-    frames = frame_numbers(block[:, columns.position(FRAME)], name, column=FNUM)  # parse insists on fnum
+    frames, block = _read_rows(source, columns, name)
+    fnum = columns.position(FRAME)
+
+    def take(positions: np.ndarray) -> np.ndarray:
+        # The array has no fnum column: the columns after it sit one place to the left (-1 stays -1).
+        return take_columns(block, positions - (positions > fnum), name)
 
     def values(*fields: str) -> np.ndarray:
-        return take_columns(block, np.array([columns.positions(f) for f in fields]).T, name)
+        return take(np.array([columns.positions(f) for f in fields]).T)
 
     def constant(names: tuple[str, ...], shape: tuple[int, ...]) -> np.ndarray | None:
-        found = take_columns(block, np.array([[columns.position(c) for c in names]]), name)
-        return _constant_or_rows(found[:, 0], shape)
+        return _constant_or_rows(take(np.array([[columns.position(c) for c in names]]))[:, 0], shape)
 
     points = values("x", "y", "z")
     n_frames = int(frames.max()) + 1 if len(frames) else 0

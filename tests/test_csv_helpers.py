@@ -1,0 +1,86 @@
+"""`poseio.csv.read_block`, the helper the CSV format plugins parse their rows with.
+
+Values are checked against the csv module's own split of the file and Python's
+``float``, not against pandas, which the helper calls.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import poseio
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from poseio.csv import read_block
+
+
+def _write(path: Path, rows: list[list[str]], width: int) -> Path:
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow([f"c{i}" for i in range(width)])
+        writer.writerows(rows)
+    return path
+
+
+def _expected(path: Path, columns: list[int]) -> np.ndarray:
+    """The cells of ``columns`` as Python reads them: float, NaN when empty."""
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    return np.array([[float(row[c]) if row[c] else np.nan for c in columns] for row in rows]).reshape(
+        len(rows), len(columns)
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_array_holds_every_column_not_omitted_in_order(tmp_path_factory, data):
+    width = data.draw(st.integers(1, 8), label="width")
+    n_rows = data.draw(st.integers(1, 12), label="rows")
+    # Each column holds whole numbers (int64 to pandas) or floats with gaps, as frame numbers and coordinates do.
+    whole = data.draw(st.lists(st.booleans(), min_size=width, max_size=width), label="whole")
+    cells = st.one_of(st.floats(-1e6, 1e6, allow_nan=False).map(repr), st.just(""))
+    rows = [
+        [str(data.draw(st.integers(0, 10**6))) if whole[c] else data.draw(cells) for c in range(width)]
+        for _ in range(n_rows)
+    ]
+    omit = data.draw(st.sets(st.integers(0, width - 1)), label="omit")
+    path = _write(tmp_path_factory.mktemp("csv") / "t.csv", rows, width)
+    block, frame = read_block(path, skip=1, width=width, name="t.csv", index_columns=0, omit=omit)
+    kept = [c for c in range(width) if c not in omit]
+    assert block.shape == (n_rows, len(kept)) and block.dtype == np.float64
+    assert np.array_equal(block, _expected(path, kept), equal_nan=True)
+    for c in omit:  # the omitted columns are in the frame, as pandas read them
+        assert np.array_equal(frame[c].to_numpy(dtype=np.float64), _expected(path, [c])[:, 0], equal_nan=True)
+    block[:] = 1.0  # the array is the caller's: writable even when it is a view of the frame's block
+
+
+def test_omitting_the_frame_number_column_leaves_a_view_of_the_floats(tmp_path):
+    # Anipose's layout: float columns, then fnum, whole numbers pandas keeps in an int64 block of its own.
+    # Over 5 MB, so that pandas (3.1 and later) parses in parallel and keeps the floats in one block.
+    if tuple(int(n) for n in pd.__version__.split(".")[:2]) < (3, 1):
+        pytest.skip(f"pandas {pd.__version__} keeps every column in a block of its own: the array is a copy")
+    rows = [[repr(r + c / 10) for c in range(5)] + [str(r)] for r in range(200_000)]
+    path = _write(tmp_path / "t.csv", rows, 6)
+    assert path.stat().st_size > 5 * 2**20
+    block, frame = read_block(path, skip=1, width=6, name="t.csv", index_columns=0, omit=[5])
+    assert frame[5].dtype == np.int64
+    assert np.shares_memory(block, frame[0].to_numpy())
+    assert np.array_equal(block, _expected(path, list(range(5))))
+    whole, _ = read_block(path, skip=1, width=6, name="t.csv", index_columns=0)
+    assert np.array_equal(whole, _expected(path, list(range(6))))
+
+
+def test_text_columns_are_nan_and_omitted_columns_still_must_be_numbers(tmp_path):
+    rows = [["1.5", "note", "3"], ["2.5", "", "4"]]
+    path = _write(tmp_path / "t.csv", rows, 3)
+    block, frame = read_block(path, skip=1, width=3, name="t.csv", index_columns=0, text_columns=[1], omit=[2])
+    assert block.tolist()[0][0] == 1.5 and np.isnan(block[:, 1]).all() and block.shape == (2, 2)
+    assert frame[1].tolist()[0] == "note"
+    rows[1][2] = "four"
+    _write(path, rows, 3)
+    with pytest.raises(poseio.ReadError, match=r"'four' in column 3 \(data row 2, line 3\) is not a number"):
+        read_block(path, skip=1, width=3, name="t.csv", index_columns=0, text_columns=[1], omit=[2])
