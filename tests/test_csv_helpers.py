@@ -84,3 +84,30 @@ def test_text_columns_are_nan_and_omitted_columns_still_must_be_numbers(tmp_path
     _write(path, rows, 3)
     with pytest.raises(poseio.ReadError, match=r"'four' in column 3 \(data row 2, line 3\) is not a number"):
         read_block(path, skip=1, width=3, name="t.csv", index_columns=0, text_columns=[1], omit=[2])
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_row_split_by_a_line_break_is_refused_naming_it(tmp_path_factory, data):
+    width = data.draw(st.integers(2, 6), label="width")
+    cell = st.one_of(st.integers(0, 999).map(str), st.floats(0, 1e3, allow_nan=False).map(repr), st.just(""))
+    rows = data.draw(st.lists(st.lists(cell, min_size=width, max_size=width), min_size=1, max_size=8), label="rows")
+    rows = [[str(r), *row[1:]] for r, row in enumerate(rows)]  # a frame number first, as in every format
+    path = _write(tmp_path_factory.mktemp("csv") / "t.csv", rows, width)
+    lines = path.read_text().splitlines(keepends=True)
+    broken = data.draw(st.integers(1, len(rows)), label="line")
+    text = lines[broken].rstrip("\n")  # at least "0," : a frame number and a comma
+    at = data.draw(st.integers(1, len(text) - 1), label="at")
+    lines[broken] = text[:at] + "\n" + text[at:] + "\n"
+    path.write_text("".join(lines))
+    with pytest.raises(poseio.ReadError, match=r"data row \d+ \(line \d+\) has \d+ of \d+ fields: a line break"):
+        read_block(path, skip=1, width=width, name="t.csv", index_columns=1)
+
+
+def test_a_split_row_that_would_read_as_another_frame_is_refused(tmp_path):
+    # Broken after "3.2", the rest of the row starts with 5: pandas alone reads a frame 5 of shifted values.
+    path = _write(tmp_path / "t.csv", [[str(r), f"{r}.25", f"{r}.5"] for r in range(5)], 3)
+    path.write_text(path.read_text().replace("3,3.2", "3,3.2\n"))
+    assert pd.read_csv(path, header=None, skiprows=1).iloc[:, 0].tolist() == [0, 1, 2, 3, 5, 4]
+    with pytest.raises(poseio.ReadError, match=r"data row 4 \(line 5\) has 2 of 3 fields"):
+        read_block(path, skip=1, width=3, name="t.csv")

@@ -737,6 +737,7 @@ def test_a_header_cut_short_is_a_read_error(tmp_path):
         (["1.5", "1", "1", "1", "1", "1", "1"], "frame number"),
         (["0", "1", "1", "1", "1", "1", "1"], "frame 0 has more than one row"),
         (["1", "1", "1", "1", "1", "1", "1", "1"], "Expected 7 fields in line 5, saw 8"),
+        (["1", "1", "1"], r"data row 2 \(line 5\) has 3 of 7 fields: a line break"),
     ],
 )
 def test_garbled_rows_are_read_errors_that_say_where(tmp_path, row, message):

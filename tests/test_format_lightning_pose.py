@@ -488,6 +488,8 @@ def test_a_header_cut_short_is_a_read_error(tmp_path):
         (["-4", "1.0", "1.0", "1.0", "1.0", "1.0", "1.0"], "-4 as its frame number"),
         (["0", "1.0", "1.0", "1.0", "1.0", "1.0", "1.0"], "frame 0 has more than one row"),
         (["1", "1.0", "1.0", "1.0", "1.0", "1.0", "1.0", "9", "9"], "cannot be parsed"),
+        # The second half of a row split by a line break: pandas pads it with NaN and reads a frame 5.
+        (["5", "1.0", "1.0", "1.0"], r"data row 4 \(line 7\) has 4 of 7 fields: a line break"),
     ],
 )
 def test_garbled_rows_are_read_errors_that_say_where(tmp_path, row, message):
