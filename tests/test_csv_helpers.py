@@ -7,6 +7,7 @@ Values are checked against the csv module's own split of the file and Python's
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -86,21 +87,33 @@ def test_text_columns_are_nan_and_omitted_columns_still_must_be_numbers(tmp_path
         read_block(path, skip=1, width=3, name="t.csv", index_columns=0, text_columns=[1], omit=[2])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_a_row_split_by_a_line_break_is_refused_naming_it(tmp_path_factory, data):
     width = data.draw(st.integers(2, 6), label="width")
     cell = st.one_of(st.integers(0, 999).map(str), st.floats(0, 1e3, allow_nan=False).map(repr), st.just(""))
     rows = data.draw(st.lists(st.lists(cell, min_size=width, max_size=width), min_size=1, max_size=8), label="rows")
-    rows = [[str(r), *row[1:]] for r, row in enumerate(rows)]  # a frame number first, as in every format
+    # The index first: a frame number, or an image path in a folder whose name holds a comma (written quoted).
+    quoted = data.draw(st.booleans(), label="quoted")
+    rows = [[f"lab, day 1/img{r}.png" if quoted else str(r), *row[1:]] for r, row in enumerate(rows)]
     path = _write(tmp_path_factory.mktemp("csv") / "t.csv", rows, width)
     lines = path.read_text().splitlines(keepends=True)
-    broken = data.draw(st.integers(1, len(rows)), label="line")
-    text = lines[broken].rstrip("\n")  # at least "0," : a frame number and a comma
-    at = data.draw(st.integers(1, len(text) - 1), label="at")
+    broken = data.draw(st.integers(1, len(rows)), label="data row")
+    text = lines[broken].rstrip("\n")
+    written = io.StringIO()
+    csv.writer(written, lineterminator="").writerow(rows[broken - 1][:1])
+    index = len(written.getvalue())  # the index cell as written, quotes included
+    # Anywhere after the index's first character, and past its closing quote when it has one (a line
+    # break between quotes is part of the cell).
+    at = data.draw(st.integers(index if quoted else 1, len(text) - 1), label="at")
     lines[broken] = text[:at] + "\n" + text[at:] + "\n"
     path.write_text("".join(lines))
-    with pytest.raises(poseio.ReadError, match=r"data row \d+ \(line \d+\) has \d+ of \d+ fields: a line break"):
+    expected = rf"data rows {broken} and {broken + 1} \(lines {broken + 1} and {broken + 2}\)"
+    if broken > 1 and len(next(csv.reader([text[:at]]))) == 1:
+        # The first piece is one field under a full row, which the two would make up too ("0,0" + "1").
+        expected = rf"({expected}|data rows {broken - 1} and {broken} \(lines {broken} and {broken + 1}\))"
+    expected += rf" have \d+ and \d+ of {width}"
+    with pytest.raises(poseio.ReadError, match=expected + " fields: a line break splits a row in two"):
         read_block(path, skip=1, width=width, name="t.csv", index_columns=1)
 
 
@@ -109,5 +122,29 @@ def test_a_split_row_that_would_read_as_another_frame_is_refused(tmp_path):
     path = _write(tmp_path / "t.csv", [[str(r), f"{r}.25", f"{r}.5"] for r in range(5)], 3)
     path.write_text(path.read_text().replace("3,3.2", "3,3.2\n"))
     assert pd.read_csv(path, header=None, skiprows=1).iloc[:, 0].tolist() == [0, 1, 2, 3, 5, 4]
-    with pytest.raises(poseio.ReadError, match=r"data row 4 \(line 5\) has 2 of 3 fields"):
-        read_block(path, skip=1, width=3, name="t.csv")
+    for source in (path, io.BytesIO(path.read_bytes())):  # a path, and a file object's bytes
+        with pytest.raises(poseio.ReadError, match=r"data rows 4 and 5 \(lines 5 and 6\) have 2 and 2 of 3 fields"):
+            read_block(source, skip=1, width=3, name="t.csv")
+
+
+def test_a_row_without_its_trailing_empty_cells_reads_as_pandas_reads_it(tmp_path):
+    # Some tools leave the empty cells at a row's end out; pandas takes them as empty.
+    path = tmp_path / "t.csv"
+    path.write_text("frame,x,y,likelihood\n0,1.5,2.5,0.9\n1,3.5\n2,4.5,5.5,\n")
+    for source in (path, io.BytesIO(path.read_bytes())):  # the file object's bytes are read by every check
+        block, frame = read_block(source, skip=1, width=4, name="t.csv")
+        assert np.array_equal(block, [[1.5, 2.5, 0.9], [3.5, np.nan, np.nan], [4.5, 5.5, np.nan]], equal_nan=True)
+        assert frame[0].tolist() == [0, 1, 2]
+
+
+def test_a_quoted_line_break_above_a_split_row_does_not_move_the_blame(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('image,x,y\nlab/img0.png,0,0\n"lab/im\ng1.png",1,2\nlab/img2.png,2,3\nlab/img3.png,3\n,4\n')
+    with pytest.raises(poseio.ReadError, match=r"data rows 4 and 5 \(lines 6 and 7\) have 2 and 2 of 3 fields"):
+        read_block(path, skip=1, width=3, name="t.csv", index_columns=1)
+
+
+def test_omit_must_name_data_columns(tmp_path):
+    path = _write(tmp_path / "t.csv", [["0", "1.5"]], 2)
+    with pytest.raises(ValueError, match=r"omit=\[0\]: the data columns are 1 to 1"):
+        read_block(path, skip=1, width=2, name="t.csv", omit=[0])

@@ -196,6 +196,7 @@ def test_fnum_between_the_columns_and_a_text_column_read_as_written(tmp_path):
             assert details["error"][r, i] == float(row[f"{part}_error"])
             assert details["ncams"][r, i] == float(row[f"{part}_ncams"])
     assert details["M"].tolist() == np.eye(3).tolist() and details["ignored_columns"] == ["note"]
+    assert details["fnum"].tolist() == [3, 4, 6, 9] and details["fnum"].flags.writeable
 
 
 def test_some_extra_columns_missing_is_a_structure_match(tmp_path):
@@ -271,6 +272,7 @@ def test_a_truncated_file_is_a_read_error(tmp_path):
         (lambda rows: rows[2].__setitem__(1, "oops"), "'oops' in column 'a_y'"),
         (lambda rows: rows[2].__setitem__(-1, "0"), "frame 0 has more than one row"),
         (lambda rows: rows[2].__setitem__(-1, "1.5"), "1.5 as its frame number"),
+        (lambda rows: rows[2].__setitem__(-1, "99999999999999999999"), r"1e\+20 as its frame number"),
         (lambda rows: rows[2].append("9"), "cannot be parsed"),
     ],
 )

@@ -39,7 +39,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
@@ -162,10 +163,15 @@ def source_of(probe: Probe) -> Path | io.BytesIO:
     return io.BytesIO(stream.read())
 
 
-def _open(source: Path | io.BytesIO) -> io.BufferedIOBase:
+@contextmanager
+def _open(source: Path | io.BytesIO) -> Iterator[io.BufferedIOBase]:
+    """The file from its start: a path opened, or the bytes themselves (a copy would double a large file)."""
     if isinstance(source, Path):
-        return open(source, "rb")  # noqa: SIM115 - closed by the callers' with
-    return io.BytesIO(source.getbuffer())
+        with open(source, "rb") as stream:
+            yield stream
+    else:
+        source.seek(0)
+        yield source
 
 
 def first_lines(source: Path | io.BytesIO, count: int, name: str) -> list[str]:
@@ -226,39 +232,52 @@ def _check_last_row(source: Path | io.BytesIO, width: int, name: str) -> None:
 
 
 def _check_short_rows(source: Path | io.BytesIO, skip: int, width: int, n_rows: int, name: str) -> None:
-    """Refuse rows with fewer fields than the header, which pandas pads with NaN without a word.
+    """Refuse a row split in two by a line break, which pandas reads as two rows padded with NaN.
 
-    A line break inside a row splits it into two short rows, and the second one often starts
-    with a whole number, which would read as another frame with shifted values. Producers
-    write every field of every row (an empty cell between commas), so a short row is damage.
-    The commas are counted without parsing (a short row has fewer); only when they are too
-    few is the file read line by line, to name the row.
+    The second half of a split row often starts with a whole number, and would read as another
+    frame of shifted values. A row of ``width`` fields broken after its ``k``-th comma gives two
+    neighbouring rows of ``k + 1`` and ``width - k`` fields, one of them short: that pair is
+    refused. A short row alone is taken as pandas takes it, its missing cells empty (some tools
+    leave trailing empty cells out). The commas are counted first, without parsing: when no
+    cell is quoted (a quoted cell may hold commas) and there are enough of them for full rows,
+    no row is short, and the file is not read row by row.
     """
     header_commas = sum(line.count(",") for line in first_lines(source, skip, name))
-    if _count_commas(source) - header_commas >= (width - 1) * n_rows:
+    commas, quoted = _count_bytes(source)
+    if not quoted and commas - header_commas >= (width - 1) * n_rows:
         return
     with _open(source) as stream:
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
-        row = 0
-        for number, line in enumerate(text, start=1):
-            if number <= skip or not line.strip():
-                continue
-            row += 1
-            if len(fields := split_rows([line], name)[0]) < width:
-                raise ReadError(
-                    f"{name}: data row {row} (line {number}) has {len(fields)} of {width} fields: a line break "
-                    "inside a row splits it in two. The file is damaged; export it again, or write the row's "
-                    "missing cells (empty between commas)"
-                )
+        try:
+            for _ in range(skip):
+                text.readline()
+            reader = csv.reader(text)
+            row, before = 0, (-width, 0, 0)  # the data row above: its fields, its row, its line (none yet)
+            for fields in reader:
+                if not fields or (len(fields) == 1 and not fields[0].strip(" \t")):
+                    continue  # a blank line, which pandas passes over
+                row += 1
+                if before[0] + len(fields) == width + 1 and min(before[0], len(fields)) < width:
+                    raise ReadError(
+                        f"{name}: data rows {before[1]} and {row} (lines {before[2]} and {skip + reader.line_num}) "
+                        f"have {before[0]} and {len(fields)} of {width} fields: a line break splits a row in two. "
+                        "The file is damaged; join the two lines, or export the file again"
+                    )
+                before = (len(fields), row, skip + reader.line_num)
+        except csv.Error:
+            return  # a field the csv module will not split (over 128 kB): pandas read it, so let it be
+        finally:
+            text.detach()  # the stream is the caller's (a BytesIO source): not to be closed with the wrapper
 
 
-def _count_commas(source: Path | io.BytesIO) -> int:
-    """The commas in the file, counted in 16 MB pieces (a 200 MB file takes about 50 ms)."""
+def _count_bytes(source: Path | io.BytesIO) -> tuple[int, bool]:
+    """The commas in the file, and whether it holds a double quote; read in 16 MB pieces (about 50 ms for 200 MB)."""
+    commas, quoted = 0, False
     with _open(source) as stream:
-        count = 0
         while piece := stream.read(2**24):
-            count += int(np.count_nonzero(np.frombuffer(piece, dtype=np.uint8) == ord(",")))
-    return count
+            commas += int(np.count_nonzero(np.frombuffer(piece, dtype=np.uint8) == ord(",")))
+            quoted = quoted or b'"' in piece
+    return commas, quoted
 
 
 def read_block(
@@ -289,7 +308,8 @@ def read_block(
     A column of whole numbers (frame numbers) is int64 to pandas, in a block of
     its own: an array holding it too would be a copy of the whole table. Name
     such a column in ``omit`` and read it from the frame; the array then holds
-    the other data columns, in their order, and stays a view.
+    the other data columns, in their order, and is a view when they are
+    neighbours in pandas' float block (the omitted column at either end).
 
     Args:
         source: From `source_of`.
@@ -298,8 +318,8 @@ def read_block(
         name: The file's name, for messages.
         index_columns: How many index columns start every row.
         text_columns: Data columns (positions in the frame) that hold text.
-        omit: Data columns (positions in the frame) left out of the array; they are still checked to be
-            numbers unless they are ``text_columns``.
+        omit: Data columns (positions in the frame, each once) left out of the array; they are still
+            checked to be numbers unless they are ``text_columns``.
         label: Names a column (a position in the frame) in messages; default its number from 1.
 
     Returns:
@@ -309,6 +329,7 @@ def read_block(
         ReadError: A row is cut short (the last one) or split by a line
             break, the rows do not parse or are wider than ``width``, or a cell
             that must be a number is not one.
+        ValueError: ``omit`` names a column that is not a data column.
     """
     import pandas as pd
 
@@ -337,7 +358,10 @@ def read_block(
         _check_short_rows(source, skip, width, len(frame), name)
     numbers = [c for c in range(index_columns, width) if c not in text]
     _refuse_text_in(frame, numbers, skip, name, label or (lambda c: str(c + 1)))
-    kept = [c for c in range(index_columns, width) if c not in set(omit)]
+    omitted = set(omit)
+    if not omitted <= set(range(index_columns, width)):
+        raise ValueError(f"omit={sorted(omitted)}: the data columns are {index_columns} to {width - 1}")
+    kept = [c for c in range(index_columns, width) if c not in omitted]
     if text.isdisjoint(kept):
         # A run of columns is a slice of pandas' block, so its array is a view; a list of columns is a copy.
         runs = bool(kept) and kept[-1] - kept[0] == len(kept) - 1
