@@ -333,6 +333,9 @@ def read_block(
     """
     import pandas as pd
 
+    omitted = set(omit)
+    if not omitted <= set(range(index_columns, width)):
+        raise ValueError(f"omit={sorted(omitted)}: the data columns are {index_columns} to {width - 1}")
     _check_first_row(source, skip, width, name)
     _check_last_row(source, width, name)
     text = set(text_columns) | (set(range(index_columns)) if index_columns > 1 else set())
@@ -358,9 +361,6 @@ def read_block(
         _check_short_rows(source, skip, width, len(frame), name)
     numbers = [c for c in range(index_columns, width) if c not in text]
     _refuse_text_in(frame, numbers, skip, name, label or (lambda c: str(c + 1)))
-    omitted = set(omit)
-    if not omitted <= set(range(index_columns, width)):
-        raise ValueError(f"omit={sorted(omitted)}: the data columns are {index_columns} to {width - 1}")
     kept = [c for c in range(index_columns, width) if c not in omitted]
     if text.isdisjoint(kept):
         # A run of columns is a slice of pandas' block, so its array is a view; a list of columns is a copy.
@@ -462,7 +462,8 @@ def frame_numbers(values: np.ndarray, name: str, *, column: str = "frame number"
     """An index column as frame numbers: whole, not negative, one row each.
 
     Args:
-        values: The column (integers, or floats with NaN where a cell is empty).
+        values: The column (integers, or floats with NaN where a cell is empty; whole numbers past int64,
+            which pandas keeps as Python ints, are taken as floats so that the message says their size).
         name: The file's name, for messages.
         column: What the column is, for messages.
 
@@ -475,6 +476,8 @@ def frame_numbers(values: np.ndarray, name: str, *, column: str = "frame number"
     values = np.asarray(values)
     if not len(values):
         return np.zeros(0, dtype=np.int64)  # a column without rows has no type of its own to check
+    if values.dtype == object and all(type(v) is int for v in values.tolist()):
+        values = values.astype(np.float64)  # whole numbers past int64, which pandas keeps as Python ints
     if values.dtype.kind not in "iuf":
         raise ReadError(f"{name}: the {column} column holds {values.dtype} values, not numbers")
     # Producers write frames in increasing order: one comparison pass tells, and then the first and

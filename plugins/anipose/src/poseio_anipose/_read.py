@@ -49,9 +49,7 @@ def _read_rows(source: Path | io.BytesIO, columns: Columns, name: str) -> tuple[
         label=lambda c: repr(columns.names[c]),
     )
     # A copy (one number per row): the frame numbers go into the Labels' provenance, writable as the rest.
-    # Whole numbers past int64 are Python ints to pandas (read_block has checked they are numbers).
-    fnums = frame[fnum].to_numpy(copy=True)
-    return frame_numbers(fnums.astype(np.float64) if fnums.dtype == object else fnums, name, column=FNUM), block
+    return frame_numbers(frame[fnum].to_numpy(copy=True), name, column=FNUM), block
 
 
 def _constant_or_rows(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
