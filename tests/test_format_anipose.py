@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -197,6 +198,53 @@ def test_fnum_between_the_columns_and_a_text_column_read_as_written(tmp_path):
             assert details["ncams"][r, i] == float(row[f"{part}_ncams"])
     assert details["M"].tolist() == np.eye(3).tolist() and details["ignored_columns"] == ["note"]
     assert details["fnum"].tolist() == [3, 4, 6, 9] and details["fnum"].flags.writeable
+
+
+def test_a_large_file_converts_by_the_cli_as_written_and_a_split_row_is_refused(tmp_path):
+    # Over 5 MB: pandas parses it in parallel and the reader's values are views of pandas' block.
+    values = np.random.default_rng(8).normal(size=(24_000, 2, 6)) * 50
+    values[::7, 1] = np.nan
+    source = write_pose_3d(tmp_path / "big_pose-3d.csv", ["head", "tail"], values)
+    assert source.stat().st_size > 5 * 2**20
+    with open(source, newline="") as f:
+        rows = list(csv.DictReader(f))
+    expected = np.array([[[float(r[f"{p}_{c}"] or "nan") for c in "xyz"] for p in ("head", "tail")] for r in rows])
+    np.save(tmp_path / "expected.npy", expected)
+    lines = source.read_text().splitlines(keepends=True)
+    lines[100] = lines[100].replace(",", ",\n", 3).replace(",\n", ",", 2)  # a line break after its third comma
+    split = tmp_path / "split_pose-3d.csv"
+    split.write_text("".join(lines))
+    poseio_cli = str(Path(sys.executable).with_name("poseio"))
+    run_fresh(
+        f"""
+        import subprocess, h5py, numpy as np
+        out = {str(tmp_path / "big.nwb")!r}
+        done = subprocess.run([{poseio_cli!r}, "convert", {str(source)!r}, out, "--fps", "30"], capture_output=True)
+        assert done.returncode == 0, done.stderr
+        expected = np.load({str(tmp_path / "expected.npy")!r})
+        with h5py.File(out, "r") as f:
+            container = f["processing/behavior/PoseEstimation"]
+            for i, node in enumerate(["head", "tail"]):
+                series = container[node]
+                data = series["data"][()]
+                if "timestamps" in series:
+                    frames = np.round(series["timestamps"][()] * 30).astype(int)
+                else:  # a regular clock: its start and rate
+                    start = series["starting_time"]
+                    assert start.attrs["rate"] == 30
+                    frames = np.round(start[()] * 30).astype(int) + np.arange(len(data))
+                assert np.array_equal(data, expected[frames, i], equal_nan=True), node
+                assert frames.tolist() == list(range(24_000)), node
+        refused = subprocess.run(
+            [{poseio_cli!r}, "convert", {str(split)!r}, {str(tmp_path / "split.nwb")!r}, "--fps", "30"],
+            capture_output=True, text=True,
+        )
+        assert refused.returncode != 0
+        assert "data rows 100 and 101 (lines 101 and 102) have 4 and 22 of 25 fields" in refused.stderr, refused.stderr
+        assert "a line break splits a row in two" in refused.stderr and "Traceback" not in refused.stderr
+        """
+    )
+    assert not (tmp_path / "split.nwb").exists()
 
 
 def test_some_extra_columns_missing_is_a_structure_match(tmp_path):
