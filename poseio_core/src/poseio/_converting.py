@@ -18,6 +18,7 @@ from poseio._arguments import check_path
 from poseio._errors import InvalidArgumentError, InvalidOptionError
 from poseio._labels import Labels
 from poseio._loading import FormatChoice, load
+from poseio._option_files import parse_file
 from poseio._remote import is_url
 from poseio._saving import save
 from poseio.options import check_fps
@@ -52,9 +53,9 @@ def mapping_from(value: MappingSource, what: str) -> dict[str, Any]:
 
     path = Path(value)
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InvalidOptionError(f"{what} {path}: cannot be read as YAML or JSON ({exc})") from exc
+        loaded = parse_file(path, f"the {what} file (YAML or JSON)", yaml.safe_load, (yaml.YAMLError,))
+    except FileNotFoundError as exc:
+        raise InvalidOptionError(f"{what} {path}: no such file") from exc
     if not isinstance(loaded, dict):
         raise InvalidOptionError(f"{what} {path}: must hold a mapping of field names to values")
     return loaded

@@ -20,6 +20,7 @@ import tomllib
 from pathlib import Path
 
 from poseio._errors import InvalidOptionError
+from poseio._option_files import parse_file
 
 logger = logging.getLogger("poseio")
 
@@ -39,12 +40,9 @@ def config_path() -> Path:
 
 def _from_config(path: Path) -> tuple[str, ...]:
     try:
-        with open(path, "rb") as f:
-            config = tomllib.load(f)
+        config = parse_file(path, "poseio's config file", tomllib.loads, (tomllib.TOMLDecodeError,))
     except FileNotFoundError:
         return ()
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InvalidOptionError(f"{path}: poseio's config file cannot be read ({exc}); fix or remove it") from exc
     prefer = config.get("prefer", [])
     if not isinstance(prefer, list) or not all(isinstance(name, str) for name in prefer):
         raise InvalidOptionError(
