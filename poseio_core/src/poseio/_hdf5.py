@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -151,22 +152,37 @@ def read_number(group: h5py.Group, name: str) -> float | None:
 
 
 def target_path(group: h5py.Group, name: str) -> str:
-    """Where the child ``name`` of ``group`` really lives.
+    """Where the child ``name`` of ``group`` really lives, as an absolute path.
 
     h5py names an object reached through a soft link by the link's path, so
-    the link's own target is what identifies the object (two links to one
-    Skeleton give one path).
+    the link's own target is what names the object (two links to one
+    Skeleton give one path). A relative target is resolved from the group
+    that holds the link, as HDF5 resolves it: ``timestamps -> "ts_store"`` in
+    two series names two datasets, and taking the text alone made them one.
     """
     link = group.get(name, getlink=True)
-    return link.path if isinstance(link, h5py.SoftLink) else group[name].name
+    if isinstance(link, h5py.SoftLink):
+        return link.path if link.path.startswith("/") else posixpath.join(group.name, link.path)
+    return group[name].name
+
+
+def object_key(obj: h5py.HLObject) -> tuple[int, int]:
+    """What identifies an HDF5 object whatever path reached it: its file's number and its address.
+
+    Key caches by this, never by a path or a link's text: one text (a relative
+    soft link) can name different objects from different groups, and one
+    object can have many paths.
+    """
+    info = h5o.get_info(obj.id)
+    return info.fileno, info.addr
 
 
 def dangling_links(group: h5py.Group) -> list[str]:
-    """Names of soft links in ``group`` whose target does not exist."""
+    """Names of soft links in ``group`` whose target does not exist (relative targets looked up from ``group``)."""
     names = []
     for name in group:
         link = group.get(name, getlink=True)
-        if isinstance(link, h5py.SoftLink) and link.path not in group.file:
+        if isinstance(link, h5py.SoftLink) and link.path not in group:
             names.append(name)
     return names
 

@@ -48,20 +48,26 @@ def open_group(parent: h5g.GroupID, name: str) -> h5g.GroupID | None:
 
 
 def soft_target(group: h5g.GroupID, name: str) -> str | None:
-    """The target path of the soft link ``name``, or ``None`` when it is absent or not a soft link."""
+    """The absolute target path of the soft link ``name``, or ``None`` when it is absent, not a soft link or relative.
+
+    A relative target names different objects from different groups, so its
+    text is no key; the caller then resolves it the slow way (`poseio.hdf5.target_path`).
+    """
     try:
         target = group.links.get_val(name.encode())
     except _MISSING:
         return None
-    return target.decode("utf-8", "replace") if isinstance(target, bytes) else None
+    return target.decode("utf-8", "replace") if isinstance(target, bytes) and target.startswith(b"/") else None
 
 
 def soft_targets(group: h5g.GroupID) -> dict[str, str]:
-    """``{link name: target path}`` for every soft link in the group."""
+    """``{link name: target path}`` for every soft link in the group with an absolute target (see `soft_target`)."""
     targets = {}
     for name in group:
         if group.links.get_info(name).type == h5l.TYPE_SOFT:
-            targets[name.decode("utf-8", "replace")] = group.links.get_val(name).decode("utf-8", "replace")
+            target = group.links.get_val(name)
+            if target.startswith(b"/"):
+                targets[name.decode("utf-8", "replace")] = target.decode("utf-8", "replace")
     return targets
 
 

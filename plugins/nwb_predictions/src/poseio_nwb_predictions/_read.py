@@ -14,6 +14,7 @@ from poseio.hdf5 import (
     child_groups,
     dangling_links,
     location,
+    object_key,
     read_strings,
     read_text,
     reading,
@@ -97,7 +98,7 @@ def _visible(points: np.ndarray) -> np.ndarray:
 
 def _timing_key(group: h5py.Group, n: int) -> object:
     if "timestamps" in group:
-        return target_path(group, "timestamps")
+        return object_key(group["timestamps"])
     starting_time = group.get("starting_time")
     if starting_time is not None:
         return ("rate", float(np.asarray(values(starting_time)).reshape(-1)[0]), starting_time.attrs.get("rate"), n)
@@ -141,8 +142,9 @@ class PredictionsReader:
         # the walk does not go into it, which saves reading the type of each series twice.
         self.f = f
         self.path = path
-        self.skeletons: dict[str, Skeleton] = {}
-        self.videos: dict[str, Video] = {}
+        # Keyed by the object (`object_key`) when read from one, else by a text of poseio's own.
+        self.skeletons: dict[object, Skeleton] = {}
+        self.videos: dict[object, Video] = {}
         self.notes: list[str] = []
         # One walk of the file finds the pose containers and poseio's own tables.
         found = typed_groups(f, *CONTAINER_TYPES, "DynamicTable", leaves=LEAF_TYPES | {"PoseEstimation"})
@@ -173,11 +175,12 @@ class PredictionsReader:
         """The container's skeleton, and whether it came from a Skeleton object."""
         linked = self.links(container, "Skeleton")
         if linked:
-            path, target = linked[0]
-            if path not in self.skeletons:
-                self.skeletons[path] = read_skeleton(target)
-                self.extras.apply(self.skeletons[path])
-            return self.skeletons[path], True
+            target = linked[0][1]
+            key = object_key(target)
+            if key not in self.skeletons:
+                self.skeletons[key] = read_skeleton(target)
+                self.extras.apply(self.skeletons[key])
+            return self.skeletons[key], True
         for name in dangling_links(container):
             raise ReadError(f"{location(container)}: link {name!r} points to a missing object; the file is damaged")
         if "nodes" in container:
@@ -194,12 +197,12 @@ class PredictionsReader:
         for candidate in (f"Skeleton_{name}", name):
             group = skeletons.get(candidate) if isinstance(skeletons, h5py.Group) else None
             if isinstance(group, h5py.Group) and "nodes" in group:
-                key = group.name
+                key = object_key(group)
                 if key not in self.skeletons:
                     self.skeletons[key] = read_skeleton(group)
                     self.extras.apply(self.skeletons[key])
                 if set(self.skeletons[key].node_names) >= set(series_names):
-                    self.notes.append(f"{container.name}: skeleton {key} found by its name, not linked")
+                    self.notes.append(f"{container.name}: skeleton {group.name} found by its name, not linked")
                     return self.skeletons[key], True
         self.notes.append(f"{container.name}: no skeleton; nodes named after the series")
         return Skeleton(sorted(series_names), name=container.name.rsplit("/", 1)[-1]), False
@@ -217,12 +220,13 @@ class PredictionsReader:
                     "the file is damaged"
                 )
             if neurodata_type(target) == "ImageSeries":
-                key, series = target_path(container, link_name), target
+                series_path, series = target_path(container, link_name), target
             else:
-                key, series = next(iter(linked_groups(target, "ImageSeries")), (None, None))
+                series_path, series = next(iter(linked_groups(target, "ImageSeries")), (None, None))
             if series is not None:
+                key = object_key(series)
                 if key not in self.videos:
-                    self.videos[key] = read_video(series, self.path, self.extras, series_path=key)
+                    self.videos[key] = read_video(series, self.path, self.extras, series_path=series_path)
                 return self.videos[key]
         filename = None
         if "original_videos" in container:

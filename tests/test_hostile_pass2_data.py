@@ -1,0 +1,140 @@
+"""Hostile input, pass two (issue 20): silently wrong data, and memory past the budget.
+
+Each class is generated (Hypothesis or parametrised generators) so that the
+test covers the class, not one file, and runs in a fresh process with a
+deadline and an address-space limit (`_isolated`): a hang fails on the
+deadline, a runaway allocation on the limit. Values are checked against what
+h5py or the csv module read, never only against poseio reading its own output.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import h5py
+import numpy as np
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+TESTS = Path(__file__).resolve().parent
+EXAMPLE = TESTS.parent / "examples" / "two_mice.nwb"
+GIB = 2**30
+
+
+def _isolated(function: str, *, seconds: float = 120, memory: int = 3 * GIB) -> None:
+    """Run ``function`` of this module in a fresh interpreter, killed past ``seconds`` or ``memory`` bytes."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(TESTS)!r})
+        import test_hostile_pass2_data as module
+        module.{function}()
+        """
+    )
+    env = {**os.environ, "POSEIO_DISABLE_PLUGINS": "broken"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=seconds, preexec_fn=limit, env=env
+    )
+    assert result.returncode == 0, f"{function} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+
+
+def _examples(n: int):
+    # No shrinking: a failing file is reported as found, well inside the deadline.
+    return settings(
+        max_examples=n, deadline=None, database=None, derandomize=True, phases=[Phase.explicit, Phase.generate]
+    )
+
+
+# -- 1a: relative soft links name different objects from different groups ------------------------
+
+CONTAINERS = ("PoseEstimation_mouse_1", "PoseEstimation_mouse_2")
+NODES = ("nose", "left_ear", "right_ear", "tail_base")
+
+
+def _relative_link_file(folder: Path, offsets: list[int], rates: list[float], link_video: bool) -> Path:
+    """The example with each series timed by ``timestamps -> "ts_store"`` (a relative soft link).
+
+    Container i's series start ``offsets[i]`` frames in at ``rates[i]`` frames a
+    second. With ``link_video``, container i also keeps its own ImageSeries
+    ``vid_store`` at that rate and names it by ``source_video -> "vid_store"``.
+    """
+    path = folder / f"links_{'_'.join(map(str, offsets))}_{'_'.join(map(str, rates))}_{link_video}.nwb"
+    shutil.copy(EXAMPLE, path)
+    with h5py.File(path, "a") as f:
+        del f["processing/behavior/PoseTraining"]
+        for i, name in enumerate(CONTAINERS):
+            container = f["processing/behavior"][name]
+            rate = rates[i] if link_video else 30.0
+            for node in NODES:
+                series = container[node]
+                n = series["data"].shape[0]
+                del series["starting_time"]
+                series["ts_store"] = (offsets[i] + np.arange(n)) / rate
+                series["timestamps"] = h5py.SoftLink("ts_store")
+            if link_video:
+                f.copy(f["acquisition/video_two_mice"], container, name="vid_store")
+                container["vid_store/starting_time"].attrs["rate"] = rate
+                del container["vid_store/external_file"]
+                container["vid_store"].create_dataset("external_file", data=[f"camera_{i}.mp4".encode()])
+                del container["source_video"]
+                container["source_video"] = h5py.SoftLink("vid_store")
+    return path
+
+
+def _check_relative_links(path: Path) -> None:
+    import poseio
+
+    labels = poseio.load(path, format="nwb-predictions")
+    with h5py.File(path, "r") as f:
+        for name in CONTAINERS:
+            container = f["processing/behavior"][name]
+            video = container["source_video"]  # h5py resolves the link as HDF5 does
+            rate = float(video["starting_time"].attrs["rate"])
+            start = float(video["starting_time"][()])
+            track = name.removeprefix("PoseEstimation_")
+            found = {
+                (lf.frame_idx, n): inst.points[j]
+                for lf in labels.labeled_frames
+                for inst in lf.instances
+                if inst.track is not None and inst.track.name == track
+                for j, n in enumerate(inst.skeleton.node_names)
+            }
+            videos = {lf.video for lf in labels.labeled_frames for inst in lf.instances if inst.track.name == track}
+            assert [v.fps for v in videos] == [rate], (track, [v.fps for v in videos], rate)
+            for node in NODES:
+                times = container[node]["ts_store"][()]
+                data = container[node]["data"][()]
+                frames = np.rint((times - start) * rate).astype(int)
+                for frame, row in zip(frames, data):
+                    if np.isfinite(row).all():
+                        assert np.array_equal(found[(frame, node)], row), (track, node, frame)
+
+
+@_examples(12)
+@given(
+    offsets=st.lists(st.integers(0, 40), min_size=2, max_size=2, unique=True),
+    rates=st.lists(st.sampled_from([15.0, 25.0, 30.0, 60.0]), min_size=2, max_size=2, unique=True),
+    link_video=st.booleans(),
+)
+def _relative_links(offsets, rates, link_video):
+    with tempfile.TemporaryDirectory() as folder:
+        _check_relative_links(_relative_link_file(Path(folder), offsets, rates, link_video))
+
+
+def run_relative_links() -> None:
+    _relative_links()
+
+
+def test_relative_soft_links_are_resolved_in_their_own_group():
+    _isolated("run_relative_links")
