@@ -138,3 +138,102 @@ def run_relative_links() -> None:
 
 def test_relative_soft_links_are_resolved_in_their_own_group():
     _isolated("run_relative_links")
+
+
+# -- 1b: a header that names a coordinate twice, or leaves one out -------------------------------
+
+CSV_FORMATS = ("anipose", "dlc", "lightning-pose")
+ANIPOSE_TAIL = [f"M_{i}{j}" for i in range(3) for j in range(3)] + ["center_0", "center_1", "center_2", "fnum"]
+
+
+def _csv_columns(kind: str, parts: list[str]) -> list[tuple[str, str]]:
+    """``(bodypart, coord)`` of every point column a producer of ``kind`` writes."""
+    coords = ("x", "y", "z", "error", "ncams", "score") if kind == "anipose" else ("x", "y", "likelihood")
+    return [(p, c) for p in parts for c in coords]
+
+
+def _write_csv(path: Path, kind: str, columns: list[tuple[str, str]], rows: np.ndarray) -> None:
+    """A CSV as the producer writes it, with the csv module: DLC/LP level rows, or Anipose's names."""
+    import csv
+
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        if kind == "anipose":
+            out.writerow([f"{p}_{c}" for p, c in columns] + ANIPOSE_TAIL)
+            for i, row in enumerate(rows):
+                out.writerow([repr(float(v)) for v in row] + [1.0, 0, 0, 0, 1.0, 0, 0, 0, 1.0, 0, 0, 0, i])
+        else:
+            scorer = "DLC_resnet50_aJan1shuffle1_5" if kind == "dlc" else "heatmap_tracker"
+            out.writerow(["scorer"] + [scorer] * len(columns))
+            out.writerow(["bodyparts"] + [p for p, _ in columns])
+            out.writerow(["coords"] + [c for _, c in columns])
+            for i, row in enumerate(rows):
+                out.writerow([i] + [repr(float(v)) for v in row])
+
+
+def _csv_points(path: Path, kind: str) -> dict[str, np.ndarray]:
+    """Every bodypart's x and y per row, as the csv module reads the file."""
+    import csv
+
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    if kind == "anipose":
+        names, body = rows[0], rows[1:]
+        parts = dict.fromkeys(n.rsplit("_", 1)[0] for n in names if n.endswith("_x"))
+        at = {n: i for i, n in enumerate(names)}
+        return {p: np.array([[float(r[at[f"{p}_x"]]), float(r[at[f"{p}_y"]])] for r in body]) for p in parts}
+    parts = dict.fromkeys(rows[1][1:])
+    at = {(p, c): i for i, (p, c) in enumerate(zip(rows[1], rows[2]))}
+    return {p: np.array([[float(r[at[(p, "x")]]), float(r[at[(p, "y")]])] for r in rows[3:]]) for p in parts}
+
+
+@_examples(40)
+@given(
+    kind=st.sampled_from(CSV_FORMATS),
+    n_parts=st.integers(2, 6),
+    n_rows=st.integers(1, 8),
+    defect=st.sampled_from(["twice", "missing"]),
+    data=st.data(),
+)
+def _csv_header_defects(kind, n_parts, n_rows, defect, data):
+    import poseio
+
+    parts = [f"part{i}" for i in range(n_parts)]
+    columns = _csv_columns(kind, parts)
+    rng = np.random.default_rng(n_parts * 100 + n_rows)
+    rows = np.round(rng.uniform(1, 500, size=(n_rows, len(columns))), 3)
+    with tempfile.TemporaryDirectory() as folder:
+        good = Path(folder) / "good.csv"
+        _write_csv(good, kind, columns, rows)
+        labels = poseio.load(good)  # the generator writes what the reader takes: the control
+        truth = _csv_points(good, kind)
+        for j, node in enumerate(labels.skeletons[0].node_names):
+            got = np.array([lf.instances[0].points[j, :2] for lf in labels.labeled_frames])
+            assert np.array_equal(got, truth[node]), (kind, node)
+
+        coord = data.draw(st.sampled_from(["x", "y", "z"] if kind == "anipose" else ["x", "y"]))
+        victim, other = data.draw(st.lists(st.sampled_from(parts), min_size=2, max_size=2, unique=True))
+        k = columns.index((other, coord))
+        if defect == "twice":  # ``other``'s coord renamed to ``victim``'s: two columns for one value
+            columns = [*columns[:k], (victim, coord), *columns[k + 1 :]]
+            named = f"{victim}_{coord}" if kind == "anipose" else f"{victim}/{coord}"
+        else:  # ``other``'s coord left out, header and rows
+            columns = columns[:k] + columns[k + 1 :]
+            rows = np.delete(rows, k, axis=1)
+            named = f"{other} (no {coord})"
+        bad = Path(folder) / "bad.csv"
+        _write_csv(bad, kind, columns, rows)
+        try:
+            poseio.load(bad)
+        except poseio.ReadError as exc:
+            assert named in str(exc) and "correct the header" in str(exc), (kind, defect, str(exc))
+        else:
+            raise AssertionError(f"{kind}: a header with a coord {defect} loaded")
+
+
+def run_csv_header_defects() -> None:
+    _csv_header_defects()
+
+
+def test_csv_headers_naming_a_coordinate_twice_or_leaving_one_out_are_refused():
+    _isolated("run_csv_header_defects")

@@ -14,6 +14,8 @@ its header itself; what is the same in every such format is here:
   block when it can be), after refusing a truncated last row, rows wider than
   the header, rows split by a line break and cells that are not numbers, each
   with a message that says where.
+- Checking the header: `check_point_columns` refuses a coordinate named
+  twice or missing (``head_x`` twice, an ``x`` without its ``y``).
 - Building Labels: `take_columns` takes points and scores out of the array
   as views, `frame_numbers` checks an index column of frame numbers, and
   `image_rows` turns an index of image paths (labelled frames) into one
@@ -60,6 +62,7 @@ __all__ = [
     "MAX_LINE_BYTES",
     "HeadLines",
     "ImageRows",
+    "check_point_columns",
     "continues_past_head",
     "first_lines",
     "frame_numbers",
@@ -278,6 +281,73 @@ def _count_bytes(source: Path | io.BytesIO) -> tuple[int, bool]:
             commas += int(np.count_nonzero(np.frombuffer(piece, dtype=np.uint8) == ord(",")))
             quoted = quoted or b'"' in piece
     return commas, quoted
+
+
+#: How many faulty columns or bodyparts a message lists by name.
+_LISTED = 5
+
+
+def _listed(items: list[str]) -> str:
+    more = len(items) - _LISTED
+    return ", ".join(items[:_LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
+def check_point_columns(
+    columns: Sequence[tuple[str, str] | None],
+    name: str,
+    *,
+    required: Sequence[str] = ("x", "y"),
+    first_column: int = 1,
+    label: Callable[[int], str] | None = None,
+) -> None:
+    """Refuse a header that names a coordinate of a bodypart twice, or leaves one out.
+
+    Every pose CSV reader calls this before it takes points from the rows:
+    a column named twice (``head_x`` twice) made one reader take a node's x
+    from another node's column, and a bodypart with an x but no y has no
+    points; both loaded silently wrong data.
+
+    Args:
+        columns: For every column of the header, ``(bodypart, coord)``, or
+            ``None`` for a column that holds no coordinate (an index, a
+            per-row value). A bodypart of several animals is one text per
+            animal (``"mouse1/snout"``).
+        name: The file's name, for the message.
+        required: The coords every bodypart must have.
+        first_column: The number, counted from 1, of the file's column ``columns[0]``.
+        label: How the message names column ``i`` of ``columns``; default ``bodypart/coord``.
+
+    Raises:
+        ReadError: Says which columns are named twice and which bodyparts
+            lack which coords, and what to do.
+    """
+    label = label or (lambda i: "/".join(columns[i]))
+    first: dict[tuple[str, str], int] = {}
+    twice: list[str] = []
+    coords_of: dict[str, set[str]] = {}
+    for i, key in enumerate(columns):
+        if key is None:
+            continue
+        if key in first:
+            twice.append(f"{label(i)} (columns {first[key] + first_column} and {i + first_column})")
+        else:
+            first[key] = i
+        coords_of.setdefault(key[0], set()).add(key[1])
+    lacking = [
+        f"{part} (no {' or '.join(c for c in required if c not in have)})"
+        for part, have in coords_of.items()
+        if not have.issuperset(required)
+    ]
+    problems = []
+    if twice:
+        problems.append(f"its header names {_listed(twice)} twice, so the values of those coordinates are ambiguous")
+    if lacking:
+        problems.append(f"bodyparts {_listed(lacking)} lack coordinates, so they have no points")
+    if problems:
+        raise ReadError(
+            f"{name}: {'; '.join(problems)}. Every bodypart needs exactly one column for each of "
+            f"{' and '.join(required)}: correct the header, or export the file again with the tool that made it"
+        )
 
 
 def read_block(

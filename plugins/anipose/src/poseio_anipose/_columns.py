@@ -15,6 +15,8 @@ from functools import cached_property
 
 #: The columns every bodypart has, in the order Anipose writes them.
 FIELDS = ("x", "y", "z", "error", "ncams", "score")
+#: The fields of a bodypart's 3D point.
+POSITION = ("x", "y", "z")
 ROTATION = tuple(f"M_{i}{j}" for i in range(3) for j in range(3))
 CENTER = tuple(f"center_{i}" for i in range(3))
 FRAME = "fnum"
@@ -53,6 +55,21 @@ class Columns:
         for i, name in enumerate(self.names):
             positions.setdefault(name, i)
         return positions
+
+    def point_columns(self) -> list[tuple[str, str] | None]:
+        """``(bodypart, field)`` of every column of a bodypart with any of x, y and z, else ``None``.
+
+        For `poseio.csv.check_point_columns`: `parse` keeps one column per
+        field, so a field named twice, or a bodypart with an x but no y,
+        would otherwise be read silently wrong or dropped.
+        """
+        keys: list[tuple[str, str] | None] = []
+        special = {*ROTATION, *CENTER, FRAME}
+        for name in self.names:
+            part, _, suffix = name.rpartition("_")
+            keys.append((part, suffix) if part and suffix in FIELDS and name not in special else None)
+        located = {key[0] for key in keys if key is not None and key[1] in POSITION}
+        return [key if key is not None and key[0] in located else None for key in keys]
 
     def positions(self, field_name: str) -> list[int]:
         """The column of ``field_name`` for every bodypart; -1 where a bodypart lacks it."""

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 import poseio
-from poseio.csv import first_lines, frame_numbers, read_block, source_of, split_rows, take_columns
+from poseio.csv import check_point_columns, first_lines, frame_numbers, read_block, source_of, split_rows, take_columns
 from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
-from poseio_anipose._columns import CENTER, FRAME, ROTATION, Columns, ColumnsError, parse
+from poseio_anipose._columns import CENTER, FRAME, POSITION, ROTATION, Columns, ColumnsError, parse
 
 FORMAT = "anipose"
 READ_OPTIONS = ("fps", "video")
@@ -72,6 +72,7 @@ def read_anipose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         columns = parse(split_rows(line, name)[0] if line else [])
     except ColumnsError as exc:
         raise poseio.ReadError(f"{name}: not an Anipose pose-3d CSV: {exc}") from exc
+    check_point_columns(columns.point_columns(), name, required=POSITION, label=lambda i: repr(columns.names[i]))
     frames, block = _read_rows(source, columns, name)
     fnum = columns.position(FRAME)
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 import poseio
-from poseio.csv import frame_numbers, image_rows, take_columns
+from poseio.csv import check_point_columns, frame_numbers, image_rows, take_columns
 from poseio.options import check_choice, check_fps, check_video, refuse_unknown
 
 from poseio_dlc._columns import LIKELIHOOD, UNIQUE_INDIVIDUAL, Columns
@@ -169,9 +169,12 @@ def labels_of(frame: Frame, name: str, options: dict[str, Any]) -> poseio.Labels
         options: The checked read options.
 
     Raises:
-        ReadError: The index is not frame numbers or image paths.
+        ReadError: A coord of a bodypart is named twice or missing, or the index is not frame numbers
+            or image paths.
     """
     columns = frame.columns
+    # Column numbers as a CSV counts them, its index columns first.
+    check_point_columns(columns.point_columns(), name, first_column=frame.index_levels + 1)
     layout = Layout.of(columns)
     animals, slot_skeleton = layout.animals, layout.slot_skeleton
     block = frame.block

@@ -144,30 +144,26 @@ class Columns:
         """The column of every (individual, bodypart, coord)."""
         return {(self.individual(i), b, c): i for i, (b, c) in enumerate(zip(self.bodyparts, self.coords)) if b}
 
+    def point_columns(self) -> list[tuple[str, str] | None]:
+        """``(individual/bodypart, coord)`` of every column, ``None`` for a per-row one (`check_point_columns`)."""
+        return [
+            ("/".join(filter(None, (self.individual(i), part))), coord) if part else None
+            for i, (part, coord) in enumerate(zip(self.bodyparts, self.coords))
+        ]
+
     def check(self) -> None:
-        """Refuse labels that hold no points or name one column twice.
+        """Refuse labels that are not DeepLabCut's: half a label, or no bodypart with a point.
+
+        A coord named twice or missing is the reader's to refuse
+        (`poseio.csv.check_point_columns`): such a header is DeepLabCut's, damaged.
 
         Raises:
             ColumnsError: The message says which column is wrong.
         """
-        seen: set[tuple[str | None, str, str]] = set()
         for i, (part, coord) in enumerate(zip(self.bodyparts, self.coords)):
             if bool(part) != bool(coord):
                 raise ColumnsError(f"data column {i + 1} has a bodypart ({part!r}) or a coord ({coord!r}) but not both")
-            key = (self.individual(i), part, coord)
-            if part and key in seen:
-                who = f" of individual {key[0]!r}" if key[0] is not None else ""
-                raise ColumnsError(f"bodypart {part!r}{who} has the coord {coord!r} twice")
             if part and self.individuals is not None and not self.individuals[i]:
                 raise ColumnsError(f"data column {i + 1} (bodypart {part!r}) names no individual")
-            seen.add(key)
-        animals = self.animals
-        if not animals:
-            raise ColumnsError("it names no bodyparts")
-        points_of = {animal: set(parts) for animal, parts in animals}  # once: a header may have 100,000 columns
-        lacking = [
-            part for i, part in enumerate(self.bodyparts) if part and part not in points_of.get(self.individual(i), ())
-        ]
-        if lacking:
-            shown = list(dict.fromkeys(lacking))[:3]
-            raise ColumnsError(f"bodyparts {shown} lack an x or a y coord, so the table holds no points for them")
+        if not any(parts for _, parts in self.animals):
+            raise ColumnsError("it names no bodyparts with an x and a y coord")

@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import poseio
-from poseio.csv import first_lines, frame_numbers, image_rows, read_block, source_of, split_rows, take_columns
+from poseio.csv import (
+    check_point_columns,
+    first_lines,
+    frame_numbers,
+    image_rows,
+    read_block,
+    source_of,
+    split_rows,
+    take_columns,
+)
 from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
@@ -32,7 +41,8 @@ def read_header(source: Path | io.BytesIO, name: str) -> Header:
     """The file's header.
 
     Raises:
-        ReadError: It is not a single-animal DeepLabCut-layout header.
+        ReadError: It is not a single-animal DeepLabCut-layout header, or names a coord of a bodypart
+            twice or leaves x or y out.
     """
     try:
         header = parse(split_rows(first_lines(source, 4, name), name))
@@ -43,6 +53,9 @@ def read_header(source: Path | io.BytesIO, name: str) -> Header:
             f"{name}: a multi-animal DeepLabCut CSV (it has an 'individuals' header row); Lightning Pose files hold "
             "one animal. Read it with format='dlc'"
         )
+    check_point_columns(
+        [(b, c) if b else None for b, c in zip(header.bodyparts, header.coords)], name, first_column=header.n_index + 1
+    )
     return header
 
 
