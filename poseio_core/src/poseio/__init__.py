@@ -11,6 +11,7 @@ from poseio._converting import convert
 from poseio._dispatch import Explanation
 from poseio._errors import (
     AmbiguousFormatError,
+    DataLossError,
     DuplicateFormatError,
     FileBusyError,
     FormatError,
@@ -65,6 +66,7 @@ __all__ = [
     "AmbiguousFormatError",
     "BatchResult",
     "Claim",
+    "DataLossError",
     "DuplicateFormatError",
     "Edge",
     "Explanation",

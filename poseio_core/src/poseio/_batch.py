@@ -42,6 +42,7 @@ def convert_many(
     allow_external: bool = False,
     memory_budget: int | str | None = None,
     partial: bool = False,
+    allow_loss: bool = False,
     options: Mapping[str, Any] | None = None,
 ) -> BatchResult:
     """Convert many pose files into a folder; a file that fails never stops the others.
@@ -81,6 +82,7 @@ def convert_many(
         allow_external: As for `poseio.convert`.
         memory_budget: As for `poseio.convert`.
         partial: As for `poseio.convert`.
+        allow_loss: As for `poseio.convert`.
         options: Writer options, as for `poseio.convert`.
 
     Returns:
@@ -111,6 +113,7 @@ def convert_many(
             allow_external=allow_external,
             memory_budget=memory_budget,
             partial=partial,
+            allow_loss=allow_loss,
             options=options,
         ),
         "overwrite": overwrite,
@@ -124,7 +127,7 @@ def convert_many(
 
         # Said once, here, rather than as every file's failure (and every folder's file taken for pose data).
         _only_formats(format, get_registry())
-    every = plan(sources, out, suffix=suffix, format=format, exclude=[report_path] if report_path else [])
+    every = plan(sources, out, suffix=suffix, format=format, report=report_path)
     items = share(every, shares)
     _make_folder(out)
     outcomes: dict[int, FileOutcome] = {}

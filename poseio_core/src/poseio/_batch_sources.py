@@ -14,7 +14,7 @@ import os
 import stat
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePath, PurePosixPath
 
 import attrs
@@ -86,6 +86,7 @@ def output_suffix(to: str) -> str:
                 "'poseio plugins' lists them"
             )
         return to
+    to = writer_formats(to)[0]
     info = get_registry().formats.get(to)
     if info is None or not info.can_write:
         from poseio._dispatch import unknown_format_name
@@ -97,9 +98,12 @@ def output_suffix(to: str) -> str:
 
 
 def writer_formats(to: str) -> list[str]:
-    """The formats whose claim on an output shows it was written: ``to``, or for an extension, its writers."""
+    """The formats whose claim on an output shows it was written.
+
+    That is ``to`` (comma-separated names), or for an extension, every format that writes it.
+    """
     if not to.startswith("."):
-        return [to]
+        return [name.strip() for name in to.split(",") if name.strip()]
     ending = to.lower()
     return [f.name for f in get_registry().formats.values() if f.can_write and ending in map(str.lower, f.extensions)]
 
@@ -110,20 +114,29 @@ def plan(
     *,
     suffix: str,
     format: FormatChoice = None,
-    exclude: Sequence[Path] = (),
+    report: Path | None = None,
 ) -> list[Item]:
     """Every file the sources name, sorted, each with its output; refuses outputs that collide.
 
+    Args:
+        sources: Files, folders, patterns and URLs.
+        out_dir: The output folder.
+        suffix: The outputs' ending.
+        format: The input format(s) asked for, if any.
+        report: The report file the batch will write: left out of the walk when
+            it is an earlier run's report, refused when it is an input or an output.
+
     Raises:
         SourceNotFoundError: A pattern matches nothing.
-        InvalidOptionError: Two inputs would write one output, an output would
-            replace an input, or the output folder is a folder to walk.
+        InvalidOptionError: Two inputs would write one output, an output (or
+            the report) would replace an input, or the output folder is a folder to walk.
     """
-    items = _unique(_resolve(sources, out_dir, exclude))
+    items = _unique(_resolve(sources, out_dir))
     # By name below the folder given, then by full path: the same order whatever order the sources
     # were listed in, and wherever the folder is mounted, so that reports and progress read alike.
     items = sorted(items, key=lambda item: (item.relative.as_posix(), item.key))
     items = [_with_output(item, out_dir, suffix, format) for item in items]
+    items = _apart_from_report(items, report)
     _refuse_collisions(items)
     return items
 
@@ -148,8 +161,8 @@ def shard_of(item: Item, count: int) -> int:
     return int.from_bytes(digest, "big") % count + 1
 
 
-def _resolve(sources: Iterable[str | os.PathLike[str]], out_dir: Path, exclude: Sequence[Path]) -> Iterator[Item]:
-    skip = [_real(out_dir), *map(_real, exclude)]
+def _resolve(sources: Iterable[str | os.PathLike[str]], out_dir: Path) -> Iterator[Item]:
+    skip = [_real(out_dir)]
     for source in sources:
         if not isinstance(source, (str, os.PathLike)):
             raise InvalidArgumentError(f"each source must be a path, a URL or a pattern, not {source!r}")
@@ -256,6 +269,47 @@ def _with_output(item: Item, out_dir: Path, suffix: str, format: FormatChoice) -
         return item
     relative = item.relative.with_name(item.relative.stem + suffix)
     return attrs.evolve(item, output=out_dir / relative)
+
+
+def _apart_from_report(items: list[Item], report: Path | None) -> list[Item]:
+    """The items but an earlier run's report; refuses a report that would replace an input or an output.
+
+    The report is opened for writing (truncated) before the first file is
+    converted, so a report that names an input would destroy it unread, and one
+    found by the walk would be replaced by JSON lines. Only a file the walk
+    found that no format claims (the report of an earlier run) is left out.
+    """
+    if report is None:
+        return items
+    kept = []
+    for item in items:
+        if is_url(item.source):
+            kept.append(item)
+        elif _same_file(item.key, report):
+            # Any pose file, not only one of the formats asked for: the report must not replace it either.
+            if item.output is not None or is_pose_file(item.source):
+                raise InvalidOptionError(
+                    f"the report {report} is an input of the batch ({item.source}): writing the report would "
+                    "replace it. Write the report elsewhere"
+                )
+        elif item.output is not None and _same_file(item.output, report):
+            raise InvalidOptionError(
+                f"the report {report} is the output of {item.source}: one would replace the other. "
+                "Write the report elsewhere"
+            )
+        else:
+            kept.append(item)
+    return kept
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file: the same path once links are resolved, or one file by hard links."""
+    if _real(a) == _real(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
 
 
 def _refuse_collisions(items: list[Item]) -> None:

@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from poseio._arguments import check_path
+from poseio._arguments import check_flag, check_path
 from poseio._errors import InvalidArgumentError, InvalidOptionError
 from poseio._labels import Labels
 from poseio._loading import FormatChoice, load
 from poseio._option_files import parse_file
 from poseio._remote import is_url
 from poseio._saving import save
+from poseio._words import audience, speaking_to
 from poseio.options import check_fps
 
 logger = logging.getLogger("poseio")
@@ -76,18 +77,24 @@ def writer_options(
     return merged
 
 
-def writer_format(to: object) -> str | None:
-    """The format ``to`` names for `poseio.save`: ``None`` for none, or for an extension such as ``".nwb"``.
+def writer_format(to: object) -> str | list[str] | None:
+    """The format(s) ``to`` names for `poseio.save`: ``None`` for none, or for an extension such as ``".nwb"``.
 
     An extension leaves the choice of writer to `poseio.save`, which picks the
     format(s) by the output's extension and the labels' content (for NWB,
-    predictions and annotations).
+    predictions and annotations). Several formats, as a list or comma-separated
+    (``"nwb-predictions,nwb-annotations"``), write one file together.
     """
     if to is None:
         return None
+    if isinstance(to, (list, tuple)) and to and all(isinstance(name, str) and name for name in to):
+        return list(to) if len(to) > 1 else to[0]
     if not isinstance(to, str) or not to:
         raise InvalidArgumentError(f"to must be a format name or an extension such as '.nwb', not {to!r}")
-    return None if to.startswith(".") else to
+    if to.startswith("."):
+        return None
+    names = [name.strip() for name in to.split(",") if name.strip()]
+    return names if len(names) > 1 else names[0]
 
 
 def settings(
@@ -100,16 +107,21 @@ def settings(
     allow_external: bool = False,
     memory_budget: int | str | None = None,
     partial: bool = False,
+    allow_loss: bool = False,
     options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The plain dict `convert_one` takes, from `poseio.convert`'s keyword arguments.
 
     The subject and metadata files are read here, once, so that a batch's
-    workers get their fields and a bad file is reported before anything is converted.
+    workers get their fields and a bad file is reported before anything is
+    converted. The plan also carries who asked (`poseio._words.audience`), so
+    that a worker process words its errors for the command line or for Python.
     """
     return {
         "to": writer_format(to),
         "fps": check_fps(fps),
+        "allow_loss": check_flag(allow_loss, "allow_loss"),
+        "audience": audience(),
         "writer_options": writer_options(subject, metadata, options),
         "reading": {
             "format": list(format) if isinstance(format, (list, tuple)) else format,
@@ -128,6 +140,11 @@ def convert_one(source: str | os.PathLike[str], target: str | os.PathLike[str], 
         target: The file to write.
         plan: What `settings` returns.
     """
+    with speaking_to(plan.get("audience", "python")):
+        return _convert_one(source, target, plan)
+
+
+def _convert_one(source: str | os.PathLike[str], target: str | os.PathLike[str], plan: Mapping[str, Any]) -> list[str]:
     labels = load(source, **plan["reading"])
     notes: list[str] = []
     if plan["fps"] is not None:
@@ -138,7 +155,7 @@ def convert_one(source: str | os.PathLike[str], target: str | os.PathLike[str], 
     elif not is_url(source):
         # A remote file has no folder here: no video beside it can be opened.
         notes = rates_from_videos(labels, Path(source), plan["reading"]["allow_external"])
-    save(labels, target, format=plan["to"], **plan["writer_options"])
+    save(labels, target, format=plan["to"], allow_loss=plan.get("allow_loss", False), **plan["writer_options"])
     return notes
 
 
@@ -179,6 +196,7 @@ def convert(
     allow_external: bool = False,
     memory_budget: int | str | None = None,
     partial: bool = False,
+    allow_loss: bool = False,
     options: Mapping[str, Any] | None = None,
 ) -> Path:
     """Convert one pose file to another format, as ``poseio convert IN OUT`` does.
@@ -204,6 +222,8 @@ def convert(
             videos outside its folder; see `poseio.load`.
         memory_budget: The largest array the reader may allocate; see `poseio.load`.
         partial: Read only the parts of the input that ``format`` covers; see `poseio.load`.
+        allow_loss: Write even when the output format cannot carry part of the
+            input (see `poseio.save`); by default such a conversion is refused.
         options: Writer options, passed to `poseio.save`.
 
     Returns:
@@ -214,20 +234,23 @@ def convert(
         InvalidOptionError: A bad ``fps``, subject or metadata file, or a writer option no writer takes.
         ReadError: The input cannot be read (see `poseio.load` for its subclasses).
         FormatError: No installed format, or more than one, reads the input.
+        DataLossError: The output format cannot carry part of the input; nothing was written.
         WriteError: The output cannot be written; nothing was changed at ``target``.
     """
     destination = check_path(target)
-    plan = settings(
-        to=to,
-        fps=fps,
-        subject=subject,
-        metadata=metadata,
-        format=format,
-        allow_external=allow_external,
-        memory_budget=memory_budget,
-        partial=partial,
-        options=options,
-    )
-    for note in convert_one(source, destination, plan):
-        logger.info("%s", note)
+    with speaking_to("convert" if audience() == "python" else audience()):
+        plan = settings(
+            to=to,
+            fps=fps,
+            subject=subject,
+            metadata=metadata,
+            format=format,
+            allow_external=allow_external,
+            memory_budget=memory_budget,
+            partial=partial,
+            allow_loss=allow_loss,
+            options=options,
+        )
+        for note in convert_one(source, destination, plan):
+            logger.info("%s", note)
     return destination

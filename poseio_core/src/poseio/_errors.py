@@ -15,6 +15,7 @@ the builtin exception a caller would already catch for that kind of failure, so
         │   │   └── InvalidSourceError          a source that is neither a path nor a binary file
         │   ├── InvalidOptionError (ValueError)   an unknown option, or an option value out of range
         │   ├── InvalidLabelsError (ValueError)   labels or arrays that do not fit together
+        │   ├── DataLossError (ValueError)        the write would drop part of the labels; allow_loss=True accepts it
         │   └── MissingDependencyError (ImportError)  an optional library the call needs is absent
         ├── PluginError (RuntimeError)  a plugin failed to load or broke its contract
         │   └── DuplicateFormatError    two plugins declare one format name
@@ -129,6 +130,24 @@ class InvalidOptionError(UsageError, ValueError):
 
 class InvalidLabelsError(UsageError, ValueError):
     """Pose data that does not hold together: wrong array shapes, unknown nodes, ..."""
+
+
+class DataLossError(UsageError, ValueError):
+    """The chosen writer(s) cannot carry part of the labels, and the loss was not accepted.
+
+    Raised by `poseio.save` (and so ``poseio convert``) before anything is
+    written: predictions saved as ``nwb-annotations``, user instances as
+    ``nwb-predictions``, a user/predicted flag into a format without one. The
+    message names what would be lost and the option that keeps it, or
+    ``allow_loss=True`` (``--allow-loss``) to write the rest anyway.
+
+    Attributes:
+        losses: One phrase per part that would be lost.
+    """
+
+    def __init__(self, message: str, *, losses: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.losses = list(losses)
 
 
 class MissingDependencyError(UsageError, ImportError):

@@ -126,20 +126,26 @@ def poseio_append(format: str, labels: Labels, path: Path, options: dict[str, An
 
 
 @hookspec
-def poseio_write_claim(format: str, labels: Labels) -> Claim | None:
-    """Say how well this format suits the given Labels, to choose among writers.
+def poseio_write_claim(format: str, labels: Labels, options: dict[str, Any]) -> Claim | None:
+    """Say how well this format suits the given Labels, and what it would lose of them.
 
     Called when ``poseio.save`` is given no format and several writers declare
-    the destination's extension. ``part`` on the returned claim names the share
-    of the Labels that this format stores (for example ``"predicted"``); writers
-    of different parts are combined into one file, first write then append.
+    the destination's extension, and before every write to learn its losses.
+    ``part`` on the returned claim names the share of the Labels that this
+    format stores (for example ``"predicted"``); writers of different parts are
+    combined into one file, first write then append. ``losses`` names what the
+    writer cannot carry (with these write ``options``); ``poseio.save`` then
+    refuses the write unless the caller passes ``allow_loss=True``. An
+    implementation may leave out ``options`` (pluggy passes only the arguments
+    it names).
 
     Example::
 
         @poseio.hookimpl
-        def poseio_write_claim(format, labels):
+        def poseio_write_claim(format, labels, options):
             n = labels.n_predicted_instances
-            return poseio.Claim(format, 0.9 if n else 0.0, f"{n} predicted instances", part="predicted")
+            lost = [f"{labels.n_user_instances} user instances"] if labels.n_user_instances else []
+            return poseio.Claim(format, 0.9 if n else 0.0, f"{n} predictions", part="predicted", losses=lost)
     """
 
 

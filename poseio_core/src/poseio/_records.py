@@ -90,12 +90,17 @@ class Claim:
             ``"pose-estimation"``. ``None`` claims the whole source. Claims on
             different parts are combined by the dispatcher; claims on the same
             part compete.
+        losses: Only in a write claim (`poseio_write_claim`): what this format
+            would not carry of the labels, each a short phrase such as
+            ``"the user/predicted flag of 20 instances"``. `poseio.save`
+            refuses such a write unless the caller passes ``allow_loss=True``.
     """
 
     format: str
     confidence: float = attrs.field(validator=_check_confidence)
     reason: str = ""
     part: str | None = None
+    losses: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
 
 @attrs.frozen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -10,12 +12,16 @@ from poseio import _locking
 from poseio._arguments import check_format, check_labels, check_path, check_timeout, split_options
 from poseio._atomic import replacing, writable_target
 from poseio._dispatch import choose, unknown_format_name
-from poseio._errors import PoseioError, UnknownFormatError, WriteError
+from poseio._errors import DataLossError, FormatError, PoseioError, UnknownFormatError, WriteError
 from poseio._labels import Labels
-from poseio._loading import FormatChoice
+from poseio._loading import FormatChoice, load
+from poseio._new_instances import new_instances
 from poseio._probe import Probe
 from poseio._records import Claim, FormatInfo
 from poseio._registry import Registry, describe_formats, get_registry
+from poseio._words import say_option
+
+logger = logging.getLogger("poseio")
 
 
 def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Registry, *, append: bool) -> list[str]:
@@ -58,10 +64,57 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
     return [c.format for c in choose(sorted(claims, key=lambda c: -c.confidence), source=path)]
 
 
-def _write_claim(registry: Registry, name: str, labels: Labels) -> Claim | None:
-    """The format's own word on how well it suits the labels, or ``None`` when its plugin gives none."""
+def _write_claim(registry: Registry, name: str, labels: Labels, options: dict[str, Any] | None = None) -> Claim | None:
+    """The format's own word on how well it suits the labels, or ``None`` when its plugin gives none.
+
+    ``options`` reach only an implementation that takes them (pluggy lets a
+    hook implementation take fewer arguments than its spec).
+    """
     write_claim = registry.impl("poseio_write_claim", registry.formats[name].plugin)
-    return write_claim(format=name, labels=labels) if write_claim else None
+    if write_claim is None:
+        return None
+    arguments = {"format": name, "labels": labels, "options": dict(options or {})}
+    taken = inspect.signature(write_claim).parameters
+    return write_claim(**{key: value for key, value in arguments.items() if key in taken})
+
+
+def _refuse_losses(
+    labels: Labels, path: Path, names: list[str], routed: list[dict[str, Any]], registry: Registry, named: bool
+) -> None:
+    """Refuse a write that would drop part of the labels, naming what and the option that keeps it.
+
+    Two kinds of loss: what a chosen writer says it cannot carry (its claim's
+    ``losses``), and, when the caller named formats that each write one part of
+    a file (NWB predictions or annotations), the parts of these labels that
+    another writer of the same files holds and none of the named ones does.
+
+    Raises:
+        DataLossError: Something would be lost.
+    """
+    claims = [_write_claim(registry, name, labels, options) for name, options in zip(names, routed)]
+    losses = [loss for claim in claims if claim is not None for loss in claim.losses]
+    keep = list(names)
+    parts = {claim.part for claim in claims if claim is not None and claim.part is not None}
+    if named and parts and labels.labeled_frames:
+        extensions = {e.lower() for name in names for e in registry.formats[name].extensions}
+        for info in registry.formats.values():
+            if info.name in names or not info.can_append or not extensions & {e.lower() for e in info.extensions}:
+                continue
+            other = _write_claim(registry, info.name, labels)
+            if other is not None and other.part is not None and other.part not in parts and other.confidence > 0:
+                losses.append(f"{other.reason} (which {info.name} writes)")
+                keep.append(info.name)
+    if not losses:
+        return
+    fixes = [f"pass {say_option('allow_loss')} to write the rest without them"]
+    if len(keep) > len(names):
+        fixes.insert(0, f"keep them with {say_option('write_format', keep)}")
+    written = names[0] if len(names) == 1 else names
+    raise DataLossError(
+        f"{path}: {written} would not carry all of these labels: {'; '.join(losses)}. Nothing was written; "
+        + ", or ".join(fixes),
+        losses=losses,
+    )
 
 
 def _refuse_writing_nothing(labels: Labels, path: Path, names: list[str], registry: Registry) -> None:
@@ -94,8 +147,10 @@ def _call_writer(
         function(format=name, labels=labels, path=temp, options=dict(options))
     except WriteError as exc:
         exc.path, exc.format, exc.plugin = destination, exc.format or name, exc.plugin or info.plugin
+        _name_destination(exc, temp, destination)
         raise
-    except PoseioError:
+    except PoseioError as exc:
+        _name_destination(exc, temp, destination)
         raise
     except Exception as exc:
         raise WriteError(
@@ -107,12 +162,19 @@ def _call_writer(
         ) from exc
 
 
+def _name_destination(error: PoseioError, temp: Path, destination: Path) -> None:
+    """Put the destination in ``error``'s message where the writer named the hidden file it wrote."""
+    if error.args and isinstance(error.args[0], str) and str(temp) in error.args[0]:
+        error.args = (error.args[0].replace(str(temp), str(destination)), *error.args[1:])
+
+
 def save(
     labels: Labels,
     path: str | os.PathLike[str],
     *,
     format: FormatChoice = None,
     lock_timeout: float | None = None,
+    allow_loss: bool = False,
     **options: Any,
 ) -> None:
     """Write Labels to a new file (or replace one), atomically.
@@ -133,12 +195,18 @@ def save(
             annotations and predictions) are combined in one file.
         lock_timeout: Seconds to wait while another process writes the same
             file; default ``poseio._locking.LOCK_TIMEOUT`` (60).
+        allow_loss: Write even when the format(s) cannot carry part of the
+            labels (user instances named ``format="nwb-predictions"``, a
+            prediction hidden under a user instance in a DeepLabCut table).
+            By default such a save is refused, naming what would be lost.
         **options: Passed to the writing plugin(s).
 
     Raises:
         InvalidArgumentError: ``labels``, ``path`` or ``format`` is of the wrong type.
         InvalidLabelsError: The labels' frames and instances do not fit together.
         InvalidOptionError: Combined writers were given an option none of them accepts.
+        DataLossError: The format(s) would drop part of the labels, and
+            ``allow_loss`` was not given; nothing was written.
         UnknownFormatError: No installed format writes this kind of file, or the
             named format(s) would write none of the labels (``"nwb-predictions"``
             for labels that hold only user instances).
@@ -153,6 +221,8 @@ def save(
         if not registry.formats[name].can_append:
             raise WriteError(f"{destination}: format {name} cannot be combined into one file with {names[0]}")
     routed = _route_options(names, options, registry, destination)
+    if not allow_loss:
+        _refuse_losses(labels, destination, names, routed, registry, named=format is not None)
     with replacing(destination, lock_timeout=timeout) as temp:
         _call_writer("poseio_write", names[0], labels, temp, destination, registry, routed[0])
         for name, name_options in zip(names[1:], routed[1:]):
@@ -203,9 +273,15 @@ def append(
         lock_timeout: Seconds to wait while another process writes the same file.
         **options: Passed to the appending plugin(s).
 
+    Appending is idempotent: instances the file holds already (same video,
+    frame, track, kind and points) are not added again, and when the file holds
+    them all it is left untouched.
+
     Raises:
         InvalidArgumentError: ``labels``, ``path`` or ``format`` is of the wrong type.
-        InvalidLabelsError: The labels' frames and instances do not fit together.
+        InvalidLabelsError: The labels' frames and instances do not fit together,
+            or an instance would sit on a track in a frame where the file holds a
+            different instance of the same kind; nothing was written.
         SourceNotFoundError: There is no file at ``path`` to append to.
         UnknownFormatError: No installed format can append to this kind of file.
         FileBusyError: Another process kept writing the file for ``lock_timeout`` seconds.
@@ -217,6 +293,25 @@ def append(
     writable_target(destination)
     Probe(destination).check_readable()
     names = _writers_for(labels, destination, format, registry, append=True)
-    with replacing(destination, start_from_existing=True, lock_timeout=timeout) as temp:
-        for name in names:
-            _call_writer("poseio_append", name, labels, temp, destination, registry, options)
+    try:
+        with replacing(destination, start_from_existing=True, lock_timeout=timeout) as temp:
+            # Compared with the file under its lock, so that two appends of the same labels add them once.
+            new = new_instances(labels, _held(temp), destination)
+            if new is None:
+                raise _NothingNew
+            for name in names:
+                _call_writer("poseio_append", name, new, temp, destination, registry, options)
+    except _NothingNew:
+        logger.info("%s: holds every instance of these labels already; nothing was appended", destination)
+
+
+class _NothingNew(Exception):
+    """Ends an append whose labels the file holds already, leaving the file as it was."""
+
+
+def _held(path: Path) -> Labels:
+    """What the file at ``path`` holds; nothing when no installed format finds poses in it."""
+    try:
+        return load(path)
+    except FormatError:
+        return Labels()

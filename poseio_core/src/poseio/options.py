@@ -27,8 +27,17 @@ from numbers import Real
 from typing import Any
 
 from poseio._errors import InvalidOptionError
+from poseio._words import say_option
 
-__all__ = ["check_choice", "check_fps", "check_one_line", "check_path", "check_video", "refuse_unknown"]
+__all__ = [
+    "check_choice",
+    "check_fps",
+    "check_one_line",
+    "check_path",
+    "check_video",
+    "refuse_unknown",
+    "say_option",
+]
 
 
 def refuse_unknown(options: Mapping[str, Any], accepted: Iterable[str], format: str, *, doing: str = "read") -> None:

@@ -49,5 +49,5 @@ def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[s
 
 
 @poseio.hookimpl
-def poseio_write_claim(format: str, labels: poseio.Labels) -> poseio.Claim:
-    return write_claim(labels)
+def poseio_write_claim(format: str, labels: poseio.Labels, options: dict[str, Any]) -> poseio.Claim:
+    return write_claim(labels, options)

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import poseio
 from poseio.limits import budget_message, over_budget
-from poseio.options import check_choice, check_one_line, refuse_unknown
+from poseio.options import check_choice, check_one_line, refuse_unknown, say_option
 
 from poseio_dlc._build import FORMAT, KINDS
 from poseio_dlc._columns import LIKELIHOOD, MULTI_LEVELS, SINGLE_LEVELS
@@ -94,11 +94,34 @@ def check_write_options(options: dict[str, Any], path: Path) -> dict[str, Any]:
     return options
 
 
-def write_claim(labels: poseio.Labels) -> poseio.Claim:
-    """How well the format suits the labels, when a ``.csv`` or ``.h5`` is saved without a format."""
+def write_claim(labels: poseio.Labels, options: dict[str, Any] | None = None) -> poseio.Claim:
+    """How well the format suits the labels, and what a table of them would lose.
+
+    A DeepLabCut table is either labelled data or predictions: with
+    ``kind="auto"`` (the default), user instances beside predictions would read
+    back as predictions, and a prediction in the same frame and animal slot as a
+    user instance is left out. Naming ``kind=`` accepts writing that kind alone.
+    """
+    losses = _losses(labels.to_table()) if (options or {}).get("kind", "auto") == "auto" else []
     if labels.provenance.get("format") == FORMAT:
-        return poseio.Claim(FORMAT, poseio.TYPED_MATCH, "the labels were read from a DeepLabCut file")
-    return poseio.Claim(FORMAT, poseio.STRUCTURE_MATCH, "poses fit DeepLabCut's table of bodyparts and coords")
+        return poseio.Claim(FORMAT, poseio.TYPED_MATCH, "the labels were read from a DeepLabCut file", losses=losses)
+    return poseio.Claim(
+        FORMAT, poseio.STRUCTURE_MATCH, "poses fit DeepLabCut's table of bodyparts and coords", losses=losses
+    )
+
+
+def _losses(table: poseio.PoseTable) -> list[str]:
+    """What ``kind="auto"`` loses of a table holding user instances and predictions."""
+    n_predicted = int(table.predicted.sum())
+    if not n_predicted or n_predicted == len(table):
+        return []
+    kept = table.predicted[_kept_rows(table, "auto")]
+    n_user, hidden = int((~kept).sum()), n_predicted - int(kept.sum())
+    one_kind = f"{say_option('kind', 'user')} or {say_option('kind', 'predicted')} writes one kind alone"
+    losses = [f"the user/predicted flag: {n_user} user instances would read back as predictions ({one_kind})"]
+    if hidden:
+        losses.append(f"{hidden} predictions in the same frame and animal as a user instance")
+    return losses
 
 
 def write_dlc(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 import numpy as np
 from poseio import InvalidLabelsError, InvalidOptionError, Labels, PoseTable, Skeleton, Video
+from poseio.options import say_option
 from poseio_nwb import REPEAT, escape_track
 from poseio_nwb.writing import (
     RESERVED_NAMES,
@@ -150,17 +151,24 @@ def frame_times(
             missing = np.unique(frame_idx[unknown])
             listed = ", ".join(str(int(f)) for f in missing[:5]) + (" ..." if len(missing) > 5 else "")
             raise InvalidOptionError(
-                f"video {video.filename}: frames {listed} have no time: the video's timestamps do not cover "
-                "them and its clock is not regular. Pass timestamps= covering every frame, or its real fps="
+                f"{_named(video, index)}: frames {listed} have no time: the video's timestamps do not cover "
+                "them and its clock is not regular. Give timestamps covering every frame "
+                f"({say_option('timestamps', example='[...]')}), "
+                f"or its real frame rate ({say_option('fps', example='30')})"
             )
         return times, fps
     if options.get("frames_as_seconds"):
         return frame_idx.astype(np.float64), 1.0
     raise InvalidOptionError(
-        f"video {video.filename!r} has no frame rate or timestamps, and NWB stores time in seconds. "
-        "Pass its real frame rate as fps=... (a number, or a dict by video filename), timestamps=..., or "
-        "frames_as_seconds=True to store frame indices as seconds"
+        f"{_named(video, index)} has no frame rate or timestamps, and NWB stores time in seconds. Give its real "
+        f"frame rate with {say_option('fps', example='30')}, or store frame numbers as seconds with "
+        f"{say_option('frames_as_seconds', True)}"
     )
+
+
+def _named(video: Video, index: int) -> str:
+    """A video as a message names it: its file, or its place when it has no file name."""
+    return f"video {video.filename!r}" if video.filename else f"video {index} (which has no file name)"
 
 
 def _as_slice(rows: np.ndarray) -> slice | np.ndarray:

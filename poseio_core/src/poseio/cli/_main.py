@@ -23,8 +23,11 @@ class _Group(click.Group):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
+        from poseio._words import speaking_to
+
         try:
-            return super().invoke(ctx)
+            with speaking_to("cli"):
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except Exception as exc:
@@ -269,6 +272,11 @@ def info(file: Path | str, as_json: bool, **reading: Any) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A YAML or JSON file of session metadata (session_description, experimenter, lab, ...), for NWB.",
 )
+@click.option(
+    "--allow-loss",
+    is_flag=True,
+    help="Convert even when the output format cannot carry part of the input (refused by default, naming what).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, and no line per file converted.")
 @_reading_options
 def convert(
@@ -284,6 +292,7 @@ def convert(
     fps: float | None,
     subject_file: Path | None,
     metadata_file: Path | None,
+    allow_loss: bool,
     quiet: bool,
     **reading: Any,
 ) -> None:
@@ -315,6 +324,7 @@ def convert(
         "allow_external": reading["allow_external"],
         "memory_budget": reading["memory_budget"],
         "partial": reading["partial"],
+        "allow_loss": allow_loss,
     }
     if folder is None:
         many = {"--jobs": jobs > 1, "--shard": shard, "--report": report, "--scheduler": scheduler}
