@@ -16,6 +16,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from conftest import corpus_file
 
 TESTS = Path(__file__).resolve().parent
@@ -139,3 +140,180 @@ def test_every_hostile_option_file_is_an_invalid_option_naming_it(tmp_path):
     example = corpus_file("nwb", "a_pose_estimation_two_animals.nwb")
     outcomes = run_cases(f"EXAMPLE = {str(example)!r}\n" + OPTION_FILE_RUN, cases)
     _refused_naming(outcomes, "InvalidOptionError", lambda case: case[1])
+
+
+# -- a batch's report that names one of its inputs --------------------------------------------------------------
+
+#: Inputs of a batch: a SLEAP file and a DeepLabCut CSV (both cheap to convert).
+BATCH_INPUTS = ("sio095_predictions_two_tracks.slp", "DLC_sample_poses.csv")
+
+
+def _report_cases(root: Path) -> list[dict]:
+    """Each way a report path can name an input of the batch: named, walked or matched, through links or not."""
+    cases = []
+    for name in BATCH_INPUTS:
+        for given in ("named", "walked", "pattern"):
+            for route in ("same path", "symlink", "hard link", "dotted path"):
+                folder = root / f"case{len(cases)}"
+                data = folder / "data"
+                data.mkdir(parents=True)
+                target = data / name
+                target.write_bytes(corpus_file("formats", name).read_bytes())
+                report = {
+                    "same path": target,
+                    "symlink": folder / "report.jsonl",
+                    "hard link": folder / "report-hard.jsonl",
+                    "dotted path": data / ".." / "data" / name,
+                }[route]
+                if route == "symlink":
+                    report.symlink_to(target)
+                elif route == "hard link":
+                    os.link(target, report)
+                source = {"named": target, "walked": data, "pattern": data / f"*{target.suffix}"}[given]
+                cases.append(
+                    {"source": str(source), "out": str(folder / "out"), "report": str(report), "input": str(target)}
+                )
+    return cases
+
+
+def test_a_report_that_names_an_input_is_refused_before_anything_is_written(tmp_path):
+    cases = _report_cases(tmp_path)
+    before = {case["input"]: Path(case["input"]).read_bytes() for case in cases}
+    body = """
+    def run(case):
+        result = poseio.convert_many(case["source"], case["out"], to=".slp", report=case["report"])
+        return [o.status for o in result.outcomes]
+    """
+    outcomes = run_cases(body, cases)
+    _refused_naming(outcomes, "InvalidOptionError", lambda case: "is an input of the batch")
+    for case in cases:
+        assert Path(case["input"]).read_bytes() == before[case["input"]], case
+        assert not Path(case["out"]).exists(), f"the batch wrote before it refused: {case}"
+
+
+def test_the_cli_refuses_a_report_that_names_an_input(tmp_path):
+    case = _report_cases(tmp_path)[0]
+    poseio_cli = Path(sys.executable).with_name("poseio")
+    result = subprocess.run(
+        [str(poseio_cli), "convert", case["source"], "--out-dir", case["out"], "--to", ".slp"]
+        + ["--report", case["input"]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_limit_memory,
+    )
+    assert result.returncode != 0 and "is an input of the batch" in result.stderr, result.stderr
+    assert Path(case["input"]).read_bytes() == corpus_file("formats", BATCH_INPUTS[0]).read_bytes()
+
+
+# -- hostile servers --------------------------------------------------------------------------------------------
+
+#: The remote deadline the workers use (POSEIO_REMOTE_TIMEOUT): short, so that a drip is caught in seconds.
+REMOTE_SECONDS = 2
+
+LOAD_URL = """
+def run(case):
+    return len(poseio.load(case[-1]))
+"""
+
+
+@pytest.fixture
+def servers():
+    """Start loopback servers on demand (``servers(**settings)``); all stopped after the test."""
+    from poseio.testing import RangeServer
+
+    started = []
+
+    def start(**settings):
+        server = RangeServer()
+        for key, value in settings.items():
+            setattr(server, key, value)
+        started.append(server.start())
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def _served(server, dandiset: str) -> list[str]:
+    """The example file at a plain URL and at a dandi:// URL of ``server``."""
+    path = corpus_file("nwb", "a_pose_estimation_two_animals.nwb")
+    server.add_dandi_asset(dandiset, "sub-1/session.nwb", path)
+    return [server.serve(path), f"dandi://{dandiset}@draft/sub-1/session.nwb"]
+
+
+def test_a_dripping_server_is_cut_off_by_the_deadline_of_each_request(servers):
+    """Headers or body sent a little at a time: each request ends at its deadline, whatever keeps arriving."""
+    pytest.importorskip("fsspec")
+    cases = []
+    for settings in ({"drip_headers": 0.3}, {"drip_body": 0.3}):
+        server = servers(**settings)
+        cases += [[str(settings), server.dandi_api, url] for url in _served(server, "000001")]
+    outcomes = []
+    for case in cases:  # one worker per API address (POSEIO_DANDI_API)
+        env = {"POSEIO_REMOTE_TIMEOUT": str(REMOTE_SECONDS), "POSEIO_DANDI_API": case[1]}
+        outcomes += run_cases(LOAD_URL, [case], env=env)
+    _refused_naming(outcomes, "ReadError", lambda case: f"more than {REMOTE_SECONDS}")
+
+
+def test_a_compressed_answer_is_refused_never_inflated(servers):
+    """gzip or deflate, honest or a bomb (1.5 MB inflating to 1.5 GB): refused from its headers."""
+    pytest.importorskip("fsspec")
+    cases = []
+    for settings in (
+        {"encoding": "gzip"},
+        {"encoding": "deflate"},
+        {"encoding": "gzip", "inflate_to": 1536 * 2**20},
+    ):
+        server = servers(**settings)
+        cases.append([str(settings), _served(server, "000001")[0]])
+    outcomes = run_cases(LOAD_URL, cases)
+    _refused_naming(outcomes, "ReadError", lambda case: "compressed answer")
+
+
+def _hostile_dandi_answers(server, folder: Path) -> list[list[str]]:
+    """DANDI API answers that link outside http(s) or are malformed: one dandiset each; ``[what, url]`` per case."""
+    fifo = folder / "page.fifo"
+    os.mkfifo(fifo)
+    good = _served(server, "000001")[0]
+    local = folder / "page.json"  # a page that, were it read, would resolve the asset
+    local.write_text(json.dumps({"next": None, "results": [{"path": "s.nwb", "metadata": {"contentUrl": [good]}}]}))
+
+    def page(next_link=None, results=None):
+        return {"next": next_link, "results": [] if results is None else results}
+
+    answers = {
+        "next: a local file": page(local.as_uri()),
+        "next: /dev/zero": page("file:///dev/zero"),
+        "next: a FIFO": page(fifo.as_uri()),
+        "next: ftp": page("ftp://127.0.0.1:9/page.json"),
+        "next: a number": page(42),
+        "results: text": page(results="s.nwb"),
+        "results: numbers": page(results=[1, 2]),
+        "metadata: a list": page(results=[{"path": "s.nwb", "metadata": []}]),
+        "contentUrl: text": page(results=[{"path": "s.nwb", "metadata": {"contentUrl": good}}]),
+        "contentUrl: a local file": page(results=[{"path": "s.nwb", "metadata": {"contentUrl": [local.as_uri()]}}]),
+        "a list, not an object": [1, 2],
+        "not JSON": "{no",
+        "nested 100000 deep": "[" * 100000 + "]" * 100000,
+    }
+    cases = []
+    for number, (what, answer) in enumerate(answers.items(), start=100):
+        dandiset = f"000{number}"
+        body = answer if isinstance(answer, str) else json.dumps(answer)
+        server.api_answers[f"/api/dandisets/{dandiset}/versions/draft/assets/"] = body.encode()
+        cases.append([what, f"dandi://{dandiset}@draft/s.nwb"])
+    published = {"most_recent_published_version": "0.1"}  # a text where an object belongs
+    server.api_answers["/api/dandisets/000999/"] = json.dumps(published).encode()
+    cases.append(["published version: text", "dandi://000999/s.nwb"])
+    return cases
+
+
+def test_dandi_answers_are_followed_only_to_http_and_checked(servers, tmp_path):
+    """file://, ftp:// or malformed answers: a ReadError naming the URL, never a local read, a hang or a bare error."""
+    pytest.importorskip("fsspec")
+    server = servers()
+    cases = _hostile_dandi_answers(server, tmp_path)
+    outcomes = run_cases(LOAD_URL, cases, env={"POSEIO_DANDI_API": server.dandi_api})
+    _refused_naming(outcomes, "ReadError", lambda case: case[-1])

@@ -12,6 +12,12 @@ test server) with ``POSEIO_S3_ENDPOINT`` and ``POSEIO_DANDI_API``.
 
 Transport failures (an unreachable host, a 404, a server that ignores Range
 requests, a response cut short) are `ReadError` s that name the URL.
+
+A server is untrusted too. Every request has one deadline for all of it
+(connecting, the headers, the body), so a server that drips bytes cannot hold
+a load; nothing is decompressed (a compressed answer is refused, since a few
+megabytes of gzip can inflate to gigabytes); and only ``http(s)`` URLs are
+followed from what the DANDI API answers, read to a bounded size.
 """
 
 from __future__ import annotations
@@ -22,15 +28,25 @@ import os
 import urllib.parse
 from typing import Any
 
-from poseio._errors import InvalidSourceError, MissingDependencyError, ReadError, SourceNotFoundError
+from poseio._errors import (
+    InvalidOptionError,
+    InvalidSourceError,
+    MissingDependencyError,
+    ReadError,
+    SourceNotFoundError,
+)
 
 #: The URL schemes poseio reads (``poseio[remote]``).
 SCHEMES = ("http", "https", "s3", "dandi")
 #: Bytes fetched per request. Small enough that reading the poses of a file fetches
 #: little beside them, large enough that HDF5's many small metadata reads share requests.
 BLOCK_SIZE = 1024 * 1024
-#: Seconds to wait for a server before the read fails.
+#: Seconds one request may take, all of it (connecting, headers, body), before the read fails.
+#: ``POSEIO_REMOTE_TIMEOUT`` overrides it (a slow link reading large blocks may need more).
 TIMEOUT = 60.0
+TIMEOUT_ENV = "POSEIO_REMOTE_TIMEOUT"
+#: The largest DANDI API answer read, in bytes (a page of asset metadata is a few hundred kilobytes).
+API_MAX_BYTES = 32 * 1024 * 1024
 DANDI_API = "https://api.dandiarchive.org/api"
 # Asset listings are paged; a path is found within a few pages or not at all.
 _DANDI_MAX_PAGES = 20
@@ -96,18 +112,23 @@ def _dandi_asset_url(url: str) -> str:
     api = os.environ.get("POSEIO_DANDI_API", DANDI_API).rstrip("/")
     if not version:
         # As the dandi tools do: the most recent published version, else the draft.
-        found = _api_json(f"{api}/dandisets/{dandiset}/", url, what=f"dandiset {dandiset}")
-        version = (found.get("most_recent_published_version") or {}).get("version") or "draft"
+        what = f"dandiset {dandiset}"
+        found = _api_json(f"{api}/dandisets/{dandiset}/", url, what=what)
+        published = _field(found, "most_recent_published_version", dict, url, what)
+        version = _field(published or {}, "version", str, url, what) or "draft"
     query = urllib.parse.urlencode({"path": path, "metadata": "1", "order": "path"})
-    page_url: str | None = f"{api}/dandisets/{dandiset}/versions/{version}/assets/?{query}"
+    page_url: str | None = f"{api}/dandisets/{dandiset}/versions/{urllib.parse.quote(version, safe='')}/assets/?{query}"
+    what = f"version {version} of dandiset {dandiset}"
     for _ in range(_DANDI_MAX_PAGES):
         if page_url is None:
             break
-        page = _api_json(page_url, url, what=f"version {version} of dandiset {dandiset}")
-        for asset in page.get("results") or []:
+        page = _api_json(page_url, url, what=what)
+        for asset in _field(page, "results", list, url, what) or []:
+            if not isinstance(asset, dict):
+                raise _malformed(url, what, f"an asset is {type(asset).__name__}, not an object")
             if asset.get("path") == path:
                 return _s3_content_url(asset, url)
-        page_url = page.get("next")
+        page_url = _field(page, "next", str, url, what)
     raise SourceNotFoundError(
         f"{url}: dandiset {dandiset} (version {version}) has no asset at {path!r}; check the path "
         "(as the DANDI web page lists it, without a leading /)",
@@ -115,8 +136,26 @@ def _dandi_asset_url(url: str) -> str:
     )
 
 
+def _field(answer: dict[str, Any], key: str, kind: type, url: str, what: str) -> Any:
+    """``answer[key]`` when absent (``None``) or of type ``kind``; anything else is a malformed answer."""
+    value = answer.get(key)
+    if value is not None and not isinstance(value, kind):
+        raise _malformed(url, what, f"{key!r} is {type(value).__name__}, not {kind.__name__}")
+    return value
+
+
+def _malformed(url: str, what: str, detail: str) -> ReadError:
+    return ReadError(
+        f"{url}: the DANDI API answered malformed JSON about {what} ({detail}); check POSEIO_DANDI_API "
+        "or try again later",
+        path=url,
+    )
+
+
 def _s3_content_url(asset: dict[str, Any], url: str) -> str:
-    urls = [u for u in (asset.get("metadata") or {}).get("contentUrl") or [] if isinstance(u, str)]
+    metadata = _field(asset, "metadata", dict, url, "the asset") or {}
+    # Only http(s): a file:// URL in an answer would make poseio read this machine's files.
+    urls = [u for u in _field(metadata, "contentUrl", list, url, "the asset") or [] if _is_http(u)]
     # The S3 URL serves Range requests directly; the API's download URL redirects on every request.
     direct = [u for u in urls if "s3" in urllib.parse.urlsplit(u).netloc or "/blobs/" in u]
     if not (direct or urls):
@@ -124,23 +163,25 @@ def _s3_content_url(asset: dict[str, Any], url: str) -> str:
     return (direct or urls)[0]
 
 
-def _api_json(api_url: str, url: str, *, what: str) -> dict[str, Any]:
-    import urllib.error  # imported here: urllib.request is slow to import, and only DANDI URLs need it
-    import urllib.request
+def _is_http(link: object) -> bool:
+    return isinstance(link, str) and urllib.parse.urlsplit(link).scheme.lower() in ("http", "https")
 
-    request = urllib.request.Request(api_url, headers={"Accept": "application/json"})
+
+def _api_json(api_url: str, url: str, *, what: str) -> dict[str, Any]:
+    if not _is_http(api_url):
+        raise _malformed(url, what, f"it links to {api_url!r}, which is not an http(s) URL")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            value = json.load(response)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            raise SourceNotFoundError(f"{url}: DANDI has no {what} (HTTP 404 from {api_url})", path=url) from exc
-        raise ReadError(f"{url}: the DANDI API answered HTTP {exc.code} for {what} ({api_url})", path=url) from exc
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ReadError(
-            f"{url}: cannot ask the DANDI API about {what} ({reason}); check your network", path=url
-        ) from exc
+        status, body = http_get(api_url, {"Accept": "application/json"}, limit=API_MAX_BYTES)
+    except ReadError as exc:
+        raise ReadError(f"{url}: cannot ask the DANDI API about {what} ({exc}); check your network", path=url) from exc
+    if status == 404:
+        raise SourceNotFoundError(f"{url}: DANDI has no {what} (HTTP 404 from {api_url})", path=url)
+    if status != 200:
+        raise ReadError(f"{url}: the DANDI API answered HTTP {status} for {what} ({api_url})", path=url)
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested thousands of levels deep
+        raise _malformed(url, what, f"not JSON: {type(exc).__name__}") from exc
     if not isinstance(value, dict):
         raise ReadError(f"{url}: the DANDI API answered something other than a JSON object for {what}", path=url)
     return value
@@ -190,7 +231,7 @@ class RemoteFile(io.RawIOBase):
         self.resolved = resolve(url)
         http = _fsspec_http(self.name)
         # One file system per file: fsspec's shared instance would keep its session across processes.
-        self._fs = http(block_size=block_size, skip_instance_cache=True, client_kwargs={"timeout": _client_timeout()})
+        self._fs = http(block_size=block_size, skip_instance_cache=True, client_kwargs=_client_kwargs())
         try:
             self._file = self._fs.open(self.resolved, "rb", block_size=block_size, cache_type=cache_type)
             if getattr(self._file, "size", None) is None:
@@ -257,13 +298,13 @@ class RemoteFile(io.RawIOBase):
 
     def _failure(self, exc: BaseException) -> ReadError:
         """A `ReadError` naming the URL that says what went wrong and what to do."""
-        if isinstance(exc, ReadError):
-            return exc
         # fsspec reports any failure to learn a file's size as FileNotFoundError; the cause says which.
         while isinstance(exc, FileNotFoundError) and exc.__cause__ is not None:
             if getattr(exc.__cause__, "status", None) == 404:
                 break
             exc = exc.__cause__
+        if isinstance(exc, ReadError):  # a refused answer (compressed, too long), already described
+            return ReadError(f"{self.name}: {exc}", path=self.name)
         text = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, FileNotFoundError) or getattr(exc, "status", None) == 404:
             return SourceNotFoundError(
@@ -282,7 +323,9 @@ class RemoteFile(io.RawIOBase):
         name = type(exc).__name__
         if "Payload" in name or "Incomplete" in name or "ContentLength" in name:
             return ReadError(f"{self.name}: the server's response was cut short ({text}); try again", path=self.name)
-        if "Connect" in name or isinstance(exc, (ConnectionError, TimeoutError)):
+        if isinstance(exc, TimeoutError):  # asyncio's, and aiohttp's ServerTimeoutError
+            return ReadError(f"{self.name}: {_too_slow()}", path=self.name)
+        if "Connect" in name or isinstance(exc, ConnectionError):
             host = urllib.parse.urlsplit(self.resolved).netloc
             return ReadError(
                 f"{self.name}: cannot reach {host} ({text}); check the URL and your network", path=self.name
@@ -292,20 +335,79 @@ class RemoteFile(io.RawIOBase):
 
 def _serves_ranges(url: str) -> bool:
     """Whether the server answers a one-byte Range request with 206 Partial Content (one tiny request)."""
-    import urllib.request
-
-    request = urllib.request.Request(url, headers={"Range": "bytes=0-0"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.status == 206
-    except OSError:  # the reads that follow report what is wrong with the server
+        return http_get(url, {"Range": "bytes=0-0"}, limit=1)[0] == 206
+    except ReadError:  # the reads that follow report what is wrong with the server
         return True
 
 
-def _client_timeout():
+def timeout() -> float:
+    """Seconds one request may take in all: `TIMEOUT`, or ``POSEIO_REMOTE_TIMEOUT``."""
+    text = os.environ.get(TIMEOUT_ENV)
+    if not text:
+        return TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise InvalidOptionError(f"{TIMEOUT_ENV}={text!r}: it must be a number of seconds greater than 0")
+    return seconds
+
+
+def _too_slow() -> str:
+    return (
+        f"the server took more than {timeout()} s to answer one request; try again later, "
+        f"or raise {TIMEOUT_ENV} for a slow link"
+    )
+
+
+def _client_kwargs() -> dict[str, Any]:
+    """The aiohttp session of every request: one deadline for all of a request, and no decompression."""
     import aiohttp
 
-    return aiohttp.ClientTimeout(total=None, sock_connect=TIMEOUT, sock_read=TIMEOUT)
+    from poseio._remote_answers import checked_response_class
+
+    seconds = timeout()
+    return {
+        # total: connecting, the headers and the body together; sock_read alone restarts with every byte.
+        "timeout": aiohttp.ClientTimeout(total=seconds, sock_connect=seconds, sock_read=seconds),
+        "auto_decompress": False,
+        "headers": {"Accept-Encoding": "identity"},
+        "response_class": checked_response_class(),
+    }
+
+
+def http_get(url: str, headers: dict[str, str], *, limit: int) -> tuple[int, bytes]:
+    """``(status, body)`` of one GET of an ``http(s)`` URL, with the remote files' deadline and checks.
+
+    At most ``limit`` bytes of the body are read; a longer one is refused.
+    Redirects are followed to ``http(s)`` URLs only (aiohttp's rule).
+
+    Raises:
+        ReadError: The request failed, timed out, or its answer was refused (compressed, too long).
+    """
+    _fsspec_http(url)  # aiohttp is fsspec's HTTP client: say what to install when it is missing
+    import aiohttp
+    from fsspec.asyn import get_loop, sync
+
+    async def fetch() -> tuple[int, bytes]:
+        async with aiohttp.ClientSession(**_client_kwargs()) as session:
+            async with session.get(url, headers=headers, max_redirects=5) as response:
+                body = await response.content.read(limit + 1)
+                if len(body) > limit:
+                    raise ReadError(f"the answer from {display_name(url)} is longer than {limit} bytes")
+                return response.status, body
+
+    try:
+        # fsspec's own event loop (a thread of its own), so that this works inside a running loop too.
+        return sync(get_loop(), fetch, timeout=timeout() + 5)
+    except ReadError:
+        raise
+    except TimeoutError as exc:
+        raise ReadError(_too_slow()) from exc
+    except Exception as exc:  # noqa: BLE001 - every transport failure is one ReadError
+        raise ReadError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
 
 
 def download(url: str, folder: str | os.PathLike[str]) -> str:

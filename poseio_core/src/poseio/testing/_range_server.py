@@ -13,10 +13,13 @@ few DANDI API calls that ``dandi://`` URLs make, so no test needs the internet::
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
+import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,13 @@ class RangeServer:
     Attributes:
         ranges: Honour Range headers (``False``: answer every GET with the whole file, as some servers do).
         truncate: When set, send at most this many bytes of a body while declaring its full length.
+        drip_headers: When set, send one header line every this many seconds (after `drip_lines` padding lines).
+        drip_body: When set, send a file's body 1 KiB every this many seconds.
+        drip_lines: Padding header lines sent while dripping headers.
+        encoding: When set (``"gzip"`` or ``"deflate"``), compress every file answer and say so in
+            ``Content-Encoding``, whatever the client asked for.
+        inflate_to: With `encoding`, send instead a compressed body of this many zero bytes (a compression bomb).
+        api_answers: Raw bodies for DANDI API paths (``/api/dandisets/000001/``), served before the imitation.
         requests: GET requests answered so far.
         bytes_sent: Body bytes sent so far.
     """
@@ -37,6 +47,12 @@ class RangeServer:
     def __init__(self) -> None:
         self.ranges = True
         self.truncate: int | None = None
+        self.drip_headers: float | None = None
+        self.drip_body: float | None = None
+        self.drip_lines = 100
+        self.encoding: str | None = None
+        self.inflate_to: int | None = None
+        self.api_answers: dict[str, bytes] = {}
         self.requests = 0
         self.bytes_sent = 0
         self._files: dict[str, Path] = {}
@@ -141,6 +157,9 @@ def _handler(server: RangeServer) -> type[BaseHTTPRequestHandler]:
         def _answer(self, *, body: bool) -> None:
             url = urllib.parse.urlsplit(self.path)
             path = urllib.parse.unquote(url.path)
+            if path in server.api_answers:
+                self._send(200, server.api_answers[path], {"Content-Type": "application/json"}, body)
+                return
             if path.startswith("/api/"):
                 self._json(server._dandi(path, urllib.parse.parse_qs(url.query)), body)
                 return
@@ -168,6 +187,9 @@ def _handler(server: RangeServer) -> type[BaseHTTPRequestHandler]:
                 headers["Accept-Ranges"] = "bytes"
             if status == 206:
                 headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+            if server.encoding:
+                data = _compressed(data, server.encoding, server.inflate_to)
+                headers.update({"Content-Encoding": server.encoding, "Content-Length": str(len(data))})
             self._send(status, data, headers, body, length_set=True)
 
         def _json(self, value: Any, body: bool) -> None:
@@ -182,18 +204,45 @@ def _handler(server: RangeServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             if not length_set:
                 headers["Content-Length"] = str(len(data))
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            if not body:
-                return
-            if server.truncate is not None and len(data) > server.truncate:
-                data = data[: server.truncate]
-                self.close_connection = True  # the declared length is never reached: the client sees a cut
             try:
-                self.wfile.write(data)
+                if server.drip_headers is not None:
+                    for line in range(server.drip_lines):  # a bounded drip: a client without a deadline waits it out
+                        self.send_header(f"X-Drip-{line}", "x")
+                        self.flush_headers()
+                        time.sleep(server.drip_headers)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                if not body:
+                    return
+                if server.truncate is not None and len(data) > server.truncate:
+                    data = data[: server.truncate]
+                    self.close_connection = True  # the declared length is never reached: the client sees a cut
+                step = 1024 if server.drip_body is not None else max(len(data), 1)
+                for offset in range(0, len(data), step):
+                    self.wfile.write(data[offset : offset + step])
+                    if server.drip_body is not None:
+                        self.wfile.flush()
+                        time.sleep(server.drip_body)
             except (BrokenPipeError, ConnectionResetError):  # the client stopped reading: as real servers see
                 self.close_connection = True
             server._count(len(data))
 
     return Handler
+
+
+def _compressed(data: bytes, encoding: str, inflate_to: int | None) -> bytes:
+    """``data`` compressed as ``encoding`` says, or a compressed body of ``inflate_to`` zero bytes."""
+    if inflate_to is not None:
+        return _bomb(encoding, inflate_to)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+    return compressor.compress(data) + compressor.flush()
+
+
+@functools.cache
+def _bomb(encoding: str, size: int) -> bytes:
+    """``size`` zero bytes compressed (made once: compressing a gigabyte takes seconds)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+    zeros = bytes(1024 * 1024)
+    pieces = [compressor.compress(zeros) for _ in range(size // len(zeros))]
+    return b"".join(pieces) + compressor.flush()
