@@ -237,3 +237,92 @@ def run_csv_header_defects() -> None:
 
 def test_csv_headers_naming_a_coordinate_twice_or_leaving_one_out_are_refused():
     _isolated("run_csv_header_defects")
+
+
+# -- 1c: labels edited before saving -------------------------------------------------------------
+
+# Every writer of predictions, by the name of the file it writes.
+WRITTEN = {"slp": "out.slp", "sleap-analysis": "out.analysis.h5", "dlc": "out.csv", "nwb-predictions": "out.nwb"}
+
+
+def _edited_labels(n_nodes: int, n_tracks: int, edit: str, touch: bool, rng: np.random.Generator):
+    """Predictions of ``n_tracks`` animals, then ``edit`` made to them; the points before the edit."""
+    import poseio
+
+    points = np.round(rng.uniform(1, 500, size=(5, n_tracks, n_nodes, 2)), 3)
+    skeleton = poseio.Skeleton([f"node{i}" for i in range(n_nodes)], name="animal")
+    tracks = [poseio.Track(f"animal{i}") for i in range(n_tracks)]
+    labels = poseio.Labels.from_numpy(
+        points, video=poseio.Video("clip.mp4", fps=30.0), skeleton=skeleton, tracks=tracks, predicted=True
+    )
+    if touch:
+        labels.labeled_frames  # noqa: B018 - the object face, as a user looking at the frames builds it
+    nodes = skeleton.nodes
+    if edit == "remove node":
+        nodes.pop(int(rng.integers(0, n_nodes - 1)))
+    elif edit == "add node":
+        nodes.insert(int(rng.integers(0, n_nodes)), poseio.Node("added"))
+    elif edit == "swap nodes":
+        nodes[0], nodes[-1] = nodes[-1], nodes[0]
+    elif edit == "node named twice":
+        nodes[-1] = poseio.Node(nodes[0].name)
+    elif edit == "track named twice":
+        tracks[-1].name = tracks[0].name
+    elif edit == "rename node":  # legitimate: the node keeps its place
+        nodes[-1] = poseio.Node("renamed")
+    return labels, points
+
+
+@_examples(30)
+@given(
+    n_nodes=st.integers(2, 6),
+    n_tracks=st.integers(2, 3),
+    edit=st.sampled_from(["remove node", "add node", "swap nodes", "node named twice", "track named twice"]),
+    touch=st.booleans(),
+    fmt=st.sampled_from(sorted(WRITTEN)),
+)
+def _edited_before_saving(n_nodes, n_tracks, edit, touch, fmt):
+    import poseio
+
+    if edit == "swap nodes" and touch:
+        touch = False  # frames made from the table already carry the order; only the table is judged
+    labels, _ = _edited_labels(n_nodes, n_tracks, edit, touch, np.random.default_rng(n_nodes * 10 + n_tracks))
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            poseio.save(labels, Path(folder) / WRITTEN[fmt], format=fmt)
+        except poseio.InvalidLabelsError as exc:
+            assert "named alike" in str(exc) or "node" in str(exc), str(exc)
+        else:
+            raise AssertionError(f"{edit} (frames touched: {touch}) saved to {fmt}")
+        assert not os.listdir(folder), f"{edit}: {fmt} left {os.listdir(folder)}"
+
+
+@_examples(8)
+@given(n_nodes=st.integers(2, 6), n_tracks=st.integers(1, 3), touch=st.booleans())
+def _renamed_node_saves_its_own_points(n_nodes, n_tracks, touch):
+    import csv
+
+    import poseio
+
+    labels, points = _edited_labels(n_nodes, n_tracks, "rename node", touch, np.random.default_rng(n_nodes))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "out.csv"
+        poseio.save(labels, path, format="dlc")
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    levels = {row[0]: row for row in rows[:4]}
+    data = np.array([[float(v) if v else np.nan for v in row[1:]] for row in rows[len(levels) :]])
+    for column, (part, coord) in enumerate(zip(levels["bodyparts"][1:], levels["coords"][1:])):
+        if coord in ("x", "y"):
+            track = int(levels["individuals"][column + 1].removeprefix("animal")) if "individuals" in levels else 0
+            node = n_nodes - 1 if part == "renamed" else int(part.removeprefix("node"))
+            assert np.array_equal(data[:, column], points[:, track, node, "xy".index(coord)]), (part, coord)
+
+
+def run_edited_labels() -> None:
+    _edited_before_saving()
+    _renamed_node_saves_its_own_points()
+
+
+def test_labels_edited_out_of_step_with_their_points_are_refused_before_writing():
+    _isolated("run_edited_labels", seconds=240)

@@ -22,6 +22,7 @@ from poseio._errors import (
 )
 from poseio._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._labels import Labels
+from poseio._skeleton import repeated
 
 
 def _kind(value: object) -> str:
@@ -122,6 +123,41 @@ def check_labels(labels: object, function: str) -> None:
         raise InvalidLabelsError(
             f"{function}(): the labels do not hold together ({type(exc).__name__}: {exc})"
         ) from exc
+    problem = _names_problem(labels)
+    if problem:
+        raise InvalidLabelsError(f"{function}(): {problem}")
+
+
+def _names_problem(labels: Labels) -> str | None:
+    """Edges to nodes a skeleton no longer has, and names that two nodes or two tracks share.
+
+    Writers name nodes and tracks by their names: two tracks of one name saved
+    to NWB read back as one animal, and a skeleton with a node name twice
+    writes a .slp that does not load. Both arise by renaming after the labels
+    were made (a Skeleton refuses duplicates when it is made).
+    """
+    for skeleton in labels.skeletons:
+        nodes = set(skeleton.nodes)  # as `Skeleton.edge_inds` finds them: by value
+        for edge in skeleton.edges:
+            if edge.source not in nodes or edge.destination not in nodes:
+                return (
+                    f"skeleton {skeleton.name!r} has an edge {edge.source.name!r} -> {edge.destination.name!r} to a "
+                    "node that is no longer one of its nodes (it was replaced or removed). Make the skeleton again "
+                    "with its edges: poseio.Skeleton(names, edges=[...])"
+                )
+        dupes = skeleton.duplicate_node_names()
+        if dupes:
+            return (
+                f"skeleton {skeleton.name!r} has nodes named alike: {dupes}; files name nodes by their names, so "
+                "they could not be told apart. Rename them to distinct names"
+            )
+    dupes = repeated([track.name for track in labels.tracks])
+    if dupes:
+        return (
+            f"tracks named alike: {dupes}; files name tracks by their names, so the animals would read back as "
+            "one. Rename them to distinct names (labels.tracks[i].name = ...)"
+        )
+    return None
 
 
 def _first_problem(frames: list) -> str | None:

@@ -12,9 +12,23 @@ from poseio._dense import dense_arrays
 from poseio._errors import InvalidLabelsError
 from poseio._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._policy import budget_message, over_budget
-from poseio._skeleton import Skeleton
+from poseio._skeleton import Node, Skeleton
 from poseio._table import NO_TRACK, PoseTable, distinct
 from poseio._video import Track, Video
+
+
+def _same_nodes(nodes: Sequence[Node], recorded: tuple[Node, ...]) -> bool:
+    return len(nodes) == len(recorded) and all(a is b for a, b in zip(nodes, recorded))
+
+
+def _nodes_problem(recorded: tuple[Node, ...], nodes: Sequence[Node]) -> str | None:
+    """What changed the positions of a skeleton's nodes, or ``None`` when each keeps its position."""
+    if len(nodes) != len(recorded):
+        return f"it has {len(nodes)} nodes {[n.name for n in nodes]} where its points have {len(recorded)}"
+    now = {id(node): i for i, node in enumerate(nodes)}
+    moved = [n.name for i, n in enumerate(recorded) if now.get(id(n), i) != i]
+    return f"nodes {moved} were moved" if moved else None
+
 
 #: Provenance that describes one part's reading, not the whole source: not lifted by `Labels.merge`.
 _PER_PART = frozenset({"format", "plugin", "part", "source", "parts"})
@@ -56,6 +70,8 @@ class Labels:
         self._table: PoseTable | None = None
         # The lists as the table's indices refer to them (see `_synced_table`).
         self._table_objects: tuple[tuple, tuple, tuple] = ((), (), ())
+        # The nodes of each of those skeletons, as the table's point columns follow them.
+        self._table_nodes: tuple[tuple[Node, ...], ...] = ()
         for frame in self._frames:
             self._adopt_objects_of(frame)
 
@@ -95,6 +111,7 @@ class Labels:
         labels._frames = None
         labels._table = table
         labels._table_objects = labels._objects()
+        labels._table_nodes = tuple(tuple(s.nodes) for s in labels.skeletons)
         return labels
 
     def _objects(self) -> tuple[tuple[Video, ...], tuple[Skeleton, ...], tuple[Track, ...]]:
@@ -115,6 +132,7 @@ class Labels:
         still use is refused.
         """
         table, now = self._table, self._objects()
+        self._check_nodes(table, now[1])
         for name, before, after in zip(("video", "skeleton", "track"), self._table_objects, now):
             if len(before) == len(after) and all(a is b for a, b in zip(before, after)):
                 continue
@@ -144,7 +162,33 @@ class Labels:
             column = np.where(used, went, column)
             table = attrs.evolve(table, **{name: column})
         self._table, self._table_objects = table, now
+        self._table_nodes = tuple(tuple(s.nodes) for s in now[1])
         return table
+
+    def _check_nodes(self, table: PoseTable, skeletons: tuple[Skeleton, ...]) -> None:
+        """Refuse a skeleton whose nodes were added, removed or reordered since its table's points were made.
+
+        The table keeps each instance's points by node position, so after
+        ``skeleton.nodes.pop(1)`` every later node would take its neighbour's
+        points (in every format written, and in ``numpy()``). Renaming a node
+        (a new `Node` in its place) keeps the positions and is fine. Cheap when
+        nothing changed: the node lists are compared by identity first.
+        """
+        before, recorded = self._table_objects[1], self._table_nodes
+        if skeletons == before and all(_same_nodes(s.nodes, nodes) for s, nodes in zip(before, recorded)):
+            return
+        replaced = len(skeletons) == len(before)
+        for index in distinct(table.skeleton):
+            old = before[index]
+            current = old if any(s is old for s in skeletons) else skeletons[index] if replaced else None
+            problem = None if current is None else _nodes_problem(recorded[index], current.nodes)
+            if problem:
+                raise InvalidLabelsError(
+                    f"skeleton {current.name!r}: {problem} after its {int((table.skeleton == index).sum())} "
+                    "instances were made, whose points are kept by node position, so every later node would take "
+                    "its neighbour's points. Put the nodes back as they were, or build new labels with the nodes "
+                    "you keep (points = labels.numpy()[..., kept, :]; poseio.Labels.from_numpy)"
+                )
 
     def _table_from_frames(self) -> PoseTable:
         rows = [(frame, inst) for frame in self._frames or [] for inst in frame.instances]

@@ -40,6 +40,12 @@ class Symmetry:
 NodeLike = Node | str | int
 
 
+def repeated(names: Iterable[str]) -> list[str]:
+    """The names that occur more than once, sorted."""
+    seen: set[str] = set()
+    return sorted({n for n in names if n in seen or seen.add(n)})
+
+
 def _to_nodes(values: Iterable[Node | str]) -> list[Node]:
     return [v if isinstance(v, Node) else Node(str(v)) for v in values]
 
@@ -61,9 +67,8 @@ class Skeleton:
     name: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        names = self.node_names
-        if len(set(names)) != len(names):
-            dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = self.duplicate_node_names()
+        if dupes:
             raise InvalidLabelsError(f"skeleton {self.name!r} has duplicate node names: {dupes}")
         self.edges = [self._edge(e) for e in self.edges]
         self.symmetries = [
@@ -112,6 +117,10 @@ class Skeleton:
     def index(self, node: NodeLike) -> int:
         """The index of a node given by object, name or index."""
         return self.nodes.index(self._node(node))
+
+    def duplicate_node_names(self) -> list[str]:
+        """The node names that two or more nodes share (a node renamed after the skeleton was made)."""
+        return repeated(self.node_names)
 
     def __len__(self) -> int:
         return len(self.nodes)
