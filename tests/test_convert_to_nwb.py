@@ -64,16 +64,41 @@ def _nwb_points(path: Path) -> np.ndarray:
     return np.concatenate(rows)
 
 
-@pytest.mark.corpus
-@pytest.mark.parametrize("name", CASES)
-def test_the_one_liner_converts_every_point_to_nwb_that_validates(name, tmp_path):
+@pytest.fixture(scope="module")
+def one_liner(tmp_path_factory):
+    """``one_liner(name) -> output``: the corpus file converted by ``poseio convert ... --fps 30 --subject``.
+
+    At the first call every file is converted, by a few batch runs of the command (one per
+    input ending and set of options, so that ``x.csv`` and ``x.h5`` do not write one output):
+    pynwb is imported a few times, not once per file.
+    """
     if not TRUTH:
         pytest.skip(f"the corpus of other formats is absent ({FORMATS})")
-    source = corpus_file("formats", name)
-    (tmp_path / "subject.yaml").write_text(SUBJECT)
-    out = tmp_path / "session.nwb"
-    result = _convert(source, out, "--fps", "30", "--subject", tmp_path / "subject.yaml", *CASES[name])
-    assert result.returncode == 0, result.stderr
+    folder = tmp_path_factory.mktemp("one_liner")
+    (folder / "subject.yaml").write_text(SUBJECT)
+    groups: dict[tuple, list[str]] = {}
+    for name, extra in CASES.items():
+        groups.setdefault((Path(name).suffix, *extra), []).append(name)
+    outputs: dict[str, Path] = {}
+
+    def convert(name: str) -> Path:
+        if not outputs:
+            for (suffix, *extra), names in groups.items():
+                out = folder / suffix.lstrip(".")
+                sources = [corpus_file("formats", n) for n in names]
+                arguments = ["--out-dir", out, "--to", ".nwb", "--fps", "30", "--subject", folder / "subject.yaml"]
+                result = _convert(*sources, *arguments, *extra)
+                assert result.returncode == 0, result.stderr
+                outputs.update({n: out / f"{n[: -len(suffix)]}.nwb" for n in names})
+        return outputs[name]
+
+    return convert
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", CASES)
+def test_the_one_liner_converts_every_point_to_nwb(name, one_liner):
+    out = one_liner(name)
     truth = np.load(corpus_file("formats", "truth.npz"))[name]
     found = _nwb_points(out)
     assert found.shape == truth.shape
@@ -84,6 +109,25 @@ def test_the_one_liner_converts_every_point_to_nwb_that_validates(name, tmp_path
         assert f["general/subject/species"][()] == b"Mus musculus"
         rates = {float(s.attrs["rate"]) for s in _starting_times(f) if "rate" in s.attrs}
         assert rates <= {30.0}
+
+
+#: pynwb's validator and nwbinspector take about a quarter of a second per labelled frame (a PoseTraining
+#: object each): the default run validates the outputs with fewer, the slow run (``pytest -m slow``,
+#: which CI runs too) every one.
+MANY_LABELLED_FRAMES = 20
+
+
+def _validation_cases() -> list:
+    def slow(info: dict) -> bool:
+        return info["kind"] in ("labels", "mixed") and info["n_frames"] >= MANY_LABELLED_FRAMES
+
+    return [pytest.param(name, marks=pytest.mark.slow) if slow(TRUTH[name]) else name for name in TRUTH and CASES]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", _validation_cases())
+def test_the_one_liners_output_passes_pynwb_and_nwbinspector(name, one_liner):
+    out = one_liner(name)
     assert validation_errors(out) == []
     critical = critical_inspector_messages(out)
     if name in ONE_FRAME:

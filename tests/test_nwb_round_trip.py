@@ -51,30 +51,25 @@ ANNOTATIONS = [
 POSEIO = str(Path(sys.executable).with_name("poseio"))
 
 
-def _convert(source: Path, output: Path) -> None:
-    env = {**os.environ, "POSEIO_DISABLE_PLUGINS": "broken"}
-    result = subprocess.run(
-        [POSEIO, "convert", "-q", str(source), str(output)], capture_output=True, text=True, env=env
-    )
-    assert result.returncode == 0, result.stderr
-
-
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory):
-    """``converted(name) -> (source, output)``: each corpus file converted once by ``poseio convert``, no options.
+    """``converted(name) -> (source, output)``: each corpus file converted by ``poseio convert``, no options.
 
-    Several tests check different aspects of the same conversion; converting once keeps them
-    from paying a pynwb write each.
+    Every file is converted at the first call, by one batch ``poseio convert IN... --out-dir`` (as
+    users convert many files): one process, so pynwb is imported once, not once per file.
     """
     folder = tmp_path_factory.mktemp("converted")
-    done: dict[str, tuple[Path, Path]] = {}
+    sources = [corpus_file("nwb", name) for name in PREDICTIONS + ANNOTATIONS]
+    done: list[bool] = []
 
     def convert(name: str) -> tuple[Path, Path]:
-        if name not in done:
-            source, output = corpus_file("nwb", name), folder / name
-            _convert(source, output)
-            done[name] = (source, output)
-        return done[name]
+        if not done:
+            env = {**os.environ, "POSEIO_DISABLE_PLUGINS": "broken"}
+            command = [POSEIO, "convert", "-q", *map(str, sources), "--out-dir", str(folder), "--to", ".nwb"]
+            result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+            assert result.returncode == 0, result.stderr
+            done.append(True)
+        return corpus_file("nwb", name), folder / name
 
     return convert
 
