@@ -75,14 +75,19 @@ def run_cases(body: str, cases: list, *, env: dict[str, str] | None = None, time
             print("CASE " + json.dumps({{"case": case, **outcome}}), flush=True)
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        preexec_fn=_limit_memory,
-        env={**os.environ, "POSEIO_DISABLE_PLUGINS": "broken", **(env or {})},
-    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            preexec_fn=_limit_memory,
+            env={**os.environ, "POSEIO_DISABLE_PLUGINS": "broken", **(env or {})},
+        )
+    except subprocess.TimeoutExpired as exc:
+        # A hang inside C code (FFmpeg, a blocking open) that the case's alarm cannot interrupt.
+        done = (exc.stdout or b"").decode(errors="replace").count("CASE ")
+        pytest.fail(f"the worker hung past {timeout} s on case {cases[done]!r} (after {done} cases)")
     outcomes = [json.loads(line[5:]) for line in result.stdout.splitlines() if line.startswith("CASE ")]
     assert len(outcomes) == len(cases), f"the worker died:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return outcomes
@@ -317,3 +322,64 @@ def test_dandi_answers_are_followed_only_to_http_and_checked(servers, tmp_path):
     cases = _hostile_dandi_answers(server, tmp_path)
     outcomes = run_cases(LOAD_URL, cases, env={"POSEIO_DANDI_API": server.dandi_api})
     _refused_naming(outcomes, "ReadError", lambda case: case[-1])
+
+
+# -- media probing ---------------------------------------------------------------------------------------------
+
+
+def _media_cases(root: Path) -> list[dict]:
+    """Videos named by a pose file that would make FFmpeg open a FIFO outside the pose file's folder."""
+    outside = root / "outside"
+    outside.mkdir()
+    for name in ("fifo.ts", "fifo.mp4", "fifo.png"):
+        os.mkfifo(outside / name)
+    playlist = f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n{outside / 'fifo.ts'}\n#EXT-X-ENDLIST\n"
+    concat = f"ffconcat version 1.0\nfile '{outside / 'fifo.mp4'}'\n"
+    videos = {
+        "playlist.m3u8": playlist,
+        "playlist-named.mp4": playlist,  # FFmpeg picks its reader by the content, not the name
+        "list.ffconcat": concat,
+        "list-named.mkv": concat,
+        "list.txt": concat,
+        "frames_%d.png": None,  # an image-sequence pattern: frames_1.png, beside, is a FIFO
+        "fifo-beside.mp4": None,
+        "video.mp4": None,  # a real video: the control, which must still be timed
+    }
+    cases = []
+    for name, text in videos.items():
+        folder = root / f"pose{len(cases)}"
+        folder.mkdir()
+        pose = folder / "poses.csv"
+        pose.write_bytes(corpus_file("formats", "DLC_sample_poses.csv").read_bytes())
+        if text is not None:
+            (folder / name).write_text(text)
+        elif name == "frames_%d.png":
+            os.mkfifo(folder / "frames_1.png")
+        elif name == "fifo-beside.mp4":
+            os.mkfifo(folder / name)
+        else:
+            (folder / name).write_bytes((TESTS.parent / "examples" / "two_mice.mp4").read_bytes())
+        cases.append({"pose": str(pose), "video": name})
+    return cases
+
+
+def test_media_probing_opens_nothing_outside_the_folder_and_never_blocks(tmp_path):
+    """Frame-rate probe (convert) and frame grab (plot): playlists, concat lists, patterns and FIFOs are not opened."""
+    pytest.importorskip("av")
+    cases = _media_cases(tmp_path)
+    body = """
+    from pathlib import Path
+    from poseio._converting import rates_from_videos
+    from poseio.cli._plot import _video_frame
+
+    def run(case):
+        labels = poseio.load(case["pose"])
+        labels.videos[0].filename = case["video"]
+        rates_from_videos(labels, Path(case["pose"]), False)
+        frame = _video_frame(case["video"], 0, beside=Path(case["pose"]), allow_external=False)
+        return [labels.videos[0].fps, frame is not None]
+    """
+    outcomes = run_cases(body, cases, timeout=60)
+    expected = {case["video"]: [None, False] for case in cases} | {"video.mp4": [30.0, True]}
+    wrong = [o for o in outcomes if o.get("value") != expected[o["case"]["video"]]]
+    assert not wrong, json.dumps(wrong, indent=1)

@@ -8,7 +8,7 @@ import numpy as np
 
 from poseio._errors import PoseioError
 from poseio._labels import Labels
-from poseio.cli._videos import openable_video
+from poseio.cli._videos import open_video, openable_video
 
 
 class PlotUnavailableError(PoseioError, RuntimeError):
@@ -18,17 +18,15 @@ class PlotUnavailableError(PoseioError, RuntimeError):
 def _video_frame(filename: str, index: int, *, beside: Path | None, allow_external: bool) -> np.ndarray | None:
     """Frame ``index`` of the video a pose file names, or ``None`` when it is not to be opened or read.
 
-    The video is opened only as `openable_video` allows.
+    The video is opened only as `openable_video` and `open_video` allow.
     """
-    try:
-        import av
-    except ImportError:
-        return None
     path = openable_video(filename, beside=beside, allow_external=allow_external)
     if path is None:
         return None
     try:
-        with av.open(str(path)) as container:
+        with open_video(path) as container:
+            if container is None:
+                return None
             for i, frame in enumerate(container.decode(video=0)):
                 if i == index:
                     return frame.to_ndarray(format="rgb24")
