@@ -238,10 +238,11 @@ def test_truncated_file_gives_a_read_error(tmp_path):
 def _labels_on(video_path, frames):
     skeleton = poseio.Skeleton(["head", "tail"], edges=[(0, 1)], name="s")
     video = poseio.Video(str(video_path))
+    track = poseio.Track("t")  # one animal: one Track (two of one name are refused by save)
     return poseio.Labels(
         [
             poseio.LabeledFrame(
-                video, i, [poseio.Instance(np.array([[10.0 + i, 20.0], [30.0, 40.0]]), skeleton, poseio.Track("t"))]
+                video, i, [poseio.Instance(np.array([[10.0 + i, 20.0], [30.0, 40.0]]), skeleton, track)]
             )
             for i in frames
         ]
