@@ -16,10 +16,12 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import zlib
 from pathlib import Path
 
 import h5py
 import numpy as np
+import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -326,3 +328,94 @@ def run_edited_labels() -> None:
 
 def test_labels_edited_out_of_step_with_their_points_are_refused_before_writing():
     _isolated("run_edited_labels", seconds=240)
+
+
+# -- 2a, 2b: one memory budget per load, chunk bookkeeping counted -------------------------------
+
+MB = 10**6
+
+
+def _series_sharing_one_dataset(folder: Path, rows: int, links: int) -> Path:
+    """The example whose first ``links`` series all hard-link one gzip dataset of ``rows`` rows of zeros."""
+    path = folder / f"shared_{rows}_{links}.nwb"
+    shutil.copy(EXAMPLE, path)
+    with h5py.File(path, "a") as f:
+        del f["processing/behavior/PoseTraining"]
+        shared = f.create_dataset("shared", shape=(rows, 2), dtype="f8", chunks=(2**16, 2), compression="gzip")
+        zeros = zlib.compress(bytes(2**16 * 16))  # every chunk, compressed once (gzip of 56 MB takes seconds)
+        for start in range(0, rows, 2**16):
+            shared.id.write_direct_chunk((start, 0), zeros)
+        series = [f["processing/behavior"][c][n] for c in CONTAINERS for n in NODES][:links]
+        for group in series:
+            del group["data"], group["confidence"]
+            group["data"] = shared
+    return path
+
+
+def _tiny_chunks(folder: Path, rows: int, chunk: tuple[int, int]) -> Path:
+    """The example whose first series holds ``rows`` rows stored in chunks of ``chunk``."""
+    path = folder / f"chunks_{rows}_{chunk[0]}x{chunk[1]}.nwb"
+    shutil.copy(EXAMPLE, path)
+    with h5py.File(path, "a") as f:
+        del f["processing/behavior/PoseTraining"]
+        group = f["processing/behavior"][CONTAINERS[0]][NODES[0]]
+        del group["data"], group["confidence"]
+        group.create_dataset("data", data=np.ones((rows, 2)), chunks=chunk)
+    return path
+
+
+@_examples(6)
+@given(links=st.integers(2, 8), total=st.floats(1.1, 1.8))
+def _shared_dataset(links, total):
+    import poseio
+
+    budget = 64 * MB
+    rows = int(total * budget / 16 / links)  # each read fits the budget; the ``links`` reads together do not
+    with tempfile.TemporaryDirectory() as folder:
+        path = _series_sharing_one_dataset(Path(folder), rows, links)
+        with h5py.File(path, "r") as f:
+            assert f["shared"].id.get_storage_size() < MB  # a small file
+        try:
+            poseio.load(path, format="nwb-predictions", memory_budget=budget)
+        except poseio.UnsafeFileError as exc:
+            assert "memory budget" in str(exc), str(exc)
+        else:
+            raise AssertionError(f"{links} reads of {rows * 16 / MB:.0f} MB loaded under a {budget / MB:.0f} MB budget")
+
+
+def _tiny_chunks_case(chunk):
+    import poseio
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = _tiny_chunks(Path(folder), 60_000, chunk)
+        try:
+            poseio.load(path, format="nwb-predictions", memory_budget=100 * MB)
+        except poseio.UnsafeFileError as exc:
+            assert "chunks" in str(exc) and "memory budget" in str(exc), str(exc)
+        else:
+            raise AssertionError(f"60,000 rows in chunks of {chunk} loaded under a 100 MB budget")
+        # The same values in reasonable chunks load, and are the values stored.
+        with h5py.File(path, "a") as f:
+            group = f["processing/behavior"][CONTAINERS[0]][NODES[0]]
+            del group["data"]
+            group.create_dataset("data", data=np.ones((60_000, 2)), chunks=(4096, 2))
+        labels = poseio.load(path, format="nwb-predictions", memory_budget=100 * MB)
+        assert labels.numpy()[:, 0, 0].shape[0] >= 60_000
+
+
+def run_shared_dataset() -> None:
+    _shared_dataset()
+
+
+def run_tiny_chunks() -> None:
+    for chunk in [(1, 2), (1, 1), (2, 1)]:
+        _tiny_chunks_case(chunk)
+
+
+def test_one_memory_budget_for_the_whole_load():
+    _isolated("run_shared_dataset", memory=2 * GIB)
+
+
+@pytest.mark.slow
+def test_the_chunk_index_of_tiny_chunks_counts_against_the_budget():
+    _isolated("run_tiny_chunks", seconds=240, memory=2 * GIB)

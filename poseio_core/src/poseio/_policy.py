@@ -23,6 +23,13 @@ _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
 
 
+@attrs.define
+class Allowance:
+    """What one load has drawn from its memory budget so far, in bytes (see `check_allocation`)."""
+
+    spent: int = 0
+
+
 @attrs.frozen
 class ReadingPolicy:
     """What a load may do beyond reading the one file it was given.
@@ -30,12 +37,14 @@ class ReadingPolicy:
     Attributes:
         allow_external: Follow external links and read external storage and
             virtual datasets (off by default).
-        memory_budget: The largest array, in bytes, that a reader may allocate
-            from a size declared in the file.
+        memory_budget: The bytes that a load's reads and arrays sized from the
+            file may take, all together: one budget per load, not per array.
+        allowance: What the load has drawn so far.
     """
 
     allow_external: bool = False
     memory_budget: int = attrs.field(factory=lambda: default_memory_budget())
+    allowance: Allowance = attrs.field(factory=Allowance, eq=False, repr=False)
 
 
 _POLICY: contextvars.ContextVar[ReadingPolicy | None] = contextvars.ContextVar("poseio_reading_policy", default=None)
@@ -107,9 +116,12 @@ def over_budget(nbytes: float) -> bool:
 
 def budget_message(nbytes: float, what: str, where: str) -> str:
     """The error message for an array over the budget: what, how large, and how to raise the budget."""
+    policy = current_policy()
+    spent = policy.allowance.spent
+    already = f" on top of the {size_text(spent)} this load has already read or made," if spent else ","
     return (
-        f"{where}: {what} would need {size_text(nbytes)}, more than poseio's memory budget of "
-        f"{size_text(current_policy().memory_budget)}. If that is genuine, raise the budget with the "
+        f"{where}: {what} would need {size_text(nbytes)}{already} more than poseio's memory budget of "
+        f"{size_text(policy.memory_budget)} for one load. If that is genuine, raise the budget with the "
         f"{BUDGET_VARIABLE} environment variable (or memory_budget=... when loading)"
     )
 
@@ -119,6 +131,9 @@ def check_allocation(nbytes: float, what: str, where: str, *, path: str | os.Pat
 
     Call it before ``np.empty``/``np.full`` of anything whose size comes from the
     file (a frame count, a node count): a crafted file can declare millions.
+    The budget is one per load: each call draws ``nbytes`` from what the load
+    has left (`Allowance`), so that a file cannot take the whole budget many
+    times over (one dataset hard-linked from 24 series and read 24 times).
 
     Args:
         nbytes: The size of the array about to be allocated.
@@ -127,7 +142,16 @@ def check_allocation(nbytes: float, what: str, where: str, *, path: str | os.Pat
         path: The file, recorded on the error.
 
     Raises:
-        UnsafeFileError: ``nbytes`` is over the budget; the message says how to raise it.
+        UnsafeFileError: ``nbytes`` is over what the load has left; the message says how to raise it.
     """
-    if over_budget(nbytes):
+    if not draw(nbytes):
         raise UnsafeFileError(budget_message(nbytes, what, where), path=path if path is not None else where)
+
+
+def draw(nbytes: float) -> bool:
+    """Take ``nbytes`` from what the current load has left of its budget; ``False``, taking nothing, when short."""
+    policy = current_policy()
+    if policy.allowance.spent + nbytes > policy.memory_budget:
+        return False
+    policy.allowance.spent += int(nbytes)
+    return True

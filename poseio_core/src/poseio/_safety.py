@@ -14,7 +14,10 @@ The checks here are what ``docs/security.md`` promises:
   loop it) and refuses external and user-defined links.
 - `check_dataset` runs on every dataset a reader reads, before reading it: it
   refuses external storage and virtual layouts, datasets that store less than
-  they declare, and datasets larger than the memory budget.
+  they declare, and reads past what the load has left of its memory budget
+  (one budget per load, drawn by every read and every array sized from the
+  file). `check_stored` applies the same rules, less the budget, to a dataset
+  whose shape a reader trusts without reading it.
 - `audit_file` does both for every object, for tools that read a whole file
   themselves (the validators behind ``poseio validate``).
 
@@ -31,10 +34,14 @@ import h5py
 from h5py import h5d, h5i, h5l, h5o
 
 from poseio._errors import UnsafeFileError, damaged_file_error
-from poseio._policy import budget_message, current_policy, size_text
+from poseio._policy import budget_message, current_policy, draw, size_text
 
 #: How many refused objects an error message lists by name.
 LISTED = 5
+#: What HDF5 holds in memory for each chunk of a dataset read whole (its index entry and the
+#: bookkeeping of the read), counted against the memory budget: 840,000 one-element chunks
+#: peaked at 3.3 GB, about 4 kB each.
+CHUNK_OVERHEAD = 4096
 
 
 def _refuse(filename: str, what: str, objects: list[str], advice: str) -> UnsafeFileError:
@@ -93,48 +100,78 @@ def audit_file(file: h5py.File) -> None:
 
 
 def check_dataset(dataset: h5py.Dataset | h5d.DatasetID) -> None:
-    """Refuse to read a dataset that lives outside the file or claims more than it stores.
+    """Refuse to read a dataset that lives outside the file, claims more than it stores, or is over the budget.
 
-    Call it before reading the dataset whole. It costs a few HDF5 calls, no read.
+    Call it before reading the dataset whole. It costs a few HDF5 calls, no
+    read, and draws the read (its values, and HDF5's bookkeeping of each of
+    its chunks) from the load's one memory budget.
 
     Raises:
         UnsafeFileError: The dataset uses external storage or a virtual layout
             (unless the policy allows them), stores fewer bytes than it declares
-            (unwritten rows that HDF5 would return as fill values), or is larger
-            than the memory budget.
+            (unwritten rows that HDF5 would return as fill values), or needs
+            more than the load has left of its memory budget.
     """
     dataset_id = dataset.id if isinstance(dataset, h5py.Dataset) else dataset
-    policy = current_policy()
     # The common case in two cheap calls (a tenth of the full check; annotations read tens of
     # thousands of small datasets): contiguous storage inside the file, allocated (an offset
     # exists only then), so everything declared is stored here.
-    if dataset_id.get_offset() is not None and dataset_id.get_storage_size() <= policy.memory_budget:
+    if dataset_id.get_offset() is not None:
+        _draw(dataset_id, dataset_id.get_storage_size(), "reading this dataset")
         return
+    _check_storage(dataset_id, read=True)
+
+
+def check_stored(dataset: h5py.Dataset | h5d.DatasetID) -> None:
+    """`check_dataset` for a dataset that is not read whole, but whose shape a reader uses or trusts.
+
+    The hollow-dataset and inside-the-file rules alone, without drawing from
+    the budget: a package's embedded video declaring 400 million frames and
+    storing none is refused before its frame numbers are made from that count.
+
+    Raises:
+        UnsafeFileError: As `check_dataset`, except for the budget.
+    """
+    dataset_id = dataset.id if isinstance(dataset, h5py.Dataset) else dataset
+    if dataset_id.get_offset() is None:
+        _check_storage(dataset_id, read=False)
+
+
+def _check_storage(dataset_id: h5d.DatasetID, *, read: bool) -> None:
     declared = math.prod(dataset_id.shape) * dataset_id.get_type().get_size()
     if declared == 0:
         return
-    if declared > policy.memory_budget:
-        where = _where(dataset_id)
-        raise UnsafeFileError(
-            budget_message(declared, "reading this dataset", where),
-            path=where.split(":", 1)[0],
-            objects=[where.split(":", 1)[1]],
-        )
     plist = dataset_id.get_create_plist()
     layout = plist.get_layout()
+    chunks = (
+        math.prod(math.ceil(n / c) for n, c in zip(dataset_id.shape, plist.get_chunk())) if layout == h5d.CHUNKED else 0
+    )
+    if read:
+        # Drawn before HDF5 is asked anything that walks the chunk index (840,000 one-element chunks
+        # cost HDF5 3 GB to read whole, far more than their values).
+        what = f"reading this dataset ({chunks} chunks)" if chunks > 1 else "reading this dataset"
+        _draw(dataset_id, declared + chunks * CHUNK_OVERHEAD, what)
     if layout == h5d.VIRTUAL or plist.get_external_count():
-        if policy.allow_external:
+        if current_policy().allow_external:
             return
         kind = "is a virtual dataset mapped from other files" if layout == h5d.VIRTUAL else "stores its data in files"
         where = _where(dataset_id)
         raise _refuse(where.split(":", 1)[0], f"a dataset {kind}", [where.split(":", 1)[1]], _OPT_IN)
     if layout == h5d.CHUNKED:
-        chunks = plist.get_chunk()
-        expected = math.prod(math.ceil(n / c) for n, c in zip(dataset_id.shape, chunks))
-        if dataset_id.get_num_chunks() < expected:
-            _hollow(dataset_id, f"{dataset_id.get_num_chunks()} of its {expected} chunks")
+        if dataset_id.get_num_chunks() < chunks:
+            _hollow(dataset_id, f"{dataset_id.get_num_chunks()} of its {chunks} chunks")
     elif layout == h5d.CONTIGUOUS and dataset_id.get_storage_size() < declared:
         _hollow(dataset_id, f"{size_text(dataset_id.get_storage_size())} of {size_text(declared)}")
+
+
+def _draw(dataset_id: h5d.DatasetID, nbytes: int, what: str) -> None:
+    """Draw a read from the load's one memory budget (`poseio._policy.check_allocation`), naming the dataset."""
+    if draw(nbytes):
+        return
+    where = _where(dataset_id)
+    raise UnsafeFileError(
+        budget_message(nbytes, what, where), path=where.split(":", 1)[0], objects=[where.split(":", 1)[1]]
+    )
 
 
 def _hollow(dataset_id: h5d.DatasetID, stored: str) -> None:

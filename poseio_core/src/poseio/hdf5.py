@@ -40,12 +40,13 @@ from poseio._hdf5 import (
     text,
     values,
 )
-from poseio._safety import audit_file, check_dataset, refuse_external_links
+from poseio._safety import audit_file, check_dataset, check_stored, refuse_external_links
 
 __all__ = [
     "attribute_text",
     "audit_file",
     "check_dataset",
+    "check_stored",
     "child_groups",
     "dangling_links",
     "location",

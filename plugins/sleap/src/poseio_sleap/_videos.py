@@ -67,19 +67,24 @@ def _source_json(h5file: Any, group_name: str, entry: dict) -> dict | None:
 
 def _embedded(h5file: Any, entry: dict, path: Path | None, format_id: float | None) -> tuple[dict, dict | None]:
     """What locates the images of an embedded video, and its source video's JSON."""
-    from poseio.hdf5 import values
+    from poseio.hdf5 import check_stored, values
+    from poseio.limits import check_allocation
 
     backend = entry.get("backend") or {}
     dataset_name = str(backend.get("dataset", ""))
     if not dataset_name or dataset_name not in h5file:
         raise ValueError(f"the video's frames are said to be embedded in {dataset_name!r}, which the file lacks")
     dataset = h5file[dataset_name]
+    # Its images are read one at a time, later; but its length numbers the frames now.
+    check_stored(dataset)
     group_name = dataset_name.rsplit("/", 1)[0] if "/" in dataset_name else ""
     numbers_name = f"{group_name}/frame_numbers" if group_name else "frame_numbers"
     if numbers_name in h5file:
         frame_numbers = values(h5file[numbers_name], np.int64).reshape(-1)
     else:
-        frame_numbers = np.arange(dataset.shape[0] if dataset.shape else 0, dtype=np.int64)
+        n = dataset.shape[0] if dataset.shape else 0
+        check_allocation(n * 8, f"the frame numbers of {n} embedded images", f"{h5file.filename}:{dataset_name}")
+        frame_numbers = np.arange(n, dtype=np.int64)
     attributes = {
         k: (v.item() if isinstance(v, np.generic) else v)
         for k, v in dataset.attrs.items()
