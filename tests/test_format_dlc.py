@@ -634,7 +634,11 @@ def test_a_prediction_and_a_label_of_one_animal_in_one_frame(tmp_path):
     predicted = poseio.PredictedInstance(np.array([[3.0, 4.0]]), skeleton, track, point_scores=np.array([0.5]))
     labels = poseio.Labels([poseio.LabeledFrame(video, 0, [predicted, user])])
     path = tmp_path / "both.csv"
-    poseio.save(labels, path, format="dlc")
+    # A table holds one instance per animal and frame: the prediction would be lost, so it takes a word.
+    with pytest.raises(poseio.DataLossError, match="1 predictions in the same frame and animal"):
+        poseio.save(labels, path, format="dlc")
+    assert not path.exists()
+    poseio.save(labels, path, format="dlc", allow_loss=True)
     assert poseio.load(path).numpy()[0, 0, 0].tolist() == [1.0, 2.0]  # the user's, as SLEAP chooses
     poseio.save(labels, path, format="dlc", kind="predicted")
     assert poseio.load(path).numpy()[0, 0, 0].tolist() == [3.0, 4.0]

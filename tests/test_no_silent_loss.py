@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import h5py
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import corpus_file
@@ -193,3 +194,132 @@ def test_conflicting_append_is_refused_before_writing(tmp_path):
     )
     assert "frame 2 " in result.stdout and "'m1'" in result.stdout
     assert path.read_bytes() == before
+
+
+# -- who made the poses ------------------------------------------------------------------------
+
+
+def _who_made_them(path) -> list[tuple[str, str | None, str | None]]:
+    """(container, scorer, source_software) of every PoseEstimation, read with h5py."""
+    found = []
+    with h5py.File(path, "r") as f:
+
+        def visit(name, obj):
+            if obj.attrs.get("neurodata_type") in ("PoseEstimation", b"PoseEstimation"):
+                text = [obj[k][()].decode() if k in obj else None for k in ("scorer", "source_software")]
+                found.append((name.rsplit("/", 1)[-1], *text))
+
+        f.visititems(visit)
+    return found
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", ["DLC_sample_poses.h5", "briefDeepCut_resnet50_TESTAug16shuffle1_10.csv"])
+def test_the_deeplabcut_scorer_becomes_the_nwb_scorer(tmp_path, name):
+    source = corpus_file("formats", name)
+    scorer = (
+        pd.read_hdf(source).columns.get_level_values(0)[0]
+        if name.endswith(".h5")
+        else pd.read_csv(source, header=[0, 1, 2], nrows=1).columns[1][0]
+    )
+    result = _cli("convert", source, tmp_path / "out.nwb", "--fps", "30")
+    assert result.returncode == 0, result.stderr
+    assert {(s, sw) for _, s, sw in _who_made_them(tmp_path / "out.nwb")} == {(scorer, "DeepLabCut")}
+
+
+@pytest.mark.corpus
+def test_nwb_to_nwb_and_to_deeplabcut_keep_the_scorer_and_software(tmp_path):
+    source = corpus_file("nwb", "dlc2nwb_m1videoDLC_resnet50_openfieldOct30shuffle1_1600_ind1.nwb")
+    ((_, scorer, software),) = _who_made_them(source)
+    assert scorer and software == "DeepLabCut"
+
+    assert _cli("convert", source, tmp_path / "out.nwb").returncode == 0
+    assert [(s, sw) for _, s, sw in _who_made_them(tmp_path / "out.nwb")] == [(scorer, software)]
+
+    assert _cli("convert", tmp_path / "out.nwb", tmp_path / "out.csv", "--to", "dlc").returncode == 0
+    header = pd.read_csv(tmp_path / "out.csv", header=[0, 1, 2, 3], nrows=1).columns
+    assert set(header.get_level_values(0)[1:]) == {scorer}
+
+
+# -- the rest of an NWB session ---------------------------------------------------------------
+
+
+def _session_with_poses_and_more(path) -> None:
+    """An NWB session written by pynwb: poses (written by poseio), frames stored in the file, an LFP and trials."""
+    run_fresh(f"import nwb_helpers\nposeio.save(nwb_helpers.predictions(), {str(path)!r})")
+    run_fresh(
+        f"""
+        import numpy as np
+        import ndx_pose  # noqa: F401
+        from pynwb import NWBHDF5IO, TimeSeries
+        from pynwb.image import ImageSeries
+        with NWBHDF5IO({str(path)!r}, "a") as io:
+            nwbfile = io.read()
+            frames = np.arange(5 * 8 * 6, dtype=np.uint8).reshape(5, 8, 6)
+            nwbfile.add_acquisition(ImageSeries(name="raw_camera", data=frames, unit="n.a.", rate=30.0))
+            nwbfile.add_acquisition(TimeSeries(name="lfp", data=np.arange(10.0), unit="V", rate=1000.0))
+            nwbfile.add_trial(start_time=0.0, stop_time=1.0)
+            io.write(nwbfile)
+        """
+    )
+
+
+def _dataset(path, name):
+    with h5py.File(path, "r") as f:
+        return f[name][()]
+
+
+def test_nwb_to_nwb_keeps_the_rest_of_the_session(tmp_path):
+    source = tmp_path / "session.nwb"
+    _session_with_poses_and_more(source)
+    target = tmp_path / "out.nwb"
+
+    result = _cli("convert", source, target, "-o", "compression=gzip")
+
+    assert result.returncode == 0, result.stderr
+    for name in ("acquisition/raw_camera/data", "acquisition/lfp/data", "intervals/trials/start_time"):
+        assert (_dataset(target, name) == _dataset(source, name)).all(), name
+    assert sorted(pose_rows(target)) == sorted(pose_rows(source))
+    # One set of poses, not the old ones beside the new.
+    assert _kinds_in_nwb(target)[1] == _kinds_in_nwb(source)[1]
+    # And the file is NWB that pynwb reads, with its poses.
+    run_fresh(
+        f"""
+        import ndx_pose  # noqa: F401
+        from pynwb import NWBHDF5IO
+        with NWBHDF5IO({str(target)!r}, "r") as io:
+            nwbfile = io.read()
+            assert "raw_camera" in nwbfile.acquisition and "lfp" in nwbfile.acquisition
+            assert len(nwbfile.trials) == 1
+        """
+    )
+
+
+def test_a_pose_only_copy_of_a_session_is_refused_unless_the_loss_is_accepted(tmp_path):
+    source = tmp_path / "session.nwb"
+    _session_with_poses_and_more(source)
+    target = tmp_path / "out.nwb"
+
+    refused = _cli("convert", source, target, "-o", "keep_session=false")
+    assert refused.returncode == 1
+    assert "acquisition/lfp" in refused.stderr and "acquisition/raw_camera" in refused.stderr
+    assert "--allow-loss" in refused.stderr
+    assert not target.exists()
+
+    written = _cli("convert", source, target, "-o", "keep_session=false", "--allow-loss")
+    assert written.returncode == 0, written.stderr
+    with h5py.File(target, "r") as f:
+        assert "lfp" not in f["acquisition"] and "raw_camera" not in f["acquisition"]
+    assert sorted(pose_rows(target)) == sorted(pose_rows(source))
+
+
+def test_a_subject_is_added_to_a_kept_session_without_one(tmp_path):
+    source = tmp_path / "session.nwb"
+    _session_with_poses_and_more(source)
+    (tmp_path / "subject.yaml").write_text("subject_id: m7\nspecies: Mus musculus\nsex: F\nage: P60D\n")
+
+    result = _cli("convert", source, tmp_path / "out.nwb", "--subject", tmp_path / "subject.yaml")
+
+    assert result.returncode == 0, result.stderr
+    assert _dataset(tmp_path / "out.nwb", "general/subject/subject_id") == b"m7"
+    assert (_dataset(tmp_path / "out.nwb", "acquisition/lfp/data") == np.arange(10.0)).all()

@@ -92,7 +92,8 @@ def _refuse_losses(
         DataLossError: Something would be lost.
     """
     claims = [_write_claim(registry, name, labels, options) for name, options in zip(names, routed)]
-    losses = [loss for claim in claims if claim is not None for loss in claim.losses]
+    # Formats that share a file (NWB predictions and annotations) may name one loss each.
+    losses = list(dict.fromkeys(loss for claim in claims if claim is not None for loss in claim.losses))
     keep = list(names)
     parts = {claim.part for claim in claims if claim is not None and claim.part is not None}
     if named and parts and labels.labeled_frames:

@@ -231,8 +231,10 @@ def labels_of(frame: Frame, name: str, options: dict[str, Any]) -> poseio.Labels
         table, videos = _table_of_images(
             frame.index, points, scores, present, slot_skeleton, bool(tracks), predicted, options, name, details
         )
+    # Who made the poses, under the names every format's writer looks for (NWB's PoseEstimation.scorer).
+    made_by = {"source_software": "DeepLabCut", **({"scorer": scorers[0]} if len(scorers) == 1 else {})}
     return poseio.Labels.from_table(
-        table, videos=videos, skeletons=layout.skeletons, tracks=tracks, provenance={"dlc": details}
+        table, videos=videos, skeletons=layout.skeletons, tracks=tracks, provenance={"dlc": details, **made_by}
     )
 
 

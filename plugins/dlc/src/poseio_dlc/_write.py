@@ -139,7 +139,8 @@ def write_dlc(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> Non
 def _scorer(labels: poseio.Labels, options: dict[str, Any]) -> str:
     if options.get("scorer"):
         return options["scorer"]
-    known = (labels.provenance.get("dlc") or {}).get("scorer")
+    # The DeepLabCut file's own scorer, else the one any other format's reader recorded (an NWB scorer).
+    known = (labels.provenance.get("dlc") or {}).get("scorer") or labels.provenance.get("scorer")
     if isinstance(known, list) and known:
         known = known[0]
     return known if isinstance(known, str) and known else DEFAULT_SCORER

@@ -10,7 +10,17 @@ from h5py import h5g
 from poseio import Labels, PoseTable, ReadError, Skeleton, Track, UnsafeFileError, Video
 from poseio.hdf5 import attribute_text, dangling_links, reading, target_path, values
 from poseio.limits import check_allocation
-from poseio_nwb import PoseioExtras, linked_groups, read_skeleton, read_video, session_metadata, track_of, typed_groups
+from poseio_nwb import (
+    NOT_READ,
+    PoseioExtras,
+    linked_groups,
+    objects_not_read,
+    read_skeleton,
+    read_video,
+    session_metadata,
+    track_of,
+    typed_groups,
+)
 
 from poseio_nwb_annotations._h5read import (
     child_names,
@@ -201,7 +211,7 @@ class AnnotationsReader:
             points[row, : p.shape[0], : p.shape[1]] = p
         table = PoseTable.build(points, predicted=False, **columns) if rows_points else PoseTable.empty(n_nodes, ndim)
         videos = list(self.videos.values())
-        provenance = {"session": session_metadata(self.f)}
+        provenance = {"session": session_metadata(self.f), NOT_READ: objects_not_read(self.f)}
         if annotators:
             provenance["annotators"] = [[videos[v].filename, i, a] for v, i, a in annotators]
         if self.extras.frame_map:

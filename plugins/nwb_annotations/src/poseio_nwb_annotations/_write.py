@@ -28,6 +28,8 @@ from poseio_nwb.writing import (
     pop_nwbfile_options,
     processing_module,
     record_videos,
+    session_to_keep,
+    start_from_session,
     starting_frames,
     unique_name,
     video_label,
@@ -218,7 +220,12 @@ def _fill_frames(path: Path, containers: Containers) -> None:
 
 
 def write_annotations(labels: Labels, path: Path, **options: Any) -> None:
-    """Write a new NWB file holding the user instances in ``labels``."""
+    """Write a new NWB file holding the user instances in ``labels`` (and the rest of their NWB session)."""
+    session = session_to_keep(labels, options)
+    if session is not None:
+        start_from_session(session, path, labels, options)
+        append_annotations(labels, path, **options)
+        return
     nwbfile = new_nwbfile(**nwbfile_metadata(labels, options))
     containers = prepare(nwbfile, labels, path, options)
     write_nwbfile(nwbfile, path)

@@ -10,12 +10,14 @@ from poseio_nwb._h5 import LEAF_TYPES, linked_groups, neurodata_type, typed_grou
 from poseio_nwb._hooks import check_read_options, nwb_format_info, nwb_write_claim
 from poseio_nwb._names import REPEAT, escape_track, repeated, track_of, unique_name
 from poseio_nwb._objects import PoseioExtras, read_skeleton, read_video, series_times, session_metadata
+from poseio_nwb._session import NOT_READ, objects_not_read
 from poseio_nwb._sniff import NDX_POSE, nwb_root_kind, pose_claim
 from poseio_nwb._validate import validate_nwb
 
 __all__ = [
     "LEAF_TYPES",
     "NDX_POSE",
+    "NOT_READ",
     "REPEAT",
     "PoseioExtras",
     "check_read_options",
@@ -25,6 +27,7 @@ __all__ = [
     "nwb_format_info",
     "nwb_root_kind",
     "nwb_write_claim",
+    "objects_not_read",
     "pose_claim",
     "read_skeleton",
     "read_video",

@@ -41,14 +41,27 @@ def check_read_options(format: str, options: dict[str, Any], accepted: tuple[str
     refuse_unknown(options, accepted, format)
 
 
-def nwb_write_claim(format: str, labels: Labels, kind: str, empty_records: str | None = None) -> Claim:
+def nwb_write_claim(
+    format: str,
+    labels: Labels,
+    kind: str,
+    empty_records: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> Claim:
     """How well an NWB format suits Labels: by their number of ``kind`` (user or predicted) instances.
 
     Labels read from a file of this format whose containers held no poses (their
     records under ``provenance[empty_records]``) are still claimed, so that
-    converting such a file gives the (empty) containers back.
+    converting such a file gives the (empty) containers back. The claim's
+    losses name the objects of the labels' NWB session that a new file would
+    not hold (`poseio_nwb.writing.session_losses`).
     """
+    from poseio_nwb.writing import session_losses
+
+    losses = session_losses(labels, dict(options or {}))
     n = labels.n_predicted_instances if kind == "predicted" else labels.n_user_instances
     if not n and empty_records and labels.provenance.get(empty_records):
-        return Claim(format, TYPED_MATCH, f"no {kind} instances, but {format} containers to write", part=kind)
-    return Claim(format, TYPED_MATCH if n else 0.0, f"{n} {kind} instances", part=kind)
+        return Claim(
+            format, TYPED_MATCH, f"no {kind} instances, but {format} containers to write", part=kind, losses=losses
+        )
+    return Claim(format, TYPED_MATCH if n else 0.0, f"{n} {kind} instances", part=kind, losses=losses)

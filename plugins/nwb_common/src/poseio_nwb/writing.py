@@ -28,12 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from poseio import InvalidOptionError, Skeleton, Video
+from poseio.options import say_option
 
 from poseio_nwb._names import unique_name
 from poseio_nwb._objects import GENERAL_LISTS, GENERAL_TEXT, ROOT_TEXT
 from poseio_nwb._paths import paths_to_store
 from poseio_nwb._paths import starting_frames as starting_frames  # re-exported for the NWB writers
 from poseio_nwb._paths import video_label as video_label  # re-exported for the NWB writers
+from poseio_nwb._session import NOT_READ, objects_rewritten
 
 #: NWBFile options accepted by `new_nwbfile` (besides ``subject``): the fields the readers keep.
 NWBFILE_OPTIONS = (*ROOT_TEXT, *GENERAL_LISTS, *GENERAL_TEXT)
@@ -53,7 +55,7 @@ SUBJECT_FIELDS = frozenset(
     }
 )
 #: NWBFile options that only make sense for a new file.
-NWBFILE_OPTION_NAMES = (*NWBFILE_OPTIONS, "subject")
+NWBFILE_OPTION_NAMES = (*NWBFILE_OPTIONS, "subject", "keep_session")
 #: Names a PoseEstimation or SkeletonInstance uses for its own fields, links and
 #: attributes (hdmf refuses a link named like an attribute, such as ``id``). A
 #: Skeleton is linked under its own name, so it never takes one of these.
@@ -306,6 +308,71 @@ def _nwb_io(path: Path, mode: str):
     from pynwb import NWBHDF5IO
 
     return NWBHDF5IO(str(path), mode)
+
+
+#: The write option that keeps the source NWB session's other objects (default ``True``).
+KEEP_SESSION = "keep_session"
+
+
+def session_to_keep(labels, options: dict[str, Any]) -> Path | None:
+    """The NWB file the labels were read from, when its session has objects besides the poses to keep.
+
+    Pops the ``keep_session`` option. ``None`` when it is false, when the labels
+    hold everything of their source (a pose file alone), or when the source is
+    not a local file (a URL; its objects are then a loss, see `session_losses`).
+    """
+    keep = options.pop(KEEP_SESSION, True)
+    if not isinstance(keep, bool):
+        raise InvalidOptionError(f"keep_session must be true or false, not {keep!r}")
+    source = labels.provenance.get("source")
+    if not keep or not labels.provenance.get(NOT_READ) or not isinstance(source, str):
+        return None
+    path = Path(source)
+    return path if "://" not in source and path.is_file() else None
+
+
+def session_losses(labels, options: dict[str, Any]) -> list[str]:
+    """What a new file of the labels would lose of their NWB session (for the write claims)."""
+    not_read = sorted(set(labels.provenance.get(NOT_READ) or ()))
+    if not not_read or session_to_keep(labels, dict(options)) is not None:
+        return []
+    shown = ", ".join(not_read[:3]) + (f" and {len(not_read) - 3} more" if len(not_read) > 3 else "")
+    return [f"{len(not_read)} objects of the NWB session besides the poses ({shown})"]
+
+
+def start_from_session(source: Path, path: Path, labels, options: dict[str, Any]) -> None:
+    """Make ``path`` a copy of the session ``source`` without its poses, ready for the poses to be appended.
+
+    The session's own metadata stays; a subject is added where the session has
+    none (DANDI needs one). Other NWBFile options that would change the
+    session are refused: it is the source's session, not a new one.
+
+    Raises:
+        InvalidOptionError: An option would change the session's metadata.
+    """
+    import shutil
+
+    import h5py
+
+    given = pop_nwbfile_options(options)
+    subject = given.pop("subject", None)
+    had = labels.provenance.get("session") or {}
+    changed = sorted(k for k, v in given.items() if str(v) != str(had.get(k)))
+    if changed or (subject and had.get("subject")):
+        names = changed + (["subject"] if subject and had.get("subject") else [])
+        raise InvalidOptionError(
+            f"{names} would change the metadata of the NWB session this file keeps ({source}). Drop them, or write "
+            f"a new session of the poses alone with {say_option(KEEP_SESSION, False)}"
+        )
+    shutil.copyfile(source, path)
+    with h5py.File(path, "r+") as f:
+        for name in objects_rewritten(f):
+            del f[name]
+    if subject:
+        from pynwb.file import Subject
+
+        fields = {k: v for k, v in subject.items() if k in SUBJECT_FIELDS}
+        append_to_nwbfile(path, lambda nwbfile: setattr(nwbfile, "subject", Subject(**fields)))
 
 
 def write_nwbfile(nwbfile, path: Path) -> None:

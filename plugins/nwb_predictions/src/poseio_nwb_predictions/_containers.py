@@ -22,6 +22,9 @@ from poseio.hdf5 import attribute_text, check_dataset, read_strings, read_text, 
 
 #: The container's text fields, as NWB names them and as ``PoseEstimation`` takes them.
 TEXT_FIELDS = ("description", "scorer", "source_software")
+#: Fields that say who made the poses: kept in ``labels.provenance`` under these names too, where
+#: every other format's reader and writer finds them (a DeepLabCut scorer becomes the NWB scorer).
+WHO_MADE_THEM = ("scorer", "source_software", "source_software_version")
 #: The container's lists of video paths.
 LIST_FIELDS = ("original_videos", "labeled_videos")
 
@@ -67,10 +70,7 @@ def container_record(
     name (``within``) and fields, so that the writer nests the view again.
     """
     fields: dict[str, Any] = {name: read_text(container, name) for name in TEXT_FIELDS}
-    software = container.get("source_software")
-    fields["source_software_version"] = _attribute(software, "version") or read_text(
-        container, "source_software_version"
-    )
+    fields["source_software_version"] = who_made_them(container).get("source_software_version")
     for name in LIST_FIELDS:
         if isinstance(container.get(name), h5py.Dataset):
             fields[name] = read_strings(container[name])
@@ -129,3 +129,23 @@ def find_record(records: list[dict[str, Any]], *, video: str, skeleton: str | No
         (r for r in records if (r["video"], r["skeleton"], r["track"]) == (video, skeleton, track)),
         None,
     )
+
+
+def who_made_them(container: h5py.Group) -> dict[str, str]:
+    """The container's `WHO_MADE_THEM` fields that it states (the version as ndx-pose 0.2+ or 0.1 keeps it)."""
+    found = {name: read_text(container, name) for name in WHO_MADE_THEM[:2]}
+    found["source_software_version"] = _attribute(container.get("source_software"), "version") or read_text(
+        container, "source_software_version"
+    )
+    return {name: value for name, value in found.items() if value}
+
+
+def shared_fields(containers: list[h5py.Group]) -> dict[str, str]:
+    """The `WHO_MADE_THEM` fields on which every container that states them agrees."""
+    stated = [who_made_them(container) for container in containers]
+    shared = {}
+    for name in WHO_MADE_THEM:
+        values = {fields[name] for fields in stated if name in fields}
+        if len(values) == 1:
+            shared[name] = values.pop()
+    return shared

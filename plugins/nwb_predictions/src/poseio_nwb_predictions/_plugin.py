@@ -40,8 +40,8 @@ def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dic
 
 
 @poseio.hookimpl
-def poseio_write_claim(format: str, labels: poseio.Labels) -> poseio.Claim:
-    return nwb_write_claim(format, labels, "predicted", empty_records=CONTAINERS_KEY)
+def poseio_write_claim(format: str, labels: poseio.Labels, options: dict[str, Any]) -> poseio.Claim:
+    return nwb_write_claim(format, labels, "predicted", empty_records=CONTAINERS_KEY, options=options)
 
 
 @poseio.hookimpl

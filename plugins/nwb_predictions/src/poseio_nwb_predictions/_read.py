@@ -25,9 +25,11 @@ from poseio.hdf5 import (
 from poseio.limits import check_allocation, over_budget
 from poseio_nwb import (
     LEAF_TYPES,
+    NOT_READ,
     PoseioExtras,
     linked_groups,
     neurodata_type,
+    objects_not_read,
     read_skeleton,
     read_video,
     series_times,
@@ -35,7 +37,7 @@ from poseio_nwb import (
     typed_groups,
 )
 
-from poseio_nwb_predictions._containers import container_record
+from poseio_nwb_predictions._containers import container_record, shared_fields
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
 from poseio_nwb_predictions._timing import FrameClock, choose_clock, frame_seconds
 
@@ -413,7 +415,13 @@ class PredictionsReader:
                         skeleton_ids=[next(i for i, s in enumerate(skeletons) if s is slot.skeleton) for slot in slots],
                     )
                 )
-        provenance = {"frame_timing": timing, "session": session_metadata(self.f), "nwb_containers": records}
+        provenance = {
+            "frame_timing": timing,
+            "session": session_metadata(self.f),
+            "nwb_containers": records,
+            NOT_READ: objects_not_read(self.f),
+            **shared_fields(list(self.containers)),
+        }
         if self.notes:
             provenance["notes"] = self.notes
         table = PoseTable.concat(tables) if tables else PoseTable.empty()

@@ -35,13 +35,15 @@ from poseio_nwb.writing import (
     processing_module,
     record_tracks,
     record_videos,
+    session_to_keep,
+    start_from_session,
     starting_frames,
     unique_name,
     video_label,
     write_nwbfile,
 )
 
-from poseio_nwb_predictions._containers import find_record
+from poseio_nwb_predictions._containers import WHO_MADE_THEM, find_record
 from poseio_nwb_predictions._naming import track_name
 
 SCORES_SUFFIX = "_instance_scores"
@@ -278,12 +280,21 @@ class _Writer:
         self.nwbfile.add_acquisition(image_series)
         return device, image_series, fps, label
 
+    def fields(self, record: dict[str, Any] | None) -> dict[str, Any]:
+        """A container's descriptive fields: who made the poses (as any reader says), the record's, the options'."""
+        known = {k: v for k in WHO_MADE_THEM if isinstance(v := self.labels.provenance.get(k), str) and v}
+        return {
+            **known,
+            **(record or {}).get("fields", {}),
+            **{k: v for k, v in self.options.items() if k in CONTAINER_FIELDS},
+        }
+
     def add_empty(self, record: dict[str, Any], home: Any = None) -> Any:
         """The PoseEstimation of a record whose container held no series (ndx-pose's own test files have one)."""
         from ndx_pose import PoseEstimation
 
         home = home if home is not None else processing_module(self.nwbfile, record["module"])
-        fields = {**record["fields"], **{k: v for k, v in self.options.items() if k in CONTAINER_FIELDS}}
+        fields = self.fields(record)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # the deprecated video lists, as the source had
             estimation = PoseEstimation(
@@ -386,10 +397,7 @@ class _Writer:
                     confidence_definition=was.get("confidence_definition") if known else None,
                 )
             )
-        fields = {
-            **(record or {}).get("fields", {}),
-            **{k: v for k, v in self.options.items() if k in CONTAINER_FIELDS},
-        }
+        fields = self.fields(record)
         described = {
             "name": name,
             "pose_estimation_series": series,
@@ -603,7 +611,12 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
 
 
 def write_predictions(labels: Labels, path: Path, **options: Any) -> None:
-    """Write a new NWB file holding the predictions in ``labels``."""
+    """Write a new NWB file holding the predictions in ``labels`` (and the rest of their NWB session)."""
+    session = session_to_keep(labels, options)
+    if session is not None:
+        start_from_session(session, path, labels, options)
+        append_predictions(labels, path, **options)
+        return
     metadata = nwbfile_metadata(labels, options)
     # movement names the animal of a file after its identifier: a file of one track, with no
     # identifier of its own, takes the track's name.
