@@ -77,7 +77,7 @@ def _session_objects(f: h5py.File) -> list[tuple[str, bool]]:
     # A hard link back to the file's own layout (a loop to / or /processing) holds nothing of its own.
     layout = {f.id, *(f[h].id for h in ("processing", *HOLDERS) if isinstance(f.get(h), h5py.Group))}
     children = [path for path in children if getattr(f.get(path), "id", None) not in layout]
-    linked = _linked_from_poses(f)
+    linked = _linked_from_poses(f, children)
     return sorted((path, _rewritten(f, path, linked)) for path in children)
 
 
@@ -98,8 +98,12 @@ def _rewritten(f: h5py.File, path: str, linked: set[str]) -> bool:
     return False
 
 
-def _linked_from_poses(f: h5py.File) -> set[str]:
-    """Targets of the soft links inside pose objects (their videos, devices, skeletons)."""
+def _linked_from_poses(f: h5py.File, children: list[str]) -> set[str]:
+    """Targets of the soft links inside the pose objects among ``children`` (their videos, devices, skeletons).
+
+    Only those objects are walked, never the whole file: over a URL, opening every
+    object header of a large session would fetch much of it.
+    """
     targets: set[str] = set()
 
     def walk(group: h5py.Group, depth: int) -> None:
@@ -112,9 +116,8 @@ def _linked_from_poses(f: h5py.File) -> set[str]:
             elif isinstance(link, h5py.HardLink) and isinstance(group.get(name), h5py.Group):
                 walk(group[name], depth + 1)
 
-    def visit(name: str, obj: object) -> None:
+    for path in children:
+        obj = f.get(path)
         if isinstance(obj, h5py.Group) and neurodata_type(obj) in POSE_TYPES:
             walk(obj, 0)
-
-    f.visititems(visit)
     return targets
