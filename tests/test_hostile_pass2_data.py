@@ -419,3 +419,44 @@ def test_one_memory_budget_for_the_whole_load():
 @pytest.mark.slow
 def test_the_chunk_index_of_tiny_chunks_counts_against_the_budget():
     _isolated("run_tiny_chunks", seconds=240, memory=2 * GIB)
+
+
+# -- 2d: the CSV readers parse within the budget -------------------------------------------------
+
+
+def _wide_csvs() -> None:
+    """For each CSV format: a file of many bodyparts is refused under a small budget, quickly; a small one loads."""
+    import time
+
+    import poseio
+
+    rng = np.random.default_rng(5)
+    folder = Path(tempfile.mkdtemp())
+    for kind in CSV_FORMATS:
+        for n_parts, n_rows, refused in ((40_000, 2, True), (3, 50, False)):
+            columns = _csv_columns(kind, [f"part{i}" for i in range(n_parts)])
+            path = folder / f"{kind}_{n_parts}.csv"
+            _write_csv(path, kind, columns, rng.random((n_rows, len(columns))))
+            options = {"format": kind, "memory_budget": "100MB"}
+            started = time.monotonic()
+            if refused:
+                try:
+                    poseio.load(path, **options)
+                except poseio.UnsafeFileError as exc:
+                    assert "memory budget" in str(exc) and "columns" in str(exc), (kind, str(exc))
+                else:
+                    raise AssertionError(f"{kind}: {n_parts} bodyparts loaded under a 100 MB budget")
+                assert time.monotonic() - started < 20, (kind, time.monotonic() - started)
+            else:
+                points = poseio.load(path, **options).numpy()
+                expected = _csv_points(path, kind)
+                for node, part in enumerate(expected):
+                    np.testing.assert_array_equal(points[:, 0, node, :2], expected[part])
+
+
+def run_wide_csvs() -> None:
+    _wide_csvs()
+
+
+def test_the_csv_readers_parse_within_the_memory_budget():
+    _isolated("run_wide_csvs", seconds=180, memory=2 * GIB)
