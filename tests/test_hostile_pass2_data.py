@@ -460,3 +460,42 @@ def run_wide_csvs() -> None:
 
 def test_the_csv_readers_parse_within_the_memory_budget():
     _isolated("run_wide_csvs", seconds=180, memory=2 * GIB)
+
+
+# -- 2c: a hollow embedded video is refused, not numbered ----------------------------------------
+
+PACKAGE = TESTS.parents[1] / "shared" / "corpus" / "formats" / "minimal_instance.pkg.slp"
+
+
+def _hollow_packages() -> None:
+    """SLEAP packages whose embedded video declares millions of frames and stores none: refused, quickly."""
+    import poseio
+
+    folder = Path(tempfile.mkdtemp())
+    for i, rows in enumerate((10**6, 4 * 10**7, 4 * 10**8)):
+        path = folder / f"hollow_{i}.pkg.slp"
+        shutil.copyfile(PACKAGE, path)
+        with h5py.File(path, "r+") as f:
+            video = f["video0/video"]
+            attributes = dict(video.attrs)
+            del f["video0/video"]
+            hollow = f["video0"].create_dataset(
+                "video", shape=(rows,), dtype=h5py.vlen_dtype(np.uint8), chunks=(1024,), maxshape=(None,)
+            )
+            hollow.attrs.update(attributes)
+        try:
+            poseio.load(path)
+        except poseio.UnsafeFileError as exc:
+            assert "video0/video" in str(exc), str(exc)
+        else:
+            raise AssertionError(f"a package whose video declares {rows} frames and stores none loaded")
+
+
+def run_hollow_packages() -> None:
+    _hollow_packages()
+
+
+def test_a_hollow_embedded_video_is_refused_without_allocating():
+    if not PACKAGE.exists():
+        pytest.skip(f"corpus file {PACKAGE} is absent (the shared corpus sits beside the project checkout)")
+    _isolated("run_hollow_packages", seconds=120, memory=2 * GIB)
