@@ -96,7 +96,7 @@ def _refuse_losses(
     losses = list(dict.fromkeys(loss for claim in claims if claim is not None for loss in claim.losses))
     keep = list(names)
     parts = {claim.part for claim in claims if claim is not None and claim.part is not None}
-    if named and parts and labels.labeled_frames:
+    if named and parts and len(labels):
         extensions = {e.lower() for name in names for e in registry.formats[name].extensions}
         for info in registry.formats.values():
             if info.name in names or not info.can_append or not extensions & {e.lower() for e in info.extensions}:
@@ -126,7 +126,7 @@ def _refuse_writing_nothing(labels: Labels, path: Path, names: list[str], regist
     writes whole labels (no part) is left to its writer, which says itself why
     it cannot write them.
     """
-    if not labels.labeled_frames:
+    if not len(labels):
         return
     claims = [_write_claim(registry, name, labels) for name in names]
     if any(claim is None or claim.part is None or claim.confidence > 0 for claim in claims):
