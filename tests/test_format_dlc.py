@@ -663,7 +663,7 @@ def test_two_videos_take_the_images_layout_and_not_the_video_one(tmp_path):
     a, b = predictions(), predictions()
     b.videos[0].filename = "/data/session2.mp4"
     labels = poseio.Labels(a.labeled_frames + b.labeled_frames)
-    with pytest.raises(poseio.WriteError, match="2 videos"):
+    with pytest.raises(poseio.InvalidLabelsError, match="2 videos"):
         poseio.save(labels, tmp_path / "x.csv", format="dlc", layout="video")
     poseio.save(labels, tmp_path / "x.csv", format="dlc")
     back = poseio.load(tmp_path / "x.csv")

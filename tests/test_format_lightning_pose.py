@@ -432,7 +432,7 @@ def test_labels_read_from_images_are_written_with_their_image_paths(tmp_path):
         (predictions(), {"colour": "red"}, poseio.InvalidOptionError, "does not know the write options"),
         (predictions(), {"layout": "wide"}, poseio.InvalidOptionError, "layout="),
         (predictions(), {"scorer": "two\nlines"}, poseio.InvalidOptionError, "scorer="),
-        (predictions(tracks=2), {}, poseio.WriteError, "one animal per frame"),
+        (predictions(tracks=2), {}, poseio.InvalidLabelsError, "one animal per frame"),
     ],
 )
 def test_what_cannot_be_written_is_refused_clearly(tmp_path, labels, options, error, message):
@@ -445,14 +445,14 @@ def test_what_cannot_be_written_is_refused_clearly(tmp_path, labels, options, er
 def test_3d_points_and_two_videos_are_refused(tmp_path):
     skeleton = poseio.Skeleton(["a"])
     three_d = poseio.Labels.from_numpy(np.ones((2, 1, 1, 3)), video=poseio.Video("/v.mp4"), skeleton=skeleton)
-    with pytest.raises(poseio.WriteError, match="z coordinates"):
+    with pytest.raises(poseio.InvalidLabelsError, match="z coordinates"):
         poseio.save(three_d, tmp_path / "x.csv", format="lightning-pose")
     one, two = poseio.Video("/one.mp4"), poseio.Video("/two.mp4")
     frames = [
         poseio.LabeledFrame(v, 0, [poseio.PredictedInstance(np.ones((1, 2)), skeleton, point_scores=[0.5])])
         for v in (one, two)
     ]
-    with pytest.raises(poseio.WriteError, match="2 videos"):
+    with pytest.raises(poseio.InvalidLabelsError, match="2 videos"):
         poseio.save(poseio.Labels(frames), tmp_path / "x.csv", format="lightning-pose")
     poseio.save(poseio.Labels(frames), tmp_path / "x.csv", format="lightning-pose", layout="images")
     assert len(poseio.load(tmp_path / "x.csv").videos) == 2

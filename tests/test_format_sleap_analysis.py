@@ -369,7 +369,7 @@ def test_what_an_analysis_file_cannot_hold_is_refused(tmp_path):
     ]
     two_videos = poseio.Labels(frames, videos=[video_a, video_b], skeletons=[skeleton])
     path = tmp_path / "x.analysis.h5"
-    with pytest.raises(poseio.InvalidOptionError, match="pass video="):
+    with pytest.raises(poseio.InvalidLabelsError, match="choose one with video=0"):
         poseio.save(two_videos, path)
     poseio.save(two_videos, path, video=video_b)
     assert poseio.load(path).videos[0].filename == "/b.mp4"

@@ -52,6 +52,26 @@ def _strict() -> bool:
     return os.environ.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
+def _dist_name(ep: EntryPoint) -> str | None:
+    dist = getattr(ep, "dist", None)
+    return dist.name if dist is not None else None
+
+
+def _dist_version(ep: EntryPoint) -> str | None:
+    dist = getattr(ep, "dist", None)
+    return dist.version if dist is not None else None
+
+
+def _is_disabled(ep: EntryPoint) -> bool:
+    """Whether ``POSEIO_DISABLE_PLUGINS`` names the entry point or its distribution."""
+    dist_name = _dist_name(ep)
+    return ep.name in _disabled_names() or bool(dist_name and dist_name in _disabled_names())
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 class Registry:
     """The loaded plugins, their formats and the pluggy manager that calls them."""
 
@@ -67,9 +87,19 @@ class Registry:
     def from_entry_points(cls) -> Registry:
         """Load every plugin published under the ``poseio`` entry-point group."""
         registry = cls()
-        eps = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+        eps = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: (ep.name, _dist_name(ep) or ""))
+        by_name: dict[str, list[EntryPoint]] = {}
         for ep in eps:
-            registry._load_entry_point(ep)
+            by_name.setdefault(ep.name, []).append(ep)
+        for name, same_name in by_name.items():
+            enabled = [ep for ep in same_name if not _is_disabled(ep)]
+            if len(enabled) > 1:
+                registry._name_conflict(name, enabled)
+            elif enabled:
+                registry._load_entry_point(enabled[0])
+            for ep in same_name:
+                if _is_disabled(ep):
+                    registry._load_entry_point(ep)  # recorded as disabled
         # A typo here would leave a plugin running that the user believes is off.
         known = {ep.name for ep in eps} | {ep.dist.name for ep in eps if getattr(ep, "dist", None) is not None}
         for name in sorted(_disabled_names() - known):
@@ -90,11 +120,11 @@ class Registry:
         return registry
 
     def _load_entry_point(self, ep: EntryPoint) -> None:
-        dist = getattr(ep, "dist", None)
-        dist_name = dist.name if dist is not None else None
-        version = dist.version if dist is not None else None
-        if ep.name in _disabled_names() or (dist_name and dist_name in _disabled_names()):
-            self.plugins[ep.name] = PluginInfo(ep.name, dist_name, version, disabled=True)
+        dist_name, version = _dist_name(ep), _dist_version(ep)
+        if _is_disabled(ep):
+            # Another distribution's plugin of the same name may be loaded under the name itself.
+            key = ep.name if ep.name not in self.plugins else f"{ep.name} ({dist_name})"
+            self.plugins[key] = PluginInfo(ep.name, dist_name, version, disabled=True)
             return
         try:
             plugin = ep.load()
@@ -103,6 +133,33 @@ class Registry:
             return
         self.add(ep.name, plugin, distribution=dist_name, version=version)
 
+    def _name_conflict(self, name: str, eps: list[EntryPoint]) -> None:
+        """Load none of several distributions' plugins published under one entry-point name, and say so.
+
+        pluggy registers one plugin per name: loading the first would hide the
+        others, and which one comes first depends on the order of ``sys.path``.
+        """
+        dists = [f"{_dist_name(ep) or '?'} {_dist_version(ep) or ''}".strip() for ep in eps]
+        names = [_dist_name(ep) for ep in eps if _dist_name(ep)]
+        fix = f" (for example {DISABLE_ENV}={','.join(names[:-1])})" if len(names) > 1 else ""
+        message = (
+            f"the plugin name {name!r} is used by {len(eps)} distributions, {_and(dists)}; poseio loads none of "
+            f"them (nor serves their formats) until all but one are uninstalled or switched off with {DISABLE_ENV}"
+            f"{fix}"
+        )
+        if _strict():
+            raise PluginError(message, plugin=name)
+        logger.warning("%s", message)
+        for i, ep in enumerate(eps):
+            others = _and(dists[:i] + dists[i + 1 :])
+            self.plugins[f"{name} ({_dist_name(ep)})"] = PluginInfo(
+                name,
+                _dist_name(ep),
+                _dist_version(ep),
+                error=f"not loaded: distribution {others} publishes a plugin of the same name",
+                conflict=message,
+            )
+
     def add(self, name: str, plugin: object, *, distribution: str | None = None, version: str | None = None) -> None:
         """Register one plugin object under ``name`` and collect its formats."""
         try:
@@ -110,7 +167,9 @@ class Registry:
             self.manager.check_pending()
         except Exception as exc:
             self._unregister(name)
-            self._fail(name, distribution, version, f"invalid plugin: {exc}", exc)
+            # pluggy's messages go on with a dump of every registered plugin: its first line says what is wrong.
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self._fail(name, distribution, version, f"invalid plugin: {first}", exc)
             return
         try:
             formats = self._declared_formats(name, distribution)

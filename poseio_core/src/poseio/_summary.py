@@ -12,7 +12,7 @@ from poseio._labels import Labels
 def summarize(labels: Labels) -> dict[str, Any]:
     """What a Labels holds, as JSON-ready values.
 
-    Keys: ``format``, ``plugin``, ``videos`` (filename, n_frames, fps, shape,
+    Keys: ``format``, ``plugin``, ``videos`` (filename, n_frames, fps, shape with ``None`` for its unknown parts,
     ``frame_range``, ``time_range`` in seconds, ``clock``: how frames were timed),
     ``skeletons`` (name, nodes, edges, symmetries), ``tracks``,
     ``labeled_frames``, ``user_instances``, ``predicted_instances``,
@@ -22,7 +22,8 @@ def summarize(labels: Labels) -> dict[str, Any]:
     videos = []
     for i, video in enumerate(labels.videos):
         in_video = table.frame_idx[table.video == i]
-        shape = list(video.shape) if video.shape else None
+        # A part the format does not record is 0 in Video.shape; here it is None (unknown), not zero.
+        shape = [int(d) or None for d in video.shape] if video.shape and any(video.shape) else None
         seconds = _seconds_span(video, in_video)
         videos.append(
             {
@@ -73,6 +74,19 @@ def _seconds_span(video, frames: np.ndarray) -> list[float] | None:
     return None
 
 
+def _shape_text(shape: list[int | None] | None) -> str:
+    """A video's shape for people: ``150x120x160x3`` when all is known, else what is (``1085 frames``)."""
+    if not shape:
+        return "unknown shape"
+    if all(shape):
+        return "x".join(str(d) for d in shape)
+    frames, *size = shape
+    known_size = "x".join(str(d) for d in size if d) if len(size) >= 2 and size[0] and size[1] else None
+    if frames:
+        return f"{frames} frames" + (f" of {known_size}" if known_size else "")
+    return f"frames of {known_size} (count unknown)" if known_size else "unknown shape"
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """The summary as text for a terminal."""
     lines = [
@@ -83,7 +97,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"  videos ({len(summary['videos'])}):",
     ]
     for v in summary["videos"]:
-        shape = "x".join(str(d) for d in v["shape"]) if v["shape"] else "unknown shape"
+        shape = _shape_text(v["shape"])
         fps = f"{v['fps']:g} fps" if v["fps"] else "fps unknown"
         span = f"frames {v['frame_range'][0]}-{v['frame_range'][1]}" if v["frame_range"] else "no frames"
         if v.get("time_range"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from poseio._arguments import check_flag, check_format, check_source
@@ -30,6 +31,21 @@ def validate(path: str | Path, *, format: FormatChoice = None, allow_external: b
         UnsafeFileError: The file points outside itself (and ``allow_external`` is false).
         UnknownFormatError: No installed format recognises the file.
     """
+    return validate_announcing(path, format=format, allow_external=allow_external)
+
+
+def validate_announcing(
+    path: str | Path,
+    *,
+    format: FormatChoice = None,
+    allow_external: bool = False,
+    announce: Callable[[str, str], None] | None = None,
+) -> list[ValidatorReport]:
+    """`validate`, calling ``announce(file name, format)`` before each format's validators run.
+
+    Validators take from seconds to minutes (pynwb's on a large file); the
+    ``poseio validate`` command says what it is waiting for.
+    """
     check_source(path)
     check_format(format)
     check_flag(allow_external, "allow_external")
@@ -38,7 +54,9 @@ def validate(path: str | Path, *, format: FormatChoice = None, allow_external: b
         from poseio._remote import download
 
         with tempfile.TemporaryDirectory(prefix="poseio-validate-") as folder:
-            return validate(download(path, folder), format=format, allow_external=allow_external)
+            return validate_announcing(
+                download(path, folder), format=format, allow_external=allow_external, announce=announce
+            )
     registry = get_registry()
     with _open_probe(path) as probe:
         if probe.path is None:
@@ -56,6 +74,8 @@ def validate(path: str | Path, *, format: FormatChoice = None, allow_external: b
         if hook is None:
             reports.append(ValidatorReport(claim.format, skipped=f"format {claim.format} has no validator"))
             continue
+        if announce is not None:
+            announce(probe.name, claim.format)
         try:
             found = hook(format=claim.format, path=probe.path)
         except PoseioError:

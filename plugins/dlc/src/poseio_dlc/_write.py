@@ -165,8 +165,9 @@ def plan(labels: poseio.Labels, options: dict[str, Any], path: Path) -> Table:
     """Lay the labels out as a DeepLabCut table.
 
     Raises:
-        WriteError: The labels cannot be laid out so (several videos in the
-            video layout, negative frames, two tracks of one name, ...).
+        InvalidLabelsError: The labels cannot be laid out so (several videos in
+            the video layout, negative frames, two tracks of one name, no
+            skeleton, a table over the memory budget).
     """
     full = labels.to_table()
     table = full.take(_kept_rows(full, options.get("kind", "auto")))
@@ -175,7 +176,9 @@ def plan(labels: poseio.Labels, options: dict[str, Any], path: Path) -> Table:
     scored = predicted and (ndim == 2 or bool(np.isfinite(table.point_scores[table.predicted]).any()))
     coords = ["x", "y", "z"][:ndim] + ([LIKELIHOOD] if scored else [])
     if len(table) and table.frame_idx.min() < 0:
-        raise poseio.WriteError(f"{path}: frame {int(table.frame_idx.min())} is negative; DeepLabCut counts from 0")
+        raise poseio.InvalidLabelsError(
+            f"{path}: frame {int(table.frame_idx.min())} is negative; DeepLabCut counts from 0"
+        )
 
     slot = table.slots()
     names, slot_ids, nodes = _individuals(labels, table, slot, path)
@@ -191,7 +194,9 @@ def plan(labels: poseio.Labels, options: dict[str, Any], path: Path) -> Table:
     index, row_of, index_levels = _rows(labels, table, options.get("layout", "auto"), path)
     width = len(column_labels)
     if over_budget(len(index) * width * 8.0):
-        raise poseio.WriteError(budget_message(len(index) * width * 8.0, f"a table of {len(index)} rows", str(path)))
+        raise poseio.InvalidLabelsError(
+            budget_message(len(index) * width * 8.0, f"a table of {len(index)} rows", str(path))
+        )
     block = np.full((len(index), width), np.nan)
     for s in slot_ids:
         for k in np.unique(table.skeleton[slot == s]).tolist():
@@ -216,12 +221,12 @@ def _individuals(
     slot_ids = [s for s in used if s >= 0] + sorted((s for s in used if s < 0), reverse=True)
     if not slot_ids:
         if not labels.skeletons:
-            raise poseio.WriteError(f"{path}: the labels have no skeleton, so there are no bodyparts to write")
+            raise poseio.InvalidLabelsError(f"{path}: the labels have no skeleton, so there are no bodyparts to write")
         return [""], [-1], {-1: labels.skeletons[0].node_names}
     track_names = [labels.tracks[s].name for s in slot_ids if s >= 0]
     if len(set(track_names)) < len(track_names):
         twice = sorted({n for n in track_names if track_names.count(n) > 1})
-        raise poseio.WriteError(
+        raise poseio.InvalidLabelsError(
             f"{path}: several tracks are named {twice}; DeepLabCut's individuals need distinct names"
         )
     names, taken = [], set(track_names)
@@ -254,9 +259,9 @@ def _rows(
         layout = "images" if len(videos) > 1 or from_images or user_only else "video"
     if layout == "video":
         if len(videos) > 1:
-            raise poseio.WriteError(
-                f"{path}: the poses are of {len(videos)} videos, but layout='video' writes one video's frames. "
-                "Save each video to its own file, or pass layout='images'"
+            raise poseio.InvalidLabelsError(
+                f"{path}: the poses are of {len(videos)} videos, but {say_option('layout', 'video')} writes one "
+                f"video's frames. Save each video to its own file, or pass {say_option('layout', 'images')}"
             )
         last = int(table.frame_idx.max()) + 1 if len(table) else 0
         shape = labels.videos[videos[0]].shape if videos else None

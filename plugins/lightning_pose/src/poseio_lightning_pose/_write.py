@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 import poseio
-from poseio.limits import check_allocation
-from poseio.options import check_choice, check_one_line, refuse_unknown
+from poseio.limits import budget_message, over_budget
+from poseio.options import check_choice, check_one_line, refuse_unknown, say_option
 
 from poseio_lightning_pose._header import LEVELS
 
@@ -60,11 +60,11 @@ def _node_names(labels: poseio.Labels, table: poseio.PoseTable, path: Path) -> l
     used = np.unique(table.skeleton)
     if not len(used):
         if not labels.skeletons:
-            raise poseio.WriteError(f"{path}: the labels have no skeleton, so there are no bodyparts to write")
+            raise poseio.InvalidLabelsError(f"{path}: the labels have no skeleton, so there are no bodyparts to write")
         return labels.skeletons[0].node_names
     names = {tuple(labels.skeletons[i].node_names) for i in used}
     if len(names) > 1:
-        raise poseio.WriteError(
+        raise poseio.InvalidLabelsError(
             f"{path}: the poses use skeletons with different nodes ({sorted(names)}); a Lightning Pose CSV has one "
             "set of bodyparts. Save each skeleton's poses to its own file"
         )
@@ -76,7 +76,7 @@ def _one_per_frame(video: np.ndarray, frames: np.ndarray, labels: poseio.Labels,
     unique, counts = np.unique(key, axis=0, return_counts=True)
     if (counts > 1).any():
         v, f = unique[np.argmax(counts > 1)]
-        raise poseio.WriteError(
+        raise poseio.InvalidLabelsError(
             f"{path}: frame {int(f)} of {labels.videos[int(v)].filename} holds {int(counts.max())} instances; a "
             "Lightning Pose CSV holds one animal per frame. Save one track (or one instance per frame) per file"
         )
@@ -88,7 +88,7 @@ def write_lightning_pose(labels: poseio.Labels, path: Path, options: dict[str, A
     table = labels.to_table()
     nodes = _node_names(labels, table, path)
     if table.ndim == 3 and np.isfinite(table.points[..., 2]).any():
-        raise poseio.WriteError(
+        raise poseio.InvalidLabelsError(
             f"{path}: the poses have z coordinates; Lightning Pose CSVs hold 2D points. Drop z or use another format"
         )
     if layout == "auto":
@@ -102,7 +102,9 @@ def write_lightning_pose(labels: poseio.Labels, path: Path, options: dict[str, A
         table = table.sorted()
         index, rows = _image_rows(labels, table), np.arange(len(table))
     n_values = 3 if with_scores else 2
-    check_allocation(len(index) * k * n_values * 8, f"{len(index)} rows of {k} bodyparts", str(path))
+    nbytes = len(index) * k * n_values * 8
+    if over_budget(nbytes):
+        raise poseio.InvalidLabelsError(budget_message(nbytes, f"{len(index)} rows of {k} bodyparts", str(path)))
     values = np.full((len(index), k, n_values), np.nan)
     values[rows, :, :2] = table.points[:, :k, :2]
     if with_scores:
@@ -120,9 +122,9 @@ def _video_rows(labels: poseio.Labels, table: poseio.PoseTable, path: Path) -> t
     """One row per frame of the single video: the index, and each instance's row."""
     videos = np.unique(table.video)
     if len(videos) > 1:
-        raise poseio.WriteError(
+        raise poseio.InvalidLabelsError(
             f"{path}: the poses come from {len(videos)} videos; a Lightning Pose video CSV holds one. Save each video "
-            "to its own file, or pass layout='images' to index rows by image path"
+            f"to its own file, or pass {say_option('layout', 'images')} to index rows by image path"
         )
     video = labels.videos[int(videos[0])] if len(videos) else (labels.videos[0] if labels.videos else None)
     known = video.shape[0] if video is not None and video.shape else 0

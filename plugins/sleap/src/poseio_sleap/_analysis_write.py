@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import poseio
-from poseio.options import check_choice, check_path, refuse_unknown
+from poseio.options import check_choice, check_path, refuse_unknown, say_option
 
 from poseio_sleap._analysis_read import TRANSPOSED
 from poseio_sleap._common import ANALYSIS, ANALYSIS_WRITE_OPTIONS, SLEAP_KEY, jsonable, to_json_text
@@ -33,10 +33,9 @@ COMPRESSIONS = ("gzip", "lzf", None)
 def _video_index(labels: poseio.Labels, choice: Any) -> int:
     if choice is None:
         if len(labels.videos) > 1:
-            raise poseio.InvalidOptionError(
-                f"a SLEAP analysis file holds one video and these labels have {len(labels.videos)}; pass "
-                "video=<index or Video> to choose one",
-                format=ANALYSIS,
+            raise poseio.InvalidLabelsError(
+                f"a SLEAP analysis file holds one video and these labels have {len(labels.videos)}; choose one "
+                f"with {say_option('video', example='0')} (a video's index), or save to .slp"
             )
         return 0
     if isinstance(choice, poseio.Video):

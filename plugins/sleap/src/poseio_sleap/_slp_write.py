@@ -200,10 +200,9 @@ def _metadata(h5file: Any, labels: poseio.Labels, destination: Path) -> None:
         metadata["provenance"] = {}  # it is in /provenance_json as well
         text = to_json_text(metadata)
     if len(text.encode()) > ATTRIBUTE_LIMIT:
-        raise poseio.WriteError(
+        raise poseio.InvalidLabelsError(
             f"{destination}: the skeletons take {len(text.encode())} bytes of JSON, more than the 64 kB an HDF5 "
-            "attribute holds; SLEAP cannot store them",
-            path=destination,
+            "attribute holds; SLEAP cannot store them"
         )
     group = h5file.create_group("metadata")
     group.attrs["format_id"] = FORMAT_ID

@@ -3,24 +3,51 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 import poseio
 from poseio._errors import PoseioError
 
+#: The exit status when the reader of stdout has gone (``poseio validate x | head``): 128 + SIGPIPE,
+#: what the shell reports for a command that a closed pipe stopped.
+CLOSED_STDOUT_STATUS = 141
+
+
+def _stop_on_closed_stdout() -> NoReturn:
+    """Exit quietly with `CLOSED_STDOUT_STATUS`: the reader of stdout has gone, so there is no one to tell.
+
+    Later writes, and Python's own flush at exit, go to the null device
+    instead of failing again (as Python's documentation on SIGPIPE advises).
+    """
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # a stdout without a file descriptor (click's CliRunner)
+        pass
+    sys.exit(CLOSED_STDOUT_STATUS)
+
 
 class _Group(click.Group):
     """Turns any failure into a message on stderr and exit status 1 (traceback with --debug).
 
     The first line says what failed; the error's further lines (each format's
-    verdict, the formats installed) follow it, indented.
+    verdict, the formats installed) follow it, indented. A closed stdout
+    (``poseio info x | head -1``) stops the command quietly with status 141.
     """
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:  # --help and --version print while the arguments are parsed
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _stop_on_closed_stdout()
 
     def invoke(self, ctx: click.Context) -> Any:
         from poseio._words import speaking_to
@@ -30,6 +57,8 @@ class _Group(click.Group):
                 return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            _stop_on_closed_stdout()
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
@@ -133,23 +162,34 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def plugins(as_json: bool) -> None:
-    """List installed plugins, their formats, and plugins that failed to load."""
+    """List installed plugins, their formats, and plugins that failed to load.
+
+    Exits 1 when plugins conflict (two distributions publish one plugin name,
+    or two plugins declare one format), since poseio then serves neither.
+    """
     infos = poseio.plugins()
     if as_json:
         import attrs
 
         click.echo(json.dumps([attrs.asdict(p) for p in infos], indent=2))
-        return
-    for p in infos:
-        status = "disabled" if p.disabled else ("FAILED: " + p.error if p.error else "loaded")
-        if p.conflict:
-            status = "CONFLICT: " + p.conflict
-        click.echo(f"{p.name}  ({p.distribution or '?'} {p.version or ''})  {status}")
-        for f in p.formats:
-            caps = "/".join(
-                c for c, ok in (("read", f.can_read), ("write", f.can_write), ("append", f.can_append)) if ok
-            )
-            click.echo(f"    {f.name:<18} {caps:<18} {', '.join(f.extensions):<10} {f.description}")
+    else:
+        for p in infos:
+            status = "disabled" if p.disabled else ("FAILED: " + p.error if p.error else "loaded")
+            if p.conflict:
+                # A plugin left unloaded says why in its error; a loaded one that shares a format name, in the conflict.
+                status = "CONFLICT: " + (p.error or p.conflict)
+            click.echo(f"{p.name}  ({p.distribution or '?'} {p.version or ''})  {status}")
+            for f in p.formats:
+                caps = "/".join(
+                    c for c, ok in (("read", f.can_read), ("write", f.can_write), ("append", f.can_append)) if ok
+                )
+                click.echo(f"    {f.name:<18} {caps:<18} {', '.join(f.extensions):<10} {f.description}")
+    conflicts = list(dict.fromkeys(p.conflict for p in infos if p.conflict))
+    if conflicts:
+        click.echo(f"poseio: error: {len(conflicts)} conflict(s) between installed plugins:", err=True)
+        for conflict in conflicts:
+            click.echo(f"  {conflict}", err=True)
+        sys.exit(1)
 
 
 @cli.command()
@@ -167,11 +207,17 @@ def plugins(as_json: bool) -> None:
 def sniff(
     files: tuple[Path | str, ...], explain: bool, as_json: bool, format_: str | list[str] | None, partial: bool
 ) -> None:
-    """Show which formats claim each FILE, and how surely."""
+    """Show which formats claim each FILE, and how surely.
+
+    Exits 2 when no format claims one of the FILEs (with --explain: when no
+    format would read it).
+    """
     results = []
+    unclaimed = False
     for path in files:
         if explain:
             report = poseio.explain(path, format=format_, partial=partial)
+            unclaimed = unclaimed or not report.chosen
             if as_json:
                 import attrs
 
@@ -187,6 +233,7 @@ def sniff(
                 click.echo(str(report))
             continue
         claims = poseio.sniff(path, format=format_)
+        unclaimed = unclaimed or not claims
         if as_json:
             results.append(
                 {
@@ -205,6 +252,8 @@ def sniff(
                 click.echo("  no format claims this file (try --explain)")
     if as_json:
         click.echo(json.dumps(results, indent=2))
+    if unclaimed:
+        sys.exit(2)
 
 
 @cli.command()
@@ -397,15 +446,25 @@ def _show_outcome(outcome: poseio.FileOutcome, quiet: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--allow-external", is_flag=True, help="Let the validators follow links into other files.")
 @click.option("--format", "format_", multiple=True, callback=_format_choice, help="Validate as these formats.")
-def validate(file: Path | str, as_json: bool, allow_external: bool, format_: str | list[str] | None) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No line on stderr as each format's validators start.")
+def validate(
+    file: Path | str, as_json: bool, allow_external: bool, format_: str | list[str] | None, quiet: bool
+) -> None:
     """Check FILE with its formats' own validators (for NWB: pynwb's validator and nwbinspector).
 
+    Says on stderr which validators run, since they take seconds to minutes.
     Exits 2 when a validator finds the file invalid (for NWB: a validator
     error or a CRITICAL nwbinspector finding).
     """
     import attrs
 
-    reports = poseio.validate(file, format=format_, allow_external=allow_external)
+    from poseio._validating import validate_announcing
+
+    def announce(name: str, format: str) -> None:
+        if not quiet:
+            click.echo(f"poseio: checking {name} with the {format} validators (large files take minutes)...", err=True)
+
+    reports = validate_announcing(file, format=format_, allow_external=allow_external, announce=announce)
     if as_json:
         click.echo(json.dumps([{**attrs.asdict(r), "passed": r.passed} for r in reports], indent=2))
     else:

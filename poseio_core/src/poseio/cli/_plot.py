@@ -8,31 +8,54 @@ import numpy as np
 
 from poseio._errors import PoseioError
 from poseio._labels import Labels
-from poseio.cli._videos import open_video, openable_video
+from poseio._words import say_option
+from poseio.cli._videos import CONTAINERS, open_video, openable_video
 
 
 class PlotUnavailableError(PoseioError, RuntimeError):
     """matplotlib is not installed."""
 
 
-def _video_frame(filename: str, index: int, *, beside: Path | None, allow_external: bool) -> np.ndarray | None:
-    """Frame ``index`` of the video a pose file names, or ``None`` when it is not to be opened or read.
+def _video_frame(
+    filename: str, index: int, *, beside: Path | None, allow_external: bool
+) -> tuple[np.ndarray | None, str]:
+    """Frame ``index`` of the video a pose file names, or ``None`` and why it was not drawn.
 
     The video is opened only as `openable_video` and `open_video` allow.
     """
     path = openable_video(filename, beside=beside, allow_external=allow_external)
     if path is None:
-        return None
+        return None, _why_not_opened(filename, beside=beside)
     try:
         with open_video(path) as container:
             if container is None:
-                return None
+                return None, f"video {path} not opened: PyAV is not installed (pip install av)"
             for i, frame in enumerate(container.decode(video=0)):
                 if i == index:
-                    return frame.to_ndarray(format="rgb24")
-    except Exception:  # noqa: BLE001 - an unreadable video falls back to trajectories
-        return None
-    return None
+                    return frame.to_ndarray(format="rgb24"), ""
+    except Exception as exc:  # noqa: BLE001 - an unreadable video falls back to trajectories
+        return None, f"video {path} could not be read ({type(exc).__name__}: {exc})"
+    return None, f"video {path} has no frame {index}"
+
+
+def _why_not_opened(filename: str, *, beside: Path | None) -> str:
+    """Why `openable_video` refused the video a pose file names: absent, not a video file, or outside its folder."""
+    path = Path(filename)
+    if not path.is_absolute() and beside is not None:
+        path = beside.parent / path
+    if not path.exists():
+        return f"video not found: {path}"
+    if path.suffix.lower() not in CONTAINERS or not path.is_file():
+        return f"video {path} not opened: poseio opens only video files ending in {', '.join(sorted(CONTAINERS))}"
+    if beside is None:
+        return (
+            f"video {path} not opened: the pose file is not a local file, so it has no folder whose videos poseio "
+            f"opens; {say_option('allow_external')} opens it"
+        )
+    return (
+        f"video {path} not opened: it lies outside the folder of {beside.name} ({beside.resolve().parent}), and "
+        f"poseio follows the paths a pose file names only within its folder; {say_option('allow_external')} opens it"
+    )
 
 
 def plot_labels(
@@ -64,7 +87,7 @@ def plot_labels(
     )
     if first is None:
         raise PoseioError(f"frame {frame} has no labels; pick a labelled frame")
-    image = _video_frame(first.video.filename, first.frame_idx, beside=source, allow_external=allow_external)
+    image, why = _video_frame(first.video.filename, first.frame_idx, beside=source, allow_external=allow_external)
     if image is not None:
         fig, ax = plt.subplots(figsize=(6, 6 * image.shape[0] / image.shape[1]))
         ax.imshow(image)
@@ -101,7 +124,7 @@ def plot_labels(
         else:
             right.text(0.5, 0.5, "no point confidences", ha="center", va="center")
             right.set_axis_off()
-        what = "trajectories and confidences (video not found)"
+        what = f"trajectories and confidences; {why}"
     fig.tight_layout()
     fig.savefig(output, dpi=100)
     plt.close(fig)
