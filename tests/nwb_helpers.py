@@ -65,9 +65,7 @@ def critical_inspector_messages(path) -> list[str]:
     return [
         f"{m.check_function_name}: {m.message}"
         for m in inspect_nwbfile(nwbfile_path=str(path))
-        if m is not None
-        and m.importance.name == "CRITICAL"
-        and m.check_function_name != "check_image_series_external_file_valid"
+        if m is not None and m.importance.name == "CRITICAL"
     ]
 
 

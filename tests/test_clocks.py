@@ -23,7 +23,9 @@ def nwb(tmp_path):
     poseio.save(labels, path)
     with h5py.File(path, "a") as f:
         del f["/processing/behavior/poseio_videos"]
-        del f[CONTAINER]["source_video"]
+        for name in ("source_video", "original_videos"):  # original_videos when the video file was not found
+            if name in f[CONTAINER]:
+                del f[CONTAINER][name]
         del f[CONTAINER + "_instance_scores"]  # its timestamps link to the series' ones
         for name in ("PoseEstimation_m2", "PoseEstimation_m2_instance_scores"):
             del f["/processing/behavior"][name]

@@ -167,7 +167,10 @@ def test_in_memory_nwbfile(tmp_path):
 
 @pytest.fixture
 def damaged(tmp_path):
-    return damaged_file(tmp_path, annotations(), "processing/behavior/PoseTraining/training_frames/cam_frame_3")
+    labels = annotations()
+    labels.videos[0].filename = str(tmp_path / "cam.mp4")  # a video that exists, so that the frames link it
+    (tmp_path / "cam.mp4").write_bytes(b"")
+    return damaged_file(tmp_path, labels, "processing/behavior/PoseTraining/training_frames/cam_frame_3")
 
 
 def _extra_node(frame):

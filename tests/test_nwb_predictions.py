@@ -34,8 +34,12 @@ def test_lossless_round_trip_with_gaps_and_offset_start(tmp_path):
 
 def test_output_is_valid_nwb_and_passes_the_inspector(tmp_path):
     path = tmp_path / "p.nwb"
+    labels = predictions()
+    labels.videos[0].filename = str(tmp_path / "videos" / "cam.mp4")  # a real file: the ImageSeries links it
+    (tmp_path / "videos").mkdir()
+    (tmp_path / "videos" / "cam.mp4").write_bytes(b"")
     poseio.save(
-        predictions(),
+        labels,
         path,
         subject=SUBJECT,
         session_description="test session",
@@ -48,18 +52,52 @@ def test_output_is_valid_nwb_and_passes_the_inspector(tmp_path):
         behavior = f["processing/behavior"]
         assert {"PoseEstimation_m1", "PoseEstimation_m2", "Skeletons"} <= set(behavior)
         assert f["processing/behavior/PoseEstimation_m1/source_video"].attrs["neurodata_type"] == "ImageSeries"
+        # Relative to the NWB file, as NWB best practice and DANDI ask.
+        assert f["processing/behavior/PoseEstimation_m1/source_video/external_file"].asstr()[()].tolist() == [
+            "videos/cam.mp4"
+        ]
         assert not any(name.startswith("SLEAP_VIDEO") for name in f["processing"])
 
 
-def test_video_timestamps_give_frame_indices(tmp_path):
+def test_a_video_whose_file_is_missing_is_named_but_not_linked(tmp_path):
+    # An ImageSeries naming a missing file is CRITICAL for nwbinspector (and DANDI refuses it).
+    path = tmp_path / "p.nwb"
+    labels = predictions()
+    poseio.save(labels, path, subject=SUBJECT)
+    assert critical_inspector_messages(path) == []
+    with h5py.File(path) as f:
+        assert not any(f["processing/behavior/PoseEstimation_m1"].get(n) for n in ("source_video",))
+        assert len(f["acquisition"]) == 0
+        names = f["processing/behavior/PoseEstimation_m1/original_videos"].asstr()[()].tolist()
+        assert names == ["/data/session/cam.mp4"]
+    loaded = poseio.load(path)
+    assert [v.filename for v in loaded.videos] == ["/data/session/cam.mp4"]
+    assert loaded.videos[0].fps == 30.0 and loaded.videos[0].shape == labels.videos[0].shape
+    assert_labels_equal(labels, loaded)
+
+
+@pytest.mark.parametrize(
+    ("steps", "clock"),
+    [(0.04 + 0.002 * (np.arange(11) % 3), "video timestamps"), (np.full(11, 0.04), "video rate")],
+    ids=["irregular", "regular"],
+)
+def test_video_timestamps_give_frame_indices(tmp_path, steps, clock):
     labels = predictions(n_frames=5, start=2)
-    labels.videos[0].timestamps = np.cumsum(np.r_[0.0, np.full(11, 0.04)]) + 10.0
+    labels.videos[0].timestamps = np.cumsum(np.r_[0.0, steps]) + 10.0
     labels.videos[0].fps = None
     path = tmp_path / "p.nwb"
     poseio.save(labels, path)
     loaded = poseio.load(path)
     assert [f.frame_idx for f in loaded] == [2, 3, 4, 5, 6]
-    assert loaded.provenance["frame_timing"]["/data/session/cam.mp4"] == "video timestamps"
+    # A regular clock is written as starting_time + rate, as nwbinspector asks (check_regular_timestamps).
+    assert loaded.provenance["frame_timing"]["/data/session/cam.mp4"] == clock
+    with h5py.File(path) as f:
+        (series,) = f["acquisition"].values()
+        if clock == "video rate":
+            assert "timestamps" not in series
+            assert series["starting_time"][()] == 10.0 and series["starting_time"].attrs["rate"] == 25.0
+        else:
+            np.testing.assert_array_equal(series["timestamps"][()], labels.videos[0].timestamps)
 
 
 def test_no_frame_rate_is_an_error_that_names_the_options(tmp_path):

@@ -1,6 +1,8 @@
 """Video paths survive NWB -> NWB: kept as stored, rebased when the copy is in another folder.
 
-Every check reads the output's ``external_file`` with h5py, not through poseio.
+An ImageSeries links a video only when its file exists (an ImageSeries naming a
+missing file is CRITICAL for nwbinspector, and DANDI refuses it); a missing
+video is kept by name instead. Every check reads the output with h5py, not through poseio.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import poseio
 import pytest
 from conftest import corpus_file
 from nwb_helpers import annotations, predictions
+from poseio_nwb import UNLINKED_TRAINING_FRAMES
 
 POSEIO = str(Path(sys.executable).with_name("poseio"))
 
@@ -56,7 +59,9 @@ def session(request, tmp_path) -> Path:
     (folder / "videos").mkdir(parents=True)
     (folder / "videos" / "cam.mp4").write_bytes(b"")
     path = folder / "poses.nwb"
-    poseio.save(predictions() if request.param == "predictions" else annotations(), path)
+    labels = predictions() if request.param == "predictions" else annotations()
+    labels.videos[0].filename = str(folder / "videos" / "cam.mp4")
+    poseio.save(labels, path)
     _set_external_file(path, ["videos/cam.mp4"])
     return path
 
@@ -77,42 +82,79 @@ def test_a_relative_path_is_rebased_for_a_copy_in_another_folder(session, tmp_pa
         assert (output.parent / stored).resolve() == (session.parent / "videos" / "cam.mp4").resolve()
 
 
+def _names_kept(path: Path) -> set[str]:
+    """The filenames of the videos a file names without linking them (poseio's videos table)."""
+    with h5py.File(path, "r") as f:
+        table = f["/processing/behavior/poseio_videos"]
+        return {
+            name
+            for series, name in zip(table["image_series"].asstr()[()], table["filename"].asstr()[()])
+            if not series or series == UNLINKED_TRAINING_FRAMES
+        }
+
+
 @pytest.mark.parametrize(
     "stored", ["C:/sleap/videos/cam.mp4", "C:\\sleap\\cam.mp4", "\\\\server\\share\\cam.mp4", "/data/cam.mp4"]
 )
-def test_absolute_paths_of_any_system_are_kept_as_stored(tmp_path, stored):
+def test_absolute_paths_of_missing_files_are_kept_by_name_not_linked(tmp_path, stored):
     path = tmp_path / "poses.nwb"
-    poseio.save(predictions(), path)
-    _set_external_file(path, [stored])
+    labels = predictions()
+    labels.videos[0].filename = str(tmp_path / "cam.mp4")
+    (tmp_path / "cam.mp4").write_bytes(b"")
+    poseio.save(labels, path)
+    _set_external_file(path, [stored])  # as another tool wrote it, on another machine
     labels = poseio.load(path)
     assert labels.videos[0].filename == stored  # not glued to this machine's folder
     output = tmp_path / "out" / "copy.nwb"
     output.parent.mkdir()
     _convert(path, output)
-    assert set(map(tuple, _external_files(output).values())) == {(stored,)}
+    assert _external_files(output) == {}
+    with h5py.File(output, "r") as f:
+        assert f["/processing/behavior/PoseEstimation_m1/original_videos"].asstr()[()].tolist() == [stored]
+    assert _names_kept(output) == {stored}
+
+
+def test_an_absolute_path_of_an_existing_file_is_stored_relative_to_the_output(tmp_path):
+    video = tmp_path / "raw" / "cam.mp4"
+    video.parent.mkdir()
+    video.write_bytes(b"")
+    labels = predictions()
+    labels.videos[0].filename = str(video)
+    output = tmp_path / "nwb" / "poses.nwb"
+    output.parent.mkdir()
+    poseio.save(labels, output)
+    assert set(map(tuple, _external_files(output).values())) == {("../raw/cam.mp4",)}
+    assert poseio.load(output).videos[0].filename == str(video)
 
 
 def test_every_image_of_an_image_list_is_kept(tmp_path):
     path = tmp_path / "poses.nwb"
-    poseio.save(annotations(), path)
+    labels = annotations()
+    labels.videos[0].filename = str(tmp_path / "cam.mp4")
+    (tmp_path / "cam.mp4").write_bytes(b"")
+    poseio.save(labels, path)
     images = [f"img/frame_{i:03d}.png" for i in range(600)]
+    (tmp_path / "img").mkdir()
+    for image in images:
+        (tmp_path / image).write_bytes(b"")
     _set_external_file(path, images)
     output = tmp_path / "copy.nwb"
     _convert(path, output)
-    for name, stored in _external_files(output).items():
+    found = _external_files(output)
+    assert found
+    for name, stored in found.items():
         assert stored == images
         with h5py.File(output, "r") as f:
             assert f[name]["external_file"].attrs["starting_frame"].tolist() == list(range(600))
 
 
-def test_corpus_relative_paths_are_kept(tmp_path):
+def test_corpus_relative_paths_of_missing_videos_are_kept_by_name(tmp_path):
     source = corpus_file("nwb/sio095_labels.v002.rel_paths.annotations.nwb")
     before = sorted(map(tuple, _external_files(source).values()))
     assert any(not Path(p).is_absolute() for entries in before for p in entries), "the file has relative paths"
+    assert not any((source.parent / p).exists() for entries in before for p in entries), "the videos are not there"
     output = tmp_path / "copy.nwb"
     _convert(source, output)
-    rebased = {
-        tuple(Path(os.path.relpath(source.parent.resolve() / p, tmp_path.resolve())).as_posix() for p in entries)
-        for entries in before
-    }
-    assert set(map(tuple, _external_files(output).values())) == rebased
+    assert _external_files(output) == {}
+    # Named where they point from the source's folder, which is what the relative path meant.
+    assert _names_kept(output) == {str(source.parent.resolve() / p) for entries in before for p in entries}

@@ -30,7 +30,6 @@ _FLAGS: dict[str, tuple[str, bool]] = {
     "metadata": ("--metadata", True),
     "read_format": ("--format", True),
     "write_format": ("--to", True),
-    "keep_session": ("--keep-session", False),
 }
 
 #: How a keyword is shown in Python where its name differs from the CLI's idea of it: `poseio.save`

@@ -173,6 +173,15 @@ class AnnotationsReader:
                     metadata=stored_images_metadata(container, names, self.path),
                 )
             return self.video_ids[container], self.image_indices[container][image]
+        index = _attr_or_dataset(frame, "source_video_frame_index")
+        unlinked = self.extras.training_frames_video
+        if unlinked is not None and index is not None and np.asarray(index).dtype.kind in "iu":
+            # poseio left the one video whose file it did not find unlinked; its table names it.
+            filename, shape, fps = unlinked
+            if filename not in self.video_ids:
+                self.video_ids[filename] = len(self.videos)
+                self.videos[filename] = Video(filename, shape=shape if any(shape) else None, fps=fps)
+            return self.video_ids[filename], int(np.asarray(index).reshape(-1)[0])
         raise ReadError(f"{where}: TrainingFrame has neither a source_video nor a source_frame")
 
     def track_index(self, instance_name: str) -> int:

@@ -11,17 +11,22 @@ objects. Both follow one plan (`poseio_nwb_annotations._plan`).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
 from poseio import InvalidOptionError, Labels
+from poseio.hdf5 import text
+from poseio_nwb import UNLINKED_TRAINING_FRAMES
 from poseio_nwb.writing import (
     FRAME_MAP_TABLE,
+    VIDEOS_TABLE,
     add_skeletons,
     append_rows,
     append_to_nwbfile,
+    linkable_files,
     new_nwbfile,
     nwbfile_metadata,
     paths_to_store,
@@ -40,6 +45,8 @@ from poseio_nwb_annotations._h5write import FrameWriter
 from poseio_nwb_annotations._images import copy_stored_images
 from poseio_nwb_annotations._plan import FramePlan, plan_frames
 from poseio_nwb_annotations._records import id_value
+
+logger = logging.getLogger("poseio")
 
 OPTIONS = ("annotator", "skeleton_map", "module_name", "frame_map")
 
@@ -83,11 +90,15 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
     source_videos = pose_training.source_videos
     videos, images = {}, {}
     recorded = []
+    unlinked = _video_to_leave_unlinked(labels, frames, module, nwb_path)
     for video_id in sorted({f.video for f in frames}):
         video = labels.videos[video_id]
         if video.metadata.get("stored_images"):
             # Images the source file stored itself: copied, and linked by each frame as before.
             images[video_id] = copy_stored_images(video, [f.frame_idx for f in frames if f.video == video_id], module)
+            continue
+        if video_id == unlinked:
+            recorded.append((UNLINKED_TRAINING_FRAMES, video))
             continue
         shape = video.shape or ()
         n_frames = int(shape[0]) if shape and shape[0] else max(f.frame_idx for f in frames if f.video == video_id) + 1
@@ -97,7 +108,7 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             description=f"Video {video.filename} whose frames were labelled."
             + ("" if video.fps else " Its frame rate is unknown: the rate of 1.0 is a placeholder."),
             unit="n.a.",
-            external_file=(files := paths_to_store(video, nwb_path)),
+            external_file=(files := linkable_files(video, nwb_path) or paths_to_store(video, nwb_path)),
             format="external",
             starting_frame=starting_frames(video, len(files)),
             rate=float(video.fps or 1.0),
@@ -118,6 +129,43 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             [(i, str(video), int(index)) for i, (video, index) in enumerate(frame_map)],
         )
     return Containers(pose_training, skeletons, videos, frames, images)
+
+
+def _video_to_leave_unlinked(labels: Labels, frames: list[FramePlan], module, nwb_path: Path | None) -> int | None:
+    """The video whose frames link no ImageSeries because its file is not there, if there is one.
+
+    An ImageSeries naming a missing file is what nwbinspector calls CRITICAL,
+    so the frames of such a video keep only their frame index, and poseio's
+    videos table names the video (`poseio_nwb.writing.record_videos`). A reader
+    can tell one such video apart from the linked ones, not two: with several
+    missing videos (or one already in the file), they are linked as before,
+    with a warning.
+    """
+    missing = [
+        v
+        for v in sorted({f.video for f in frames})
+        if not labels.videos[v].metadata.get("stored_images") and linkable_files(labels.videos[v], nwb_path) is None
+    ]
+    table = module.data_interfaces.get(VIDEOS_TABLE)
+    already = table is not None and any(
+        text(name) == UNLINKED_TRAINING_FRAMES for name in table["image_series"].data[:]
+    )
+    if len(missing) == 1 and not already:
+        logger.warning(
+            "video %s was not found from %s: its labelled frames keep their frame numbers but link no ImageSeries, "
+            "which would name a missing file; put the video there to link it",
+            labels.videos[missing[0]].filename,
+            "the output's folder" if nwb_path is None else nwb_path.parent,
+        )
+        return missing[0]
+    if missing:
+        logger.warning(
+            "videos %s were not found from %s: the ImageSeries name missing files, which nwbinspector and DANDI "
+            "refuse; put the videos there and convert again",
+            ", ".join(labels.videos[v].filename for v in missing),
+            "the output's folder" if nwb_path is None else nwb_path.parent,
+        )
+    return None
 
 
 def add_annotations(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **options: Any) -> Any:
@@ -153,7 +201,7 @@ def add_annotations(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
             {"source_frame": image}
             if image is not None
             else {
-                "source_video": containers.videos[frame.video],
+                "source_video": containers.videos.get(frame.video),  # None: a video left unlinked
                 "source_video_frame_index": np.uint32(frame.frame_idx),
             }
         )
@@ -208,7 +256,8 @@ def _fill_frames(path: Path, containers: Containers) -> None:
                 writer.soft_link(group, "source_frame", f"/processing/{module_name}/{image.parent.name}/{image.name}")
             else:
                 writer.number_attr(group, "source_video_frame_index", np.uint32(frame.frame_idx))
-                writer.soft_link(group, "source_video", video_paths[frame.video])
+                if frame.video in video_paths:  # else a video left unlinked, see _video_to_leave_unlinked
+                    writer.soft_link(group, "source_video", video_paths[frame.video])
             instances = writer.typed_group(group, "skeleton_instances", "SkeletonInstances")
             for plan in frame.instances:
                 instance = writer.typed_group(instances, plan.name, "SkeletonInstance")

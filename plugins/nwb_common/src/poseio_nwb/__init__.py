@@ -9,7 +9,15 @@ damage reported as ReadError) comes from `poseio.hdf5`.
 from poseio_nwb._h5 import LEAF_TYPES, linked_groups, neurodata_type, typed_groups
 from poseio_nwb._hooks import check_read_options, nwb_format_info, nwb_write_claim
 from poseio_nwb._names import REPEAT, escape_track, repeated, track_of, unique_name
-from poseio_nwb._objects import PoseioExtras, read_skeleton, read_video, series_times, session_metadata
+from poseio_nwb._objects import (
+    UNLINKED_TRAINING_FRAMES,
+    PoseioExtras,
+    read_skeleton,
+    read_video,
+    series_times,
+    session_metadata,
+)
+from poseio_nwb._paths import video_label
 from poseio_nwb._session import NOT_READ, objects_not_read
 from poseio_nwb._sniff import NDX_POSE, nwb_root_kind, pose_claim
 from poseio_nwb._validate import validate_nwb
@@ -19,6 +27,7 @@ __all__ = [
     "NDX_POSE",
     "NOT_READ",
     "REPEAT",
+    "UNLINKED_TRAINING_FRAMES",
     "PoseioExtras",
     "check_read_options",
     "escape_track",
@@ -38,4 +47,5 @@ __all__ = [
     "typed_groups",
     "unique_name",
     "validate_nwb",
+    "video_label",
 ]

@@ -179,6 +179,11 @@ def read_video(
     return video
 
 
+#: The ``image_series`` of the row of poseio's videos table that names the video
+#: whose TrainingFrames link no ImageSeries (its file was not found).
+UNLINKED_TRAINING_FRAMES = "(training frames of a video not found)"
+
+
 @attrs.define
 class PoseioExtras:
     """Values poseio stored in its own DynamicTables (see `poseio_nwb.writing`).
@@ -186,6 +191,10 @@ class PoseioExtras:
     Attributes:
         symmetries: Skeleton name -> pairs of node names.
         videos: ImageSeries name -> (filename as given, shape, fps or None).
+        unlinked_videos: filename -> (shape, fps or None) of each video written
+            without an ImageSeries, its file not found (named by ``original_videos``).
+        training_frames_video: (filename, shape, fps or None) of the video whose
+            TrainingFrames link no ImageSeries (its file not found), if there is one.
         frame_map: (exported frame, original video, original frame index) rows.
         skeleton_names: NWB Skeleton name -> the skeleton's own name, where they differ.
         tracks: PoseEstimation path below ``/processing`` (``behavior/PoseEstimation``)
@@ -194,6 +203,8 @@ class PoseioExtras:
 
     symmetries: dict[str, list[tuple[str, str]]] = attrs.Factory(dict)
     videos: dict[str, tuple[str, tuple[int, ...], float | None]] = attrs.Factory(dict)
+    unlinked_videos: dict[str, tuple[tuple[int, ...], float | None]] = attrs.Factory(dict)
+    training_frames_video: tuple[str, tuple[int, ...], float | None] | None = None
     frame_map: list[tuple[int, str, int]] = attrs.Factory(list)
     skeleton_names: dict[str, str] = attrs.Factory(dict)
     tracks: dict[str, str] = attrs.Factory(dict)
@@ -220,7 +231,13 @@ class PoseioExtras:
             dims = np.stack([np.asarray(values(table[c])) for c in ("n_frames", "height", "width", "channels")], axis=1)
             fps = values(table["fps"], np.float64) if "fps" in table else np.full(len(series), np.nan)
             for s, fn, shape, rate in zip(series, filenames, dims, fps):
-                self.videos[s] = (fn, tuple(int(v) for v in shape), None if np.isnan(rate) else float(rate))
+                entry = (fn, tuple(int(v) for v in shape), None if np.isnan(rate) else float(rate))
+                if s == UNLINKED_TRAINING_FRAMES:
+                    self.training_frames_video = entry
+                elif s:
+                    self.videos[s] = entry
+                else:
+                    self.unlinked_videos[fn] = entry[1:]
         elif name == "poseio_skeleton_names":
             self.skeleton_names.update(zip(read_strings(table["skeleton"]), read_strings(table["original_name"])))
         elif name == "poseio_tracks":

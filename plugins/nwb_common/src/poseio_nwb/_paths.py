@@ -13,6 +13,12 @@ The writer stores, for a video read from a file:
 
 A video a user made (or renamed) is stored relative when it sits in or below
 the output's folder, and as given otherwise.
+
+The writers link a video (write an ImageSeries naming it) only when every file
+it names exists, and then name it relative to the output's folder, as NWB best
+practice and DANDI ask (`linkable_files`): an ImageSeries that names a missing
+file is what nwbinspector calls CRITICAL. A video whose file is not there is
+kept by name in poseio's own table instead (see `poseio_nwb.writing`).
 """
 
 from __future__ import annotations
@@ -48,6 +54,28 @@ def paths_to_store(video: Video, nwb_path: Path | None) -> list[str]:
     if kept.get("resolved") and kept["resolved"][0] == video.filename:  # not renamed since it was read
         return [_rebase(text, target, nwb_path) for text, target in zip(kept["stored"], kept["resolved"])]
     return [_relative_if_inside(name, nwb_path) for name in video.metadata.get("external_files") or [video.filename]]
+
+
+def linkable_files(video: Video, nwb_path: Path | None) -> list[str] | None:
+    """The ``external_file`` entries of a video whose files all exist, relative to ``nwb_path``'s folder.
+
+    ``None`` when a file is missing, is a folder (an image folder is not a
+    video), is a URL or a path of another system. Without ``nwb_path`` (an
+    in-memory file) nothing can be checked: the entries as `paths_to_store` gives them.
+    """
+    entries = paths_to_store(video, nwb_path)
+    if nwb_path is None:
+        return entries
+    # Lexical paths, not resolved ones: nwbinspector and DANDI join the entry to the folder as written.
+    folder = Path(os.path.abspath(nwb_path)).parent
+    linked = []
+    for entry in entries:
+        foreign = os.name != "nt" and bool(PureWindowsPath(entry).drive)
+        target = Path(os.path.abspath(folder / entry))  # an absolute entry replaces the folder
+        if "://" in entry or foreign or not target.is_file():
+            return None
+        linked.append(Path(os.path.relpath(target, folder)).as_posix())
+    return linked
 
 
 def _rebase(stored: str, target: str, nwb_path: Path | None) -> str:

@@ -22,6 +22,7 @@ any NWB reader opens (see ``docs/formats/nwb.md``):
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,11 +32,14 @@ from poseio import InvalidOptionError, Skeleton, Video
 from poseio.options import say_option
 
 from poseio_nwb._names import unique_name
-from poseio_nwb._objects import GENERAL_LISTS, GENERAL_TEXT, ROOT_TEXT
+from poseio_nwb._objects import GENERAL_LISTS, GENERAL_TEXT, ROOT_TEXT, UNLINKED_TRAINING_FRAMES
+from poseio_nwb._paths import linkable_files as linkable_files  # re-exported for the NWB writers
 from poseio_nwb._paths import paths_to_store
 from poseio_nwb._paths import starting_frames as starting_frames  # re-exported for the NWB writers
 from poseio_nwb._paths import video_label as video_label  # re-exported for the NWB writers
 from poseio_nwb._session import NOT_READ, objects_rewritten
+
+logger = logging.getLogger("poseio")
 
 #: NWBFile options accepted by `new_nwbfile` (besides ``subject``): the fields the readers keep.
 NWBFILE_OPTIONS = (*ROOT_TEXT, *GENERAL_LISTS, *GENERAL_TEXT)
@@ -249,22 +253,30 @@ def _column_pairs(module, table_name: str, key: str, value: str) -> dict[str, st
 def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | None) -> None:
     """Record each video's shape, fps and filename in the ``poseio_videos`` table.
 
+    ``entries`` are (ImageSeries name, video); an empty name (or
+    `UNLINKED_TRAINING_FRAMES`, for the annotations) for a video written
+    without an ImageSeries because its file was not found (see
+    `poseio_nwb._paths.linkable_files`), whose filename the table then keeps.
     The filename is left empty for a video stored relative to the NWB file, so
-    that it resolves against wherever the file is read from.
+    that it resolves against wherever the file is read from. The ``fps``
+    column is left out of a new table when no video has a rate (nwbinspector
+    flags a column of NaN).
     """
     rows = []
     for series_name, video in entries:
         shape = tuple(video.shape or ()) + (0, 0, 0, 0)
         fps = float(video.fps) if video.fps else float("nan")
-        filename = video.filename if paths_to_store(video, nwb_path)[0] == video.filename else ""
-        rows.append((series_name, filename, *[int(v) for v in shape[:4]], fps))
+        kept = series_name in ("", UNLINKED_TRAINING_FRAMES) or paths_to_store(video, nwb_path)[0] == video.filename
+        rows.append((series_name, video.filename if kept else "", *[int(v) for v in shape[:4]], fps))
+    columns = ("image_series", "filename", "n_frames", "height", "width", "channels", "fps")
+    existing = module.data_interfaces.get(VIDEOS_TABLE)
+    if existing is None and all(row[-1] != row[-1] for row in rows):  # NaN != NaN: no rate known
+        columns, rows = columns[:-1], [row[:-1] for row in rows]
+    elif existing is not None and "fps" not in existing.colnames:
+        columns, rows = columns[:-1], [row[:-1] for row in rows]
     if rows:
         append_rows(
-            module,
-            VIDEOS_TABLE,
-            "Shape, frame rate and filename of each video (written by poseio).",
-            ("image_series", "filename", "n_frames", "height", "width", "channels", "fps"),
-            rows,
+            module, VIDEOS_TABLE, "Shape, frame rate and filename of each video (written by poseio).", columns, rows
         )
 
 
@@ -343,9 +355,11 @@ def session_losses(labels, options: dict[str, Any]) -> list[str]:
 def start_from_session(source: Path, path: Path, labels, options: dict[str, Any]) -> None:
     """Make ``path`` a copy of the session ``source`` without its poses, ready for the poses to be appended.
 
-    The session's own metadata stays; a subject is added where the session has
-    none (DANDI needs one). Other NWBFile options that would change the
-    session are refused: it is the source's session, not a new one.
+    The session's own metadata stays. A subject given is written where the
+    session has none (DANDI needs one), and replaces the session's where it
+    differs, with a warning: the caller asked for it by name. Other NWBFile
+    options that would change the session are refused: it is the source's
+    session, not a new one.
 
     Raises:
         InvalidOptionError: An option would change the session's metadata.
@@ -355,24 +369,34 @@ def start_from_session(source: Path, path: Path, labels, options: dict[str, Any]
     import h5py
 
     given = pop_nwbfile_options(options)
-    subject = given.pop("subject", None)
+    subject = {k: v for k, v in (given.pop("subject", None) or {}).items() if k in SUBJECT_FIELDS}
     had = labels.provenance.get("session") or {}
     changed = sorted(k for k, v in given.items() if str(v) != str(had.get(k)))
-    if changed or (subject and had.get("subject")):
-        names = changed + (["subject"] if subject and had.get("subject") else [])
+    if changed:
+        shown = ", ".join(say_option(k, given[k]) for k in changed)
         raise InvalidOptionError(
-            f"{names} would change the metadata of the NWB session this file keeps ({source}). Drop them, or write "
+            f"{shown} would change the metadata of the NWB session this file keeps ({source}). Drop them, or write "
             f"a new session of the poses alone with {say_option(KEEP_SESSION, False)}"
         )
+    old_subject = {k: v for k, v in (had.get("subject") or {}).items() if v is not None}
+    replace = bool(subject) and any(str(old_subject.get(k)) != str(v) for k, v in subject.items())
     shutil.copyfile(source, path)
     with h5py.File(path, "r+") as f:
         for name in objects_rewritten(f):
             del f[name]
-    if subject:
+        if replace and "general/subject" in f:
+            del f["general/subject"]
+    if replace:
         from pynwb.file import Subject
 
-        fields = {k: v for k, v in subject.items() if k in SUBJECT_FIELDS}
-        append_to_nwbfile(path, lambda nwbfile: setattr(nwbfile, "subject", Subject(**fields)))
+        if old_subject:
+            logger.warning(
+                "%s: the subject given (%s) replaces the session's (%s) in the output",
+                source,
+                ", ".join(f"{k}={v}" for k, v in subject.items()),
+                ", ".join(f"{k}={v}" for k, v in old_subject.items()),
+            )
+        append_to_nwbfile(path, lambda nwbfile: setattr(nwbfile, "subject", Subject(**subject)))
 
 
 def write_nwbfile(nwbfile, path: Path) -> None:

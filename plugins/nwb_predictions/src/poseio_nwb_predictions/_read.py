@@ -35,6 +35,7 @@ from poseio_nwb import (
     series_times,
     session_metadata,
     typed_groups,
+    video_label,
 )
 
 from poseio_nwb_predictions._containers import container_record, shared_fields
@@ -248,7 +249,11 @@ class PredictionsReader:
         else:
             metadata = {"nwb_path": container.name}
         if filename not in self.videos:
-            self.videos[filename] = Video(filename, metadata=metadata)
+            # A video poseio wrote without an ImageSeries (its file was not found) has its shape and rate here.
+            shape, fps = self.extras.unlinked_videos.get(filename, (None, None))
+            self.videos[filename] = Video(
+                filename, shape=shape if shape and any(shape) else None, fps=fps, metadata=metadata
+            )
         return self.videos[filename]
 
     @staticmethod
@@ -256,14 +261,21 @@ class PredictionsReader:
         """The container's name, less the video label poseio adds when a file has several videos.
 
         poseio names such containers ``PoseEstimation_<video>_<track>`` and their
-        ImageSeries ``video_<video>``; the track is what remains.
+        ImageSeries ``video_<video>`` (a video left unlinked, its file not
+        found, is named by ``original_videos``, whose stem is the label); the
+        track is what remains.
         """
         name = container.name.rsplit("/", 1)[-1]
+        label = None
         if "source_video" in container:
             series = target_path(container, "source_video").rsplit("/", 1)[-1]
-            prefix = "PoseEstimation_" + series.removeprefix("video_") + "_"
-            if series.startswith("video_") and name.startswith(prefix) and len(name) > len(prefix):
-                return "PoseEstimation_" + name[len(prefix) :]
+            label = series.removeprefix("video_") if series.startswith("video_") else None
+        elif "original_videos" in container:
+            names = read_strings(container["original_videos"])
+            label = video_label(names[0], 0) if len(names) == 1 else None
+        prefix = f"PoseEstimation_{label}_"
+        if label and name.startswith(prefix) and len(name) > len(prefix):
+            return "PoseEstimation_" + name[len(prefix) :]
         return name
 
     @staticmethod

@@ -14,6 +14,7 @@ the container, with columns (score, tracking_score).
 from __future__ import annotations
 
 import functools
+import logging
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,6 +29,7 @@ from poseio_nwb.writing import (
     RESERVED_NAMES,
     add_skeletons,
     append_to_nwbfile,
+    linkable_files,
     new_nwbfile,
     nwbfile_metadata,
     paths_to_store,
@@ -45,6 +47,8 @@ from poseio_nwb.writing import (
 
 from poseio_nwb_predictions._containers import WHO_MADE_THEM, find_record
 from poseio_nwb_predictions._naming import track_name
+
+logger = logging.getLogger("poseio")
 
 SCORES_SUFFIX = "_instance_scores"
 #: The PoseEstimation fields an option or a container record may set.
@@ -200,11 +204,27 @@ def _video_timing(video: Video, stamps: np.ndarray | None, fps: float | None) ->
     if stamps is not None and len(stamps) and not np.isnan(stamps).all():
         known = ~np.isnan(stamps)
         if known.all():
-            return {"timestamps": stamps}
+            return _regular_clock(stamps) or {"timestamps": stamps}
         if fps is None:
             frames = np.arange(len(stamps))
             return {"timestamps": np.interp(frames, frames[known], stamps[known])}
     return {"rate": float(fps), "starting_time": _starting_time(video)}
+
+
+def _regular_clock(stamps: np.ndarray) -> dict[str, float] | None:
+    """``starting_time`` and ``rate`` for timestamps a regular clock gives, as nwbinspector asks; else ``None``.
+
+    Regular as nwbinspector's ``check_regular_timestamps`` judges it: every
+    step the same to 9 decimals (the times are then start + i / rate to within
+    a nanosecond per frame).
+    """
+    steps = np.diff(stamps)
+    if len(stamps) < 3 or steps[0] <= 0 or np.unique(np.round(steps, 9)).size != 1:
+        return None
+    rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+    # 1 / (1/30) computed from the times is 29.999999999...: the rate the clock was set to is the round one.
+    rounded = round(rate, 6)
+    return {"starting_time": float(stamps[0]), "rate": float(rounded if abs(rate - rounded) < 1e-9 * rate else rate)}
 
 
 @attrs.frozen
@@ -251,7 +271,9 @@ class _Writer:
         The Device is the one the source named (``device_record``), else a new
         one. A video whose file the source never named (a camera view, a
         world-coordinate view) gets no ImageSeries (there is no file to name),
-        and no new Device.
+        and no new Device. Nor does a video whose file is not there (see
+        `poseio_nwb.writing.linkable_files`): its container keeps its name in
+        ``original_videos``, and poseio's videos table its shape and rate.
         """
         from pynwb.device import Device
         from pynwb.image import ImageSeries
@@ -272,21 +294,49 @@ class _Writer:
             self.nwbfile.add_device(device)
         if video.metadata.get("filename_unknown"):
             return device, None, fps, label
+        timing = _video_timing(video, _timestamps_in_use(video, video_id, self.options), fps)
+        files = linkable_files(video, self.nwb_path)
+        where = "the output's folder" if self.nwb_path is None else self.nwb_path.parent
+        if files is None and timing.get("starting_time") == 0.0:
+            # A clock of rate alone fits poseio's videos table; one with timestamps or a late start needs the series.
+            logger.warning(
+                "video %s was not found from %s: the NWB file names it (original_videos) but links no "
+                "ImageSeries to it, which would name a missing file; put the video there to link it",
+                video.filename,
+                where,
+            )
+            return device, None, timing["rate"], label
+        if files is None:
+            logger.warning(
+                "video %s was not found from %s: its ImageSeries (kept for the video's clock) names a missing file, "
+                "which nwbinspector and DANDI refuse; put the video there and convert again",
+                video.filename,
+                where,
+            )
+            files = paths_to_store(video, self.nwb_path)
         shape = video.shape or ()
         image_series = ImageSeries(
             name=unique_name(self.nwbfile.acquisition, f"video_{label}"),
             description=f"Video {video.filename} on which poses were estimated.",
             unit="n.a.",
-            external_file=(files := paths_to_store(video, self.nwb_path)),
+            external_file=files,
             format="external",
             starting_frame=starting_frames(video, len(files)),
             device=device,
             dimension=[shape[2], shape[1]] if len(shape) >= 3 and shape[1] and shape[2] else None,
             num_samples=int(shape[0]) if shape and shape[0] else int(frames.max()) + 1,
-            **_video_timing(video, _timestamps_in_use(video, video_id, self.options), fps),
+            **timing,
         )
         self.nwbfile.add_acquisition(image_series)
         return device, image_series, fps, label
+
+    def _original_video(self, video: Video, image_series: Any, for_sleap_io: bool) -> list[str] | None:
+        """The ``original_videos`` a container names when it links no ImageSeries, or for sleap-io."""
+        if for_sleap_io:
+            return paths_to_store(video, self.nwb_path)[:1]
+        if image_series is None and not video.metadata.get("filename_unknown"):
+            return [video.filename]
+        return None
 
     def fields(self, record: dict[str, Any] | None) -> dict[str, Any]:
         """A container's descriptive fields: who made the poses (as any reader says), the record's, the options'."""
@@ -423,7 +473,7 @@ class _Writer:
                 **described,
                 # sleap-io finds the video by this (deprecated) path list, and must not find a
                 # source_video: its frames are numbered by frame index, not by the video's clock.
-                **_video_fields(fields, paths_to_store(video, self.nwb_path)[:1] if for_sleap_io else None),
+                **_video_fields(fields, self._original_video(video, image_series, for_sleap_io)),
                 device=device,
                 source_video=None if for_sleap_io else image_series,
             )
@@ -541,9 +591,11 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
         )
         if image_series is not None:
             # Record the frame rate actually written, which may come from the fps option.
-            recorded.append(
-                (image_series.name, attrs.evolve(video, fps=fps if video.timestamps is None else video.fps))
-            )
+            written = image_series.rate or (fps if video.timestamps is None else video.fps)  # a regular clock's rate
+            recorded.append((image_series.name, attrs.evolve(video, fps=written)))
+        elif not video.metadata.get("filename_unknown"):
+            # Unlinked: fps is its clock's rate; sleap-io's layout times poses by frame index, not by the video.
+            recorded.append(("", attrs.evolve(video, fps=None if for_sleap_io else fps)))
         if for_sleap_io:
             # sleap-io reads the modules named SLEAP_VIDEO_*, one per video, holding only the
             # containers of its tracks; their names sort in track order (track00, track01, ...).
