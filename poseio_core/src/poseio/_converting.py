@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from poseio._arguments import check_flag, check_path
@@ -21,8 +21,8 @@ from poseio._loading import FormatChoice, load
 from poseio._option_files import parse_file
 from poseio._remote import is_url
 from poseio._saving import save
-from poseio._words import audience, speaking_to
-from poseio.options import check_fps
+from poseio._words import audience, say_option, speaking_to
+from poseio.options import FPS_SOURCES, check_fps
 
 logger = logging.getLogger("poseio")
 
@@ -152,9 +152,17 @@ def _convert_one(source: str | os.PathLike[str], target: str | os.PathLike[str],
         # and one that stores neither (labelled frames only) is not refused an option it lacks.
         for video in labels.videos:
             video.fps = plan["fps"]
-    elif not is_url(source):
-        # A remote file has no folder here: no video beside it can be opened.
-        notes = rates_from_videos(labels, Path(source), plan["reading"]["allow_external"])
+    else:
+        found = labels.provenance.get(FPS_SOURCES) or {}
+        override = f"{say_option('fps', example='N')} overrides it"
+        notes = [
+            f"{source}: {v.filename} runs at {v.fps:g} fps (read from {found[v.filename]}); {override}"
+            for v in labels.videos
+            if v.fps and v.filename in found
+        ]
+        if not is_url(source):
+            # A remote file has no folder here: no video beside it can be opened.
+            notes += rates_from_videos(labels, Path(source), plan["reading"]["allow_external"])
     save(labels, target, format=plan["to"], allow_loss=plan.get("allow_loss", False), **plan["writer_options"])
     return notes
 
@@ -170,15 +178,22 @@ def rates_from_videos(labels: Labels, source: Path, allow_external: bool) -> lis
     for video in labels.videos:
         if video.fps or video.timestamps is not None:
             continue
-        # DeepLabCut names a video by its stem: its file is the stem with a video ending.
+        # DeepLabCut names a video by its stem: its file is the stem with a video ending. A path
+        # recorded on another machine (SLEAP's, NWB's) may name a video now copied beside the input.
         names = [video.filename] + (
             [video.filename + e for e in VIDEO_ENDINGS] if not Path(video.filename).suffix else []
         )
+        moved = PureWindowsPath(video.filename).name  # the last part, whether / or \ separates them
+        if moved and moved != video.filename:
+            names.append(moved)
         found = (openable_video(name, beside=source, allow_external=allow_external) for name in names)
         path = next((p for p in found if p is not None), None)
         rate = video_fps(path) if path is not None else None
         if rate:
-            notes.append(f"{source}: {video.filename} runs at {rate:g} fps (read from {path}); --fps overrides it")
+            notes.append(
+                f"{source}: {video.filename} runs at {rate:g} fps (read from {path}); "
+                f"{say_option('fps', example='N')} overrides it"
+            )
             # The file found is the video: the output names it, so that readers of the output find it too.
             video.fps, video.filename = rate, str(path)
     return notes

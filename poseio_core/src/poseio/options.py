@@ -30,6 +30,7 @@ from poseio._errors import InvalidOptionError
 from poseio._words import say_option
 
 __all__ = [
+    "FPS_SOURCES",
     "check_choice",
     "check_fps",
     "check_one_line",
@@ -38,6 +39,12 @@ __all__ = [
     "refuse_unknown",
     "say_option",
 ]
+
+
+#: The provenance key under which a reader says where it found a video's frame rate that the
+#: file itself does not hold: ``{video filename: "path/of/the/file/that/recorded/it"}``.
+#: ``poseio convert`` reports it, so that a rate never arrives unexplained.
+FPS_SOURCES = "fps_sources"
 
 
 def refuse_unknown(options: Mapping[str, Any], accepted: Iterable[str], format: str, *, doing: str = "read") -> None:

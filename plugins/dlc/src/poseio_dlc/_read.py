@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import poseio
 from poseio.csv import first_lines, read_block, source_of, split_rows
+from poseio.options import FPS_SOURCES
 
 from poseio_dlc._build import FORMAT, Frame, check_read_options, labels_of
 from poseio_dlc._columns import ColumnsError
 from poseio_dlc._header import MAX_ROWS, Header, parse
+from poseio_dlc._meta import recorded_fps
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,7 +36,14 @@ def read_dlc(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         if checked.get("key") is not None:
             raise poseio.InvalidOptionError(f"{probe.name}: key= names an HDF5 group, but this is a CSV", format=FORMAT)
         frame = read_csv_frame(source_of(probe), probe.name)
-    return labels_of(frame, probe.name, checked)
+    labels = labels_of(frame, probe.name, checked)
+    if checked.get("fps") is None and probe.path is not None and labels.provenance["dlc"]["layout"] == "video":
+        found = recorded_fps(probe.path)
+        if found is not None:
+            # The rate of the analysed video, as DeepLabCut recorded it; where it came from is said.
+            labels.videos[0].fps = found[0]
+            labels.provenance[FPS_SOURCES] = {labels.videos[0].filename: str(found[1])}
+    return labels
 
 
 # -- HDF5 ----------------------------------------------------------------------------------------
