@@ -152,3 +152,25 @@ def test_a_sleap_file_takes_the_rate_of_its_video_copied_beside_it(tmp_path):
     with h5py.File(tmp_path / "out.nwb", "r") as f:
         linked = [s["external_file"].asstr()[()].tolist() for s in f["acquisition"].values()]
     assert linked == [["sleapvideo.mp4"]]  # the real file, relative to the output
+
+
+def test_convert_says_before_writing_what_dandi_will_refuse(tmp_path):
+    source = tmp_path / "poses.h5"
+    shutil.copyfile(corpus_file("formats", "DLC_sample_poses.h5"), source)
+    out = tmp_path / "out.nwb"
+    done = subprocess.run(
+        [POSEIO, "convert", str(source), str(out), "--fps", "40"], capture_output=True, text=True, env=ENV
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no subject: DANDI refuses NWB files without one; give it with --subject subject.yaml" in done.stderr
+    assert "no session start time" in done.stderr and "-o session_start_time=" in done.stderr
+    # An NWB source has both: nothing to say.
+    (tmp_path / "subject.yaml").write_text(SUBJECT)
+    again = subprocess.run(
+        [POSEIO, "convert", str(out), str(tmp_path / "again.nwb"), "--subject", str(tmp_path / "subject.yaml")],
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "DANDI" not in again.stderr and "session start" not in again.stderr

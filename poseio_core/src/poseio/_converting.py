@@ -163,8 +163,37 @@ def _convert_one(source: str | os.PathLike[str], target: str | os.PathLike[str],
         if not is_url(source):
             # A remote file has no folder here: no video beside it can be opened.
             notes += rates_from_videos(labels, Path(source), plan["reading"]["allow_external"])
+    if _writes_nwb(target, plan["to"]):
+        for warning in dandi_warnings(labels, plan["writer_options"]):
+            logger.warning("%s: %s", target, warning)
     save(labels, target, format=plan["to"], allow_loss=plan.get("allow_loss", False), **plan["writer_options"])
     return notes
+
+
+def _writes_nwb(target: str | os.PathLike[str], to: str | list[str] | None) -> bool:
+    names = [to] if isinstance(to, str) else list(to or [])
+    return any(name.startswith("nwb") for name in names) if names else Path(target).suffix.lower() == ".nwb"
+
+
+def dandi_warnings(labels: Labels, writer_options: Mapping[str, Any]) -> list[str]:
+    """What DANDI will refuse or doubt in an NWB file of these labels, said before it is written.
+
+    No subject (nwbinspector's CRITICAL ``check_subject_exists``), and no real
+    session start: without one the file says it began when it was converted.
+    """
+    session = labels.provenance.get("session") or {}
+    warnings = []
+    if not writer_options.get("subject") and not session.get("subject"):
+        warnings.append(
+            "no subject: DANDI refuses NWB files without one; give it with "
+            f"{say_option('subject', example='subject.yaml')} (subject_id, species, sex, age)"
+        )
+    if not writer_options.get("session_start_time") and not session.get("session_start_time"):
+        warnings.append(
+            "the input records no session start time, so the file will say the session began now; give the real "
+            f"one with {say_option('session_start_time', example='2024-01-02T03:04:05+00:00')}"
+        )
+    return warnings
 
 
 def rates_from_videos(labels: Labels, source: Path, allow_external: bool) -> list[str]:
