@@ -256,6 +256,13 @@ def sniff(
         sys.exit(2)
 
 
+@cli.command(params=[param for param in sniff.params if param.name != "explain"])
+@click.pass_context
+def explain(ctx: click.Context, **arguments: Any) -> None:
+    """Show every plugin's verdict on each FILE, with reasons, errors and timings (as sniff --explain)."""
+    ctx.invoke(sniff, explain=True, **arguments)
+
+
 @cli.command()
 @click.argument("file", type=SOURCE)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
