@@ -22,7 +22,7 @@ def nwb(tmp_path):
     labels = predictions(n_frames=6, tracks=("m1", "m2"))  # m1 has a pose in each of the 6 frames
     poseio.save(labels, path)
     with h5py.File(path, "a") as f:
-        del f["/processing/behavior/poseio_videos"]
+        del f["/processing/behavior/poseio_metadata"]  # poseio's record of the video's rate
         for name in ("source_video", "original_videos"):  # original_videos when the video file was not found
             if name in f[CONTAINER]:
                 del f[CONTAINER][name]

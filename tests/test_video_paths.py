@@ -19,6 +19,7 @@ import pytest
 from conftest import corpus_file
 from nwb_helpers import annotations, predictions
 from poseio_nwb import UNLINKED_TRAINING_FRAMES
+from poseio_nwb._tables import COLUMNS
 
 POSEIO = str(Path(sys.executable).with_name("poseio"))
 
@@ -39,7 +40,7 @@ def _external_files(path: Path) -> dict[str, list[str]]:
 def _set_external_file(path: Path, stored: list[str]) -> None:
     """Make every ImageSeries of a file name ``stored``, as another tool might have written it."""
     with h5py.File(path, "a") as f:
-        del f["/processing/behavior/poseio_videos"]  # poseio's record of the filename as a user gave it
+        del f["/processing/behavior/poseio_metadata"]  # poseio's record of the filename as a user gave it
         for name in _external_files(path):
             del f[name]["external_file"]
             f[name].create_dataset("external_file", data=stored, dtype=h5py.string_dtype())
@@ -83,14 +84,15 @@ def test_a_relative_path_is_rebased_for_a_copy_in_another_folder(session, tmp_pa
 
 
 def _names_kept(path: Path) -> set[str]:
-    """The filenames of the videos a file names without linking them (poseio's videos table)."""
+    """The filenames of the videos a file names without linking them (poseio's table, read with h5py)."""
     with h5py.File(path, "r") as f:
-        table = f["/processing/behavior/poseio_videos"]
-        return {
-            name
-            for series, name in zip(table["image_series"].asstr()[()], table["filename"].asstr()[()])
-            if not series or series == UNLINKED_TRAINING_FRAMES
-        }
+        table = f["/processing/behavior/poseio_metadata"]
+        kind, row, field, value = (table[c].asstr()[()] if c != "row" else table[c][()] for c in COLUMNS)
+    rows: dict[int, dict[str, str]] = {}
+    for k, r, name, v in zip(kind, row, field, value):
+        if k == "poseio_videos":
+            rows.setdefault(int(r), {})[name] = v
+    return {r["filename"] for r in rows.values() if r.get("image_series", "") in ("", UNLINKED_TRAINING_FRAMES)}
 
 
 @pytest.mark.parametrize(

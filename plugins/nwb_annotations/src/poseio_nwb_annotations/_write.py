@@ -18,7 +18,6 @@ from typing import Any
 import attrs
 import numpy as np
 from poseio import InvalidOptionError, Labels
-from poseio.hdf5 import text
 from poseio_nwb import UNLINKED_TRAINING_FRAMES
 from poseio_nwb.writing import (
     FRAME_MAP_TABLE,
@@ -33,6 +32,7 @@ from poseio_nwb.writing import (
     pop_nwbfile_options,
     processing_module,
     record_videos,
+    rows_in_module,
     session_to_keep,
     start_from_session,
     starting_frames,
@@ -124,7 +124,6 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
         append_rows(
             module,
             FRAME_MAP_TABLE,
-            "Original video and frame of each exported frame (written by poseio).",
             ("exported_frame", "original_video", "original_frame_idx"),
             [(i, str(video), int(index)) for i, (video, index) in enumerate(frame_map)],
         )
@@ -146,10 +145,7 @@ def _video_to_leave_unlinked(labels: Labels, frames: list[FramePlan], module, nw
         for v in sorted({f.video for f in frames})
         if not labels.videos[v].metadata.get("stored_images") and linkable_files(labels.videos[v], nwb_path) is None
     ]
-    table = module.data_interfaces.get(VIDEOS_TABLE)
-    already = table is not None and any(
-        text(name) == UNLINKED_TRAINING_FRAMES for name in table["image_series"].data[:]
-    )
+    already = any(row.get("image_series") == UNLINKED_TRAINING_FRAMES for row in rows_in_module(module, VIDEOS_TABLE))
     if len(missing) == 1 and not already:
         logger.warning(
             "video %s was not found from %s: its labelled frames keep their frame numbers but link no ImageSeries, "

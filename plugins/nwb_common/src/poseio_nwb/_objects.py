@@ -13,6 +13,7 @@ from poseio.hdf5 import location, read_number, read_strings, read_text, reading,
 
 from poseio_nwb._h5 import typed_groups
 from poseio_nwb._paths import STORED, resolve_stored
+from poseio_nwb._tables import rows_of_file_table
 
 
 def read_edges(dataset: h5py.Dataset, n_nodes: int, where: str) -> list[tuple[int, int]]:
@@ -214,39 +215,36 @@ class PoseioExtras:
         """The values in poseio's tables; ``tables`` are the file's DynamicTables when a walk found them."""
         extras = cls()
         for table in typed_groups(f, "DynamicTable") if tables is None else tables:
-            name = table.name.rsplit("/", 1)[-1]
-            if name.startswith("poseio_"):
+            if table.name.rsplit("/", 1)[-1].startswith("poseio_"):
                 with reading("poseio's table", table):
-                    extras._add_table(name, table)
+                    for name, rows in rows_of_file_table(table).items():
+                        extras._add_rows(name, rows)
         return extras
 
-    def _add_table(self, name: str, table: h5py.Group) -> None:
-        """Take in one of poseio's DynamicTables (see `poseio_nwb.writing`)."""
-        if name == "poseio_skeleton_symmetries":
-            for skeleton, a, b in zip(*(read_strings(table[c]) for c in ("skeleton", "node_a", "node_b"))):
-                self.symmetries.setdefault(skeleton, []).append((a, b))
-        elif name == "poseio_videos":
-            series = read_strings(table["image_series"])
-            filenames = read_strings(table["filename"])
-            dims = np.stack([np.asarray(values(table[c])) for c in ("n_frames", "height", "width", "channels")], axis=1)
-            fps = values(table["fps"], np.float64) if "fps" in table else np.full(len(series), np.nan)
-            for s, fn, shape, rate in zip(series, filenames, dims, fps):
-                entry = (fn, tuple(int(v) for v in shape), None if np.isnan(rate) else float(rate))
-                if s == UNLINKED_TRAINING_FRAMES:
+    def _add_rows(self, name: str, rows: list[dict[str, str]]) -> None:
+        """Take in the rows of one of poseio's tables (see `poseio_nwb.writing`)."""
+        for row in rows:
+            if name == "poseio_skeleton_symmetries":
+                self.symmetries.setdefault(row["skeleton"], []).append((row["node_a"], row["node_b"]))
+            elif name == "poseio_videos":
+                shape = tuple(int(float(row.get(c, "0"))) for c in ("n_frames", "height", "width", "channels"))
+                fps = float(row.get("fps", "nan"))
+                entry = (row.get("filename", ""), shape, None if np.isnan(fps) else fps)
+                series = row.get("image_series", "")
+                if series == UNLINKED_TRAINING_FRAMES:
                     self.training_frames_video = entry
-                elif s:
-                    self.videos[s] = entry
+                elif series:
+                    self.videos[series] = entry
                 else:
-                    self.unlinked_videos[fn] = entry[1:]
-        elif name == "poseio_skeleton_names":
-            self.skeleton_names.update(zip(read_strings(table["skeleton"]), read_strings(table["original_name"])))
-        elif name == "poseio_tracks":
-            self.tracks.update(zip(read_strings(table["container"]), read_strings(table["track"])))
-        elif name == "poseio_frame_map":
-            exported = np.asarray(values(table["exported_frame"])).tolist()
-            originals = read_strings(table["original_video"])
-            indices = np.asarray(values(table["original_frame_idx"])).tolist()
-            self.frame_map.extend(zip(exported, originals, indices))
+                    self.unlinked_videos[entry[0]] = entry[1:]
+            elif name == "poseio_skeleton_names":
+                self.skeleton_names[row["skeleton"]] = row["original_name"]
+            elif name == "poseio_tracks":
+                self.tracks[row["container"]] = row["track"]
+            elif name == "poseio_frame_map":
+                self.frame_map.append(
+                    (int(row["exported_frame"]), row["original_video"], int(row["original_frame_idx"]))
+                )
 
     def apply(self, skeleton: Skeleton) -> None:
         """Give a skeleton read from the file the symmetries and name recorded for it."""

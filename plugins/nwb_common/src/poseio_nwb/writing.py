@@ -1,22 +1,22 @@
 """Writing helpers shared by the NWB plugins. Imports pynwb and ndx-pose when called.
 
-Values that ndx-pose has no field for are stored in standard NWB objects that
-any NWB reader opens (see ``docs/formats/nwb.md``):
+Values that ndx-pose has no field for are kept in poseio's own small tables,
+stored together in one DynamicTable, ``poseio_metadata``, in the processing
+module that holds the Skeletons (see `poseio_nwb._tables` for the layout):
 
-- ``poseio_skeleton_symmetries``: a DynamicTable (columns ``skeleton``,
-  ``node_a``, ``node_b``) in the processing module that holds the Skeletons.
-- ``poseio_videos``: a DynamicTable (columns ``image_series``, ``filename``,
-  ``n_frames``, ``height``, ``width``, ``channels``, ``fps``; NaN fps when
-  unknown) recording each video's shape and its filename as the user gave it
-  (empty when the video is stored relative to the NWB file).
-- ``poseio_skeleton_names``: a DynamicTable (columns ``skeleton``, ``original_name``)
-  giving the original name of a Skeleton that was renamed because NWB names
-  must be unique (two skeletons both called ``mouse``).
-- ``poseio_frame_map``: a DynamicTable (columns ``exported_frame``,
-  ``original_video``, ``original_frame_idx``) written by the annotations export.
-- ``poseio_tracks``: a DynamicTable (columns ``container``, ``track``) naming
-  the track of each PoseEstimation whose name does not say it (the lone
-  ``PoseEstimation`` of a one-animal file).
+- ``poseio_skeleton_symmetries`` (fields ``skeleton``, ``node_a``, ``node_b``).
+- ``poseio_videos`` (``image_series``, ``filename``, ``n_frames``,
+  ``height``, ``width``, ``channels``, ``fps`` when known): each video's
+  shape and its filename as the user gave it (empty when the video is stored
+  relative to the NWB file). A video whose file was not found has no
+  ImageSeries: an empty ``image_series`` (or `UNLINKED_TRAINING_FRAMES` for
+  the annotations' one such video), and its filename.
+- ``poseio_skeleton_names`` (``skeleton``, ``original_name``): the original
+  name of a Skeleton renamed because NWB names must be unique.
+- ``poseio_frame_map`` (``exported_frame``, ``original_video``,
+  ``original_frame_idx``), written by the annotations export.
+- ``poseio_tracks`` (``container``, ``track``): the track of each
+  PoseEstimation whose name does not say it (the lone ``PoseEstimation``).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from poseio_nwb._paths import paths_to_store
 from poseio_nwb._paths import starting_frames as starting_frames  # re-exported for the NWB writers
 from poseio_nwb._paths import video_label as video_label  # re-exported for the NWB writers
 from poseio_nwb._session import NOT_READ, objects_rewritten
+from poseio_nwb._tables import append_rows as append_rows  # re-exported for the NWB writers
+from poseio_nwb._tables import rows_in_module as rows_in_module  # re-exported for the NWB writers
 
 logger = logging.getLogger("poseio")
 
@@ -221,33 +223,16 @@ def add_skeletons(module, skeletons: list[Skeleton], existing: Mapping[str, Any]
         created.append(skeleton)
     rows = [(result[id(s)].name, s.nodes[a].name, s.nodes[b].name) for s in created for a, b in s.symmetry_inds]
     if rows:
-        append_rows(
-            module,
-            SYMMETRIES_TABLE,
-            "Symmetric node pairs of each Skeleton (written by poseio).",
-            ("skeleton", "node_a", "node_b"),
-            rows,
-        )
+        append_rows(module, SYMMETRIES_TABLE, ("skeleton", "node_a", "node_b"), rows)
     renamed = [(result[id(s)].name, s.name) for s in created if s.name and s.name != result[id(s)].name]
     if renamed:
-        append_rows(
-            module,
-            SKELETON_NAMES_TABLE,
-            "Names of Skeletons renamed to be unique (written by poseio).",
-            ("skeleton", "original_name"),
-            renamed,
-        )
+        append_rows(module, SKELETON_NAMES_TABLE, ("skeleton", "original_name"), renamed)
     return result
 
 
 def _column_pairs(module, table_name: str, key: str, value: str) -> dict[str, str]:
-    """``{key: value}`` from two text columns of a poseio table in ``module``, empty when it is absent."""
-    from poseio.hdf5 import text
-
-    table = module.data_interfaces.get(table_name)
-    if table is None:
-        return {}
-    return {text(k): text(v) for k, v in zip(table[key].data[:], table[value].data[:])}
+    """``{key: value}`` from two fields of a poseio table in ``module``, empty when it has no rows."""
+    return {row[key]: row[value] for row in rows_in_module(module, table_name) if key in row and value in row}
 
 
 def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | None) -> None:
@@ -258,53 +243,24 @@ def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | Non
     without an ImageSeries because its file was not found (see
     `poseio_nwb._paths.linkable_files`), whose filename the table then keeps.
     The filename is left empty for a video stored relative to the NWB file, so
-    that it resolves against wherever the file is read from. The ``fps``
-    column is left out of a new table when no video has a rate (nwbinspector
-    flags a column of NaN).
+    that it resolves against wherever the file is read from. An unknown rate is
+    not written.
     """
     rows = []
     for series_name, video in entries:
         shape = tuple(video.shape or ()) + (0, 0, 0, 0)
-        fps = float(video.fps) if video.fps else float("nan")
+        fps = float(video.fps) if video.fps else float("nan")  # NaN: unknown, not written
         kept = series_name in ("", UNLINKED_TRAINING_FRAMES) or paths_to_store(video, nwb_path)[0] == video.filename
         rows.append((series_name, video.filename if kept else "", *[int(v) for v in shape[:4]], fps))
     columns = ("image_series", "filename", "n_frames", "height", "width", "channels", "fps")
-    existing = module.data_interfaces.get(VIDEOS_TABLE)
-    if existing is None and all(row[-1] != row[-1] for row in rows):  # NaN != NaN: no rate known
-        columns, rows = columns[:-1], [row[:-1] for row in rows]
-    elif existing is not None and "fps" not in existing.colnames:
-        columns, rows = columns[:-1], [row[:-1] for row in rows]
     if rows:
-        append_rows(
-            module, VIDEOS_TABLE, "Shape, frame rate and filename of each video (written by poseio).", columns, rows
-        )
+        append_rows(module, VIDEOS_TABLE, columns, rows)
 
 
 def record_tracks(module, rows: list[tuple[str, str]]) -> None:
     """Record ``(container path in the file's processing modules, track name)`` rows in ``poseio_tracks``."""
     if rows:
-        append_rows(
-            module,
-            TRACKS_TABLE,
-            "The track (animal) of each PoseEstimation whose name does not say it (written by poseio).",
-            ("container", "track"),
-            rows,
-        )
-
-
-def append_rows(module, name: str, description: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Add rows to the DynamicTable ``name`` of the module, creating it with ``columns`` if missing."""
-    from hdmf.common import DynamicTable
-
-    if name in module.data_interfaces:
-        table = module.data_interfaces[name]
-    else:
-        table = DynamicTable(name=name, description=description)
-        for column in columns:
-            table.add_column(name=column, description=column.replace("_", " "))
-        module.add(table)
-    for row in rows:
-        table.add_row(**dict(zip(columns, row)))
+        append_rows(module, TRACKS_TABLE, ("container", "track"), rows)
 
 
 def _nwb_io(path: Path, mode: str):
