@@ -376,3 +376,21 @@ def test_skeleton_named_like_an_nwb_attribute_or_field(tmp_path, name):
         back = poseio.load(tmp_path / "o.nwb")
         assert [s.name for s in back.skeletons] == [name]
         np.testing.assert_array_equal(back.numpy()[0, 0], np.ones((2, 2)))
+
+
+def test_frames_of_several_videos_whose_files_are_missing_keep_their_video(tmp_path):
+    # No ImageSeries may name a missing file (nwbinspector CRITICAL): poseio's table says which video each frame is of.
+    labels = annotations()
+    other = poseio.Video("/elsewhere/cam2.mp4", fps=30.0, shape=(900, 48, 64, 1))
+    frame = labels.labeled_frames[0]
+    labels.append(poseio.LabeledFrame(other, frame.frame_idx, [i for i in frame.instances]))
+    path = tmp_path / "two.nwb"
+    poseio.save(labels, path, subject=SUBJECT)
+    assert critical_inspector_messages(path) == []
+    with h5py.File(path) as f:
+        frames = f["processing/behavior/PoseTraining/training_frames"]
+        assert not any("source_video" in frames[name] for name in frames)
+        assert len(f["processing/behavior/PoseTraining/source_videos"]) == 0
+    loaded = poseio.load(path)
+    assert sorted(v.filename for v in loaded.videos) == ["/data/session/cam.mp4", "/elsewhere/cam2.mp4"]
+    assert_labels_equal(labels, loaded)

@@ -1,5 +1,7 @@
 """The nwb-predictions plugin: round trips, NWB validity, appends and bad files."""
 
+import json
+
 import h5py
 import numpy as np
 import poseio
@@ -89,15 +91,38 @@ def test_video_timestamps_give_frame_indices(tmp_path, steps, clock):
     poseio.save(labels, path)
     loaded = poseio.load(path)
     assert [f.frame_idx for f in loaded] == [2, 3, 4, 5, 6]
-    # A regular clock is written as starting_time + rate, as nwbinspector asks (check_regular_timestamps).
+    # A regular clock is kept as starting_time + rate, as nwbinspector asks (check_regular_timestamps). The
+    # video's file is missing, so no ImageSeries holds the clock: poseio's table does (read here with h5py).
     assert loaded.provenance["frame_timing"]["/data/session/cam.mp4"] == clock
     with h5py.File(path) as f:
-        (series,) = f["acquisition"].values()
-        if clock == "video rate":
-            assert "timestamps" not in series
-            assert series["starting_time"][()] == 10.0 and series["starting_time"].attrs["rate"] == 25.0
-        else:
-            np.testing.assert_array_equal(series["timestamps"][()], labels.videos[0].timestamps)
+        assert len(f["acquisition"]) == 0
+        table = f["processing/behavior/poseio_metadata"]
+        kept = {
+            field: value
+            for record, field, value in zip(*(table[c].asstr()[()] for c in ("record", "field", "value")))
+            if record == "poseio_videos/0"
+        }
+    if clock == "video rate":
+        assert "timestamps" not in kept
+        assert float(kept["starting_time"]) == 10.0 and float(kept["fps"]) == 25.0
+    else:
+        assert "fps" not in kept
+        np.testing.assert_array_equal(json.loads(kept["timestamps"]), labels.videos[0].timestamps)
+
+
+def test_a_video_clock_is_written_as_a_rate_in_the_image_series_when_regular(tmp_path):
+    labels = predictions(n_frames=5, start=2)
+    labels.videos[0].filename = str(tmp_path / "cam.mp4")
+    (tmp_path / "cam.mp4").write_bytes(b"")
+    labels.videos[0].timestamps = np.cumsum(np.r_[0.0, np.full(11, 0.04)]) + 10.0
+    labels.videos[0].fps = None
+    path = tmp_path / "p.nwb"
+    poseio.save(labels, path)
+    with h5py.File(path) as f:
+        series = f["acquisition/video_cam"]
+        assert "timestamps" not in series
+        assert series["starting_time"][()] == 10.0 and series["starting_time"].attrs["rate"] == 25.0
+    assert [f.frame_idx for f in poseio.load(path)] == [2, 3, 4, 5, 6]
 
 
 def test_no_frame_rate_is_an_error_that_names_the_options(tmp_path):

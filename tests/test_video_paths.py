@@ -19,7 +19,6 @@ import pytest
 from conftest import corpus_file
 from nwb_helpers import annotations, predictions
 from poseio_nwb import UNLINKED_TRAINING_FRAMES
-from poseio_nwb._tables import COLUMNS
 
 POSEIO = str(Path(sys.executable).with_name("poseio"))
 
@@ -87,11 +86,11 @@ def _names_kept(path: Path) -> set[str]:
     """The filenames of the videos a file names without linking them (poseio's table, read with h5py)."""
     with h5py.File(path, "r") as f:
         table = f["/processing/behavior/poseio_metadata"]
-        kind, row, field, value = (table[c].asstr()[()] if c != "row" else table[c][()] for c in COLUMNS)
-    rows: dict[int, dict[str, str]] = {}
-    for k, r, name, v in zip(kind, row, field, value):
-        if k == "poseio_videos":
-            rows.setdefault(int(r), {})[name] = v
+        records, fields, values = (table[c].asstr()[()] for c in ("record", "field", "value"))
+    rows: dict[str, dict[str, str]] = {}
+    for record, field, value in zip(records, fields, values):
+        if record.startswith("poseio_videos/"):
+            rows.setdefault(record, {})[field] = value
     return {r["filename"] for r in rows.values() if r.get("image_series", "") in ("", UNLINKED_TRAINING_FRAMES)}
 
 

@@ -78,6 +78,19 @@ def _children(f: h5py.File, parent_path: str, parent: h5g.GroupID, container: st
         yield f"{parent_path}/{container}/{name}", group, name + "/"
 
 
+def _frame_index(frame: h5py.Group, where: str) -> int:
+    """A TrainingFrame's ``source_video_frame_index``, checked."""
+    index = _attr_or_dataset(frame, "source_video_frame_index")
+    if index is None:
+        raise ReadError(f"{where}: names a source video but has no source_video_frame_index")
+    values = np.asarray(index).reshape(-1)
+    if values.size != 1 or values.dtype.kind not in "iu" or not 0 <= int(values[0]) <= _MAX_FRAME:
+        raise ReadError(
+            f"{where}: source_video_frame_index should be one whole number from 0 to {_MAX_FRAME}, found {index!r}"
+        )
+    return int(values[0])
+
+
 def _frames(f: h5py.File, training: h5py.Group):
     """``(path, group id)`` of every TrainingFrame of a PoseTraining."""
     for path, location, prefix in _children(f, training.name, training.id, "training_frames", "TrainingFrame"):
@@ -148,16 +161,7 @@ class AnnotationsReader:
             if key not in self.videos:
                 self.video_ids[key] = len(self.videos)
                 self.videos[key] = read_video(frame["source_video"], self.path, self.extras, series_path=key)
-            index = _attr_or_dataset(frame, "source_video_frame_index")
-            if index is None:
-                raise ReadError(f"{where}: links a source_video but has no source_video_frame_index")
-            values = np.asarray(index).reshape(-1)
-            if values.size != 1 or values.dtype.kind not in "iu" or not 0 <= int(values[0]) <= _MAX_FRAME:
-                raise ReadError(
-                    f"{where}: source_video_frame_index should be one whole number from 0 to {_MAX_FRAME}, "
-                    f"found {index!r}"
-                )
-            return self.video_ids[key], int(values[0])
+            return self.video_ids[key], _frame_index(frame, where)
         if "source_frame" in frame:
             # An image stored in the file: its Images container is the "video", its position the frame.
             image_path = target_path(frame, "source_frame")
@@ -173,15 +177,16 @@ class AnnotationsReader:
                     metadata=stored_images_metadata(container, names, self.path),
                 )
             return self.video_ids[container], self.image_indices[container][image]
-        index = _attr_or_dataset(frame, "source_video_frame_index")
-        unlinked = self.extras.training_frames_video
-        if unlinked is not None and index is not None and np.asarray(index).dtype.kind in "iu":
-            # poseio left the one video whose file it did not find unlinked; its table names it.
-            filename, shape, fps = unlinked
+        # A frame of a video poseio did not find: its table names the video (see poseio_nwb.writing).
+        filename = self.extras.frame_videos.get(frame.name.rsplit("/", 1)[-1])
+        if filename is None and len(self.extras.training_frames_videos) == 1:
+            (filename,) = self.extras.training_frames_videos
+        kept = self.extras.training_frames_videos.get(filename)
+        if kept is not None:
             if filename not in self.video_ids:
                 self.video_ids[filename] = len(self.videos)
-                self.videos[filename] = Video(filename, shape=shape if any(shape) else None, fps=fps)
-            return self.video_ids[filename], int(np.asarray(index).reshape(-1)[0])
+                self.videos[filename] = kept
+            return self.video_ids[filename], _frame_index(frame, where)
         raise ReadError(f"{where}: TrainingFrame has neither a source_video nor a source_frame")
 
     def track_index(self, instance_name: str) -> int:

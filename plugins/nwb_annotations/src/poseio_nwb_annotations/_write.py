@@ -21,18 +21,16 @@ from poseio import InvalidOptionError, Labels
 from poseio_nwb import UNLINKED_TRAINING_FRAMES
 from poseio_nwb.writing import (
     FRAME_MAP_TABLE,
-    VIDEOS_TABLE,
+    FRAME_VIDEOS_TABLE,
     add_skeletons,
     append_rows,
     append_to_nwbfile,
     linkable_files,
     new_nwbfile,
     nwbfile_metadata,
-    paths_to_store,
     pop_nwbfile_options,
     processing_module,
     record_videos,
-    rows_in_module,
     session_to_keep,
     start_from_session,
     starting_frames,
@@ -90,14 +88,16 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
     source_videos = pose_training.source_videos
     videos, images = {}, {}
     recorded = []
-    unlinked = _video_to_leave_unlinked(labels, frames, module, nwb_path)
+    unlinked = _videos_to_leave_unlinked(labels, frames, nwb_path)
+    if unlinked:
+        frames = _name_frames_of_unlinked_videos(module, pose_training, labels, frames, unlinked)
     for video_id in sorted({f.video for f in frames}):
         video = labels.videos[video_id]
         if video.metadata.get("stored_images"):
             # Images the source file stored itself: copied, and linked by each frame as before.
             images[video_id] = copy_stored_images(video, [f.frame_idx for f in frames if f.video == video_id], module)
             continue
-        if video_id == unlinked:
+        if video_id in unlinked:
             recorded.append((UNLINKED_TRAINING_FRAMES, video))
             continue
         shape = video.shape or ()
@@ -108,7 +108,7 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             description=f"Video {video.filename} whose frames were labelled."
             + ("" if video.fps else " Its frame rate is unknown: the rate of 1.0 is a placeholder."),
             unit="n.a.",
-            external_file=(files := linkable_files(video, nwb_path) or paths_to_store(video, nwb_path)),
+            external_file=(files := linkable_files(video, nwb_path)),
             format="external",
             starting_frame=starting_frames(video, len(files)),
             rate=float(video.fps or 1.0),
@@ -130,38 +130,44 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
     return Containers(pose_training, skeletons, videos, frames, images)
 
 
-def _video_to_leave_unlinked(labels: Labels, frames: list[FramePlan], module, nwb_path: Path | None) -> int | None:
-    """The video whose frames link no ImageSeries because its file is not there, if there is one.
+def _videos_to_leave_unlinked(labels: Labels, frames: list[FramePlan], nwb_path: Path | None) -> set[int]:
+    """The videos whose frames link no ImageSeries because their file is not there.
 
-    An ImageSeries naming a missing file is what nwbinspector calls CRITICAL,
-    so the frames of such a video keep only their frame index, and poseio's
-    videos table names the video (`poseio_nwb.writing.record_videos`). A reader
-    can tell one such video apart from the linked ones, not two: with several
-    missing videos (or one already in the file), they are linked as before,
-    with a warning.
+    An ImageSeries naming a missing file is what nwbinspector calls CRITICAL
+    (and DANDI refuses), so the frames of such a video keep only their frame
+    index, poseio's table names the video (`poseio_nwb.writing.record_videos`)
+    and says which video each of those frames is of (``poseio_frame_videos``).
     """
-    missing = [
+    missing = {
         v
-        for v in sorted({f.video for f in frames})
+        for v in {f.video for f in frames}
         if not labels.videos[v].metadata.get("stored_images") and linkable_files(labels.videos[v], nwb_path) is None
-    ]
-    already = any(row.get("image_series") == UNLINKED_TRAINING_FRAMES for row in rows_in_module(module, VIDEOS_TABLE))
-    if len(missing) == 1 and not already:
+    }
+    for v in sorted(missing):
         logger.warning(
             "video %s was not found from %s: its labelled frames keep their frame numbers but link no ImageSeries, "
             "which would name a missing file; put the video there to link it",
-            labels.videos[missing[0]].filename,
+            labels.videos[v].filename,
             "the output's folder" if nwb_path is None else nwb_path.parent,
         )
-        return missing[0]
-    if missing:
-        logger.warning(
-            "videos %s were not found from %s: the ImageSeries name missing files, which nwbinspector and DANDI "
-            "refuse; put the videos there and convert again",
-            ", ".join(labels.videos[v].filename for v in missing),
-            "the output's folder" if nwb_path is None else nwb_path.parent,
-        )
-    return None
+    return missing
+
+
+def _name_frames_of_unlinked_videos(module, pose_training, labels: Labels, frames: list[FramePlan], unlinked: set[int]):
+    """The frames with their names in the file, and the video of each frame of an unlinked video recorded.
+
+    The names are made here, as the writers then make them (unique among the
+    frames the file holds), so that the table names the frames written.
+    """
+    taken = set(pose_training.training_frames.training_frames)
+    named = []
+    for frame in frames:
+        name = unique_name(taken, frame.name)
+        taken.add(name)
+        named.append(attrs.evolve(frame, name=name))
+    rows = [(f.name, labels.videos[f.video].filename) for f in named if f.video in unlinked]
+    append_rows(module, FRAME_VIDEOS_TABLE, ("training_frame", "video"), rows)
+    return named
 
 
 def add_annotations(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **options: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,24 @@ def read_video(
     return video
 
 
+def _unlinked_video(entry: tuple[str, tuple[int, ...], float | None], row: dict[str, str]) -> Video:
+    """The Video a ``poseio_videos`` row of a video without an ImageSeries describes, clock included."""
+    filename, shape, fps = entry
+    timestamps = None
+    if "timestamps" in row:
+        try:
+            timestamps = np.asarray(json.loads(row["timestamps"]), dtype=np.float64).reshape(-1)
+        except (ValueError, TypeError) as exc:
+            raise ReadError(f"poseio's timestamps of video {filename} are not a list of numbers: {exc}") from exc
+        if not np.isfinite(timestamps).all():
+            raise ReadError(f"poseio's timestamps of video {filename} hold NaN or infinite times; the file is damaged")
+    start = float(row.get("starting_time", "0"))
+    if not np.isfinite(start):
+        raise ReadError(f"poseio's starting_time of video {filename} is {start}; the file is damaged")
+    metadata = {"starting_time": start} if start else {}
+    return Video(filename, shape=shape if any(shape) else None, fps=fps, timestamps=timestamps, metadata=metadata)
+
+
 #: The ``image_series`` of the row of poseio's videos table that names the video
 #: whose TrainingFrames link no ImageSeries (its file was not found).
 UNLINKED_TRAINING_FRAMES = "(training frames of a video not found)"
@@ -192,10 +211,12 @@ class PoseioExtras:
     Attributes:
         symmetries: Skeleton name -> pairs of node names.
         videos: ImageSeries name -> (filename as given, shape, fps or None).
-        unlinked_videos: filename -> (shape, fps or None) of each video written
-            without an ImageSeries, its file not found (named by ``original_videos``).
-        training_frames_video: (filename, shape, fps or None) of the video whose
-            TrainingFrames link no ImageSeries (its file not found), if there is one.
+        unlinked_videos: filename -> a Video of each video written without an
+            ImageSeries, its file not found (named by ``original_videos``):
+            its shape and clock (fps, ``metadata["starting_time"]``, timestamps).
+        training_frames_videos: filename -> a Video of each video whose
+            TrainingFrames link no ImageSeries (its file not found).
+        frame_videos: TrainingFrame name -> the filename of its video, for those frames.
         frame_map: (exported frame, original video, original frame index) rows.
         skeleton_names: NWB Skeleton name -> the skeleton's own name, where they differ.
         tracks: PoseEstimation path below ``/processing`` (``behavior/PoseEstimation``)
@@ -204,8 +225,9 @@ class PoseioExtras:
 
     symmetries: dict[str, list[tuple[str, str]]] = attrs.Factory(dict)
     videos: dict[str, tuple[str, tuple[int, ...], float | None]] = attrs.Factory(dict)
-    unlinked_videos: dict[str, tuple[tuple[int, ...], float | None]] = attrs.Factory(dict)
-    training_frames_video: tuple[str, tuple[int, ...], float | None] | None = None
+    unlinked_videos: dict[str, Video] = attrs.Factory(dict)
+    training_frames_videos: dict[str, Video] = attrs.Factory(dict)
+    frame_videos: dict[str, str] = attrs.Factory(dict)
     frame_map: list[tuple[int, str, int]] = attrs.Factory(list)
     skeleton_names: dict[str, str] = attrs.Factory(dict)
     tracks: dict[str, str] = attrs.Factory(dict)
@@ -232,13 +254,15 @@ class PoseioExtras:
                 entry = (row.get("filename", ""), shape, None if np.isnan(fps) else fps)
                 series = row.get("image_series", "")
                 if series == UNLINKED_TRAINING_FRAMES:
-                    self.training_frames_video = entry
+                    self.training_frames_videos[entry[0]] = _unlinked_video(entry, row)
                 elif series:
                     self.videos[series] = entry
                 else:
-                    self.unlinked_videos[entry[0]] = entry[1:]
+                    self.unlinked_videos[entry[0]] = _unlinked_video(entry, row)
             elif name == "poseio_skeleton_names":
                 self.skeleton_names[row["skeleton"]] = row["original_name"]
+            elif name == "poseio_frame_videos":
+                self.frame_videos[row["training_frame"]] = row["video"]
             elif name == "poseio_tracks":
                 self.tracks[row["container"]] = row["track"]
             elif name == "poseio_frame_map":

@@ -3,12 +3,14 @@
 The values (each video's shape and rate, skeleton symmetries, renamed
 skeletons, the track of a lone container, an export's frame map) form small
 tables, one per kind (``poseio_videos``, ``poseio_tracks``, ...). They are
-stored in one DynamicTable, ``poseio_metadata``, one row per value: columns
-``table`` (the kind), ``row`` (the row within that kind), ``field`` and
-``value`` (as text). One table of many rows rather than many tables of one:
-nwbinspector asks for no table of a single row (``check_single_row``) and no
-column of NaN (``check_col_not_nan``), so an unknown value is simply absent.
-The first row records the layout (``poseio``, 0, ``layout``, ``1``).
+stored in one DynamicTable, ``poseio_metadata``, one row per value, in three
+text columns: ``record`` (the kind and the row within it, ``poseio_videos/0``),
+``field`` and ``value``. One table of many rows rather than many tables of
+one: nwbinspector asks for no table of a single row (``check_single_row``), no
+column of NaN (``check_col_not_nan``) and no integer column of 0 and 1
+(``check_column_binary_capability``), so an unknown value is simply absent and
+every column is text. The first row records the layout
+(``poseio``, ``layout``, ``2``).
 
 Files written before this layout hold one DynamicTable per kind, named after
 it; `rows_of_file_table` reads both.
@@ -25,9 +27,9 @@ from poseio.hdf5 import read_strings, text, values
 
 #: The DynamicTable that holds every value poseio writes besides ndx-pose's.
 METADATA_TABLE = "poseio_metadata"
-COLUMNS = ("table", "row", "field", "value")
+COLUMNS = ("record", "field", "value")
 #: The row that says which layout the table follows.
-LAYOUT_ROW = ("poseio", 0, "layout", "1")
+LAYOUT_ROW = ("poseio", "layout", "2")
 
 Rows = list[dict[str, str]]
 
@@ -50,13 +52,13 @@ def append_rows(module, name: str, columns: Sequence[str], rows: Sequence[Sequen
             table.add_column(name=column, description=f"the {column} of a value")
         module.add(table)
         table.add_row(**dict(zip(COLUMNS, LAYOUT_ROW)))
-    taken = [int(r) for t, r in zip(table["table"].data[:], table["row"].data[:]) if text(t) == name]
+    taken = [_record(text(r))[1] for r in table["record"].data[:] if _record(text(r))[0] == name]
     start = max(taken, default=-1) + 1
     for offset, row in enumerate(rows):
         for column, value in zip(columns, row):
             if isinstance(value, float) and np.isnan(value):
                 continue
-            table.add_row(table=name, row=start + offset, field=column, value=str(value))
+            table.add_row(record=f"{name}/{start + offset}", field=column, value=str(value))
 
 
 def rows_in_module(module, name: str) -> Rows:
@@ -64,26 +66,31 @@ def rows_in_module(module, name: str) -> Rows:
     table = module.data_interfaces.get(METADATA_TABLE)
     if table is None:
         return []
-    columns = [[text(v) for v in table[c].data[:]] for c in ("table", "field", "value")]
-    return _grouped(columns[0], [int(r) for r in table["row"].data[:]], columns[1], columns[2]).get(name, [])
+    return _grouped(*([text(v) for v in table[c].data[:]] for c in COLUMNS)).get(name, [])
 
 
 def rows_of_file_table(table: h5py.Group) -> dict[str, Rows]:
     """Each poseio table's rows in a DynamicTable of a file: ``poseio_metadata``, or an older per-kind table."""
     name = table.name.rsplit("/", 1)[-1]
     if name == METADATA_TABLE:
-        kinds, fields, texts = (read_strings(table[c]) for c in ("table", "field", "value"))
-        return _grouped(kinds, np.asarray(values(table["row"])).reshape(-1).tolist(), fields, texts)
+        return _grouped(*(read_strings(table[c]) for c in COLUMNS))
     columns = [c for c in table if isinstance(table[c], h5py.Dataset) and c != "id"]
     data = {c: [_as_text(v) for v in np.asarray(values(table[c])).reshape(-1)] for c in columns}
     n_rows = min((len(v) for v in data.values()), default=0)
     return {name: [{c: data[c][i] for c in columns} for i in range(n_rows)]}
 
 
-def _grouped(kinds: list[str], rows: list[int], fields: list[str], values: list[str]) -> dict[str, Rows]:
+def _record(record: str) -> tuple[str, int]:
+    """``("poseio_videos", 0)`` from ``"poseio_videos/0"``; the layout row is ``("poseio", -1)``."""
+    kind, _, row = record.rpartition("/")
+    return (kind, int(row)) if kind and row.isdigit() else (record, -1)
+
+
+def _grouped(records: list[str], fields: list[str], texts: list[str]) -> dict[str, Rows]:
     found: dict[str, dict[int, dict[str, str]]] = {}
-    for kind, row, field, value in zip(kinds, rows, fields, values):
-        found.setdefault(kind, {}).setdefault(int(row), {})[field] = value
+    for record, field, value in zip(records, fields, texts):
+        kind, row = _record(record)
+        found.setdefault(kind, {}).setdefault(row, {})[field] = value
     return {kind: [by_row[r] for r in sorted(by_row)] for kind, by_row in found.items() if kind != LAYOUT_ROW[0]}
 
 

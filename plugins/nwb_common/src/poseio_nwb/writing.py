@@ -9,12 +9,15 @@ module that holds the Skeletons (see `poseio_nwb._tables` for the layout):
   ``height``, ``width``, ``channels``, ``fps`` when known): each video's
   shape and its filename as the user gave it (empty when the video is stored
   relative to the NWB file). A video whose file was not found has no
-  ImageSeries: an empty ``image_series`` (or `UNLINKED_TRAINING_FRAMES` for
-  the annotations' one such video), and its filename.
+  ImageSeries: an empty ``image_series`` (`UNLINKED_TRAINING_FRAMES` for the
+  annotations' such videos), its filename, and for predictions its clock
+  (``starting_time`` when not 0, ``timestamps`` as JSON when irregular).
 - ``poseio_skeleton_names`` (``skeleton``, ``original_name``): the original
   name of a Skeleton renamed because NWB names must be unique.
 - ``poseio_frame_map`` (``exported_frame``, ``original_video``,
   ``original_frame_idx``), written by the annotations export.
+- ``poseio_frame_videos`` (``training_frame``, ``video``): the video of each
+  TrainingFrame that links no ImageSeries, its video's file not found.
 - ``poseio_tracks`` (``container``, ``track``): the track of each
   PoseEstimation whose name does not say it (the lone ``PoseEstimation``).
 """
@@ -22,12 +25,14 @@ module that holds the Skeletons (see `poseio_nwb._tables` for the layout):
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import logging
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from poseio import InvalidOptionError, Skeleton, Video
 from poseio.options import say_option
 
@@ -89,6 +94,7 @@ RESERVED_NAMES = frozenset(
 )
 SYMMETRIES_TABLE = "poseio_skeleton_symmetries"
 FRAME_MAP_TABLE = "poseio_frame_map"
+FRAME_VIDEOS_TABLE = "poseio_frame_videos"
 SKELETON_NAMES_TABLE = "poseio_skeleton_names"
 VIDEOS_TABLE = "poseio_videos"
 TRACKS_TABLE = "poseio_tracks"
@@ -247,12 +253,32 @@ def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | Non
     not written.
     """
     rows = []
+    unknown = float("nan")  # not written
     for series_name, video in entries:
         shape = tuple(video.shape or ()) + (0, 0, 0, 0)
-        fps = float(video.fps) if video.fps else float("nan")  # NaN: unknown, not written
+        fps = float(video.fps) if video.fps else unknown
         kept = series_name in ("", UNLINKED_TRAINING_FRAMES) or paths_to_store(video, nwb_path)[0] == video.filename
-        rows.append((series_name, video.filename if kept else "", *[int(v) for v in shape[:4]], fps))
-    columns = ("image_series", "filename", "n_frames", "height", "width", "channels", "fps")
+        # The clock of a video without an ImageSeries: a late start, or irregular times (JSON keeps every float).
+        start = float(video.metadata.get("starting_time") or 0.0) if not series_name else 0.0
+        stamps = (
+            json.dumps(np.asarray(video.timestamps).tolist())
+            if not series_name and video.timestamps is not None
+            else unknown
+        )
+        rows.append(
+            (series_name, video.filename if kept else "", *[int(v) for v in shape[:4]], fps, start or unknown, stamps)
+        )
+    columns = (
+        "image_series",
+        "filename",
+        "n_frames",
+        "height",
+        "width",
+        "channels",
+        "fps",
+        "starting_time",
+        "timestamps",
+    )
     if rows:
         append_rows(module, VIDEOS_TABLE, columns, rows)
 

@@ -249,11 +249,12 @@ class PredictionsReader:
         else:
             metadata = {"nwb_path": container.name}
         if filename not in self.videos:
-            # A video poseio wrote without an ImageSeries (its file was not found) has its shape and rate here.
-            shape, fps = self.extras.unlinked_videos.get(filename, (None, None))
-            self.videos[filename] = Video(
-                filename, shape=shape if shape and any(shape) else None, fps=fps, metadata=metadata
-            )
+            # A video poseio wrote without an ImageSeries (its file was not found) has its shape and clock here.
+            kept = self.extras.unlinked_videos.get(filename)
+            if kept is not None:
+                self.videos[filename] = attrs.evolve(kept, metadata={**kept.metadata, **metadata})
+            else:
+                self.videos[filename] = Video(filename, metadata=metadata)
         return self.videos[filename]
 
     @staticmethod

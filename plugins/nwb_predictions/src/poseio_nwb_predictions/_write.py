@@ -296,24 +296,15 @@ class _Writer:
             return device, None, fps, label
         timing = _video_timing(video, _timestamps_in_use(video, video_id, self.options), fps)
         files = linkable_files(video, self.nwb_path)
-        where = "the output's folder" if self.nwb_path is None else self.nwb_path.parent
-        if files is None and timing.get("starting_time") == 0.0:
-            # A clock of rate alone fits poseio's videos table; one with timestamps or a late start needs the series.
+        if files is None:
+            # poseio's table keeps its name and clock (rate, start or timestamps), see record_videos.
             logger.warning(
                 "video %s was not found from %s: the NWB file names it (original_videos) but links no "
                 "ImageSeries to it, which would name a missing file; put the video there to link it",
                 video.filename,
-                where,
+                "the output's folder" if self.nwb_path is None else self.nwb_path.parent,
             )
-            return device, None, timing["rate"], label
-        if files is None:
-            logger.warning(
-                "video %s was not found from %s: its ImageSeries (kept for the video's clock) names a missing file, "
-                "which nwbinspector and DANDI refuse; put the video there and convert again",
-                video.filename,
-                where,
-            )
-            files = paths_to_store(video, self.nwb_path)
+            return device, None, timing.get("rate"), label
         shape = video.shape or ()
         image_series = ImageSeries(
             name=unique_name(self.nwbfile.acquisition, f"video_{label}"),
@@ -593,9 +584,14 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
             # Record the frame rate actually written, which may come from the fps option.
             written = image_series.rate or (fps if video.timestamps is None else video.fps)  # a regular clock's rate
             recorded.append((image_series.name, attrs.evolve(video, fps=written)))
+        elif not video.metadata.get("filename_unknown") and not for_sleap_io:
+            # Unlinked (its file not found): the table keeps the clock the ImageSeries would have had.
+            timing = _video_timing(video, _timestamps_in_use(video, video_id, writer.options), fps)
+            clock = {"starting_time": timing.get("starting_time", 0.0)}
+            recorded.append(("", attrs.evolve(video, fps=fps, timestamps=timing.get("timestamps"), metadata=clock)))
         elif not video.metadata.get("filename_unknown"):
-            # Unlinked: fps is its clock's rate; sleap-io's layout times poses by frame index, not by the video.
-            recorded.append(("", attrs.evolve(video, fps=None if for_sleap_io else fps)))
+            # sleap-io's layout times poses by frame index, not by the video: no clock to keep.
+            recorded.append(("", attrs.evolve(video, fps=None, timestamps=None)))
         if for_sleap_io:
             # sleap-io reads the modules named SLEAP_VIDEO_*, one per video, holding only the
             # containers of its tracks; their names sort in track order (track00, track01, ...).
