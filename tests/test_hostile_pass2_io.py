@@ -376,7 +376,7 @@ def test_media_probing_opens_nothing_outside_the_folder_and_never_blocks(tmp_pat
         labels = poseio.load(case["pose"])
         labels.videos[0].filename = case["video"]
         rates_from_videos(labels, Path(case["pose"]), False)
-        frame = _video_frame(case["video"], 0, beside=Path(case["pose"]), allow_external=False)
+        frame, _ = _video_frame(case["video"], 0, beside=Path(case["pose"]), allow_external=False)
         return [labels.videos[0].fps, frame is not None]
     """
     outcomes = run_cases(body, cases, timeout=60)
