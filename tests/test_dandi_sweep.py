@@ -124,3 +124,39 @@ def test_the_one_liner_makes_nwb_that_dandi_accepts(name, tmp_path, tmp_path_fac
         if not (f[1] == "check_processing_module_name" and any(f"named {m}." in f[2] for m in _source_modules(source)))
     }
     assert not new, f"best-practice findings the source did not have: {sorted(new)}"
+
+
+@pytest.mark.corpus
+def test_labelled_images_of_a_deeplabcut_project_are_linked_as_a_relative_image_list(tmp_path):
+    import csv
+    import re
+    import shutil
+
+    project = CORPUS / "formats2" / "dlcproj_multi_mouse-dlc_team-2022-04-12"
+    if not project.exists():
+        pytest.skip(f"the corpus is absent ({CORPUS})")
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    source = copy / "labeled-data" / "m3v1mp4short" / "CollectedData_dlc_team.csv"
+    out = tmp_path / "nwb" / "labels.nwb"
+    out.parent.mkdir()
+    (tmp_path / "subject.yaml").write_text(SUBJECT)
+    done = subprocess.run(
+        [POSEIO, "convert", str(source), str(out), "--subject", str(tmp_path / "subject.yaml")],
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    assert done.returncode == 0, done.stderr
+    # The images the table names (its index columns, read with the csv module), in frame order.
+    with source.open(newline="") as handle:
+        rows = [r for r in csv.reader(handle) if r and r[0] == "labeled-data"]
+    images = sorted((int(re.search(r"(\d+)", r[2]).group(1)), r[2]) for r in rows)
+    with h5py.File(out, "r") as f:
+        (series,) = f["processing/behavior/PoseTraining/source_videos"].values()
+        stored = series["external_file"].asstr()[()].tolist()
+        first_frames = series["external_file"].attrs["starting_frame"].tolist()
+    assert stored == [f"../project/labeled-data/m3v1mp4short/{name}" for _, name in images]
+    assert first_frames == [number for number, _ in images]
+    assert all((out.parent / p).is_file() for p in stored)
+    assert not [f for f in _findings(out) if f[0] == "CRITICAL"]

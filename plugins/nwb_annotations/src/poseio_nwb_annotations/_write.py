@@ -108,7 +108,7 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             description=f"Video {video.filename} whose frames were labelled."
             + ("" if video.fps else " Its frame rate is unknown: the rate of 1.0 is a placeholder."),
             unit="n.a.",
-            external_file=(files := linkable_files(video, nwb_path)),
+            external_file=(files := linkable_files(video, nwb_path, labels.provenance.get("source"))),
             format="external",
             starting_frame=starting_frames(video, len(files)),
             rate=float(video.fps or 1.0),
@@ -141,7 +141,8 @@ def _videos_to_leave_unlinked(labels: Labels, frames: list[FramePlan], nwb_path:
     missing = {
         v
         for v in {f.video for f in frames}
-        if not labels.videos[v].metadata.get("stored_images") and linkable_files(labels.videos[v], nwb_path) is None
+        if not labels.videos[v].metadata.get("stored_images")
+        and linkable_files(labels.videos[v], nwb_path, labels.provenance.get("source")) is None
     }
     for v in sorted(missing):
         logger.warning(

@@ -56,14 +56,19 @@ def paths_to_store(video: Video, nwb_path: Path | None) -> list[str]:
     return [_relative_if_inside(name, nwb_path) for name in video.metadata.get("external_files") or [video.filename]]
 
 
-def linkable_files(video: Video, nwb_path: Path | None) -> list[str] | None:
+def linkable_files(video: Video, nwb_path: Path | None, source: str | None = None) -> list[str] | None:
     """The ``external_file`` entries of a video whose files all exist, relative to ``nwb_path``'s folder.
 
     ``None`` when a file is missing, is a folder (an image folder is not a
-    video), is a URL or a path of another system. Without ``nwb_path`` (an
+    video), is a URL or a path of another system. Labelled images
+    (``metadata["images"]``, frame number -> path, as DeepLabCut and Lightning
+    Pose tables name them) are looked for in the folder of the file they were
+    read from (``source``), where those tools keep them: found, every image is
+    an entry, in frame order (see `starting_frames`). Without ``nwb_path`` (an
     in-memory file) nothing can be checked: the entries as `paths_to_store` gives them.
     """
-    entries = paths_to_store(video, nwb_path)
+    images = labelled_images(video, source)
+    entries = images if images is not None else paths_to_store(video, nwb_path)
     if nwb_path is None:
         return entries
     # Lexical paths, not resolved ones: nwbinspector and DANDI join the entry to the folder as written.
@@ -99,8 +104,32 @@ def _relative_if_inside(name: str, nwb_path: Path | None) -> str:
         return name
 
 
+def labelled_images(video: Video, source: str | None) -> list[str] | None:
+    """The files of a video's labelled images (``metadata["images"]``) in frame order, when all are beside ``source``.
+
+    Each image's path is tried as written and by its name alone, within the
+    source file's folder only (a table's paths never lead a writer elsewhere).
+    """
+    images = video.metadata.get("images")
+    if not isinstance(images, dict) or not images or not source or "://" in source:
+        return None
+    folder = Path(os.path.abspath(source)).parent
+    found = []
+    for frame in sorted(images):
+        name = str(images[frame])
+        candidates = [folder / name.replace("\\", "/"), folder / PureWindowsPath(name).name]
+        path = next((p for p in candidates if p.is_file() and p.resolve().is_relative_to(folder.resolve())), None)
+        if path is None:
+            return None
+        found.append(os.path.abspath(path))
+    return found
+
+
 def starting_frames(video: Video, n_files: int) -> list[int]:
     """The ImageSeries' ``starting_frame``: each file's first frame (one frame per image of a list)."""
+    images = video.metadata.get("images")
+    if isinstance(images, dict) and len(images) == n_files:
+        return sorted(int(frame) for frame in images)
     kept = video.metadata.get("starting_frame")
     if kept is not None and len(kept) == n_files:
         return [int(v) for v in kept]

@@ -295,7 +295,7 @@ class _Writer:
         if video.metadata.get("filename_unknown"):
             return device, None, fps, label
         timing = _video_timing(video, _timestamps_in_use(video, video_id, self.options), fps)
-        files = linkable_files(video, self.nwb_path)
+        files = linkable_files(video, self.nwb_path, self.labels.provenance.get("source"))
         if files is None:
             # poseio's table keeps its name and clock (rate, start or timestamps), see record_videos.
             logger.warning(
