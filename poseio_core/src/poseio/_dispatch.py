@@ -12,6 +12,7 @@ from poseio._preferences import PREFER_ENV, config_path
 from poseio._probe import Probe
 from poseio._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, FormatInfo, Verdict
 from poseio._registry import DISABLE_ENV, KNOWN_FORMATS, Registry, describe_formats
+from poseio._words import say_option
 
 
 def _as_claims(result: object) -> tuple[Claim, ...]:
@@ -105,7 +106,9 @@ def parts_held(claims: Sequence[Claim]) -> dict[str, list[str]]:
     return held
 
 
-def choose(claims: Sequence[Claim], *, source: object, preference: Sequence[str] | None = None) -> list[Claim]:
+def choose(
+    claims: Sequence[Claim], *, source: object, preference: Sequence[str] | None = None, option: str = "read_format"
+) -> list[Claim]:
     """The claims to read: the best whole-file claim, or the best claim of each part.
 
     Claims on the same part (or any claim against a whole-file claim) compete;
@@ -135,7 +138,7 @@ def choose(claims: Sequence[Claim], *, source: object, preference: Sequence[str]
     if best.part is None:
         winner = settle(list(claims))
         if isinstance(winner, list):
-            raise _ambiguous(source, winner, [])
+            raise _ambiguous(source, winner, [], option)
         return [winner]
     whole_file = [c for c in claims if c.part is None]
     chosen: list[Claim] = []
@@ -147,20 +150,24 @@ def choose(claims: Sequence[Claim], *, source: object, preference: Sequence[str]
         elif winner.part is not None and _joins(winner, best):
             chosen.append(winner)
     if tied:
-        raise _ambiguous(source, tied[0], [c.format for c in chosen])
+        raise _ambiguous(source, tied[0], [c.format for c in chosen], option)
     return chosen
 
 
-def _ambiguous(source: object, close: list[Claim], others: list[str]) -> AmbiguousFormatError:
-    """The error for claims tied on one part; ``others`` are the formats that read the other parts."""
+def _ambiguous(source: object, close: list[Claim], others: list[str], option: str) -> AmbiguousFormatError:
+    """The error for claims tied on one part; ``others`` are the formats that read the other parts.
+
+    ``option`` is the keyword that names the format: ``read_format`` (``format=``,
+    ``--format``) or ``write_format`` (``format=``, ``--to``), said in the caller's words.
+    """
     formats = list(dict.fromkeys(c.format for c in close))
     described = ", ".join(f"{c.format} ({c.confidence:.2f}: {c.reason})" for c in close)
     if others:
         # A single name would read that part only: the advice keeps the other parts' readers.
-        choices = " or ".join(f"format={[name, *others]!r}" for name in formats)
+        choices = " or ".join(say_option(option, [name, *others]) for name in formats)
         advice = f"Choose with {choices} (each reads every part of the file)"
     else:
-        advice = f"Choose one with format={formats[0]!r}"
+        advice = f"Choose one with {say_option(option, formats[0])}"
     return AmbiguousFormatError(
         f"{source}: several formats claim it about equally: {described}. {advice}, or set a lasting "
         f"preference with {PREFER_ENV}={','.join(formats)} (or 'prefer' in {config_path()})",

@@ -25,6 +25,7 @@ from poseio._probe import Probe, Source
 from poseio._records import Claim, Verdict
 from poseio._registry import Registry, get_registry
 from poseio._remote import is_url
+from poseio._words import say_command, say_option
 
 FormatChoice = str | Sequence[str] | None
 
@@ -99,9 +100,15 @@ def _claims_for(
                 or "it declined"
             )
             errors = "; ".join(v.error for v in verdicts if v.error)
+            # Asked on this failure only: which other format reads it is the fix to name.
+            others = [c for c in ranked(ask_sniffers(probe, registry, None)) if c.format != format]
+            advice = (
+                f"It reads as {others[0].format} ({others[0].reason}): {say_option('read_format', others[0].format)}"
+                if others
+                else f"Run {say_command('explain', str(probe.name))} to see what every format says of it"
+            )
             raise UnknownFormatError(
-                f"{probe.name}: format {format!r} does not recognise this file ({errors or reasons}). "
-                "Run poseio.explain() on it to see which formats do.",
+                f"{probe.name}: format {format!r} does not recognise this file ({errors or reasons}). {advice}.",
                 path=probe.path,
             )
         raise no_claim_error(probe, verdicts, registry)
@@ -125,8 +132,8 @@ def _refuse_partial(probe: Probe, chosen: list[Claim], every_claim: list[Claim])
     complete = [c.format for c in chosen] + [formats[0] for formats in missing.values()]
     raise PartialFormatError(
         f"{probe.name}: the formats asked for ({', '.join(c.format for c in chosen)}) would leave parts of this "
-        f"file unread: {unread}. Read everything with format={complete!r} (or no format), or pass partial=True "
-        "(CLI: --partial) to read only those parts",
+        f"file unread: {unread}. Read everything with {say_option('read_format', complete)} (or no format), or "
+        f"pass {say_option('partial')} to read only those parts",
         path=probe.path,
         missing=missing,
     )
@@ -219,7 +226,7 @@ def load(
     if allow_external and is_url(source):
         # HDF5 would look the files a remote file names up on this machine, not beside the remote file.
         raise InvalidOptionError(
-            f"{source}: allow_external=True (--allow-external) does not apply to a URL: the files it names would "
+            f"{source}: {say_option('allow_external')} does not apply to a URL: the files it names would "
             "be looked up on this machine. Download the file with the files it names and load the local copy"
         )
     if memory_budget is not None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import attrs
 
 from poseio._errors import InvalidOptionError, UnsafeFileError
+from poseio._words import say_option
 
 #: Environment variable that sets the memory budget, in bytes or with a unit (``"8GB"``, ``"512MiB"``).
 BUDGET_VARIABLE = "POSEIO_MEMORY_BUDGET"
@@ -122,7 +123,7 @@ def budget_message(nbytes: float, what: str, where: str) -> str:
     return (
         f"{where}: {what} would need {size_text(nbytes)}{already} more than poseio's memory budget of "
         f"{size_text(policy.memory_budget)} for one load. If that is genuine, raise the budget with the "
-        f"{BUDGET_VARIABLE} environment variable (or memory_budget=... when loading)"
+        f"{BUDGET_VARIABLE} environment variable (or {say_option('memory_budget', '2GB')})"
     )
 
 

@@ -35,6 +35,7 @@ from h5py import h5d, h5i, h5l, h5o
 
 from poseio._errors import UnsafeFileError, damaged_file_error
 from poseio._policy import budget_message, current_policy, draw, size_text
+from poseio._words import say_option
 
 #: How many refused objects an error message lists by name.
 LISTED = 5
@@ -49,10 +50,12 @@ def _refuse(filename: str, what: str, objects: list[str], advice: str) -> Unsafe
     return UnsafeFileError(f"{filename}: {what}: {listed}. {advice}", path=filename, objects=objects)
 
 
-_OPT_IN = (
-    "poseio reads only the file it is given; if you trust this file and the files it names, "
-    "pass allow_external=True (poseio CLI: --allow-external)"
-)
+def _opt_in() -> str:
+    """The advice on external links, in the caller's words (built when raised: the audience is known then)."""
+    return (
+        "poseio reads only the file it is given; if you trust this file and the files it names, "
+        f"pass {say_option('allow_external')}"
+    )
 
 
 def refuse_external_links(file: h5py.File) -> None:
@@ -75,7 +78,7 @@ def refuse_external_links(file: h5py.File) -> None:
     except Exception as exc:  # noqa: BLE001 - h5py reports a broken group as RuntimeError, KeyError, ...
         raise damaged_file_error(file.filename, exc, path=file.filename) from exc
     if outside:
-        raise _refuse(file.filename, "it links to objects in other files", outside, _OPT_IN)
+        raise _refuse(file.filename, "it links to objects in other files", outside, _opt_in())
 
 
 def audit_file(file: h5py.File) -> None:
@@ -156,7 +159,7 @@ def _check_storage(dataset_id: h5d.DatasetID, *, read: bool) -> None:
             return
         kind = "is a virtual dataset mapped from other files" if layout == h5d.VIRTUAL else "stores its data in files"
         where = _where(dataset_id)
-        raise _refuse(where.split(":", 1)[0], f"a dataset {kind}", [where.split(":", 1)[1]], _OPT_IN)
+        raise _refuse(where.split(":", 1)[0], f"a dataset {kind}", [where.split(":", 1)[1]], _opt_in())
     if layout == h5d.CHUNKED:
         if dataset_id.get_num_chunks() < chunks:
             _hollow(dataset_id, f"{dataset_id.get_num_chunks()} of its {chunks} chunks")

@@ -47,7 +47,8 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
         writable = [f for f in registry.formats.values() if f.can_write]
         raise UnknownFormatError(
             f"{path}: no installed format can {need} a file named {path.name!r}. "
-            "Pass format=... or use one of these:\n" + (describe_formats(writable) or "  (none installed)"),
+            f"Name one with {say_option('write_format', example='NAME')}:\n"
+            + (describe_formats(writable) or "  (none installed)"),
             path=path,
         )
     if len(candidates) == 1:
@@ -59,9 +60,11 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
             claims.append(claim)
     if not claims:
         raise UnknownFormatError(
-            f"{path}: none of {[c.name for c in candidates]} can {need} these labels; pass format=...", path=path
+            f"{path}: none of {[c.name for c in candidates]} can {need} these labels; name another format with "
+            f"{say_option('write_format', example='NAME')}",
+            path=path,
         )
-    return [c.format for c in choose(sorted(claims, key=lambda c: -c.confidence), source=path)]
+    return [c.format for c in choose(sorted(claims, key=lambda c: -c.confidence), source=path, option="write_format")]
 
 
 def _write_claim(registry: Registry, name: str, labels: Labels, options: dict[str, Any] | None = None) -> Claim | None:

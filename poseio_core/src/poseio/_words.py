@@ -79,6 +79,13 @@ def say_option(name: str, value: Any = True, *, example: str | None = None) -> s
     return f"{_PYTHON_NAMES.get(audience(), _PYTHON_NAMES['python']).get(name, name)}={shown}"
 
 
+def say_command(name: str, argument: str) -> str:
+    """A poseio command as the caller runs it: ``poseio explain F`` at the command line, else ``poseio.explain('F')``."""
+    if audience() == "cli":
+        return f"poseio {name} {argument}"
+    return f"poseio.{name}({argument!r})"
+
+
 def _python_value(value: Any) -> str:
     return repr(value)
 

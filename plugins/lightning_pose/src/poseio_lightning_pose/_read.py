@@ -26,7 +26,7 @@ from poseio.csv import (
     take_columns,
 )
 from poseio.limits import check_allocation
-from poseio.options import check_fps, check_video, refuse_unknown
+from poseio.options import check_fps, check_video, refuse_unknown, say_option
 
 from poseio_lightning_pose._header import SCORE_COORD, Header, HeaderError, parse
 
@@ -51,7 +51,7 @@ def read_header(source: Path | io.BytesIO, name: str) -> Header:
     if header.multi_animal:
         raise poseio.ReadError(
             f"{name}: a multi-animal DeepLabCut CSV (it has an 'individuals' header row); Lightning Pose files hold "
-            "one animal. Read it with format='dlc'"
+            f"one animal. Read it with {say_option('read_format', 'dlc')}"
         )
     check_point_columns(
         [(b, c) if b else None for b, c in zip(header.bodyparts, header.coords)], name, first_column=header.n_index + 1

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import poseio
-from poseio.options import check_choice, refuse_unknown
+from poseio.options import check_choice, refuse_unknown, say_option
 
 from poseio_sleap._common import PACKAGE_ENDING, SLEAP_KEY, SLP, SLP_WRITE_OPTIONS, jsonable, to_json_text
 from poseio_sleap._skeletons import encode_skeletons
@@ -155,8 +155,8 @@ def _copy_embedded(h5file: Any, video: poseio.Video, index: int, destination: Pa
     except (OSError, KeyError, ValueError, TypeError) as exc:
         raise poseio.WriteError(
             f"{destination}: the embedded frames of video {video.filename!r} cannot be copied from "
-            f"{embedded['file']}:{embedded['dataset']} ({exc}). Pass embed=False to write a reference to the "
-            "video instead",
+            f"{embedded['file']}:{embedded['dataset']} ({exc}). Pass {say_option('embed', False)} to write a "
+            "reference to the video instead",
             path=destination,
         ) from exc
     if "channel_order" not in group["video"].attrs and embedded.get("channel_order"):

@@ -35,9 +35,8 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
     first_line = probe.head.split(b"\n", 1)[0].strip().decode("utf-8", "replace")
     if first_line.split(",") == HEADER:
         return poseio.Claim(FORMAT, poseio.CERTAIN, "the csv-points header line")
-    if probe.extension == ".csv":
-        return poseio.Claim(FORMAT, poseio.CONTAINER_MATCH, "a .csv file without the csv-points header")
-    return poseio.Claim(FORMAT, poseio.NOT_MINE, "neither a .csv file nor the csv-points header")
+    # Many formats are .csv files (DeepLabCut, Lightning Pose, training logs): only the header says a file is ours.
+    return poseio.Claim(FORMAT, poseio.NOT_MINE, "its first line is not the csv-points header")
 
 
 @poseio.hookimpl
