@@ -403,7 +403,55 @@ def _tiny_chunks_case(chunk):
         assert labels.numpy()[:, 0, 0].shape[0] >= 60_000
 
 
+def _one_node_animals_sharing_one_dataset(folder: Path, rows: int, animals: int) -> Path:
+    """The example made of ``animals`` one-node containers whose series all hard-link one gzip dataset of zeros."""
+    path = _series_sharing_one_dataset(folder, rows, len(CONTAINERS) * len(NODES))
+    with h5py.File(path, "a") as f:
+        behavior = f["processing/behavior"]
+        for name in [n for n in behavior if n.startswith("poseio_")]:
+            del behavior[name]  # its symmetries name the nodes removed
+        skeleton = behavior["Skeletons/mouse"]
+        del skeleton["nodes"], skeleton["edges"]
+        skeleton.create_dataset("nodes", data=[NODES[0]], dtype=h5py.string_dtype())
+        skeleton.create_dataset("edges", shape=(0, 2), dtype="u1")
+        for container in CONTAINERS:
+            for node in NODES[1:]:
+                del behavior[container][node]
+            if container + "_instance_scores" in behavior:
+                del behavior[container + "_instance_scores"]
+        for k in range(len(CONTAINERS), animals):
+            copy = f"PoseEstimation_mouse_{k + 1}"
+            behavior.copy(behavior[CONTAINERS[0]], copy)
+            del behavior[copy][NODES[0]]["data"]
+            behavior[copy][NODES[0]]["data"] = f["shared"]  # the copy's data, hard-linked again
+    return path
+
+
+def _shared_dataset_past_the_address_space() -> None:
+    """8 animals of one node share one 250 MB dataset (a 1 MB file): each read fits a 400 MB budget, two do not.
+
+    One budget for the whole load refuses the second read, naming what the load has already read; a reader
+    that checks each read alone (as poseio once did) reads every animal (2 GB) and refuses only later, when
+    it would build the grid of all of them.
+    """
+    import poseio
+
+    budget, animals = 400 * MB, 8
+    path = _one_node_animals_sharing_one_dataset(Path(tempfile.mkdtemp()), 250 * MB // 16, animals)
+    assert path.stat().st_size < 2 * MB
+    try:
+        poseio.load(path, format="nwb-predictions", memory_budget=budget)
+    except poseio.UnsafeFileError as exc:
+        assert "memory budget" in str(exc) and "this load has already read or made" in str(exc), str(exc)
+        assert "nose/data" in str(exc), str(exc)  # refused at a read, not after them
+    else:
+        raise AssertionError(f"{animals} reads of 250 MB loaded under a {budget / MB:.0f} MB budget")
+    finally:
+        shutil.rmtree(path.parent)
+
+
 def run_shared_dataset() -> None:
+    _shared_dataset_past_the_address_space()
     _shared_dataset()
 
 
