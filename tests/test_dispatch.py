@@ -188,3 +188,20 @@ def test_a_named_format_or_a_file_object_is_always_sniffed(tmp_path):
         with open(path, "rb") as handle:
             poseio.load(handle)  # a file object's name says nothing
     assert len(asked) == 2
+
+
+def test_labels_a_reader_cannot_build_from_a_file_are_a_read_error_naming_it(fake_file):
+    # A reader that builds labels from a file's values (two nodes of one name) meets InvalidLabelsError, the
+    # error for a caller's labels; for a file it is the file's fault: ReadError, as every plugin says it.
+    plugin = make_plugin("dup")
+
+    @poseio.hookimpl
+    def poseio_read(format, probe, part, options):
+        return poseio.Labels.from_numpy(np.zeros((1, 1, 2, 2)), skeleton=poseio.Skeleton(["a", "a"]))
+
+    plugin.poseio_read = poseio_read
+    with using_registry(registry_with(extra={"dup": plugin})):
+        with pytest.raises(poseio.ReadError, match="data.fake: the file holds what poseio's labels cannot") as caught:
+            poseio.load(fake_file)
+    assert isinstance(caught.value.__cause__, poseio.InvalidLabelsError)
+    assert caught.value.format == "dup" and caught.value.path == fake_file

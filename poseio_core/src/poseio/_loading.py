@@ -17,7 +17,14 @@ from poseio._dispatch import (
     ranked,
     unknown_format_name,
 )
-from poseio._errors import InvalidOptionError, PartialFormatError, PoseioError, ReadError, UnknownFormatError
+from poseio._errors import (
+    InvalidLabelsError,
+    InvalidOptionError,
+    PartialFormatError,
+    PoseioError,
+    ReadError,
+    UnknownFormatError,
+)
 from poseio._labels import Labels
 from poseio._policy import parse_size, reading_policy
 from poseio._preferences import lasting_preference
@@ -273,6 +280,16 @@ def _read_claim(probe: Probe, claim: Claim, registry: Registry, options: dict[st
         exc.plugin = exc.plugin or info.plugin
         exc.path = exc.path or probe.path
         raise
+    except InvalidLabelsError as exc:
+        # Labels a reader builds from what a file holds (two nodes of one name, a name that is not text)
+        # are the file's fault, not the caller's: the same cause is a ReadError in every plugin.
+        raise ReadError(
+            f"{probe.name}: the file holds what poseio's labels cannot: {exc}. The file is damaged or does not "
+            f"follow the {claim.format} format; write it again with the tool that made it",
+            path=probe.path,
+            format=claim.format,
+            plugin=info.plugin,
+        ) from exc
     except PoseioError:
         raise
     except Exception as exc:
