@@ -75,7 +75,24 @@ def test_rate_zero_on_a_one_sample_series_is_read(nwb):
         np.testing.assert_array_equal(points[i], expected[node][0])
 
 
-@pytest.mark.parametrize("rate", [0.0, -30.0, float("nan"), float("inf")])
+def test_rate_zero_on_several_samples_keeps_every_sample_in_order(nwb, caplog):
+    # sleap-io 0.9.5 writes rate 0.0 for samples evenly spaced more than one second apart: only the
+    # first has a time. Every sample is kept, in the file's order, from the first one's frame
+    # (tests/test_producer_clocks.py checks this on sleap-io's own files).
+    _set_timing(nwb, start=4.0, rate=0.0)
+    with caplog.at_level("WARNING", logger="poseio"):
+        labels = poseio.load(nwb)
+    expected = _series_data(nwb)
+    rows = labels.numpy()
+    for i, node in enumerate(labels.skeletons[0].node_names):
+        seen = np.flatnonzero(np.isfinite(rows[:, 0, i, 0]))
+        np.testing.assert_array_equal(rows[seen, 0, i], expected[node][np.isfinite(expected[node][:, 0])])
+    assert [lf.frame_idx for lf in labels.labeled_frames] == [4, 5, 6, 7, 8, 9]
+    assert f"{CONTAINER}/" in caplog.text and "only their first sample has a time" in caplog.text
+    assert labels.videos[0].timestamps[4] == 4.0
+
+
+@pytest.mark.parametrize("rate", [-30.0, float("nan"), float("inf")])
 def test_meaningless_rates_on_several_samples_are_refused(nwb, rate):
     _set_timing(nwb, start=0.0, rate=rate)
     with pytest.raises(poseio.ReadError, match=f"{CONTAINER}/.*rate of {rate}"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import attrs
@@ -40,7 +41,16 @@ from poseio_nwb import (
 
 from poseio_nwb_predictions._containers import container_record, shared_fields
 from poseio_nwb_predictions._naming import match_series_to_nodes, split_individuals, track_name
-from poseio_nwb_predictions._timing import FrameClock, choose_clock, frame_seconds
+from poseio_nwb_predictions._timing import (
+    UNTIMED_KEY,
+    FrameClock,
+    choose_clock,
+    first_time_only,
+    frame_seconds,
+    placed_frames,
+)
+
+logger = logging.getLogger("poseio")
 
 CONTAINER_TYPES = ("PoseEstimation", "MultiCameraPoseEstimation")
 SCORES_SUFFIX = "_instance_scores"
@@ -63,6 +73,8 @@ class Series:
     ndim: int
     data: h5py.Dataset
     confidence: h5py.Dataset | None
+    # Rate 0.0 over several samples: ``times`` holds the first sample's time, then NaN (see `first_time_only`).
+    first_time_only: bool = False
 
     def read_into(self, points: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Read data and confidence straight into same-length destinations; returns the points.
@@ -127,6 +139,10 @@ def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = Non
         if confidence.shape[0] != n:
             raise ReadError(f"{location(group)}: confidence has {confidence.shape[0]} values for {n} data rows")
     key = _timing_key(group, n)
+    if first_time_only(key, n):
+        times = np.full(n, np.nan)
+        times[0] = key[1]
+        return Series(group.name.rsplit("/", 1)[-1], group, times, None, key, n, ndim, data, confidence, True)
     cache = times_cache if times_cache is not None else {}
     if key not in cache:
         cache[key] = series_times(group, n)
@@ -287,7 +303,12 @@ class PredictionsReader:
         if not isinstance(series, h5py.Group) or text(series.attrs.get("comments")) != SCORES_COMMENT:
             return None
         data = values(series["data"], np.float64).reshape(-1, 2)
-        times, _ = series_times(series, len(data))
+        key = _timing_key(series, len(data))
+        if first_time_only(key, len(data)):  # written so by poseio for a container read that way
+            times = np.full(len(data), np.nan)
+            times[0] = key[1]
+        else:
+            times, _ = series_times(series, len(data))
         return np.column_stack([times, data])
 
     def slots_for(self, container: h5py.Group) -> list[Slot]:
@@ -362,6 +383,9 @@ class PredictionsReader:
                     if not names & wanted:
                         continue
                 for slot in self.slots_for(container):
+                    for _, s in slot.series:
+                        if s.first_time_only:  # placed among its own animal's poses: keyed by the animal
+                            s.timing_key = ("first time only", container.name, slot.label, s.timing_key)
                     slots_by_video.setdefault(id(video), []).append((video, slot))
         if wanted is not None and wanted - found:
             raise InvalidOptionError(
@@ -375,15 +399,23 @@ class PredictionsReader:
         tables: list[PoseTable] = []
         timing: dict[str, str] = {}
         records: list[dict] = []
+        untimed: list[dict] = []
         for group in slots_by_video.values():
             video = group[0][0]
             videos.append(video)
             all_series = [s for _, slot in group for _, s in slot.series]
-            distinct_times = {s.timing_key: s.times for s in all_series}
+            # A series with rate 0.0 has one known time, its first sample's: only that one counts.
+            known = {s.timing_key: (1 if s.first_time_only else s.n) for s in all_series}
+            distinct_times = {s.timing_key: s.times[: known[s.timing_key]] for s in all_series}
             clock = choose_clock(video, [s.rate for s in all_series if s.rate], list(distinct_times.values()))
             timing[video.filename] = clock.source
             series_by_key = {s.timing_key: s for s in all_series}
-            indices = {key: frame_indices(clock, s) for key, s in series_by_key.items()}
+            indices = {key: frame_indices(clock, s) for key, s in series_by_key.items() if not s.first_time_only}
+            for _, slot in group:  # series with rate 0.0 go around their animal's timed poses
+                timed = [indices[s.timing_key] for _, s in slot.series if not s.first_time_only]
+                for _, s in slot.series:
+                    if s.first_time_only:
+                        indices[s.timing_key] = frame_indices(clock, s, timed=np.concatenate(timed) if timed else None)
             self.keep_seconds(video, clock, [(indices[k], s.times) for k, s in series_by_key.items()])
             video.metadata["ndim"] = max((s.ndim for s in all_series), default=2)
             # Slots whose skeletons have the same nodes share one grid (one Skeleton per animal, as
@@ -404,6 +436,20 @@ class PredictionsReader:
                     else:
                         tracks.setdefault(name, Track(name))
                         track_ids.append(list(tracks).index(name))
+                    untimed += [
+                        {
+                            "video": video.filename,
+                            "skeleton": skeleton.name,
+                            "track": name,
+                            "node": skeleton.node_names[node],
+                            "series": s.group.name,
+                            "starting_time": float(s.times[0]),
+                            "samples": s.n,
+                            "frames": indices[s.timing_key].tolist(),
+                        }
+                        for node, s in slot.series
+                        if s.first_time_only
+                    ]
                     if not slot.split:  # an individual of a shared container has no names of its own
                         series = {skeleton.node_names[node]: s for node, s in slot.series}
                         with reading("the pose container's fields", slot.container):
@@ -435,11 +481,42 @@ class PredictionsReader:
             NOT_READ: objects_not_read(self.f),
             **shared_fields(list(self.containers)),
         }
+        if untimed:
+            provenance[UNTIMED_KEY] = untimed
+            self.report_untimed(untimed)
         if self.notes:
             provenance["notes"] = self.notes
         table = PoseTable.concat(tables) if tables else PoseTable.empty()
         return Labels.from_table(
             table, videos=videos, skeletons=skeletons, tracks=list(tracks.values()), provenance=provenance
+        )
+
+    def report_untimed(self, untimed: list[dict]) -> None:
+        """Warn, and note in the provenance, which series know the time of their first sample only."""
+        for e in untimed:
+            self.notes.append(
+                f"{e['series']}: rate 0.0 over {e['samples']} samples, so only the first has a time "
+                f"({e['starting_time']} s); they are placed on frames {_frames(e['frames'])} of {e['video']}, "
+                "which are not their times"
+            )
+        names = ", ".join(e["series"] for e in untimed[:10]) + (
+            f" and {len(untimed) - 10} more" if len(untimed) > 10 else ""
+        )
+        example = untimed[0]
+        logger.warning(
+            "%s: %d series have a rate of 0.0 over several samples (sleap-io 0.9.5 writes that rate for samples "
+            "evenly spaced more than one second apart), so only their first sample has a time and the others' "
+            "times are unknown: %s. Every sample is kept, in order: the first on its frame, the others on the next "
+            "frames that hold no pose of the same animal with a known time (%s on frames %s), which are not their "
+            "times: numpy() and other formats show them there. "
+            "Saving to NWB writes their clock back as it was. labels.provenance[%r] lists them; see "
+            "'Clock rules' in docs/formats/nwb-predictions.md",
+            self.path if self.path is not None else "the NWB file",
+            len(untimed),
+            names,
+            example["series"],
+            _frames(example["frames"]),
+            UNTIMED_KEY,
         )
 
     def keep_seconds(self, video: Video, clock: FrameClock, rows: list[tuple[np.ndarray, np.ndarray]]) -> None:
@@ -537,9 +614,16 @@ class PredictionsReader:
                     scores_by_series[node, j, rows] = confidence
             extra = slots[j].instance_scores
             if extra is not None and len(extra):
-                rows = np.searchsorted(frames, clock.frame_indices(extra[:, 0]))
+                # NaN after the first time: scores of a container read with rate 0.0, placed as its series.
+                if len(extra) > 1 and np.isnan(extra[1:, 0]).all():
+                    placed = [indices[s.timing_key] for _, s in slots[j].series if s.first_time_only]
+                    at = next((p for p in placed if len(p) == len(extra)), None)
+                    at = placed_frames(clock, extra[0, 0], len(extra)) if at is None else at
+                else:
+                    at = clock.frame_indices(extra[:, 0])
+                rows = np.searchsorted(frames, at)
                 ok = rows < len(frames)
-                ok[ok] &= frames[rows[ok]] == clock.frame_indices(extra[ok, 0])
+                ok[ok] &= frames[rows[ok]] == at[ok]
                 scores[rows[ok], j] = extra[ok, 1]
                 tracking[rows[ok], j] = extra[ok, 2]
         return PoseTable.from_dense(
@@ -556,16 +640,28 @@ class PredictionsReader:
         )
 
 
-def frame_indices(clock: FrameClock, series: Series) -> np.ndarray:
+def _frames(frames: list[int]) -> str:
+    """Frame numbers as a message lists them: the first few, and the last."""
+    shown = ", ".join(str(f) for f in frames[:4])
+    return shown if len(frames) <= 5 else f"{shown}, ..., {frames[-1]}"
+
+
+def frame_indices(clock: FrameClock, series: Series, *, timed: np.ndarray | None = None) -> np.ndarray:
     """The frame index of each row of a series, which must all differ.
 
     Two rows of one series on one frame would be two poses of one animal's
     node at once: one would overwrite the other. That happens when timestamps
     repeat or lie closer together than the clock's frames, and is refused
-    rather than merged.
+    rather than merged. A series read with rate 0.0 (only its first sample
+    timed) is placed by `placed_frames`, around ``timed``: the frames of its
+    animal's series that have times.
     """
     try:
-        frames = clock.frame_indices(series.times)
+        frames = (
+            placed_frames(clock, series.times[0], series.n, timed)
+            if series.first_time_only
+            else clock.frame_indices(series.times)
+        )
     except ValueError as exc:
         raise ReadError(f"{location(series.group)}: {exc} (clock from {clock.source}); the file is damaged") from exc
     if len(frames) > 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 import numpy as np
-from poseio import Video
+from poseio import InvalidLabelsError, Video
 
 #: The source of a clock taken from the series' own ``starting_time`` + ``rate``.
 SERIES_RATE = "series rate"
@@ -119,7 +119,8 @@ def frame_seconds(clock: FrameClock, video: Video, rows: list[tuple[np.ndarray, 
     Args:
         clock: The clock that numbered the frames.
         video: The video, whose own timestamps fill frames without poses.
-        rows: ``(frame indices, seconds)`` of each series' rows.
+        rows: ``(frame indices, seconds)`` of each series' rows; NaN seconds
+            (a series read with rate 0.0) time no frame.
 
     Returns:
         The seconds, and how many rows had a time other than the first row of
@@ -136,8 +137,137 @@ def frame_seconds(clock: FrameClock, video: Video, rows: list[tuple[np.ndarray, 
     taken = np.zeros(last + 1, dtype=bool)
     disagree = 0
     for frames, times in rows:
+        timed = ~np.isnan(times)
+        if not timed.all():
+            # A series read with rate 0.0 times its first sample only: the frames its other samples
+            # were placed on keep the clock's time (or NaN), which is not theirs.
+            frames, times = frames[timed], times[timed]
         first = ~taken[frames]
         disagree += int(np.count_nonzero(~first & (seconds[frames] != times)))
         seconds[frames[first]] = times[first]
         taken[frames] = True
     return seconds, disagree
+
+
+# --- Series that know the time of their first sample only ---------------------------------------
+
+#: ``labels.provenance`` key listing the series read with the time of their first sample only.
+UNTIMED_KEY = "untimed_series"
+
+
+def first_time_only(timing_key: object, n: int) -> bool:
+    """Whether a series timed by ``starting_time`` with rate 0.0 holds several samples.
+
+    sleap-io 0.9.5 writes a series' rate as ``float(int(1 / period))``, so
+    samples evenly spaced more than one second apart (frame indices stored as
+    seconds: more than one frame apart) get rate 0.0. The first sample's time
+    is ``starting_time``; the others' is unknown, and no rate can be guessed
+    from the file without inventing times. ``timing_key`` is the reader's
+    ``("rate", starting_time, rate attribute, n)`` for such series.
+    """
+    if n < 2 or not (isinstance(timing_key, tuple) and timing_key[0] == "rate" and timing_key[2] is not None):
+        return False
+    rate = np.asarray(timing_key[2], dtype=np.float64).reshape(-1)
+    # A non-finite starting_time stays refused by the common rules, with their message.
+    return rate.size == 1 and rate[0] == 0.0 and bool(np.isfinite(timing_key[1]))
+
+
+def placed_frames(clock: FrameClock, start: float, n: int, timed: np.ndarray | None = None) -> np.ndarray:
+    """The frames a series with rate 0.0 is placed on: its first sample's frame, then the next free ones.
+
+    Only the first sample's frame comes from a time. The others follow it in
+    the file's order on the next frames that hold no pose of the same animal
+    with a known time (``timed``), so that no two samples share a frame, none
+    is dropped, and no pose joins a point of unknown time to points of known
+    time (see "Clock rules" in docs/formats/nwb-predictions.md).
+
+    Args:
+        clock: The video's clock, which gives the first sample's frame.
+        start: The first sample's time (``starting_time``).
+        n: The number of samples.
+        timed: The frames of the animal's series that have times.
+    """
+    first = clock.frame_indices(np.array([start]))[0]
+    later = np.asarray(timed if timed is not None else (), dtype=np.int64)
+    later = np.unique(later[later > first])
+    # At most len(later) of these candidates are taken: n - 1 remain free.
+    candidates = np.arange(first + 1, first + n + len(later), dtype=np.int64)
+    free = candidates[~np.isin(candidates, later)][: n - 1]
+    return np.concatenate([[first], free]).astype(np.int64)
+
+
+@attrs.frozen
+class UntimedRows:
+    """How a container's rows are written when some of its series were read with rate 0.0.
+
+    Attributes:
+        on_clock: For each row, whether it is timed by the video's clock:
+            rows outside every placed block, and rows where a series with
+            times has a visible point.
+        samples: Node index -> (``starting_time``, for each sample the row
+            holding it, or -1 where the labels have no pose there).
+    """
+
+    on_clock: np.ndarray
+    samples: dict[int, tuple[float, np.ndarray]]
+
+
+def untimed_entries(provenance: dict, *, video: str, skeleton: str | None, track: str | None) -> list[dict]:
+    """The `UNTIMED_KEY` entries of one (video, skeleton, track)."""
+    return [
+        e
+        for e in provenance.get(UNTIMED_KEY) or ()
+        if isinstance(e, dict) and (e.get("video"), e.get("skeleton"), e.get("track")) == (video, skeleton, track)
+    ]
+
+
+def untimed_rows(
+    entries: list[dict], node_names: list[str], frames: np.ndarray, points: np.ndarray
+) -> UntimedRows | None:
+    """Which rows of one container are placed samples of a rate-0.0 series, or ``None`` when none are.
+
+    Args:
+        entries: The container's `UNTIMED_KEY` entries (`untimed_entries`).
+        node_names: The skeleton's nodes, in the order of ``points``' node axis.
+        frames: The frame index of each row, increasing.
+        points: ``(rows, nodes, D)``.
+
+    Raises:
+        InvalidLabelsError: A node of such a series is visible outside the
+            frames its samples were placed on: one NWB series cannot hold both.
+    """
+    visible = np.isfinite(points[:, :, 0]) & np.isfinite(points[:, :, 1])
+    placed = np.zeros(len(frames), dtype=bool)
+    samples: dict[int, tuple[float, np.ndarray]] = {}
+    for entry in entries:
+        node = node_names.index(entry["node"]) if entry.get("node") in node_names else None
+        if node is None:
+            continue
+        wanted = np.asarray(entry["frames"], dtype=np.int64)
+        n, first, last = len(wanted), int(wanted[0]), int(wanted[-1])
+        rows = np.full(n, -1)
+        if len(frames):
+            at = np.minimum(np.searchsorted(frames, wanted), len(frames) - 1)
+            rows = np.where(frames[at] == wanted, at, -1)
+        inside = np.zeros(len(frames), dtype=bool)
+        inside[rows[rows >= 0]] = True
+        if not visible[inside, node].any():
+            continue  # the labels no longer hold these samples: nothing to keep apart
+        outside = np.flatnonzero(visible[:, node] & ~inside)
+        if len(outside):
+            listed = ", ".join(str(int(f)) for f in frames[outside][:5]) + (" ..." if len(outside) > 5 else "")
+            raise InvalidLabelsError(
+                f"node {entry['node']!r} of track {entry.get('track')!r} in video {entry['video']!r} was read from "
+                f"the NWB series {entry['series']}, whose rate of 0.0 gives a time to its first sample only "
+                f"({entry['starting_time']} s); its {n} samples were placed on frames {first} to {last}, but "
+                f"these labels also have that node at frames {listed}, which one NWB series with that clock cannot "
+                "hold. Keep the node's poses within those frames, or remove "
+                f"labels.provenance[{UNTIMED_KEY!r}] to time every frame by the video's clock instead"
+            )
+        placed |= inside
+        samples[node] = (float(entry["starting_time"]), rows)
+    if not samples:
+        return None
+    timed_nodes = [i for i in range(len(node_names)) if i not in samples]
+    on_clock = ~placed | visible[:, timed_nodes].any(axis=1)
+    return UntimedRows(on_clock, samples)

@@ -47,6 +47,7 @@ from poseio_nwb.writing import (
 
 from poseio_nwb_predictions._containers import WHO_MADE_THEM, find_record
 from poseio_nwb_predictions._naming import track_name
+from poseio_nwb_predictions._timing import UNTIMED_KEY, UntimedRows, untimed_entries, untimed_rows
 
 logger = logging.getLogger("poseio")
 
@@ -354,6 +355,63 @@ class _Writer:
         home.add(estimation)
         return estimation
 
+    def _untimed(
+        self, rows: np.ndarray, frames: np.ndarray, skeleton: Skeleton, record: dict | None
+    ) -> UntimedRows | None:
+        """The container's series read with rate 0.0 (`poseio_nwb_predictions._timing.untimed_rows`), or None."""
+        track = int(self.table.track[rows[0]]) if len(rows) else -1
+        if track < 0 and record is None:
+            return None  # a second untracked container of a frame: not the one the file had
+        entries = untimed_entries(
+            self.labels.provenance,
+            video=self.labels.videos[int(self.table.video[rows[0]])].filename,
+            skeleton=skeleton.name,
+            track=self.labels.tracks[track].name if track >= 0 else None,
+        )
+        if not entries:
+            return None
+        return untimed_rows(entries, skeleton.node_names, frames, self.table.points[rows][:, : len(skeleton)])
+
+    def clocked_frames(self, in_video: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """The frames of a video's rows that its clock times: all but the placed samples of rate-0.0 series."""
+        frames = self.table.frame_idx
+        keep = in_video.copy()
+        if self.labels.provenance.get(UNTIMED_KEY) and self.options.get("layout") != "sleap-io":
+            for skeleton_id in PoseTable.distinct(self.table.skeleton[in_video]).tolist():
+                group = in_video & (self.table.skeleton == skeleton_id)
+                for slot in PoseTable.distinct(slots[group]).tolist():
+                    rows = np.flatnonzero(group & (slots == slot))
+                    rows = rows[np.argsort(frames[rows], kind="stable")]
+                    skeleton = self.labels.skeletons[skeleton_id]
+                    untimed = self._untimed(rows, frames[rows], skeleton, {} if slot == -1 else None)
+                    if untimed is not None:
+                        keep[rows[~untimed.on_clock]] = False
+        return frames[keep] if keep.any() else frames[in_video]
+
+    @staticmethod
+    def _untimed_scores(
+        scores: np.ndarray, untimed: UntimedRows, timing: dict | None, shared: Any, stamps: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Instance scores of a container with series read with rate 0.0, and their timing.
+
+        When every row is a placed sample of one block, the scores take that
+        block's clock (rate 0.0); otherwise they go with the rows on the clock,
+        and a score of a placed row, which no time can hold, is refused.
+        """
+        blocks = {(start, tuple(at.tolist())) for start, at in untimed.samples.values()}
+        if not untimed.on_clock.any() and len(blocks) == 1:
+            start, at = next(iter(untimed.samples.values()))
+            return _rows_or_nan(scores, at), {"starting_time": start, "rate": 0.0}
+        placed = ~untimed.on_clock
+        if np.isfinite(scores[placed]).any():
+            raise InvalidLabelsError(
+                f"{int(np.isfinite(scores[placed]).any(axis=1).sum())} poses placed on frames of a series read "
+                "with rate 0.0 (only its first sample has a time) have an instance or tracking score, which NWB "
+                "stores by time; set those scores to NaN, or remove labels.provenance['untimed_series'] to time "
+                "every frame by the video's clock"
+            )
+        return scores[untimed.on_clock], timing or {"timestamps": stamps if shared is None else shared}
+
     def add_estimation(
         self,
         rows: np.ndarray,
@@ -394,13 +452,19 @@ class _Writer:
                     f"video {video.filename}: frame {duplicate} has two predicted instances on one track; "
                     "PoseEstimation stores one pose per track and time"
                 )
-        stamps, _ = frame_times(video, video_id, frames, self.options)
+        for_sleap_io = self.options.get("layout") == "sleap-io"
+        # Series read with rate 0.0 (only their first sample timed) are written back so; the others
+        # are timed by the clock on the rows they have poses in (``on_clock``).
+        untimed = self._untimed(rows, frames, skeleton, record) if not for_sleap_io else None
+        on_clock = slice(None) if untimed is None else untimed.on_clock
+        stamps, _ = frame_times(video, video_id, frames[on_clock], self.options)
         # Contiguous frames on a regular clock are stored as start + rate, as nwbinspector asks.
         # ... when that reproduces every time bit for bit, as a reader computes it (start + i / rate).
+        clocked = frames[on_clock]
         regular = (
             fps is not None
-            and len(frames) > 1
-            and frames[-1] - frames[0] == len(frames) - 1
+            and len(clocked) > 1
+            and clocked[-1] - clocked[0] == len(clocked) - 1
             and np.array_equal(stamps, stamps[0] + np.arange(len(stamps)) / fps)
         )
         timing = {"starting_time": float(stamps[0]), "rate": float(fps)} if regular else None
@@ -410,7 +474,6 @@ class _Writer:
         # table is already node-major, as the reader makes it, these are views.)
         points = np.ascontiguousarray(self.table.points[select].transpose(1, 0, 2))
         point_scores = np.ascontiguousarray(self.table.point_scores[select].T)
-        for_sleap_io = self.options.get("layout") == "sleap-io"
         if for_sleap_io:
             # sleap-io numbers frames by their rank among all times, and reads times as frame
             # indices: every frame from 0 gets a row (NaN where no pose), at time = frame index.
@@ -422,9 +485,17 @@ class _Writer:
         reserved = RESERVED_NAMES | {nwb_skeleton.name}
         kept = (record or {}).get("series", {})
         series = []
+        shared = None  # the first series timed by timestamps: the others link its timestamps
         for index, node in enumerate(skeleton.node_names):
             scores = point_scores[index]
             data = points[index]
+            own_timing = timing
+            if untimed is not None and index in untimed.samples:
+                start, at = untimed.samples[index]
+                data, scores = _rows_or_nan(data, at), _rows_or_nan(scores, at)
+                own_timing = {"starting_time": start, "rate": 0.0}
+            elif untimed is not None:
+                data, scores = data[on_clock], scores[on_clock]
             if data.shape[1] == 3 and np.isnan(data[:, 2]).all():
                 data = data[:, :2]  # a 2D series beside 3D ones (ndx-pose 0.1 files mix them) stays 2D
             was = kept.get(node, {})
@@ -433,19 +504,20 @@ class _Writer:
             series_name = node if for_sleap_io else was.get("name") or node
             if series_name in reserved or any(s.name == series_name for s in series):
                 series_name = f"PoseEstimationSeries{node}" if node in reserved else node
-            series.append(
-                PoseEstimationSeries(
-                    name=series_name,
-                    description=was.get("description") or f"Estimated position of {node}.",
-                    data=self.wrap(np.ascontiguousarray(data)),
-                    unit=was.get("unit") or "pixels",
-                    reference_frame=was.get("reference_frame") or "(0,0) is the top-left corner of the video frame.",
-                    **(timing or {"timestamps": self.wrap(stamps) if not series else series[0]}),
-                    confidence=self.wrap(np.ascontiguousarray(scores)) if known else None,
-                    # Only what the source said: an invented definition would falsify the file.
-                    confidence_definition=was.get("confidence_definition") if known else None,
-                )
-            )
+            described_series = {
+                "name": series_name,
+                "description": was.get("description") or f"Estimated position of {node}.",
+                "data": self.wrap(np.ascontiguousarray(data)),
+                "unit": was.get("unit") or "pixels",
+                "reference_frame": was.get("reference_frame") or "(0,0) is the top-left corner of the video frame.",
+                **(own_timing or {"timestamps": self.wrap(stamps) if shared is None else shared}),
+                "confidence": self.wrap(np.ascontiguousarray(scores)) if known else None,
+                # Only what the source said: an invented definition would falsify the file.
+                "confidence_definition": was.get("confidence_definition") if known else None,
+            }
+            series.append(_rate_zero_quietly(PoseEstimationSeries, described_series))
+            if own_timing is None and shared is None:
+                shared = series[-1]
         fields = self.fields(record)
         described = {
             "name": name,
@@ -472,19 +544,41 @@ class _Writer:
             return estimation  # a camera view: its MultiCameraPoseEstimation holds it
         home.add(estimation)
         instance_scores = np.stack([self.table.score[select], self.table.tracking_score[select]], axis=1)
+        scores_timing = timing or {"timestamps": series[0]}
+        if untimed is not None and np.isfinite(instance_scores).any():
+            instance_scores, scores_timing = self._untimed_scores(instance_scores, untimed, timing, shared, stamps)
         # sleap-io takes everything in its modules for a pose container: no scores series there.
         if np.isfinite(instance_scores).any() and not for_sleap_io:
             home.add(
-                TimeSeries(
-                    name=name + SCORES_SUFFIX,
-                    data=self.wrap(instance_scores),
-                    unit="n.a.",
-                    **(timing or {"timestamps": series[0]}),
-                    description=f"Columns (score, tracking_score) of each pose in {name}.",
-                    comments=SCORES_COMMENT,
+                _rate_zero_quietly(
+                    TimeSeries,
+                    {
+                        "name": name + SCORES_SUFFIX,
+                        "data": self.wrap(instance_scores),
+                        "unit": "n.a.",
+                        **scores_timing,
+                        "description": f"Columns (score, tracking_score) of each pose in {name}.",
+                        "comments": SCORES_COMMENT,
+                    },
                 )
             )
         return estimation
+
+
+def _rate_zero_quietly(cls: Any, fields: dict[str, Any]) -> Any:
+    """``cls(**fields)``, without pynwb's warning when the rate is 0.0: written so on purpose, as the source had it."""
+    if fields.get("rate") != 0.0:
+        return cls(**fields)  # no catch_warnings here: it would make Python repeat warnings it showed once
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Timeseries has a rate of 0.0 Hz", UserWarning)
+        return cls(**fields)
+
+
+def _rows_or_nan(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]``, NaN where a row is -1 (a sample the labels no longer hold)."""
+    taken = values[np.maximum(rows, 0)].astype(np.float64, copy=True)
+    taken[rows < 0] = np.nan
+    return taken
 
 
 def _described(fields: dict[str, Any], description: str, software: str | None = "poseio") -> dict[str, Any]:
@@ -578,7 +672,7 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
         in_video = table.video == video_id
         devices = [d for r in records if r["video"] == video.filename for d in r.get("devices", [])]
         device, image_series, fps, label = writer.add_video(
-            video_id, table.frame_idx[in_video], devices[0] if devices else None
+            video_id, writer.clocked_frames(in_video, slots), devices[0] if devices else None
         )
         if image_series is not None:
             # Record the frame rate actually written, which may come from the fps option.
