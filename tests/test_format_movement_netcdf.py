@@ -192,6 +192,30 @@ def test_seconds_without_an_fps_attribute_need_fps(tmp_path):
     assert [f.frame_idx for f in labels.labeled_frames] == [0, 1, 2] and labels.videos[0].fps == 4.0
 
 
+def test_an_fps_option_that_contradicts_the_file_is_refused(tmp_path):
+    ds = movement_dataset(np.ones((3, 2, 1, 1)), np.ones((3, 1, 1)), 4.0)
+    ds.to_netcdf(tmp_path / "s.nc", engine="netcdf4")
+    with pytest.raises(poseio.InvalidOptionError, match="the file says 4.0 frames per second, fps=5.0 was given"):
+        poseio.load(tmp_path / "s.nc", fps=5.0)
+    assert poseio.load(tmp_path / "s.nc", fps=4.0).videos[0].fps == 4.0
+
+
+def test_resampled_times_are_refused_and_timedeltas_read(tmp_path):
+    import pandas as pd
+
+    ds = movement_dataset(np.ones((3, 2, 1, 1)), np.ones((3, 1, 1)), 4.0)
+    ds.assign_coords(time=[0.0, 0.1, 0.5]).to_netcdf(tmp_path / "resampled.nc", engine="netcdf4")
+    with pytest.raises(poseio.ReadError, match=r"resampled.nc: time 0.1 is not a frame \(frame 0.4"):
+        poseio.load(tmp_path / "resampled.nc")
+    ds.assign_coords(time=pd.to_timedelta([0, 250, 750], unit="ms")).to_netcdf(tmp_path / "td.nc", engine="netcdf4")
+    assert [f.frame_idx for f in poseio.load(tmp_path / "td.nc").labeled_frames] == [0, 1, 3]
+    ds.assign_coords(time=pd.to_datetime(["2024-01-01"] * 3) + pd.to_timedelta([0, 1, 2], unit="s")).to_netcdf(
+        tmp_path / "dates.nc", engine="netcdf4"
+    )
+    with pytest.raises(poseio.ReadError, match="dates.nc: the times are dates"):
+        poseio.load(tmp_path / "dates.nc")
+
+
 def test_a_fill_value_is_missing_as_xarray_decodes_it(tmp_path):
     ds = movement_dataset(np.array([[[[1.0]], [[-1.0]]], [[[2.0]], [[3.0]]]]), np.ones((2, 1, 1)), None)
     ds.to_netcdf(tmp_path / "f.nc", engine="netcdf4", encoding={"position": {"_FillValue": -1.0}})

@@ -27,6 +27,16 @@ from poseio_movement_netcdf._layout import (
 )
 
 READ_OPTIONS = ("fps",)
+#: The CF units in which xarray stores a timedelta time coordinate, in seconds.
+SECONDS_PER = {
+    "days": 86400.0,
+    "hours": 3600.0,
+    "minutes": 60.0,
+    "seconds": 1.0,
+    "milliseconds": 1e-3,
+    "microseconds": 1e-6,
+    "nanoseconds": 1e-9,
+}
 
 
 def _fail(name: str, message: str) -> poseio.ReadError:
@@ -98,15 +108,21 @@ def _names(nc: Any, h5file: Any, dim: str, size: int, default: str, name: str) -
 
 def _frames(nc: Any, h5file: Any, n_times: int, time_unit: str | None, fps: float | None, name: str) -> np.ndarray:
     """The frame number of every time: frame numbers as they are, seconds times the frame rate."""
-    from poseio.hdf5 import reading, values
+    from poseio.hdf5 import attribute_text, reading, values
 
     if "time" not in nc.variables:
         return np.arange(n_times, dtype=np.int64)
     dataset = _coordinate(h5file, "time", n_times, name)
     with reading("the time coordinate", f"{name}:/time"):
         times = values(dataset)
+        units = attribute_text(dataset.id, b"units")
     if times.dtype.kind not in "iuf":
         raise _fail(name, f"the time coordinate holds {times.dtype} values; movement's times are seconds or frames")
+    if units is not None and " since " in units:
+        raise _fail(name, f"the times are dates ({units}); movement's times are seconds or frame numbers")
+    if units in SECONDS_PER:
+        # A timedelta time (ds["time"] = pd.to_timedelta(...)), which xarray stores as numbers of a CF unit.
+        times, time_unit = times * SECONDS_PER[units], "seconds"
     if time_unit == "frames" or (time_unit is None and times.dtype.kind in "iu"):
         found = times.astype(np.float64)
     elif fps is not None:
@@ -119,7 +135,7 @@ def _frames(nc: Any, h5file: Any, n_times: int, time_unit: str | None, fps: floa
     bad = ~np.isfinite(found) | (np.abs(found - frames) > FRAME_TOLERANCE) | (frames < 0) | (frames > 2**53)
     if bad.any():
         at = int(np.argmax(bad))
-        raise _fail(name, f"time {times[at]!r} is not a frame (frame {found[at]!r} at {fps} frames per second)")
+        raise _fail(name, f"time {times[at]} is not a frame (frame {found[at]} at {fps} frames per second)")
     frames = frames.astype(np.int64)
     if len(np.unique(frames)) != len(frames):
         raise _fail(name, "two times fall on one frame; check the fps attribute")
