@@ -344,6 +344,45 @@ assert sorted(t.name for t in labels.tracks) == ["track_1", "track_2"]
     assert done.returncode == 0, done.stderr
 
 
+def test_files_poseio_writes_are_evaluated_by_pycocotools(tmp_path):
+    # COCO's own API: the file loads as ground truth, and the same poses as results score a perfect AP.
+    pytest.importorskip("pycocotools")
+    path = tmp_path / "gt.json"
+    poseio.save(_two_mice(), path, format="coco")
+    code = f"""
+import contextlib, io, json
+import numpy as np
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
+with contextlib.redirect_stdout(io.StringIO()):
+    gt = COCO({str(path)!r})
+    assert sorted(gt.getImgIds()) == [1, 2] and len(gt.getAnnIds()) == 3
+    assert gt.loadCats(1)[0]["keypoints"] == ["nose", "ear", "tail"]
+    results = [
+        {{"image_id": a["image_id"], "category_id": 1, "keypoints": a["keypoints"], "score": 1.0}}
+        for a in gt.loadAnns(gt.getAnnIds())
+    ]
+    evaluation = COCOeval(gt, gt.loadRes(results), "keypoints")
+    evaluation.params.kpt_oks_sigmas = np.full(3, 0.1)
+    evaluation.evaluate(); evaluation.accumulate(); evaluation.summarize()
+assert evaluation.stats[0] == 1.0, evaluation.stats
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+def test_sniffing_reads_the_first_bytes_only(tmp_path):
+    # A 2 MB results list cut in the middle: the sniffer, which sees 4 kB, claims it; the load finds the cut.
+    entry = {"image_id": 1, "category_id": 1, "keypoints": [1.5, 2.5, 2] * 17, "score": 0.5}
+    text = json.dumps([entry] * 8000)
+    path = tmp_path / "cut_results.json"
+    path.write_text(text[: len(text) // 2])
+    [claim] = poseio.sniff(path)
+    assert (claim.format, claim.confidence) == ("coco-results", poseio.TYPED_MATCH)
+    with pytest.raises(poseio.ReadError, match="broken JSON"):
+        poseio.load(path)
+
+
 # -- bad input ------------------------------------------------------------------------------------
 
 
