@@ -284,6 +284,27 @@ def test_files_poseio_writes_are_read_by_movement_with_every_point(tmp_path):
     assert again.tracks == [] and len(again.labeled_frames[0].instances) == 2
 
 
+@pytest.mark.corpus
+def test_a_deeplabcut_file_converted_to_netcdf_is_the_dataset_movement_builds_from_it(tmp_path):
+    source = corpus_file("formats", "DLC_sample_poses.h5")
+    out = tmp_path / "wasp.nc"
+    poseio.convert(source, out, fps=40)
+    run_fresh(
+        f"""
+        import numpy as np, xarray as xr
+        from movement.io import load_poses
+        reference = load_poses.from_dlc_file({str(source)!r}, fps=40)
+        with xr.open_dataset({str(out)!r}) as ds:
+            for name in ("position", "confidence", "time", "space", "keypoints", "individuals"):
+                same = np.array_equal(ds[name].values, reference[name].values, equal_nan=ds[name].dtype.kind == "f")
+                assert same, name
+                assert ds[name].dims == reference[name].dims, name
+            for key, value in reference.attrs.items():
+                assert ds.attrs[key] == value, (key, ds.attrs[key], value)
+        """
+    )
+
+
 def test_user_instances_are_a_declared_loss(tmp_path):
     labels = poseio.Labels.from_numpy(
         np.ones((2, 1, 1, 2)), video=poseio.Video("v.mp4"), skeleton=poseio.Skeleton(["n"]), predicted=False

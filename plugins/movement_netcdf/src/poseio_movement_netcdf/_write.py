@@ -109,6 +109,10 @@ def _attributes(labels: poseio.Labels, video: poseio.Video, fps: float | None, m
     for key, value in (kept if isinstance(kept, dict) else {}).items():
         if key not in COMPUTED_ATTRS and key not in attrs and isinstance(value, (str, int, float)):
             attrs[key] = value
+    source = labels.provenance.get("source")
+    if "source_file" not in attrs and isinstance(source, (str, Path)):
+        # movement's loaders record the pose file they read; so does poseio for labels read from one.
+        attrs["source_file"] = source if isinstance(source, str) and "://" in source else Path(source).as_posix()
     if video.filename and not video.metadata.get("filename_unknown"):
         attrs["video_path"] = video.filename
     if made_up:
