@@ -383,6 +383,20 @@ def test_sniffing_reads_the_first_bytes_only(tmp_path):
         poseio.load(path)
 
 
+def test_a_results_list_takes_names_and_images_from_its_annotation_file(tmp_path):
+    truth = _coco(tmp_path / "val.json", images=[{"id": 1, "file_name": "a/img_0007.png"}])
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps([{"image_id": 1, "category_id": 1, "keypoints": [5, 6, 2, 7, 8, 0], "score": 0.5}]))
+    labels = poseio.load(results, annotations=truth)
+    assert labels.skeletons[0].node_names == ["head", "tail"] and labels.skeletons[0].name == "fly"
+    [frame] = labels.labeled_frames
+    assert (frame.video.filename, frame.frame_idx, frame.video.metadata["images"]) == ("a", 7, {7: "a/img_0007.png"})
+    assert np.array_equal(frame.instances[0].points, [[5, 6], [np.nan, np.nan]], equal_nan=True)
+    results.write_text(json.dumps([{"image_id": 2, "category_id": 1, "keypoints": [5, 6, 2, 7, 8, 0], "score": 0.5}]))
+    with pytest.raises(poseio.ReadError, match="image 2 of the results is not in the images of"):
+        poseio.load(results, annotations=truth)
+
+
 # -- bad input ------------------------------------------------------------------------------------
 
 
@@ -407,6 +421,8 @@ def _coco(path: Path, **changes) -> Path:
         ({"images": [{"id": 1}]}, r"images\[0\] has no id or no file_name"),
         ({"categories": [{"id": 1, "name": "fly"}]}, "no category has keypoints"),
         ({"images": None}, "no 'images' list"),
+        ({"images": [{"id": 1, "file_name": "a/1.png"}, {"id": 2, "file_name": "a/1.png"}]},
+         "the images 1 and 2 have one file_name, 'a/1.png'"),
     ],
 )  # fmt: skip
 def test_broken_coco_files_are_read_errors_naming_the_file_and_the_fault(tmp_path, changes, message):

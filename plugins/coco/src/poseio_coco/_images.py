@@ -53,6 +53,7 @@ def image_frames(
     plain: list[tuple[Any, str, dict]] = []
     keyed: dict[str, dict[int, tuple[Any, str, dict]]] = {}
     seen: set = set()
+    names: dict[str, Any] = {}
     for position, image in enumerate(images):
         if not isinstance(image, dict):
             raise fail(f"images[{position}] is not an object")
@@ -68,6 +69,10 @@ def image_frames(
                 raise fail(f"two images are frame {frame} of {owner!r}")
             keyed[owner][frame] = (image_id, file_name, image)
         else:
+            # One file, one frame: two ids for one image (a merged dataset, say) would be two frames of one picture.
+            if file_name in names:
+                raise fail(f"the images {names[file_name]!r} and {image_id!r} have one file_name, {file_name!r}")
+            names[file_name] = image_id
             plain.append((image_id, file_name, image))
 
     videos: list[poseio.Video] = []

@@ -33,7 +33,7 @@ def poseio_formats() -> list[poseio.FormatInfo]:
             description="COCO keypoint results: a JSON list of image_id, category_id, keypoints and score",
             extensions=(".json",),
             can_read=True,
-            read_options=_OPTIONS,
+            read_options=(*_OPTIONS, "annotations"),
         ),
     ]
 

@@ -15,19 +15,40 @@ from typing import Any
 
 import numpy as np
 import poseio
-from poseio.options import check_fps, check_video, refuse_unknown
+from poseio.options import check_fps, check_path, check_video, refuse_unknown
 
+from poseio_coco._images import image_frames
 from poseio_coco._json import fail, load_json
 from poseio_coco._keypoints import decode, points_of
 from poseio_coco._sniff import FORMAT, RESULTS
 
-READ_OPTIONS = ("fps", "video")
+READ_OPTIONS = ("fps", "video", "annotations")
 #: Third values that are COCO visibility flags; any other makes them confidences.
 FLAGS = (0.0, 1.0, 2.0)
 
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _from_annotations(
+    path: str, fps: float | None, video: str | None
+) -> tuple[list[poseio.Video], dict[Any, tuple[int, int]], dict[Any, poseio.Skeleton]]:
+    """The videos, frames and skeletons of the annotation file a results list was made for (``annotations=``)."""
+    from poseio_coco._read import _list, _skeletons
+
+    probe = poseio.Probe(path)
+    probe.check_readable()
+
+    def error(problem: str) -> poseio.ReadError:
+        return fail(probe, FORMAT, f"{problem} (given as annotations= for a results list)")
+
+    data = load_json(probe, FORMAT)
+    if not isinstance(data, dict):
+        raise error("the top level is not a JSON object")
+    skeletons, index, _ = _skeletons(_list(data, "categories", error), error)
+    videos, frame_of = image_frames(_list(data, "images", error), probe.name, fps=fps, video=video, fail=error)
+    return videos, frame_of, {category: skeletons[i] for category, i in index.items()}
 
 
 def read_results(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
@@ -59,9 +80,19 @@ def read_results(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
             raise error(f"entry {position}: category_id is not a number")
         by_category.setdefault(category, []).append(position)
 
-    image_ids = sorted({r["image_id"] for r in data}, key=lambda i: (str(type(i)), i))
-    frame_of = {image_id: frame for frame, image_id in enumerate(image_ids)}
-    video = poseio.Video(video_name or PurePath(name).stem, fps=fps, metadata={"image_ids": dict(enumerate(image_ids))})
+    truth = check_path(options.get("annotations"), RESULTS, option="annotations")
+    named: dict[Any, poseio.Skeleton] = {}
+    if truth is not None:
+        # The annotation file the results were made for names the nodes and the images.
+        videos, frame_of, named = _from_annotations(truth, fps, video_name)
+        missing = next((r["image_id"] for r in data if r["image_id"] not in frame_of), None)
+        if missing is not None:
+            raise error(f"image {missing!r} of the results is not in the images of {truth}")
+    else:
+        image_ids = sorted({r["image_id"] for r in data}, key=lambda i: (str(type(i)), i))
+        frame_of = {image_id: (0, frame) for frame, image_id in enumerate(image_ids)}
+        metadata = {"image_ids": dict(enumerate(image_ids))}
+        videos = [poseio.Video(video_name or PurePath(name).stem, fps=fps, metadata=metadata)]
     skeletons, parts = [], []
     third_values: list[np.ndarray] = []
     for s, (category, positions) in enumerate(by_category.items()):
@@ -75,8 +106,14 @@ def read_results(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         if not all(_number(v) for v in scores):
             bad = next(p for p, v in zip(positions, scores) if not _number(v))
             raise error(f"entry {bad}: score is not a number")
-        # No node names in a results list: the nodes are numbered as the triples are.
-        skeletons.append(poseio.Skeleton([f"kp{k}" for k in range(n_nodes)], name=f"category_{category}"))
+        if category in named and len(named[category]) != n_nodes:
+            raise error(
+                f"entry {positions[0]} has {n_nodes} keypoints, category {category!r} of {truth} has "
+                f"{len(named[category])}"
+            )
+        # Without annotations= there are no node names: the nodes are numbered as the triples are.
+        generic = poseio.Skeleton([f"kp{k}" for k in range(n_nodes)], name=f"category_{category}")
+        skeletons.append(named.get(category) or generic)
         parts.append((s, positions, xyv, np.asarray(scores, dtype=np.float64)))
         third_values.append(xyv[..., 2])
     # A third value other than 0, 1 or 2 anywhere makes them confidences (as most models write), kept as point scores.
@@ -96,8 +133,8 @@ def read_results(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         tables.append(
             poseio.PoseTable.build(
                 padded,
-                video=0,
-                frame_idx=[frame_of[data[positions[r]]["image_id"]] for r in rows.tolist()],
+                video=[frame_of[data[positions[r]]["image_id"]][0] for r in rows.tolist()],
+                frame_idx=[frame_of[data[positions[r]]["image_id"]][1] for r in rows.tolist()],
                 skeleton=s,
                 predicted=True,
                 point_scores=point_scores,
@@ -111,4 +148,4 @@ def read_results(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         "category_ids": list(by_category),
         "skipped_entries": dropped,
     }
-    return poseio.Labels.from_table(table.sorted(), videos=[video], skeletons=skeletons, provenance={"coco": details})
+    return poseio.Labels.from_table(table.sorted(), videos=videos, skeletons=skeletons, provenance={"coco": details})
