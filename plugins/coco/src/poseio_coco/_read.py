@@ -112,15 +112,19 @@ def _float(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else np.nan
 
 
-def _scores(annotation: dict, n: int, width: int) -> tuple[bool, float, list[float], float]:
-    """A prediction poseio wrote: its flag, score, point scores (padded to ``width``) and tracking score."""
-    point_scores = [np.nan] * width
-    if annotation.get(PREDICTED_KEY) is not True:
-        return False, np.nan, point_scores, np.nan
-    given = annotation.get(POINT_SCORES_KEY)
-    if isinstance(given, list) and len(given) == n:
-        point_scores[:n] = [_float(v) for v in given]
-    return True, _float(annotation.get("score")), point_scores, _float(annotation.get(TRACKING_SCORE_KEY))
+def _scores(annotations: list[dict], n: int, width: int) -> dict[str, np.ndarray]:
+    """The kind and scores of each annotation: a prediction poseio wrote has them (point scores padded to ``width``)."""
+    predicted = np.array([a.get(PREDICTED_KEY) is True for a in annotations], dtype=bool)
+    score, tracking = np.full(len(annotations), np.nan), np.full(len(annotations), np.nan)
+    point_scores = np.full((len(annotations), width), np.nan)
+    # Only predictions carry scores: a file of labels pays for one look per annotation, not four.
+    for i in np.flatnonzero(predicted).tolist():
+        annotation = annotations[i]
+        score[i], tracking[i] = _float(annotation.get("score")), _float(annotation.get(TRACKING_SCORE_KEY))
+        given = annotation.get(POINT_SCORES_KEY)
+        if isinstance(given, list) and len(given) == n:
+            point_scores[i, :n] = [_float(v) for v in given]
+    return {"predicted": predicted, "score": score, "point_scores": point_scores, "tracking_score": tracking}
 
 
 def read_coco(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
@@ -193,13 +197,9 @@ def read_coco(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         padded[:, : len(skeleton)] = points[rows]
         occluded = np.zeros((len(rows), n_nodes), dtype=bool)
         occluded[:, : len(skeleton)] = xyv[rows, :, 2] == 1
-        scored = [_scores(group[r], len(skeleton), n_nodes) for r in rows.tolist()]
         parts.append(
             {
-                "predicted": np.array([p for p, _, _, _ in scored], dtype=bool),
-                "score": np.array([v for _, v, _, _ in scored], dtype=np.float64),
-                "point_scores": np.array([v for _, _, v, _ in scored], dtype=np.float64).reshape(-1, n_nodes),
-                "tracking_score": np.array([v for _, _, _, v in scored], dtype=np.float64),
+                **_scores([group[r] for r in rows.tolist()], len(skeleton), n_nodes),
                 "video": where[:, 0],
                 "frame": where[:, 1],
                 "skeleton": np.full(len(rows), s),
