@@ -201,7 +201,7 @@ def rates_from_videos(labels: Labels, source: Path, allow_external: bool) -> lis
 
     Only video files beside the input (or below its folder) are opened, unless ``allow_external``.
     """
-    from poseio.cli._videos import VIDEO_ENDINGS, openable_video, video_fps
+    from poseio._frames._opening import VIDEO_ENDINGS, openable_video, video_fps
 
     notes = []
     for video in labels.videos:

@@ -250,6 +250,8 @@ def load(
                 refuse_external_links(probe.h5)
             parts = [_read_claim(probe, claim, registry, opts) for claim, opts in zip(claims, routed)]
     labels = Labels.merge(parts)
+    for video in labels.videos:
+        video._pose_file = probe.path  # the folder whose videos its frames may be read from
     labels.provenance.update(
         source=probe.name,
         format="+".join(p.provenance["format"] for p in parts),

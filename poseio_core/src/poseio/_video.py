@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
+
+if TYPE_CHECKING:
+    from poseio._frames import FrameReader
 
 
 def _optional_shape(value: Any) -> tuple[int, ...] | None:
@@ -39,10 +43,54 @@ class Video:
     fps: float | None = attrs.field(default=None, converter=attrs.converters.optional(float))
     timestamps: np.ndarray | None = attrs.field(default=None, converter=_optional_timestamps)
     metadata: dict[str, Any] = attrs.field(factory=dict)
+    # The pose file that named this video (set by poseio.load): its folder bounds what is opened.
+    _pose_file: Path | None = attrs.field(default=None, init=False, repr=False)
+    _frames: Any = attrs.field(default=None, init=False, repr=False)
 
     def matches(self, other: Video) -> bool:
         """Whether two videos refer to the same file."""
         return self.filename == other.filename
+
+    def open(self, *, allow_external: bool = False) -> FrameReader:
+        """A reader of this video's frames (close it, or use ``with``); see `__getitem__`.
+
+        Args:
+            allow_external: Open the video even when it lies outside the folder of
+                the pose file that named it (by default such a video is refused, as
+                every path a file names is).
+        """
+        from poseio._frames import open_frames
+
+        return open_frames(self, allow_external=allow_external)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        """Frame ``key`` as a ``(height, width, channels)`` uint8 array; a list or slice gives ``(n, ...)``.
+
+        Frame ``i`` is the ``i``-th frame in presentation order, the one a full
+        decode yields at position ``i``, on any codec or container. The file is
+        opened on first use and kept open (`close` closes it).
+        """
+        if self._frames is None:
+            self._frames = self.open()
+        return self._frames[key]
+
+    def __len__(self) -> int:
+        """The number of frames: the shape's when known, else the file's."""
+        if self.shape and self.shape[0]:
+            return int(self.shape[0])
+        if self._frames is None:
+            self._frames = self.open()
+        return len(self._frames)
+
+    def __bool__(self) -> bool:
+        # A video is something, whatever its length: `if video:` must never open a file.
+        return True
+
+    def close(self) -> None:
+        """Close the file `__getitem__` opened, if any."""
+        if self._frames is not None:
+            self._frames.close()
+            self._frames = None
 
     def __repr__(self) -> str:
         return f"Video(filename={self.filename!r}, shape={self.shape}, fps={self.fps})"

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from poseio._errors import PoseioError
+from poseio._errors import MissingDependencyError, PoseioError, ReadError
 from poseio._labels import Labels
-from poseio._words import say_option
-from poseio.cli._videos import CONTAINERS, open_video, openable_video
+from poseio._video import Video
 
 
 class PlotUnavailableError(PoseioError, RuntimeError):
@@ -21,41 +20,19 @@ def _video_frame(
 ) -> tuple[np.ndarray | None, str]:
     """Frame ``index`` of the video a pose file names, or ``None`` and why it was not drawn.
 
-    The video is opened only as `openable_video` and `open_video` allow.
+    Read as ``video[index]`` reads it (frame-accurate; the same outside-the-folder rules).
     """
-    path = openable_video(filename, beside=beside, allow_external=allow_external)
-    if path is None:
-        return None, _why_not_opened(filename, beside=beside)
+    video = Video(filename)
+    video._pose_file = beside
     try:
-        with open_video(path) as container:
-            if container is None:
-                return None, f"video {path} not opened: PyAV is not installed (pip install av)"
-            for i, frame in enumerate(container.decode(video=0)):
-                if i == index:
-                    return frame.to_ndarray(format="rgb24"), ""
-    except Exception as exc:  # noqa: BLE001 - an unreadable video falls back to trajectories
-        return None, f"video {path} could not be read ({type(exc).__name__}: {exc})"
-    return None, f"video {path} has no frame {index}"
-
-
-def _why_not_opened(filename: str, *, beside: Path | None) -> str:
-    """Why `openable_video` refused the video a pose file names: absent, not a video file, or outside its folder."""
-    path = Path(filename)
-    if not path.is_absolute() and beside is not None:
-        path = beside.parent / path
-    if not path.exists():
-        return f"video not found: {path}"
-    if path.suffix.lower() not in CONTAINERS or not path.is_file():
-        return f"video {path} not opened: poseio opens only video files ending in {', '.join(sorted(CONTAINERS))}"
-    if beside is None:
-        return (
-            f"video {path} not opened: the pose file is not a local file, so it has no folder whose videos poseio "
-            f"opens; {say_option('allow_external')} opens it"
-        )
-    return (
-        f"video {path} not opened: it lies outside the folder of {beside.name} ({beside.resolve().parent}), and "
-        f"poseio follows the paths a pose file names only within its folder; {say_option('allow_external')} opens it"
-    )
+        with video.open(allow_external=allow_external) as reader:
+            return reader[index], ""
+    except MissingDependencyError:
+        return None, f"video {filename} not opened: PyAV is not installed (pip install av)"
+    except IndexError:
+        return None, f"video {filename} has no frame {index}"
+    except ReadError as exc:
+        return None, str(exc)
 
 
 def plot_labels(

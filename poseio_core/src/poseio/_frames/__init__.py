@@ -1,0 +1,108 @@
+"""The images behind the poses: a `Video`'s frames, from whatever holds them.
+
+`open_frames` picks the backend by what the video is: image files (a
+DeepLabCut ``labeled-data`` folder, an NWB list of images) or a media file
+(PyAV, frame-accurate: `poseio._frames._media`). Opening is lazy: loading
+labels opens no video.
+
+A video named by a pose file is untrusted like the file: it is opened only
+when it lies in the pose file's folder (or below), unless
+``allow_external=True`` (`poseio._frames._opening` says why, and what else it
+refuses: playlists, concat lists, FIFOs). A video a user made in Python names
+a file the user chose, and is opened where it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PureWindowsPath
+from typing import TYPE_CHECKING
+
+from poseio._errors import ReadError, SourceNotFoundError, UnsafeFileError
+from poseio._frames._images import IMAGE_ENDINGS, ImageFrames
+from poseio._frames._opening import CONTAINERS, openable_video
+from poseio._frames._reader import FrameReader
+from poseio._words import say_option
+
+if TYPE_CHECKING:
+    from poseio._video import Video
+
+__all__ = ["FrameReader", "open_frames", "why_not_opened"]
+
+
+def open_frames(video: Video, *, allow_external: bool = False) -> FrameReader:
+    """A `FrameReader` of the video's frames.
+
+    Raises:
+        SourceNotFoundError: The video's file (or an image) is not there.
+        UnsafeFileError: It lies outside the folder of the pose file that named it.
+        ReadError: It is not a video or image poseio opens, or it cannot be decoded.
+        MissingDependencyError: PyAV (media) or Pillow (images) is not installed.
+    """
+    pose_file = getattr(video, "_pose_file", None)
+    images = _image_files(video, pose_file, allow_external)
+    if images:
+        return FrameReader(ImageFrames(images), video.filename)
+    path = openable_video(video.filename, beside=pose_file, allow_external=allow_external or pose_file is None)
+    if path is None:
+        raise _refusal(video.filename, pose_file)
+    from poseio._frames._media import MediaFrames
+
+    return FrameReader(MediaFrames(path), video.filename)
+
+
+def _image_files(video: Video, pose_file: Path | None, allow_external: bool) -> dict[int, Path]:
+    """``{frame: image file}`` of a video made of images, checked; empty for a media file."""
+    named = video.metadata.get("images")
+    if isinstance(named, dict) and named:
+        entries = {int(frame): str(path) for frame, path in named.items()}
+    elif video.metadata.get("external_files"):
+        files = [str(p) for p in video.metadata["external_files"]]
+        first = video.metadata.get("starting_frame") or list(range(len(files)))
+        entries = dict(zip((int(f) for f in first), files))
+    else:
+        return {}
+    folder = pose_file.parent if pose_file is not None else Path.cwd()
+    found = {}
+    for frame, name in entries.items():
+        # DeepLabCut names images from its project's root (labeled-data/<video>/img.png) and keeps
+        # them beside the table: the name as written, else the file's own name in the table's folder.
+        candidates = [folder / name.replace("\\", "/"), folder / PureWindowsPath(name).name]
+        path = next((p for p in candidates if p.is_file()), None)
+        if path is None:
+            raise SourceNotFoundError(f"the image of frame {frame} of {video.filename} is not there: {name}")
+        if path.suffix.lower() not in IMAGE_ENDINGS:
+            raise ReadError(f"{path}: not an image poseio opens ({', '.join(IMAGE_ENDINGS)})", path=path)
+        if pose_file is not None and not allow_external and not path.resolve().is_relative_to(folder.resolve()):
+            raise _refusal(str(path), pose_file)
+        found[frame] = path
+    return found
+
+
+def why_not_opened(filename: str, pose_file: Path | None) -> str:
+    """Why a video a pose file names was not opened: absent, not a video file, or outside its folder."""
+    path = Path(filename)
+    if not path.is_absolute() and pose_file is not None:
+        path = pose_file.parent / path
+    if not path.exists():
+        return f"video not found: {path}"
+    if path.suffix.lower() not in CONTAINERS or not path.is_file():
+        return f"video {path} not opened: poseio opens only video files ending in {', '.join(sorted(CONTAINERS))}"
+    if pose_file is None:
+        return (
+            f"video {path} not opened: the pose file is not a local file, so it has no folder whose videos poseio "
+            f"opens; {say_option('allow_external')} opens it"
+        )
+    return (
+        f"video {path} not opened: it lies outside the folder of {pose_file.name} ({pose_file.resolve().parent}), "
+        f"and poseio follows the paths a pose file names only within its folder; {say_option('allow_external')} "
+        "opens it"
+    )
+
+
+def _refusal(filename: str, pose_file: Path | None) -> Exception:
+    reason = why_not_opened(filename, pose_file)
+    if reason.startswith("video not found"):
+        return SourceNotFoundError(reason)
+    if "outside the folder" in reason:
+        return UnsafeFileError(reason)
+    return ReadError(reason)
