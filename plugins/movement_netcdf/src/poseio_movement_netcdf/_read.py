@@ -8,6 +8,7 @@ after the sizes the file declares have been held to the memory budget.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -40,7 +41,7 @@ SECONDS_PER = {
 
 
 def _fail(name: str, message: str) -> poseio.ReadError:
-    return poseio.ReadError(f"{name}: {message}")
+    return poseio.ReadError(f"{name}: {message}", path=name, format=FORMAT)
 
 
 #: The attributes of a data variable that h5netcdf or this reader read whole.
@@ -224,7 +225,7 @@ def read_movement_netcdf(probe: poseio.Probe, options: dict[str, Any]) -> poseio
         raise _fail(
             name,
             "not a movement poses dataset: no 'position' variable at the root (it has "
-            f"{sorted(h5file)[:12]}); movement saves position (time, space, keypoints, individuals)",
+            f"{list(itertools.islice(h5file, 12))}); movement saves position (time, space, keypoints, individuals)",
         )
     with reading("the netCDF structure", f"{name}:/"):
         nc = h5netcdf.File(h5file, "r")  # wraps the probe's open file; closing nc leaves it open
