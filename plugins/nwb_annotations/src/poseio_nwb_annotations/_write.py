@@ -12,16 +12,19 @@ objects. Both follow one plan (`poseio_nwb_annotations._plan`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
-from poseio import InvalidOptionError, Labels
+from poseio import InvalidOptionError, Labels, Video
+from poseio.options import check_fps, say_option
 from poseio_nwb import UNLINKED_TRAINING_FRAMES
 from poseio_nwb.writing import (
     FRAME_MAP_TABLE,
     FRAME_VIDEOS_TABLE,
+    VIDEOS_TABLE,
     add_skeletons,
     append_rows,
     append_to_nwbfile,
@@ -31,6 +34,7 @@ from poseio_nwb.writing import (
     pop_nwbfile_options,
     processing_module,
     record_videos,
+    rows_in_module,
     session_to_keep,
     start_from_session,
     starting_frames,
@@ -46,7 +50,22 @@ from poseio_nwb_annotations._records import id_value
 
 logger = logging.getLogger("poseio")
 
-OPTIONS = ("annotator", "skeleton_map", "module_name", "frame_map")
+FORMAT = "nwb-annotations"
+#: The options this writer takes. ``fps``, ``timestamps``, ``frames_as_seconds``, ``compression``,
+#: ``skeleton_map`` and ``module_name`` mean what they mean to the nwb-predictions writer, so that
+#: one call saves labelled frames alone as it saves them beside predictions.
+OPTIONS = (
+    "annotator",
+    "skeleton_map",
+    "module_name",
+    "frame_map",
+    "fps",
+    "timestamps",
+    "frames_as_seconds",
+    "compression",
+)
+#: The nwb-predictions writer's options that set fields of PoseEstimation, which PoseTraining lacks.
+PREDICTIONS_ONLY = ("scorer", "source_software", "source_software_version", "description", "layout")
 
 
 @attrs.define
@@ -65,11 +84,7 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
     from ndx_pose import PoseTraining, SourceVideos, TrainingFrames
     from pynwb.image import ImageSeries
 
-    unknown = set(options) - set(OPTIONS)
-    if unknown:
-        raise InvalidOptionError(
-            f"unknown nwb-annotations options {sorted(unknown)}; accepted: {sorted(OPTIONS)}", format="nwb-annotations"
-        )
+    check_options(options)
     frames = plan_frames(labels, options.get("annotator"))
     module = processing_module(nwbfile, options.get("module_name") or "behavior")
     skeleton_ids = sorted({i.skeleton for f in frames for i in f.instances})
@@ -98,26 +113,31 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             images[video_id] = copy_stored_images(video, [f.frame_idx for f in frames if f.video == video_id], module)
             continue
         if video_id in unlinked:
-            recorded.append((UNLINKED_TRAINING_FRAMES, video))
+            clock, rate = video_clock(video, video_id, [f.frame_idx for f in frames if f.video == video_id], options)
+            if "timestamps" in clock or clock.get("starting_time"):
+                _refuse_clock_left_unkept(module, labels, video_id, nwb_path)
+            recorded.append((UNLINKED_TRAINING_FRAMES, attrs.evolve(video, fps=rate)))
             continue
+        clock, rate = video_clock(video, video_id, [f.frame_idx for f in frames if f.video == video_id], options)
         shape = video.shape or ()
         n_frames = int(shape[0]) if shape and shape[0] else max(f.frame_idx for f in frames if f.video == video_id) + 1
         name = unique_name(source_videos.image_series, video_label(video.filename, video_id))
+        unknown_rate = " Its frame rate is unknown: the rate of 1.0 is a placeholder."
         series = ImageSeries(
             name=name,
             description=f"Video {video.filename} whose frames were labelled."
-            + ("" if video.fps else " Its frame rate is unknown: the rate of 1.0 is a placeholder."),
+            + ("" if rate or "timestamps" in clock else unknown_rate),
             unit="n.a.",
             external_file=(files := linkable_files(video, nwb_path, labels.provenance.get("source"))),
             format="external",
             starting_frame=starting_frames(video, len(files)),
-            rate=float(video.fps or 1.0),
+            **clock,
             num_samples=n_frames,
             dimension=[shape[2], shape[1]] if len(shape) >= 3 and shape[1] and shape[2] else None,
         )
         source_videos.add_image_series(series)
         videos[video_id] = series
-        recorded.append((name, video))
+        recorded.append((name, attrs.evolve(video, fps=rate)))
     record_videos(module, recorded, nwb_path)
     frame_map = options.get("frame_map")
     if frame_map:
@@ -128,6 +148,119 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             [(i, str(video), int(index)) for i, (video, index) in enumerate(frame_map)],
         )
     return Containers(pose_training, skeletons, videos, frames, images)
+
+
+def check_options(options: dict[str, Any]) -> None:
+    """Refuse options this writer does not take, and values of the wrong kind, naming what is wrong.
+
+    Raises:
+        InvalidOptionError: An unknown option (one of `PREDICTIONS_ONLY` with
+            the reason), or a ``compression`` that is not ``"gzip"``, ``"lzf"``
+            or ``None``.
+    """
+    unknown = set(options) - set(OPTIONS)
+    elsewhere = sorted(unknown & set(PREDICTIONS_ONLY))
+    if elsewhere:
+        given = ", ".join(say_option(name, options[name]) for name in elsewhere)
+        who = (
+            f" (who labelled the frames is {say_option('annotator', example='NAME')})" if "scorer" in elsewhere else ""
+        )
+        raise InvalidOptionError(
+            f"{given}: these set fields of PoseEstimation (or its layout), which holds predictions; these labels "
+            "hold only labelled frames, written as ndx-pose PoseTraining, which has no such field. Drop "
+            f"{'it' if len(elsewhere) == 1 else 'them'}{who}",
+            format=FORMAT,
+        )
+    if unknown:
+        raise InvalidOptionError(
+            f"unknown {FORMAT} options {sorted(unknown)}; accepted: {sorted(OPTIONS)}", format=FORMAT
+        )
+    fps = options.get("fps")
+    for value in fps.values() if isinstance(fps, Mapping) else (fps,):
+        check_fps(value, FORMAT)  # before any video is looked at: a bad value fails first
+    if options.get("compression") not in (None, "gzip", "lzf"):
+        raise InvalidOptionError(
+            f"{say_option('compression', options['compression'])}: compression must be 'gzip', 'lzf' or None",
+            format=FORMAT,
+        )
+
+
+def _per_video(value: Any, video: Video, index: int) -> Any:
+    """An option's value for one video: the value, or a mapping's entry by filename, index or file name."""
+    if isinstance(value, Mapping):
+        for key in (video.filename, index, Path(video.filename).name):
+            if key in value:
+                return value[key]
+        return None
+    return value
+
+
+def video_clock(video: Video, index: int, frame_idx: list[int], options: dict[str, Any]) -> tuple[dict, float | None]:
+    """The ImageSeries' clock of a source video (``rate`` and ``starting_time``, or ``timestamps``), and its rate.
+
+    As the nwb-predictions writer times a video: the ``timestamps`` option,
+    else the ``fps`` option, else the video's fps, each option a value or
+    ``{video filename or index: value}``, else frame numbers as seconds (rate
+    1.0) when ``frames_as_seconds`` asks for them. Without any, the rate is
+    1.0 too, but the rate returned is ``None``: a placeholder, which the
+    ImageSeries description calls one and poseio's table does not record.
+    Labelled frames are found by frame number, so their poses need no time.
+
+    Raises:
+        InvalidOptionError: An fps that is not a positive number, or timestamps
+            that are not finite, increasing, or do not cover a labelled frame.
+    """
+    stamps = _per_video(options.get("timestamps"), video, index)
+    if stamps is not None:
+        stamps = np.asarray(stamps, dtype=np.float64).reshape(-1)
+        what = f"the timestamps option for video {video.filename!r}"
+        if not np.isfinite(stamps).all() or np.any(np.diff(stamps) <= 0):
+            raise InvalidOptionError(f"{what} must be finite times in seconds, increasing from frame to frame")
+        beyond = sorted({f for f in frame_idx if f >= len(stamps)})
+        if beyond:
+            raise InvalidOptionError(
+                f"{what} time {len(stamps)} frames, but frames {beyond[:5]} are labelled; give a time for every "
+                f"frame up to {beyond[-1]}, or the video's rate ({say_option('fps', example='30')})",
+                format=FORMAT,
+            )
+        steps = np.diff(stamps)
+        # Regular as nwbinspector's check_regular_timestamps judges it: stored as starting_time + rate.
+        if len(stamps) >= 3 and np.unique(np.round(steps, 9)).size == 1:
+            rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+            rate = round(rate, 6) if abs(rate - round(rate, 6)) < 1e-9 * rate else rate
+            return {"starting_time": float(stamps[0]), "rate": float(rate)}, float(rate)
+        return {"timestamps": stamps}, None
+    rate = check_fps(_per_video(options.get("fps"), video, index), FORMAT)
+    if rate is None and video.fps:
+        rate = float(video.fps)
+    if rate is None and options.get("frames_as_seconds"):
+        rate = 1.0  # asked for: the video's rate, not a placeholder
+    return {"rate": float(rate or 1.0)}, rate
+
+
+def _refuse_clock_left_unkept(module, labels: Labels, video_id: int, nwb_path: Path | None) -> None:
+    """Refuse timestamps given for a video left unlinked, unless the predictions keep its clock.
+
+    A video whose file was not found gets no ImageSeries, and poseio's table
+    keeps only a rate for the videos of labelled frames; it keeps the whole
+    clock of the predictions' videos. So the clock is kept when the labels hold
+    predictions of the video (the nwb-predictions writer of the same save
+    records it), or when the file appended to records it already.
+    """
+    video = labels.videos[video_id]
+    table = labels.to_table()
+    if np.any(table.predicted & (table.video == video_id)):
+        return
+    for row in rows_in_module(module, VIDEOS_TABLE):
+        if row.get("filename") == video.filename and ("timestamps" in row or "starting_time" in row):
+            return
+    raise InvalidOptionError(
+        f"the timestamps option for video {video.filename!r}: the video was not found from "
+        f"{'the output folder' if nwb_path is None else nwb_path.parent}, so its labelled frames link no "
+        "ImageSeries, and poseio keeps only a rate for such a video. Put the video there to link it, or give its "
+        f"rate instead ({say_option('fps', example='30')})",
+        format=FORMAT,
+    )
 
 
 def _videos_to_leave_unlinked(labels: Labels, frames: list[FramePlan], nwb_path: Path | None) -> set[int]:
@@ -179,7 +312,11 @@ def add_annotations(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
         labels: Its user instances are written (predictions are not).
         nwb_path: Where the file will be written, to store video paths relative to it.
         **options: ``annotator`` (for frames without one), ``skeleton_map``
-            (skeleton name -> existing ndx-pose Skeleton), ``module_name``.
+            (skeleton name -> existing ndx-pose Skeleton), ``module_name``,
+            ``frame_map``, and as the nwb-predictions writer takes them: ``fps``
+            and ``timestamps`` (each a value or a dict by video filename or
+            index; the source videos' clock), ``frames_as_seconds`` and
+            ``compression`` (see `OPTIONS`).
 
     Returns:
         The PoseTraining object.
