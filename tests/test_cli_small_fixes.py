@@ -258,8 +258,8 @@ def test_info_shows_the_frame_count_alone_when_the_frame_size_is_unknown(tmp_pat
 # -- g. one error class per cause, whichever plugin writes ----------------------------------------
 
 #: The shipped formats that refuse each kind of labels (the others write them).
-REFUSE_3D = {"slp", "sleap-analysis", "lightning-pose"}
-REFUSE_TWO_VIDEOS = {"sleap-analysis", "lightning-pose"}
+REFUSE_3D = {"slp", "sleap-analysis", "lightning-pose", "coco"}
+REFUSE_TWO_VIDEOS = {"sleap-analysis", "lightning-pose", "movement-netcdf"}
 
 
 def test_every_shipped_writer_refuses_labels_it_cannot_hold_with_invalid_labels_error(tmp_path):
