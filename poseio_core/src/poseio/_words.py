@@ -80,7 +80,7 @@ def say_option(name: str, value: Any = True, *, example: str | None = None) -> s
 
 
 def say_command(name: str, argument: str) -> str:
-    """A poseio command as the caller runs it: ``poseio explain F`` at the command line, else ``poseio.explain('F')``."""
+    """A poseio command in the caller's words: ``poseio explain F`` at the command line, ``poseio.explain('F')``."""
     if audience() == "cli":
         return f"poseio {name} {argument}"
     return f"poseio.{name}({argument!r})"
