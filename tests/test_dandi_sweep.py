@@ -46,14 +46,23 @@ def _pose_files() -> list[str]:
 
 
 def _findings(path: Path) -> set[tuple[str, str, str]]:
-    """(importance, check, message) of every nwbinspector finding on a file."""
-    from nwbinspector import inspect_nwbfile
+    """(importance, check, message) of every nwbinspector finding on a file, found in a process of its own.
 
-    return {
-        (m.importance.name, m.check_function_name, m.message or "")
-        for m in inspect_nwbfile(nwbfile_path=str(path))
-        if m is not None
-    }
+    One process per file: pynwb keeps the namespaces of the files it has read, and a file whose cached
+    ndx-pose spec differs from one read before in the same process can fail to load, so that nwbinspector
+    would report nothing of it (a source read after its output once lost all its findings that way).
+    """
+    code = (
+        "import json, sys, warnings\n"
+        "warnings.filterwarnings('ignore')\n"
+        "from nwbinspector import inspect_nwbfile\n"
+        "found = [(m.importance.name, m.check_function_name, m.message or '')"
+        " for m in inspect_nwbfile(nwbfile_path=sys.argv[1]) if m is not None]\n"
+        "print(json.dumps(found))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return {tuple(f) for f in json.loads(done.stdout.strip().splitlines()[-1])}
 
 
 @functools.cache
