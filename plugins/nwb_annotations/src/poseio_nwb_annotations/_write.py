@@ -31,6 +31,7 @@ from poseio_nwb.writing import (
     linkable_files,
     new_nwbfile,
     nwbfile_metadata,
+    per_video,
     pop_nwbfile_options,
     processing_module,
     record_videos,
@@ -185,16 +186,6 @@ def check_options(options: dict[str, Any]) -> None:
         )
 
 
-def _per_video(value: Any, video: Video, index: int) -> Any:
-    """An option's value for one video: the value, or a mapping's entry by filename, index or file name."""
-    if isinstance(value, Mapping):
-        for key in (video.filename, index, Path(video.filename).name):
-            if key in value:
-                return value[key]
-        return None
-    return value
-
-
 def video_clock(video: Video, index: int, frame_idx: list[int], options: dict[str, Any]) -> tuple[dict, float | None]:
     """The ImageSeries' clock of a source video (``rate`` and ``starting_time``, or ``timestamps``), and its rate.
 
@@ -210,7 +201,7 @@ def video_clock(video: Video, index: int, frame_idx: list[int], options: dict[st
         InvalidOptionError: An fps that is not a positive number, or timestamps
             that are not finite, increasing, or do not cover a labelled frame.
     """
-    stamps = _per_video(options.get("timestamps"), video, index)
+    stamps = per_video(options.get("timestamps"), video, index)
     if stamps is not None:
         stamps = np.asarray(stamps, dtype=np.float64).reshape(-1)
         what = f"the timestamps option for video {video.filename!r}"
@@ -230,7 +221,7 @@ def video_clock(video: Video, index: int, frame_idx: list[int], options: dict[st
             rate = round(rate, 6) if abs(rate - round(rate, 6)) < 1e-9 * rate else rate
             return {"starting_time": float(stamps[0]), "rate": float(rate)}, float(rate)
         return {"timestamps": stamps}, None
-    rate = check_fps(_per_video(options.get("fps"), video, index), FORMAT)
+    rate = check_fps(per_video(options.get("fps"), video, index), FORMAT)
     if rate is None and video.fps:
         rate = float(video.fps)
     if rate is None and options.get("frames_as_seconds"):

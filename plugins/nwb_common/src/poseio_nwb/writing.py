@@ -100,6 +100,16 @@ VIDEOS_TABLE = "poseio_videos"
 TRACKS_TABLE = "poseio_tracks"
 
 
+def per_video(value: Any, video: Video, index: int) -> Any:
+    """A writer option's value for one video: the value, or a mapping's entry by filename, index or file name."""
+    if isinstance(value, Mapping):
+        for key in (video.filename, index, Path(video.filename).name):
+            if key in value:
+                return value[key]
+        return None
+    return value
+
+
 def pop_nwbfile_options(options: dict[str, Any]) -> dict[str, Any]:
     """Remove and return the NWBFile metadata options (and ``subject``) from ``options``."""
     return {k: options.pop(k) for k in NWBFILE_OPTION_NAMES if k in options}

@@ -33,6 +33,7 @@ from poseio_nwb.writing import (
     new_nwbfile,
     nwbfile_metadata,
     paths_to_store,
+    per_video,
     pop_nwbfile_options,
     processing_module,
     record_tracks,
@@ -82,15 +83,6 @@ LAYOUTS = ("ndx-pose", "sleap-io")
 MIN_COMPRESSED_BYTES = 16 * 1024
 
 
-def _per_video(value: Any, video: Video, index: int) -> Any:
-    if isinstance(value, Mapping):
-        for key in (video.filename, index, Path(video.filename).name):
-            if key in value:
-                return value[key]
-        return None
-    return value
-
-
 def _checked_rate(value: Any, what: str, error: type[Exception]) -> float | None:
     if value is None:
         return None
@@ -117,10 +109,10 @@ def _checked_stamps(value: Any, what: str, error: type[Exception]) -> np.ndarray
 
 def _timestamps_in_use(video: Video, index: int, options: Mapping[str, Any]) -> np.ndarray | None:
     """The timestamps `frame_times` times frames by: the option's, else the video's unless fps= is given."""
-    option = _per_video(options.get("timestamps"), video, index)
+    option = per_video(options.get("timestamps"), video, index)
     if option is not None:
         return np.asarray(option, dtype=np.float64).reshape(-1)
-    return None if _per_video(options.get("fps"), video, index) is not None else video.timestamps
+    return None if per_video(options.get("fps"), video, index) is not None else video.timestamps
 
 
 def _starting_time(video: Video) -> float:
@@ -144,9 +136,9 @@ def frame_times(
     ``frames_as_seconds=True``. A rate must be finite and positive and
     timestamps finite and increasing, so that no two frames get one time.
     """
-    option_fps = _checked_rate(_per_video(options.get("fps"), video, index), "the fps option", InvalidOptionError)
+    option_fps = _checked_rate(per_video(options.get("fps"), video, index), "the fps option", InvalidOptionError)
     option_stamps = _checked_stamps(
-        _per_video(options.get("timestamps"), video, index), "the timestamps option", InvalidOptionError
+        per_video(options.get("timestamps"), video, index), "the timestamps option", InvalidOptionError
     )
     _checked_stamps(video.timestamps, f"the timestamps of video {video.filename}", InvalidLabelsError)
     fps = option_fps or _checked_rate(video.fps, f"the fps of video {video.filename}", InvalidLabelsError)
