@@ -15,6 +15,7 @@ from typing import Any
 
 import poseio
 from poseio.limits import check_allocation
+from poseio.options import say_option
 
 #: Bytes of Python objects the json module may make per byte of text, at worst (see the module docstring).
 PARSE_BYTES_PER_BYTE = 24
@@ -59,6 +60,30 @@ def load_json(probe: poseio.Probe, format: str) -> Any:
         ) from exc
     except RecursionError as exc:
         raise poseio.ReadError(f"{name}: not a {format} file: JSON nested too deeply", path=probe.path) from exc
+
+
+#: What each top-level JSON kind is in COCO: an annotation file is an object, a results list an array.
+_LAYOUTS = {dict: ("object", "an annotation file"), list: ("array", "a results list")}
+
+
+def load_layout(probe: poseio.Probe, format: str, expected: type, other_format: str) -> Any:
+    """The parsed JSON, which must be a JSON object (``dict``) or array (``list``) as ``expected``.
+
+    The other COCO layout is refused naming the format that reads it, in the caller's words.
+    """
+    data = load_json(probe, format)
+    if isinstance(data, expected):
+        return data
+    kind, meaning = _LAYOUTS[expected]
+    for other, (other_kind, other_meaning) in _LAYOUTS.items():
+        if isinstance(data, other):
+            raise fail(
+                probe,
+                format,
+                f"the top level is a JSON {other_kind}, as in {other_meaning} "
+                f"(load it with {say_option('read_format', other_format)})",
+            )
+    raise fail(probe, format, f"the top level is not a JSON {kind}, as in {meaning}")
 
 
 def fail(probe: poseio.Probe, format: str, problem: str) -> poseio.ReadError:

@@ -15,7 +15,7 @@ import poseio
 from poseio.options import check_fps, check_video, refuse_unknown
 
 from poseio_coco._images import image_frames
-from poseio_coco._json import fail, load_json
+from poseio_coco._json import fail, load_layout
 from poseio_coco._keypoints import decode, points_of
 from poseio_coco._sniff import FORMAT, RESULTS
 
@@ -136,11 +136,7 @@ def read_coco(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     def error(problem: str) -> poseio.ReadError:
         return fail(probe, FORMAT, problem)
 
-    data = load_json(probe, FORMAT)
-    if isinstance(data, list):
-        raise error(f"the top level is a JSON array, as in a results list (load it with format={RESULTS!r})")
-    if not isinstance(data, dict):
-        raise error("the top level is not a JSON object")
+    data = load_layout(probe, FORMAT, dict, RESULTS)
     images, annotations = _list(data, "images", error), _list(data, "annotations", error)
     skeletons, category_index, dropped = _skeletons(_list(data, "categories", error), error)
     if not skeletons:

@@ -18,7 +18,7 @@ import poseio
 from poseio.options import check_fps, check_path, check_video, refuse_unknown
 
 from poseio_coco._images import image_frames
-from poseio_coco._json import fail, load_json
+from poseio_coco._json import fail, load_json, load_layout
 from poseio_coco._keypoints import decode, points_of
 from poseio_coco._sniff import FORMAT, RESULTS
 
@@ -60,11 +60,7 @@ def read_results(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     def error(problem: str) -> poseio.ReadError:
         return fail(probe, RESULTS, problem)
 
-    data = load_json(probe, RESULTS)
-    if isinstance(data, dict):
-        raise error(f"the top level is a JSON object, as in an annotation file (load it with format={FORMAT!r})")
-    if not isinstance(data, list):
-        raise error("the top level is not a JSON array")
+    data = load_layout(probe, RESULTS, list, FORMAT)
     by_category: dict[Any, list[int]] = {}
     for position, result in enumerate(data):
         if not isinstance(result, dict):
