@@ -10,7 +10,7 @@ import errno
 import os
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 
 from poseio._errors import WriteError
@@ -139,6 +139,82 @@ def replacing(
                 temp.unlink()
             raise
         _sync_folder(folder, destination)
+
+
+@contextlib.contextmanager
+def replacing_folder(
+    destination: Path, *, may_replace: Callable[[Path], bool], lock_timeout: float = LOCK_TIMEOUT
+) -> Iterator[Path]:
+    """Yield a folder path beside ``destination`` for a writer to create; on success, swap it in.
+
+    For formats whose data is a folder (a dataset, a project). The writer
+    creates the yielded folder and fills it. On success an existing destination
+    is renamed aside, the new folder renamed into its place, and the old one
+    removed; a failure at any step before that leaves the destination as it was.
+    An existing folder is replaced only when it is empty or ``may_replace``
+    says it holds this format's data: poseio never deletes a folder of other files.
+
+    Raises:
+        FileBusyError: Another writer held the destination for longer than ``lock_timeout``.
+        WriteError: The destination is a file, a folder of something else, or its folder is not writable.
+    """
+    target = writable_folder(destination, may_replace)
+    with locked(target, lock_timeout, shown=destination):
+        temp = _new_temp(target, destination)
+        temp.unlink()  # the writer creates the folder itself
+        try:
+            yield temp
+            if not temp.is_dir():
+                raise WriteError(f"{destination}: the writer did not create the folder", path=destination)
+            _swap_folder(temp, target, destination)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+
+
+def writable_folder(destination: Path, may_replace: Callable[[Path], bool]) -> Path:
+    """The folder a folder write replaces, after checking that poseio may replace it (see `replacing_folder`)."""
+    target = destination.resolve() if destination.is_symlink() else destination
+    parent = target.parent
+    if not parent.is_dir():
+        raise WriteError(f"{destination}: folder {parent} does not exist; create it first", path=destination)
+    if not os.access(parent, os.W_OK):
+        raise WriteError(f"{destination}: folder {parent} is not writable", path=destination)
+    if target.exists() and not target.is_dir():
+        raise WriteError(
+            f"{destination}: is a file, and this format writes a folder; name a new folder", path=destination
+        )
+    if target.is_dir() and any(target.iterdir()) and not may_replace(target):
+        raise WriteError(
+            f"{destination}: is a folder of other files; poseio replaces only an empty folder or one of the "
+            "format's own data. Name a new folder",
+            path=destination,
+        )
+    return target
+
+
+def _swap_folder(temp: Path, target: Path, destination: Path) -> None:
+    """Put the new folder in place of ``target``, keeping the old one until the new one is there."""
+    old = None
+    try:
+        if target.exists():
+            old = target.parent / temp_name(target.name)
+            os.replace(target, old)
+        try:
+            os.replace(temp, target)
+        except OSError:
+            if old is not None:
+                os.replace(old, target)
+            raise
+    except OSError as exc:
+        raise WriteError(
+            f"{destination}: could not put the new folder in place ({exc.strerror or exc}); "
+            "the destination was left as it was",
+            path=destination,
+        ) from exc
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    _sync_folder(target.parent, destination)
 
 
 def writer_temp_name(name: str) -> str:

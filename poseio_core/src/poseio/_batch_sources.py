@@ -182,8 +182,12 @@ def _resolve(sources: Iterable[str | os.PathLike[str]], out_dir: Path) -> Iterat
 
 
 def _named(path: Path, root: Path, skip: list[str]) -> Iterator[Item]:
-    """A file given by name (or matching a pattern), or the files of a folder; each named below ``root``."""
-    if not path.is_dir():
+    """A file given by name (or matching a pattern), or the files of a folder; each named below ``root``.
+
+    A folder a folder format claims (a DeepLabCut project, a YOLO dataset) is
+    one input, not a folder of inputs.
+    """
+    if not path.is_dir() or is_pose_folder(path):
         # Missing or unreadable files are converted too, to fail with their reader's message.
         yield Item(str(path), PurePath(os.path.relpath(path, root)), _absolute(path))
         return
@@ -203,6 +207,10 @@ def _walk(folder: Path, skip: list[str]) -> Iterator[Path]:
     """
     for top, folders, files in os.walk(folder):
         folders[:] = sorted(f for f in folders if not f.startswith(".") and _real(Path(top, f)) not in skip)
+        # A dataset or project folder is one input: it is converted whole, its files not one by one.
+        datasets = [f for f in folders if is_pose_folder(Path(top, f))]
+        folders[:] = [f for f in folders if f not in datasets]
+        yield from (Path(top, f) for f in datasets)
         for name in sorted(files):
             path = Path(top, name)
             if not name.startswith(".") and _real(path) not in skip and _is_regular(path):
@@ -262,6 +270,16 @@ def is_pose_file(path: str, format: FormatChoice = None) -> bool:
     except PoseioError:
         return True
     return any(claim.confidence > CONTAINER_MATCH for claim in claims)
+
+
+def is_pose_folder(path: Path) -> bool:
+    """Whether a format that reads folders claims this folder (no folder format installed: never)."""
+    if not any(info.folders for info in get_registry().formats.values()):
+        return False
+    try:
+        return any(claim.confidence > CONTAINER_MATCH for claim in sniff(path))
+    except PoseioError:
+        return False
 
 
 def _with_output(item: Item, out_dir: Path, suffix: str, format: FormatChoice) -> Item:

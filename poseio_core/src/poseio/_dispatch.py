@@ -12,7 +12,7 @@ from poseio._preferences import PREFER_ENV, config_path
 from poseio._probe import Probe
 from poseio._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, FormatInfo, Verdict
 from poseio._registry import DISABLE_ENV, KNOWN_FORMATS, Registry, describe_formats
-from poseio._words import say_option
+from poseio._words import audience, say_option
 
 
 def _as_claims(result: object) -> tuple[Claim, ...]:
@@ -54,7 +54,10 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
         declared = registry.plugins[plugin].formats if plugin in registry.plugins else ()
         # A file object's name says nothing, so its every sniffer is asked.
         skippable = probe.path is not None and plugin not in wanted_plugins
-        if skippable and declared and not any(_may_hold(f, probe.name) for f in declared):
+        if probe.is_folder and not any(f.folders for f in declared):
+            verdicts.append(Verdict(plugin, skipped="not asked: a folder, and this plugin reads files"))
+            continue
+        if skippable and not probe.is_folder and declared and not any(_may_hold(f, probe.name) for f in declared):
             endings = ", ".join(sorted({e for f in declared for e in f.extensions}))
             verdicts.append(Verdict(plugin, skipped=f"not asked: the name ends in none of {endings}"))
             continue
@@ -198,6 +201,8 @@ def no_claim_error(probe: Probe, verdicts: Sequence[Verdict], registry: Registry
     damaged = damage_error(probe, verdicts)
     if damaged is not None:
         return damaged
+    if probe.is_folder:
+        return _folder_error(probe, verdicts, registry)
     declines: list[tuple[str, str]] = []
     for v in verdicts:
         if v.skipped:
@@ -209,7 +214,7 @@ def no_claim_error(probe: Probe, verdicts: Sequence[Verdict], registry: Registry
         else:
             declines.append((v.plugin, "declined"))
     lines = [f"{probe.name}: no installed format recognises this file."]
-    if probe.path is not None and probe.path.stat().st_size == 0:
+    if probe.path is not None and not probe.is_folder and probe.path.stat().st_size == 0:
         lines[0] = f"{probe.name}: the file is empty; no installed format recognises it."
     if declines:
         lines.append("What each format said:")
@@ -221,6 +226,30 @@ def no_claim_error(probe: Probe, verdicts: Sequence[Verdict], registry: Registry
         lines.append("Known formats that are not installed (pip install 'poseio[nwb]' adds the NWB ones):")
         lines += [f"  - {fmt} (distribution {dist})" for fmt, dist in missing.items()]
     return UnknownFormatError("\n".join(lines), path=probe.path, declines=declines, missing=list(missing))
+
+
+def _folder_error(probe: Probe, verdicts: Sequence[Verdict], registry: Registry) -> ReadError:
+    """The error for a folder no folder format claims: what reads folders, and how to convert its files."""
+    said = "; ".join(f"{c.format}: {c.reason}" for v in verdicts for c in v.claims if c.reason)
+    readers = sorted(f.name for f in registry.formats.values() if f.folders and f.can_read)
+    what = (
+        f"none of the formats that read folders ({', '.join(readers)}) recognises it"
+        if readers
+        else "no installed format reads folders"
+    )
+    return ReadError(
+        f"{probe.name}: is a folder, not a pose file, and {what}"
+        + (f" ({said})" if said else "")
+        + f". Name a file inside it, or convert every file in it with {_convert_each(probe.name)}",
+        path=probe.path,
+    )
+
+
+def _convert_each(folder: str) -> str:
+    """Converting each file of a folder, in the caller's words."""
+    if audience() == "cli":
+        return f"poseio convert {folder} --out-dir OUT_DIR --to FORMAT"
+    return f"poseio.convert_many({folder!r}, 'OUT_DIR', to='FORMAT')"
 
 
 def unknown_format_name(name: str, registry: Registry, *, need: str = "read") -> PoseioError:

@@ -52,7 +52,7 @@ def _open_probe(source: Source) -> Iterator[Probe]:
         source = remote = RemoteFile(source)
     try:
         with Probe(source) as probe:
-            probe.check_readable()
+            probe.check_readable(folder=True)  # a folder format may claim a folder
             if probe.is_hdf5:
                 probe.h5  # noqa: B018 - open now so a truncated file is reported as such, once
             yield probe
@@ -250,8 +250,10 @@ def load(
                 refuse_external_links(probe.h5)
             parts = [_read_claim(probe, claim, registry, opts) for claim, opts in zip(claims, routed)]
     labels = Labels.merge(parts)
+    # Frames are read from the pose file's folder: for a folder source (a dataset), from inside it.
+    anchor = probe.path / probe.path.name if probe.path is not None and probe.is_folder else probe.path
     for video in labels.videos:
-        video._pose_file = probe.path  # the folder whose videos its frames may be read from
+        video._pose_file = anchor
     labels.provenance.update(
         source=probe.name,
         format="+".join(p.provenance["format"] for p in parts),

@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING
 
 import attrs
 
-from poseio._errors import InvalidSourceError, ReadError, SourceNotFoundError
+from poseio._errors import InvalidSourceError, ReadError, SourceNotFoundError, UnsafeFileError
 
 if TYPE_CHECKING:
     import h5py
@@ -24,6 +24,8 @@ _SIGNATURE_OFFSETS = (0, 512, 1024, 2048, 4096)
 INDEX_MAX_DEPTH = 6
 INDEX_MAX_CHILDREN = 256
 INDEX_SAMPLE_CHILDREN = 8
+#: The most names `Probe.entries` lists: a folder format is told by a few names, not by a full listing.
+FOLDER_MAX_ENTRIES = 10_000
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -49,6 +51,11 @@ class Probe:
     Nothing is opened until a sniffer asks: ``head`` reads the first bytes,
     ``h5`` opens the file read-only with HDF5, ``typed_groups`` walks its groups
     once. Sniffers must not read datasets.
+
+    A source may be a folder (a YOLO dataset, a DeepLabCut project): only the
+    sniffers of formats declared with ``folders=True`` see one; `entries` lists
+    it and `member` finds files in it without leaving it. ``head`` is empty and
+    ``h5`` is ``None`` for a folder.
 
     A source is a path or an open binary file object (for example a remote file
     opened by fsspec); ``path`` is ``None`` for the latter, and ``extension``
@@ -92,8 +99,12 @@ class Probe:
         name = Path(self.name).name.lower()
         return any(name.endswith(ending.lower()) for ending in endings)
 
-    def check_readable(self) -> None:
-        """Raise a poseio error when the source is missing, a folder, not a regular file, or unreadable."""
+    def check_readable(self, *, folder: bool = False) -> None:
+        """Raise a poseio error when the source is missing, not a regular file, or unreadable.
+
+        Args:
+            folder: Accept a readable folder too (a folder format may claim it).
+        """
         if self.path is None:
             return
         try:
@@ -105,6 +116,10 @@ class Probe:
         if not exists:
             raise SourceNotFoundError(f"{self.path}: no such file; check the path", path=self.path)
         if is_dir:
+            if folder and os.access(self.path, os.R_OK | os.X_OK):
+                return
+            if folder:
+                raise ReadError(f"{self.path}: permission denied; make the folder readable", path=self.path)
             raise ReadError(f"{self.path}: is a folder, not a pose file; name a file inside it", path=self.path)
         if not self.path.is_file():
             # A pipe would block the first read until something writes to it; a device may never end.
@@ -117,8 +132,77 @@ class Probe:
             raise ReadError(f"{self.path}: permission denied; make the file readable", path=self.path)
 
     @cached_property
+    def is_folder(self) -> bool:
+        """Whether the source is a folder (links followed)."""
+        return self.path is not None and self.path.is_dir()
+
+    @cached_property
+    def entries(self) -> tuple[str, ...]:
+        """The names directly in the folder, sorted, hidden ones left out; ``()`` for a file.
+
+        At most `FOLDER_MAX_ENTRIES` names are listed (the first ones the
+        system gives, then sorted): a sniffer tells a dataset by a few names.
+        """
+        if not self.is_folder:
+            return ()
+        names = []
+        try:
+            with os.scandir(self.path) as listing:  # type: ignore[arg-type]
+                for entry in listing:
+                    if not entry.name.startswith("."):
+                        names.append(entry.name)
+                        if len(names) >= FOLDER_MAX_ENTRIES:
+                            break
+        except OSError as exc:
+            raise ReadError(f"{self.path}: cannot list the folder ({exc.strerror})", path=self.path) from exc
+        return tuple(sorted(names))
+
+    @property
+    def root(self) -> Path | None:
+        """The folder the source's data may come from: the folder itself, or the folder holding the file."""
+        if self.path is None:
+            return None
+        return self.path if self.is_folder else self.path.parent
+
+    def member(self, *parts: str) -> Path | None:
+        r"""A file or folder inside `root`, or ``None`` when there is none by that name.
+
+        ``probe.member("train", "labels", "img_001.txt")``; a part may hold
+        ``/`` or ``\`` (a Windows path written in a file: DeepLabCut's tables)
+        and is split on both. Use it for every path a folder format opens,
+        so a hostile dataset never makes poseio read outside its folder.
+
+        Raises:
+            UnsafeFileError: The name, an absolute path, ``..`` or a symbolic
+                link leads outside `root`, and the caller did not pass
+                ``allow_external=True``.
+        """
+        root = self.root
+        if root is None:
+            return None
+        pieces = [
+            piece for part in parts for piece in str(part).replace("\\", "/").split("/") if piece not in ("", ".")
+        ]
+        path = root.joinpath(*pieces)
+        absolute = bool(parts) and (Path(str(parts[0])).is_absolute() or str(parts[0]).startswith(("/", "\\")))
+        if absolute or ".." in pieces or not _within(path, root):
+            from poseio._policy import current_policy
+
+            if not current_policy().allow_external:
+                shown = "/".join(str(p) for p in parts)
+                raise UnsafeFileError(
+                    f"{self.name}: names {shown!r}, which lies outside {root}; poseio reads only what is inside "
+                    "the input's folder. Pass allow_external=True (--allow-external) if you trust the source",
+                    path=self.path,
+                )
+            path = Path(*parts) if absolute else path
+        return path if os.path.lexists(path) else None
+
+    @cached_property
     def head(self) -> bytes:
-        """The first bytes of the source (up to the largest HDF5 signature offset)."""
+        """The first bytes of the source (up to the largest HDF5 signature offset); empty for a folder."""
+        if self.is_folder:
+            return b""
         size = max(_SIGNATURE_OFFSETS) + len(HDF5_SIGNATURE)
         if self._fileobj is not None:
             position = self._fileobj.tell()
@@ -142,6 +226,8 @@ class Probe:
         of any power-of-two size); so does this, or a file with a large user
         block would escape every check made on HDF5 files.
         """
+        if self.is_folder:
+            return False
         if any(self.head[o : o + len(HDF5_SIGNATURE)] == HDF5_SIGNATURE for o in _SIGNATURE_OFFSETS):
             return True
         return self._signature_beyond(max(_SIGNATURE_OFFSETS) * 2)
@@ -260,3 +346,11 @@ class Probe:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _within(path: Path, root: Path) -> bool:
+    """Whether ``path``, links followed, lies in ``root`` (links followed): a missing path by its name."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False

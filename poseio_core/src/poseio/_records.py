@@ -50,6 +50,12 @@ class FormatInfo:
             when ``extensions`` are declared, the sniffer is only asked about
             files whose name ends with one of them, so that a slow sniffer of
             one format never slows down the loading of every other.
+        folders: The format's data is a folder (a dataset or a project, such as
+            a YOLO dataset or a DeepLabCut project). Its sniffer is also asked
+            about folders (``poseio.load("dataset/")``), and its writer is given
+            a folder to create rather than a file; sniffers of other plugins
+            never see folders. It may declare ``extensions`` as well, to claim the
+            folder's entry file (``data.yaml``) by name.
         plugin: Set by the registry: the entry-point name of the providing plugin.
         distribution: Set by the registry: the distribution that ships the plugin.
     """
@@ -64,6 +70,7 @@ class FormatInfo:
     write_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     append_options: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     sniffs_any_name: bool = False
+    folders: bool = False
     plugin: str | None = None
     distribution: str | None = None
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from poseio import _locking
 from poseio._arguments import check_format, check_labels, check_path, check_timeout, split_options
-from poseio._atomic import replacing, writable_target
+from poseio._atomic import replacing, replacing_folder, writable_target
 from poseio._dispatch import choose, unknown_format_name
 from poseio._errors import DataLossError, FormatError, PoseioError, UnknownFormatError, WriteError
 from poseio._labels import Labels
-from poseio._loading import FormatChoice, load
+from poseio._loading import FormatChoice, load, sniff
 from poseio._new_instances import new_instances
 from poseio._probe import Probe
 from poseio._records import Claim, FormatInfo
@@ -227,10 +228,26 @@ def save(
     routed = _route_options(names, options, registry, destination)
     if not allow_loss:
         _refuse_losses(labels, destination, names, routed, registry, named=format is not None)
+    if registry.formats[names[0]].folders:
+        with replacing_folder(destination, may_replace=_holds(names[0]), lock_timeout=timeout) as temp:
+            _call_writer("poseio_write", names[0], labels, temp, destination, registry, routed[0])
+        return
     with replacing(destination, lock_timeout=timeout) as temp:
         _call_writer("poseio_write", names[0], labels, temp, destination, registry, routed[0])
         for name, name_options in zip(names[1:], routed[1:]):
             _call_writer("poseio_append", name, labels, temp, destination, registry, name_options)
+
+
+def _holds(format: str) -> Callable[[Path], bool]:
+    """Whether a folder holds ``format``'s data (so a folder write may replace it): its sniffer's word."""
+
+    def holds(folder: Path) -> bool:
+        try:
+            return any(claim.format == format for claim in sniff(folder, format=format))
+        except PoseioError:
+            return False
+
+    return holds
 
 
 def _checked(labels: object, path: object, format: object, lock_timeout: object, function: str) -> tuple[Path, float]:

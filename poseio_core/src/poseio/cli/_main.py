@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 import click
 
 import poseio
+from poseio._batch_sources import is_pose_folder
 from poseio._errors import PoseioError
 
 #: The exit status when the reader of stdout has gone (``poseio validate x | head``): 128 + SIGPIPE,
@@ -437,7 +438,9 @@ def _names_many(source: Path | str) -> bool:
     """Whether a source names several files: a folder, or a glob pattern."""
     if isinstance(source, str):  # a URL
         return False
-    return source.is_dir() or (not source.exists() and any(c in str(source) for c in "*?["))
+    if source.is_dir():
+        return not is_pose_folder(source)  # a dataset folder (a DeepLabCut project) is one input
+    return not source.exists() and any(c in str(source) for c in "*?[")
 
 
 def _show_outcome(outcome: poseio.FileOutcome, quiet: bool) -> None:
