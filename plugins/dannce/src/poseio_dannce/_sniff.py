@@ -11,6 +11,7 @@ and are declined saying how to use them.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import poseio
@@ -54,7 +55,7 @@ def judge(found: dict[str, tuple[tuple[int, ...], str]], kind: str, name: str) -
         n, _, joints = pred[0]
         p_max = found.get("p_max")
         sample = found.get("sampleID")
-        if p_max is not None and p_max[0] == (n, joints) and sample is not None and max(sample[0], default=0) == n:
+        if p_max is not None and p_max[0] == (n, joints) and sample is not None and math.prod(sample[0]) == n:
             return poseio.Claim(FORMAT, poseio.TYPED_MATCH, f"DANNCE predictions ({kind}): pred, p_max, sampleID")
         return poseio.Claim(
             FORMAT,
