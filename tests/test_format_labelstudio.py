@@ -454,3 +454,13 @@ def test_other_label_studio_exports_are_declined_with_their_kinds(tmp_path):
     assert poseio.sniff(boxes, format="labelstudio") == []
     with pytest.raises(poseio.UnknownFormatError, match="rectanglelabels results, no keypointlabels"):
         poseio.load(boxes, format="labelstudio")
+
+
+def test_an_instance_without_a_point_is_a_loss_the_save_names(tmp_path):
+    skeleton, video = poseio.Skeleton(["a", "b"]), poseio.Video("v.mp4", shape=(1, 10, 10, 1))
+    instances = [poseio.Instance(np.full((2, 2), np.nan), skeleton), poseio.Instance(np.ones((2, 2)), skeleton)]
+    labels = poseio.Labels([poseio.LabeledFrame(video, 0, instances)], videos=[video], skeletons=[skeleton])
+    with pytest.raises(poseio.DataLossError, match="1 instances without a visible point"):
+        poseio.save(labels, tmp_path / "e.json", format="labelstudio")
+    poseio.save(labels, tmp_path / "e.json", format="labelstudio", allow_loss=True)
+    assert poseio.load(tmp_path / "e.json").n_user_instances == 1
