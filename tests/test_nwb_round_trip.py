@@ -192,13 +192,9 @@ def _containers(path: Path) -> dict[str, dict]:
     return found
 
 
-# Containers that poseio splits by individual (dlc2nwb's one container for all animals) are written
-# as one container per animal, so their names cannot come back; the others must.
-SPLIT = {"dlc2nwb_m1videoDLC_resnet50_openfieldOct30shuffle1_1600_ind1.nwb", "ref_dlc2nwb_example_m3v1mp4.nwb"}
-
-
+# Every file's names come back, dlc2nwb's container that its individuals share ("ind1_snout") included.
 @pytest.mark.corpus
-@pytest.mark.parametrize("name", [n for n in PREDICTIONS if n not in SPLIT])
+@pytest.mark.parametrize("name", PREDICTIONS)
 def test_convert_keeps_container_and_series_names_and_fields(converted, name):
     source, output = converted(name)
     expected, found = _containers(source), _containers(output)

@@ -124,9 +124,21 @@ def _scalar_text(gid: h5g.GroupID, member: bytes) -> str | None:
 
 
 def find_record(records: list[dict[str, Any]], *, video: str, skeleton: str | None, track: str | None) -> dict | None:
-    """The record of the container that held this (video, skeleton, track), or ``None``."""
+    """The record of the container that held this (video, skeleton, track) alone, or ``None``."""
     return next(
-        (r for r in records if (r["video"], r["skeleton"], r["track"]) == (video, skeleton, track)),
+        (
+            r
+            for r in records
+            if "members" not in r and (r["video"], r["skeleton"], r["track"]) == (video, skeleton, track)
+        ),
+        None,
+    )
+
+
+def find_shared(records: list[dict[str, Any]], *, video: str, skeleton: str | None, track: str) -> dict | None:
+    """The record of a container this track shared with other individuals (dlc2nwb's), or ``None``."""
+    return next(
+        (r for r in records if track in r.get("members", {}) and (r["video"], r["skeleton"]) == (video, skeleton)),
         None,
     )
 

@@ -77,7 +77,7 @@ def track_name(container: str, *, siblings: int) -> str | None:
 
 
 def split_individuals(
-    node_names: list[str], *, software: str | None, descriptions: list[str] = ()
+    node_names: list[str], *, software: str | None, descriptions: list[str] = (), described_only: bool = False
 ) -> dict[str, list[str]] | None:
     """``{individual: [bodypart, ...]}`` when node names are ``{individual}_{bodypart}``.
 
@@ -86,7 +86,9 @@ def split_individuals(
     from DeepLabCut (the multi-animal export), or series descriptions that name
     the prefix as an individual (dlc2nwb writes "... from individual ind1").
     A lone shared prefix such as ``front_`` in ``front_left_paw`` is not an
-    individual. Returns ``None`` otherwise.
+    individual. With ``described_only`` (nodes a Skeleton object names, which
+    are otherwise taken as they are) only the descriptions count. Returns
+    ``None`` otherwise.
     """
     if not node_names or any("_" not in n for n in node_names):
         return None
@@ -99,6 +101,6 @@ def split_individuals(
         return None
     is_dlc = software is not None and "deeplabcut" in software.lower()
     described = all(any(f"individual {name}" in d for d in descriptions) for name in groups)
-    if (len(groups) >= 2 and is_dlc) or described:
+    if (len(groups) >= 2 and is_dlc and not described_only) or described:
         return groups
     return None

@@ -317,13 +317,13 @@ class PredictionsReader:
         series = [read_series(g, self.times_cache) for g in series_groups]
         names = [s.name for s in series]
         skeleton, from_object = self.skeleton_for(container, names)
-        individuals = None
-        if not from_object:  # a Skeleton object names its nodes; only bare names may hide individuals
-            software = read_text(container, "source_software")
-            descriptions = [
-                read_text(g, "description") or text(g.attrs.get("description")) or "" for g in series_groups
-            ]
-            individuals = split_individuals(skeleton.node_names, software=software, descriptions=descriptions)
+        # Bare node names may hide individuals (dlc2nwb's ind1_snout); a Skeleton object's nodes do
+        # only when every series says so (dlc2nwb's container, written again with its names).
+        software = read_text(container, "source_software")
+        descriptions = [read_text(g, "description") or text(g.attrs.get("description")) or "" for g in series_groups]
+        individuals = split_individuals(
+            skeleton.node_names, software=software, descriptions=descriptions, described_only=from_object
+        )
         scores = self.instance_scores(container)
         if individuals is None:
             mapping = match_series_to_nodes(names, skeleton.node_names)
@@ -343,11 +343,14 @@ class PredictionsReader:
         if key not in self.skeletons:
             self.skeletons[key] = Skeleton(
                 bodyparts,
-                edges=[
-                    (skeleton.node_names[a].split("_", 1)[1], skeleton.node_names[b].split("_", 1)[1])
-                    for a, b in skeleton.edge_inds
-                    if skeleton.node_names[a].split("_", 1)[0] == skeleton.node_names[b].split("_", 1)[0]
-                ],
+                # Each individual repeats the body parts' edges: one of each.
+                edges=list(
+                    dict.fromkeys(
+                        (skeleton.node_names[a].split("_", 1)[1], skeleton.node_names[b].split("_", 1)[1])
+                        for a, b in skeleton.edge_inds
+                        if skeleton.node_names[a].split("_", 1)[0] == skeleton.node_names[b].split("_", 1)[0]
+                    )
+                ),
                 name=skeleton.name,
             )
         mapping = match_series_to_nodes(names, skeleton.node_names)
@@ -360,6 +363,29 @@ class PredictionsReader:
             ]
             slots.append(Slot(container, f"track={individual}", self.skeletons[key], members, split=True))
         return slots
+
+    def shared_record(self, slots: list[Slot], video: Video, skeleton: Skeleton) -> dict:
+        """The record of a container several individuals share (dlc2nwb's): ``members`` name their series.
+
+        ``members`` is ``{track: {node: series name}}``; ``series`` is keyed by series name.
+        """
+        container = slots[0].container
+        members = {
+            self.track_of(slot, siblings=len(slots)): {skeleton.node_names[node]: s.name for node, s in slot.series}
+            for slot in slots
+        }
+        with reading("the pose container's fields", container):
+            record = container_record(
+                container,
+                {s.name: s for slot in slots for _, s in slot.series},
+                video=video.filename,
+                skeleton=skeleton.name,
+                track=None,
+                devices=self.links(container, "Device", "CalibratedCamera"),
+            )
+        record["members"] = members
+        record["path"] = container.name
+        return record
 
     def track_of(self, slot: Slot, *, siblings: int) -> str | None:
         """The track of a slot: as poseio's tracks table records it, else by the naming rules."""
@@ -450,7 +476,11 @@ class PredictionsReader:
                         for node, s in slot.series
                         if s.first_time_only
                     ]
-                    if not slot.split:  # an individual of a shared container has no names of its own
+                    if slot.split and not any(r.get("members") and r["path"] == slot.container.name for r in records):
+                        # One record for the container the individuals share, naming each one's series.
+                        sharing = [s for s in slots if s.container is slot.container]
+                        records.append(self.shared_record(sharing, video, skeleton))
+                    if not slot.split:
                         series = {skeleton.node_names[node]: s for node, s in slot.series}
                         with reading("the pose container's fields", slot.container):
                             records.append(

@@ -46,7 +46,7 @@ from poseio_nwb.writing import (
     write_nwbfile,
 )
 
-from poseio_nwb_predictions._containers import WHO_MADE_THEM, find_record
+from poseio_nwb_predictions._containers import WHO_MADE_THEM, find_record, find_shared
 from poseio_nwb_predictions._naming import track_name
 from poseio_nwb_predictions._timing import UNTIMED_KEY, UntimedRows, untimed_entries, untimed_rows
 
@@ -418,6 +418,7 @@ class _Writer:
         record: dict[str, Any] | None = None,
         home: Any = None,
         views: list[Any] | None = None,
+        series_only: bool = False,
     ) -> Any:
         """One PoseEstimation holding the given rows (one track of one video), with its scores.
 
@@ -427,7 +428,8 @@ class _Writer:
         processing module to put it in (default: the writer's). A camera view
         of a MultiCameraPoseEstimation (``record["within"]``) is returned
         without being added anywhere (nor its scores); with ``views``, the
-        container is that MultiCameraPoseEstimation, holding the views.
+        container is that MultiCameraPoseEstimation, holding the views. With
+        ``series_only``, only the series are made and returned (for `add_shared`).
         """
         home = home if home is not None else self.module
         from ndx_pose import PoseEstimation, PoseEstimationSeries
@@ -474,7 +476,7 @@ class _Writer:
             dense[:, frames], dense_scores[:, frames] = points, point_scores
             points, point_scores = dense, dense_scores
             timing = {"starting_time": 0.0, "rate": 1.0}
-        reserved = RESERVED_NAMES | {nwb_skeleton.name}
+        reserved = RESERVED_NAMES | ({nwb_skeleton.name} if nwb_skeleton is not None else set())
         kept = (record or {}).get("series", {})
         series = []
         shared = None  # the first series timed by timestamps: the others link its timestamps
@@ -510,6 +512,8 @@ class _Writer:
             series.append(_rate_zero_quietly(PoseEstimationSeries, described_series))
             if own_timing is None and shared is None:
                 shared = series[-1]
+        if series_only:
+            return series
         fields = self.fields(record)
         described = {
             "name": name,
@@ -555,6 +559,90 @@ class _Writer:
                 )
             )
         return estimation
+
+    def add_shared(
+        self,
+        record: dict[str, Any],
+        members: list[tuple[int, np.ndarray]],
+        skeleton: Skeleton,
+        video_id: int,
+        fps: float | None,
+        device: Any,
+        image_series: Any,
+        home: Any,
+    ) -> Any:
+        """One PoseEstimation that several tracks share, as the source had it (dlc2nwb's container).
+
+        ``members`` are ``(track, rows)``; each track's series take the names the
+        source gave them (``ind1_snout``), and the container's Skeleton names
+        those series, as the source's node list did. See `shared_members`.
+        """
+        from ndx_pose import PoseEstimation
+        from ndx_pose import Skeleton as NwbSkeleton
+
+        series, nodes, edges = [], [], []
+        for track, rows in members:
+            name = self.labels.tracks[track].name
+            names = {node: record["members"][name].get(node, f"{name}_{node}") for node in skeleton.node_names}
+            kept = {
+                node: {**record["series"].get(series_name, {}), "name": series_name}
+                for node, series_name in names.items()
+            }
+            edges += [(a + len(nodes), b + len(nodes)) for a, b in skeleton.edge_inds]
+            nodes += list(names.values())
+            series += self.add_estimation(
+                rows, "", f"track {name}", skeleton, None, video_id, fps, device, image_series,
+                {"series": kept}, home, series_only=True,
+            )  # fmt: skip
+        catalogue = self.module.data_interfaces["Skeletons"]  # add_skeletons made it
+        nwb_skeleton = NwbSkeleton(
+            name=unique_name(catalogue.skeletons, skeleton.name or record["name"]),
+            nodes=nodes,
+            edges=np.asarray(edges, dtype=np.uint8).reshape(-1, 2),
+        )
+        catalogue.add_skeletons(nwb_skeleton)
+        fields = self.fields(record)
+        video = self.labels.videos[video_id]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # original_videos: the source had them
+            estimation = PoseEstimation(
+                name=unique_name(home.data_interfaces, record["name"], separator=REPEAT),
+                pose_estimation_series=series,
+                skeleton=nwb_skeleton,
+                **_described(fields, f"Estimated positions of the individuals of {video.filename}."),
+                **_video_fields(fields, self._original_video(video, image_series, False)),
+                device=device,
+                source_video=image_series,
+            )
+        home.add(estimation)
+        return estimation
+
+
+def shared_members(
+    labels: Labels, table: PoseTable, slots: np.ndarray, records: list[dict[str, Any]], for_sleap_io: bool
+) -> dict[tuple[int, int, int], dict[str, Any]]:
+    """``{(video, skeleton, track): record}`` of the tracks written back into a container they shared.
+
+    A container several individuals shared in the source (dlc2nwb's
+    ``PoseEstimation`` holding ``ind1_snout``, ``ind2_snout``, ...) is written
+    again as one, with its series' names, when nothing its tracks hold needs a
+    container of their own: no instance scores (a container has one series of
+    them, for one animal) and no series read with rate 0.0.
+    """
+    shared: dict[tuple[int, int, int], dict[str, Any]] = {}
+    if for_sleap_io or not records:
+        return shared
+    untimed = {(e["video"], e["skeleton"], e["track"]) for e in labels.provenance.get(UNTIMED_KEY) or []}
+    for video, skeleton, slot in {(int(v), int(k), int(t)) for v, k, t in zip(table.video, table.skeleton, slots)}:
+        if slot < 0:
+            continue
+        names = (labels.videos[video].filename, labels.skeletons[skeleton].name, labels.tracks[slot].name)
+        record = find_shared(records, video=names[0], skeleton=names[1], track=names[2])
+        rows = (table.video == video) & (table.skeleton == skeleton) & (slots == slot)
+        scored = np.isfinite(table.score[rows]).any() or np.isfinite(table.tracking_score[rows]).any()
+        if record is not None and not scored and names not in untimed:
+            shared[(video, skeleton, slot)] = record
+    return shared
 
 
 def _rate_zero_quietly(cls: Any, fields: dict[str, Any]) -> Any:
@@ -644,10 +732,15 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
         nwbfile, options.get("module_name") or (modules.pop() if len(modules) == 1 else "behavior")
     )
     writer = _Writer(nwbfile, module, labels, table, options, nwb_path)
-    nwb_skeletons = add_skeletons(
-        module, [labels.skeletons[i] for i in PoseTable.distinct(table.skeleton)], options.get("skeleton_map")
-    )
     slots = table.slots()
+    shared = shared_members(labels, table, slots, records, for_sleap_io)
+    # A skeleton only shared containers use is written as theirs, naming their series (see add_shared).
+    alone = {int(k) for v, k, t in zip(table.video, table.skeleton, slots) if (int(v), int(k), int(t)) not in shared}
+    nwb_skeletons = add_skeletons(
+        module,
+        [labels.skeletons[i] for i in PoseTable.distinct(table.skeleton) if int(i) in alone],
+        options.get("skeleton_map"),
+    )
     video_ids = PoseTable.distinct(table.video)
     # One animal in one video: the container is named PoseEstimation, the name movement's
     # from_nwb_file looks for by default (its track is kept in poseio's tracks table).
@@ -686,7 +779,14 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
         for skeleton_id in PoseTable.distinct(table.skeleton[in_video]).tolist():
             skeleton = labels.skeletons[skeleton_id]
             group = in_video & (table.skeleton == skeleton_id)
+            together: dict[str, tuple[dict[str, Any], list[tuple[int, np.ndarray]]]] = {}
             for slot in PoseTable.distinct(slots[group]).tolist():
+                record = shared.get((video_id, skeleton_id, slot))
+                if record is not None:
+                    together.setdefault(record["name"], (record, []))[1].append(
+                        (slot, np.flatnonzero(group & (slots == slot)))
+                    )
+                    continue
                 track = UNTRACKED if slot < 0 else escape_track(labels.tracks[slot].name)
                 if slot < -1:
                     track = f"{UNTRACKED}_{-slot}"
@@ -736,6 +836,9 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
                     worlds[(home.name, name)] = lambda found, make=make: make(views=found)
                 else:
                     added.append(make())
+            for record, members in together.values():
+                home = module if options.get("module_name") else processing_module(nwbfile, record["module"])
+                added.append(writer.add_shared(record, members, skeleton, video_id, fps, device, image_series, home))
     multicameras = {r["name"]: r for r in records if r.get("type") == "MultiCameraPoseEstimation"}
     for record in records:
         # Empty camera views and MultiCameras are made below, with their views.
