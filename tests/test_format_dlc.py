@@ -8,7 +8,7 @@ import json
 import os
 import pickle
 import warnings
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import h5py
 import numpy as np
@@ -66,6 +66,11 @@ def finite_points(labels: poseio.Labels) -> np.ndarray:
     table = labels.to_table()
     points = table.points.reshape(-1, table.ndim)
     return _sorted(points[np.isfinite(points).all(axis=1)])
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
 
 
 def write_rows(path: Path, rows: list[list]) -> Path:
@@ -947,3 +952,369 @@ def test_which_animals_a_row_holds_is_what_every_bodypart_says(missing):
         present = layout.present(view)
         assert present.shape == (3000, 3) and present.dtype == bool
         np.testing.assert_array_equal(present, expected)
+
+
+# -- DeepLabCut projects (format dlc-project) ----------------------------------------------------
+
+FORMATS2 = CORPUS / "formats2"
+PROJECT = "dlcproj_multi_mouse-dlc_team-2022-04-12"
+PROJECT_TRUTH_NOTE = "every labeled-data/*/CollectedData_<scorer>.h5 read with pandas"
+
+
+def _project_truth() -> dict:
+    return json.loads(corpus_file("formats2", "truth.json").read_text())[PROJECT]
+
+
+def _other_h5() -> list[str]:
+    """The project's HDF5 files that are not its labels (machine labels, tracked results), from the truth."""
+    if not (FORMATS2 / "truth.json").exists():
+        return []
+    return sorted(json.loads((FORMATS2 / "truth.json").read_text())[PROJECT]["other_h5_in_project"])
+
+
+def _project_points(key: str) -> np.ndarray:
+    return _sorted(np.load(FORMATS2 / "truth.npz")[key])
+
+
+def _pandas_labels(project: Path) -> dict[str, pd.DataFrame]:
+    """Each labelled folder's CollectedData table as DeepLabCut reads it (pandas with PyTables)."""
+    pytest.importorskip("tables", reason="reading pandas HDF5 needs PyTables")
+    return {p.parent.name: pd.read_hdf(p) for p in sorted(project.glob("labeled-data/*/CollectedData_*.h5"))}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("entry", ["", "config.yaml"])
+def test_a_project_reads_as_deeplabcut_reads_it(entry):
+    truth = _project_truth()
+    assert PROJECT_TRUTH_NOTE in truth["note"]  # what the truth counts: the CollectedData tables, nothing else
+    project = corpus_file("formats2", PROJECT)
+    labels = poseio.load(project / entry if entry else project)
+    assert labels.provenance["format"] == "dlc-project"
+    assert np.array_equal(finite_points(labels), _project_points(PROJECT))
+    assert len(finite_points(labels)) == truth["n_points"] == 98
+    assert [t.name for t in labels.tracks] == truth["individual_names"]  # config's individuals, then 'single'
+    assert list(dict.fromkeys(n for s in labels.skeletons for n in s.node_names)) == truth["node_names"]
+    assert len(labels) == truth["n_frames"] == 10
+    # The peer (sleap-io, from the CSV twins) counts 36 labelled instances: one per individual with a point.
+    assert (
+        labels.to_table().predicted.sum() == 0 and len(labels.to_table()) == truth["readers"]["sleap_io"]["n_instances"]
+    )
+    # Every point in its place, against pandas' reading of each folder's table (DeepLabCut's own reader).
+    table = labels.to_table()
+    point_of = {}
+    for row in range(len(table)):
+        skeleton, track = labels.skeletons[table.skeleton[row]], labels.tracks[table.track[row]]
+        for n, node in enumerate(skeleton.node_names):
+            point_of[(int(table.video[row]), int(table.frame_idx[row]), track.name, node)] = table.points[row, n]
+    folders = [PurePosixPath(v.metadata["dlc_folder"]).name for v in labels.videos]
+    for folder, frame in _pandas_labels(project).items():
+        v = folders.index(folder)
+        assert truth["labeled_data"][folder]["rows"] == len(frame) == len(labels.videos[v].metadata["images"])
+        for row, values in frame.iterrows():
+            image = (row if isinstance(row, str) else "/".join(row)).replace("\\", "/").rsplit("/", 1)[-1]
+            number = int("".join(c for c in image if c.isdigit()))
+            for (_, animal, part, coord), value in values.items():
+                got = point_of.get((v, number, animal, part), np.full(2, np.nan))["xy".index(coord)]
+                assert got == value or (np.isnan(value) and np.isnan(got)), (folder, image, animal, part, coord)
+    # Videos named by config.yaml's video_sets (written on another machine: a name, never opened).
+    assert [v.filename.rsplit("/", 1)[-1] for v in labels.videos] == ["m3v1mp4.mp4", "m3v1mp4short.mp4"]
+    assert labels.videos[0].metadata["images"][122] == "labeled-data/m3v1mp4/img0122.png"
+    animals = labels.skeletons[0]
+    assert animals.name == "multi_mouse" and [(e.source.name, e.destination.name) for e in animals.edges] == [
+        ("bodypart1", "bodypart2"),
+        ("bodypart2", "bodypart3"),
+        ("bodypart1", "bodypart3"),
+    ]
+    details = labels.provenance["dlc_project"]
+    assert details["machine_labels_not_read"] == [
+        "labeled-data/m3v1mp4short/machinelabels-iter0.h5",
+        "labeled-data/m3v1mp4short/machinelabels.csv",
+    ]
+
+
+@pytest.mark.corpus
+def test_the_labelled_frames_of_a_project_are_its_images():
+    from PIL import Image
+
+    project = corpus_file("formats2", PROJECT)
+    labels = poseio.load(project)
+    video = labels.videos[1]
+    assert np.array_equal(
+        video[26], np.asarray(Image.open(project / "labeled-data/m3v1mp4short/img26.png").convert("RGB"))
+    )
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("relative", _other_h5())
+def test_each_other_hdf5_file_of_the_project_reads_alone(relative):
+    """Machine labels and tracked results are not the project's labels, but each reads alone as its truth."""
+    expected = _project_truth()["other_h5_in_project"][relative]
+    path = corpus_file("formats2", PROJECT, relative)
+    labels = poseio.load(path)
+    assert labels.provenance["format"] == "dlc"
+    assert labels.provenance["dlc"]["hdf_key"] == expected["hdf_keys"][0].strip("/")  # 'tracks' for the _el file
+    assert np.array_equal(finite_points(labels), _project_points(f"{PROJECT}/{relative}"))
+    assert [t.name for t in labels.tracks] == expected["individuals"]
+    assert list(dict.fromkeys(n for s in labels.skeletons for n in s.node_names)) == expected["bodyparts"]
+    assert len(labels) == expected["rows_with_points"]
+    assert labels.to_table().predicted.all()  # a model's output, with likelihoods
+
+
+def test_a_file_with_several_deeplabcut_tables_needs_key(tmp_path):
+    path = tmp_path / "both.h5"
+    to_hdf(pandas_frame("DLC_a", ["nose"], ["x", "y", "likelihood"], [[1.0, 2.0, 0.5]]), path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pandas_frame("DLC_a", ["nose"], ["x", "y", "likelihood"], [[3.0, 4.0, 0.9]]).to_hdf(path, key="tracks")
+    with pytest.raises(poseio.InvalidOptionError, match=r"2 DeepLabCut tables.*'df_with_missing', 'tracks'.*key="):
+        poseio.load(path)
+    assert poseio.load(path, key="tracks").numpy()[0, 0, 0].tolist() == [3.0, 4.0]
+    assert poseio.load(path, key="df_with_missing").numpy()[0, 0, 0].tolist() == [1.0, 2.0]
+
+
+def _single_animal_project(folder: Path, windows: bool = True) -> Path:
+    """A single-animal project as DeepLabCut 2.1 leaves it, by hand: config, a CSV with Windows paths, PNGs."""
+    from PIL import Image
+
+    (folder / "labeled-data" / "run1").mkdir(parents=True)
+    (folder / "config.yaml").write_text(
+        "# Project definitions (do not edit)\nTask: reach\nscorer: Jane\ndate: Jan1\nmultianimalproject: false\n"
+        "project_path: C:\\Users\\jane\\reach-Jane-2020-01-01\n"
+        "video_sets:\n  C:\\Users\\jane\\videos\\run1.avi:\n    crop: 0, 8, 0, 6\n"
+        "bodyparts:\n- hand\n- finger\n- joystick\nskeleton:\n- - hand\n  - finger\n- - finger\n  - elbow\n"
+    )
+    sep = "\\" if windows else "/"
+    write_rows(
+        folder / "labeled-data" / "run1" / "CollectedData_Jane.csv",
+        [
+            ["scorer", *["Jane"] * 6],
+            ["bodyparts", "hand", "hand", "finger", "finger", "joystick", "joystick"],
+            ["coords", "x", "y", "x", "y", "x", "y"],
+            [f"labeled-data{sep}run1{sep}img007.png", "1.5", "2.5", "3.0", "4.0", "", ""],
+            [f"labeled-data{sep}run1{sep}img012.png", "", "", "", "", "", ""],
+            [f"labeled-data{sep}run1{sep}img020.png", "5.0", "6.0", "", "", "7.25", "0.5"],
+        ],
+    )
+    rng = np.random.default_rng(0)
+    for number in (7, 12, 20):
+        Image.fromarray(rng.integers(0, 255, (6, 8, 3), dtype=np.uint8)).save(
+            folder / "labeled-data" / "run1" / f"img{number:03d}.png"
+        )
+    return folder
+
+
+def test_a_single_animal_project_with_windows_paths_and_csv_labels(tmp_path):
+    project = _single_animal_project(tmp_path / "reach-Jane-2020-01-01")
+    labels = poseio.load(project)
+    assert labels.provenance["format"] == "dlc-project" and labels.tracks == []
+    video = labels.videos[0]
+    assert video.filename == "C:\\Users\\jane\\videos\\run1.avi" and video.metadata["dlc_crop"] == "0, 8, 0, 6"
+    assert video.metadata["images"] == {n: f"labeled-data/run1/img{n:03d}.png" for n in (7, 12, 20)}
+    assert [f.frame_idx for f in labels] == [7, 20]  # img012.png: labelled, nothing visible
+    expected = [[[1.5, 2.5], [3.0, 4.0], [np.nan, np.nan]], [[5.0, 6.0], [np.nan, np.nan], [7.25, 0.5]]]
+    assert np.array_equal(labels.numpy()[[7, 20], 0], expected, equal_nan=True)
+    assert not labels.to_table().predicted.any()
+    assert labels.skeletons[0].name == "reach" and len(labels.skeletons[0].edges) == 1
+    assert labels.provenance["dlc_project"]["edges_not_kept"] == [["finger", "elbow"]]  # no bodypart 'elbow'
+    assert labels.provenance["dlc_project"]["files"] == {"run1": "labeled-data/run1/CollectedData_Jane.csv"}
+    assert video[20].shape == (6, 8, 3)
+
+
+def test_a_project_never_reads_outside_its_folder(tmp_path):
+    outside = _single_animal_project(tmp_path / "elsewhere")
+    project = tmp_path / "project"
+    (project / "labeled-data").mkdir(parents=True)
+    (project / "config.yaml").write_text((outside / "config.yaml").read_text())
+    (project / "labeled-data" / "run1").symlink_to(outside / "labeled-data" / "run1")
+    with pytest.raises(poseio.UnsafeFileError, match="outside"):
+        poseio.load(project)
+    assert len(poseio.load(project, allow_external=True)) == 2
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("Task: t\nscorer: [a, b]\nbodyparts: [a]\n", "scorer is"),
+        ("Task: t\nscorer: s\nbodyparts: MULTI!\n", "bodyparts must be a list"),
+        ("Task: t\nscorer: s\nmultianimalproject: true\nmultianimalbodyparts: [a]\nindividuals: [single]\n", "rename"),
+        ("Task: t\nscorer: s\nbodyparts: [a, a]\n", "twice"),
+        ("Task: t\nscorer: s\nbodyparts: [a]\nskeleton: a-b\n", "pairs"),
+        ("Task: t\nscorer: s\nbodyparts: [a\n", "not valid YAML"),
+    ],
+)
+def test_a_wrong_config_is_a_read_error_that_says_what(tmp_path, config, message):
+    (tmp_path / "config.yaml").write_text(config)
+    with pytest.raises(poseio.ReadError, match=message):
+        poseio.load(tmp_path / "config.yaml", format="dlc-project")
+
+
+def test_a_table_that_does_not_fit_the_config_is_refused(tmp_path):
+    project = _single_animal_project(tmp_path / "p")
+    text = (project / "config.yaml").read_text().replace("multianimalproject: false", "multianimalproject: true")
+    (project / "config.yaml").write_text(text + "multianimalbodyparts: [hand]\nindividuals: [m1]\n")
+    with pytest.raises(poseio.ReadError, match="single-animal table, but config.yaml says multianimalproject: true"):
+        poseio.load(project)
+
+
+@pytest.mark.corpus
+def test_the_project_sniffer_claims_projects_and_declines_the_rest(tmp_path):
+    project = corpus_file("formats2", PROJECT)
+    for source in (project, project / "config.yaml"):
+        claims = poseio.sniff(source, format="dlc-project")
+        assert [c.confidence for c in claims] == [poseio.TYPED_MATCH], claims
+        assert [c.format for c in poseio.explain(source).chosen] == ["dlc-project"]
+    for h5 in project.rglob("*.h5"):  # each table alone is a DeepLabCut file
+        assert [c.format for c in poseio.explain(h5).chosen] == ["dlc"], h5
+    ultralytics = FORMATS2 / "sio095_ultralytics_embedded10"
+    for source in (ultralytics, ultralytics / "data.yaml", tmp_path):
+        assert max((c.confidence for c in poseio.sniff(source, format="dlc-project")), default=0) == 0
+    assert "dlc-project: a folder without config.yaml" in str(poseio.explain(tmp_path))  # the reason, said
+    said = str(poseio.explain(ultralytics / "data.yaml"))
+    assert "dlc-project confidence 0.00: not a DeepLabCut project: a YAML file without DeepLabCut's" in said
+    three_d = tmp_path / "config.yaml"
+    three_d.write_text("Task: cams\nscorer: Jane\ndate: Jan1\nproject_path: /x\ncamera_names: [a, b]\n")
+    assert "(a 3D project's or another tool's)" in str(poseio.explain(three_d))
+    for path in sorted(FORMATS2.iterdir()):  # the other files of formats2, negatives included: not DeepLabCut's
+        if path.name in NOT_DATA or path.name == PROJECT:
+            continue
+        assert max((c.confidence for c in poseio.sniff(path, format="dlc")), default=0) < poseio.STRUCTURE_MATCH, path
+
+
+# -- writing projects ----------------------------------------------------------------------------
+
+
+@pytest.mark.corpus
+def test_a_written_project_is_what_deeplabcut_trains_from(tmp_path):
+    from PIL import Image
+
+    source = corpus_file("formats2", PROJECT)
+    out = tmp_path / "copy"
+    poseio.save(poseio.load(source), out, format="dlc-project")
+    # DeepLabCut's reader (pandas) in a fresh process: every point, the exact column MultiIndex, CSV twins alike.
+    run_fresh(
+        f"""
+        import numpy as np, pandas as pd, yaml
+        from pathlib import Path, PurePosixPath
+        out, source = Path({str(out)!r}), Path({str(source)!r})
+        config = yaml.safe_load((out / "config.yaml").read_text())
+        assert config["scorer"] == "dlc_team" and config["multianimalproject"] is True
+        assert config["individuals"] == ["individual1", "individual2", "individual3"]
+        assert config["multianimalbodyparts"] == ["bodypart1", "bodypart2", "bodypart3"]
+        assert config["uniquebodyparts"] == ["corner1", "corner2"] and config["bodyparts"] == "MULTI!"
+        edges = [["bodypart1", "bodypart2"], ["bodypart2", "bodypart3"], ["bodypart1", "bodypart3"]]
+        assert config["skeleton"] == edges
+        assert sorted(Path(v).stem for v in config["video_sets"]) == ["m3v1mp4", "m3v1mp4short"]
+        expected = pd.MultiIndex.from_tuples(
+            [("dlc_team", a, p, c) for a in config["individuals"] for p in config["multianimalbodyparts"] for c in "xy"]
+            + [("dlc_team", "single", p, c) for p in config["uniquebodyparts"] for c in "xy"],
+            names=["scorer", "individuals", "bodyparts", "coords"],
+        )
+        points = []
+        for folder in ("m3v1mp4", "m3v1mp4short"):
+            written = pd.read_hdf(out / "labeled-data" / folder / "CollectedData_dlc_team.h5")
+            assert written.columns.equals(expected) and written.columns.names == expected.names
+            assert all(r[:2] == ("labeled-data", folder) for r in written.index)
+            original = pd.read_hdf(source / "labeled-data" / folder / "CollectedData_dlc_team.h5")
+            # The index as DeepLabCut >= 2.2 writes it: (labeled-data, folder, image), whatever the source wrote.
+            original.index = [r if isinstance(r, tuple) else tuple(r.split("/")) for r in original.index]
+            assert list(written.index) == list(original.index), folder  # the rows in the source's order
+            values = original.reindex(columns=expected).to_numpy(float)
+            assert np.array_equal(written.to_numpy(), values, equal_nan=True)
+            twin_path = out / "labeled-data" / folder / "CollectedData_dlc_team.csv"
+            twin = pd.read_csv(twin_path, header=[0, 1, 2, 3], index_col=[0, 1, 2])
+            assert np.array_equal(twin.to_numpy(), written.to_numpy(), equal_nan=True)
+            values = written.to_numpy().reshape(-1, 2)
+            points.append(values[np.isfinite(values).all(axis=1)])
+        points = np.concatenate(points)
+        truth = np.load(source.parent / "truth.npz")[source.name]
+        assert np.array_equal(points[np.lexsort(points.T[::-1])], truth[np.lexsort(truth.T[::-1])])
+        """
+    )
+    # Every labelled frame's image, pixel for pixel (img09.png, which no table names, is not a labelled frame).
+    written = sorted(p.relative_to(out).as_posix() for p in out.glob("labeled-data/*/*.png"))
+    assert len(written) == 10 and "labeled-data/m3v1mp4short/img09.png" not in written
+    for image in written:
+        pixels = np.asarray(Image.open(source / image).convert("RGB"))
+        assert np.array_equal(np.asarray(Image.open(out / image)), pixels), image
+    back = poseio.load(out)
+    assert np.array_equal(finite_points(back), _project_points(PROJECT))
+    assert [t.name for t in back.tracks] == _project_truth()["individual_names"]
+
+
+def test_labels_without_readable_frames_are_refused_or_written_alone(tmp_path):
+    skeleton = poseio.Skeleton(["nose", "tail"], edges=[(0, 1)], name="mouse")
+    points = np.array([[[[1.0, 2.0], [3.0, 4.0]]], [[[5.0, 6.0], [np.nan, np.nan]]]])
+    video = poseio.Video(str(tmp_path / "gone.mp4"))
+    labels = poseio.Labels.from_numpy(points, video=video, skeleton=skeleton, predicted=False)
+    with pytest.raises(poseio.WriteError, match=r"cannot be read.*images=False"):
+        poseio.save(labels, tmp_path / "p", format="dlc-project")
+    assert not (tmp_path / "p").exists()
+    with pytest.warns(
+        UserWarning, match=r"in labeled-data/gone/; they are not written: add them there as img0\.png, img1\.png before"
+    ):
+        poseio.save(labels, tmp_path / "p", format="dlc-project", images=False, scorer="Jane")
+    written = read_rows(tmp_path / "p" / "labeled-data" / "gone" / "CollectedData_Jane.csv")
+    assert written[:3] == [
+        ["scorer", "", "", "Jane", "Jane", "Jane", "Jane"],
+        ["bodyparts", "", "", "nose", "nose", "tail", "tail"],
+        ["coords", "", "", "x", "y", "x", "y"],
+    ]
+    assert written[3:] == [
+        ["labeled-data", "gone", "img0.png", "1.0", "2.0", "3.0", "4.0"],
+        ["labeled-data", "gone", "img1.png", "5.0", "6.0", "", ""],
+    ]
+    import yaml
+
+    config = yaml.safe_load((tmp_path / "p" / "config.yaml").read_text())
+    assert config["bodyparts"] == ["nose", "tail"] and config["multianimalproject"] is False
+    assert config["Task"] == "mouse" and config["skeleton"] == [["nose", "tail"]]
+    assert list(config["video_sets"]) == [str(tmp_path / "gone.mp4")]
+
+
+def test_what_a_project_cannot_hold_is_refused(tmp_path):
+    skeleton = poseio.Skeleton(["a"])
+    predicted = poseio.Labels.from_numpy(
+        np.ones((1, 1, 1, 2)), video=poseio.Video("v.mp4"), skeleton=skeleton, predicted=True
+    )
+    # A project holds labels: predictions are data the user must choose to drop, or to write as the labels.
+    with pytest.raises(poseio.DataLossError, match=r"1 predicted instances.*kind='predicted' writes those"):
+        poseio.save(predicted, tmp_path / "p", format="dlc-project", images=False)
+    with pytest.raises(poseio.InvalidLabelsError, match="no user instances.*kind='predicted'"):
+        poseio.save(predicted, tmp_path / "p", format="dlc-project", images=False, allow_loss=True)
+    with pytest.warns(UserWarning, match="not written"):
+        poseio.save(predicted, tmp_path / "p", format="dlc-project", images=False, kind="predicted")
+    assert read_rows(tmp_path / "p" / "labeled-data" / "v" / "CollectedData_poseio.csv")[2:] == [
+        ["coords", "", "", "x", "y"],
+        ["labeled-data", "v", "img0.png", "1.0", "1.0"],
+    ]
+    three_d = poseio.Labels.from_numpy(np.ones((1, 1, 1, 3)), video=poseio.Video("v.mp4"), skeleton=skeleton)
+    with pytest.raises(poseio.InvalidLabelsError, match="3D"):
+        poseio.save(three_d, tmp_path / "p", format="dlc-project", images=False)
+    with pytest.raises(poseio.InvalidOptionError, match="images="):
+        poseio.save(three_d, tmp_path / "p", format="dlc-project", images="no")
+
+
+@pytest.mark.corpus
+def test_a_user_converts_a_project_to_nwb_in_a_fresh_process(tmp_path):
+    if "nwb-annotations" not in [f.name for f in poseio.formats()]:
+        pytest.skip("the nwb-annotations plugin is not installed")
+    source = corpus_file("formats2", PROJECT)
+    out = tmp_path / "x.nwb"
+    run_fresh(
+        f"""
+        import h5py, numpy as np
+        labels = poseio.load({str(source)!r})
+        poseio.save(labels, {str(out)!r}, fps=30)
+        with h5py.File({str(out)!r}) as f:
+            behavior = f["processing/behavior"]
+            assert sorted(behavior["Skeletons"]) == ["multi_mouse", "uniquebodyparts"]
+            nodes = [n.decode() for n in behavior["Skeletons/multi_mouse/nodes"][()]]
+            assert nodes == ["bodypart1", "bodypart2", "bodypart3"]
+        back = poseio.load({str(out)!r})
+        assert len(back) == 10 and len(back.to_table()) == 36
+        points = back.to_table().points.reshape(-1, 2)
+        points = points[np.isfinite(points).all(axis=1)]
+        truth = np.load({str(FORMATS2 / "truth.npz")!r})[{PROJECT!r}]
+        assert np.array_equal(points[np.lexsort(points.T[::-1])], truth[np.lexsort(truth.T[::-1])])
+        """
+    )

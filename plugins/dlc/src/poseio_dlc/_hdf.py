@@ -33,7 +33,7 @@ import poseio
 from poseio.hdf5 import check_dataset, location, reading, values
 
 from poseio_dlc._build import Frame
-from poseio_dlc._columns import Columns, ColumnsError
+from poseio_dlc._columns import MULTI_LEVELS, SINGLE_LEVELS, Columns, ColumnsError
 from poseio_dlc._pickle import UnsafePickleError, plain_data
 
 _NONE_PICKLE = b"N."  # PyTables stores a None attribute (an unnamed level) as this pickle
@@ -104,6 +104,17 @@ def level_names(group: h5py.Group, kind: str) -> tuple[str, ...]:
         level = group.get(f"axis0_level{i}")
         names.append(_name(level.attrs.get("name")) if isinstance(level, h5py.Dataset) else "")
     return tuple(names)
+
+
+def is_dlc_frame(group: h5py.Group) -> bool:
+    """Whether a pandas frame's column levels are DeepLabCut's (attributes only; unreadable labels: no)."""
+    kind = frame_kind(group)
+    if kind is None:
+        return False
+    try:
+        return level_names(group, kind) in (SINGLE_LEVELS, MULTI_LEVELS)
+    except UnsafePickleError:
+        return False
 
 
 def table_labels(group: h5py.Group) -> list:

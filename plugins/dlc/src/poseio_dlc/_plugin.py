@@ -12,8 +12,13 @@ from typing import Any
 import poseio
 
 from poseio_dlc._build import FORMAT, READ_OPTIONS
+from poseio_dlc._config import PROJECT
 from poseio_dlc._sniff import sniff
 from poseio_dlc._write import WRITE_OPTIONS, write_claim, write_dlc
+
+# The project's options, repeated here so that listing formats imports neither module that uses them.
+PROJECT_READ_OPTIONS = ("fps",)
+PROJECT_WRITE_OPTIONS = ("scorer", "task", "images", "kind")
 
 
 @poseio.hookimpl
@@ -27,7 +32,17 @@ def poseio_formats() -> list[poseio.FormatInfo]:
             can_write=True,
             read_options=READ_OPTIONS,
             write_options=WRITE_OPTIONS,
-        )
+        ),
+        poseio.FormatInfo(
+            name=PROJECT,
+            description="DeepLabCut project: config.yaml, labeled-data/<video>/CollectedData_<scorer>.h5 and images",
+            extensions=(".yaml",),
+            can_read=True,
+            can_write=True,
+            read_options=PROJECT_READ_OPTIONS,
+            write_options=PROJECT_WRITE_OPTIONS,
+            folders=True,
+        ),
     ]
 
 
@@ -38,6 +53,10 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    if format == PROJECT:
+        from poseio_dlc._project import read_project
+
+        return read_project(probe.member, probe.name, options)
     from poseio_dlc._read import read_dlc
 
     return read_dlc(probe, options)
@@ -45,9 +64,18 @@ def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dic
 
 @poseio.hookimpl
 def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    if format == PROJECT:
+        from poseio_dlc._project_write import write_project
+
+        write_project(labels, path, options)
+        return
     write_dlc(labels, path, options)
 
 
 @poseio.hookimpl
 def poseio_write_claim(format: str, labels: poseio.Labels, options: dict[str, Any]) -> poseio.Claim:
+    if format == PROJECT:
+        from poseio_dlc._project_write import project_claim
+
+        return project_claim(labels, options)
     return write_claim(labels, options)

@@ -24,6 +24,7 @@ from poseio_dlc._header import MAX_ROWS, Header, parse
 from poseio_dlc._meta import recorded_fps
 
 if TYPE_CHECKING:
+    import h5py
     import pandas as pd
 
 
@@ -50,26 +51,47 @@ def read_dlc(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
 
 
 def _read_hdf5(probe: poseio.Probe, key: str | None) -> Frame:
-    from poseio_dlc._hdf import frame_kind, read_frame
+    return read_hdf5_frame(probe.h5, probe.name, key, probe.path)
+
+
+def read_hdf5_frame(h5file: h5py.File, name: str, key: str | None, path: Path | None = None) -> Frame:
+    """The DeepLabCut table of an open HDF5 file: the frame under ``key``, else the only one.
+
+    Raises:
+        InvalidOptionError: ``key`` names no pandas frame, or the file holds several
+            DeepLabCut frames and ``key`` does not say which.
+        ReadError: The file holds no pandas frame, or not a DeepLabCut one.
+    """
+    from poseio_dlc._hdf import frame_kind, is_dlc_frame, read_frame
     from poseio_dlc._sniff import pandas_groups
 
-    h5file = probe.h5
     keys = pandas_groups(h5file)
     if key is not None:
         if key not in keys:
             raise poseio.InvalidOptionError(
-                f"{probe.name}: no pandas frame is stored under key={key!r}; the file has {keys or 'none'}",
+                f"{name}: no pandas frame is stored under key={key!r}; the file has {keys or 'none'}",
                 format=FORMAT,
             )
         keys = [key]
     frames = [k for k in keys if frame_kind(h5file[k]) is not None]
     if not frames:
         raise poseio.ReadError(
-            f"{probe.name}: not a DeepLabCut HDF5 file: it holds no pandas frame (a group with a 'pandas_type' "
+            f"{name}: not a DeepLabCut HDF5 file: it holds no pandas frame (a group with a 'pandas_type' "
             "attribute, such as DeepLabCut's 'df_with_missing')",
-            path=probe.path,
+            path=path,
         )
-    return read_frame(h5file, frames[0], probe.name)
+    if key is None:
+        # Several DeepLabCut tables in one file (a video's 'df_with_missing' and its 'tracks', say) are
+        # different data: reading one silently would drop the others, so the user chooses.
+        tables = [k for k in frames if is_dlc_frame(h5file[k])]
+        if len(tables) > 1:
+            raise poseio.InvalidOptionError(
+                f"{name}: the file holds {len(tables)} DeepLabCut tables, under the keys "
+                f"{', '.join(repr(k) for k in tables)}; pass key= to choose one (poseio.load(path, key={tables[0]!r}))",
+                format=FORMAT,
+            )
+        frames = tables or frames
+    return read_frame(h5file, frames[0], name)
 
 
 # -- CSV -----------------------------------------------------------------------------------------

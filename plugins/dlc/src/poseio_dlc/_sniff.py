@@ -24,6 +24,7 @@ import poseio
 from poseio.csv import continues_past_head, head_lines, split_rows
 
 from poseio_dlc._columns import MULTI_LEVELS, SINGLE_LEVELS, Columns, ColumnsError, is_dlc_file_name, is_dlc_scorer
+from poseio_dlc._config import CONFIG, PROJECT, looks_like_config
 from poseio_dlc._header import MAX_ROWS, levels_of, parse
 from poseio_dlc._pickle import UnsafePickleError
 
@@ -35,13 +36,58 @@ KNOWN_KEYS = ("df_with_missing", "tracks", "df", "keypoints")
 BROKEN_HEADER = 0.1
 #: A root with more children than this is not a pandas store of one frame: only the first are looked at.
 MAX_ROOT_CHILDREN = 64
+#: How much of a config.yaml the sniffer reads: the keys it looks for come first, before a long video_sets.
+CONFIG_SNIFF_BYTES = 64 * 1024
+LABELED_DATA = "labeled-data"
 
 
 def sniff(probe: poseio.Probe) -> poseio.Claim:
-    """Claim a DeepLabCut CSV or HDF5 file by its content (see the module docstring)."""
+    """Claim a DeepLabCut CSV or HDF5 file by its content, or a project (see the module docstring)."""
+    if probe.is_folder or probe.extension in (".yaml", ".yml"):
+        return sniff_project(probe)
     if probe.is_hdf5:
         return _sniff_hdf5(probe)
     return _sniff_csv(probe)
+
+
+# -- Projects ------------------------------------------------------------------------------------
+
+
+def sniff_project(probe: poseio.Probe) -> poseio.Claim:
+    """Claim a DeepLabCut project's folder, or its config.yaml, by the config's top-level keys."""
+    if probe.is_folder:
+        if CONFIG not in probe.entries:
+            return poseio.Claim(PROJECT, poseio.NOT_MINE, f"a folder without {CONFIG} (a DeepLabCut project's)")
+        path = probe.member(CONFIG)
+        if path is None or not path.is_file():
+            return poseio.Claim(PROJECT, poseio.NOT_MINE, f"{CONFIG} is not a file")
+        text = _start_of(path)
+        where = f"a folder whose {CONFIG}"
+    else:
+        # The head decides most files; a config whose keys lie further (a long comment first) is read on.
+        text = probe.head
+        if looks_like_config(text) is not None and probe.path is not None:
+            text = _start_of(probe.path)
+        where = "a YAML file"
+    why_not = looks_like_config(text)
+    if why_not is not None:
+        return poseio.Claim(PROJECT, poseio.NOT_MINE, f"not a DeepLabCut project: {why_not}")
+    labeled = probe.member(LABELED_DATA) is not None
+    return poseio.Claim(
+        PROJECT,
+        poseio.TYPED_MATCH,
+        f"{where} has DeepLabCut's project keys (Task, scorer, bodyparts)"
+        + (f" beside {LABELED_DATA}/" if labeled else f", no {LABELED_DATA}/ yet"),
+    )
+
+
+def _start_of(path: Path) -> bytes:
+    """The first `CONFIG_SNIFF_BYTES` of a config: DeepLabCut writes its project keys first, video_sets among them."""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(CONFIG_SNIFF_BYTES)
+    except OSError:
+        return b""
 
 
 # -- CSV -----------------------------------------------------------------------------------------

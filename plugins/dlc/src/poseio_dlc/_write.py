@@ -129,7 +129,7 @@ def write_dlc(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> Non
     options = check_write_options(options, path)
     table = plan(labels, options, path)
     if path.suffix.lower() == ".csv":
-        _write_csv(table, path)
+        write_csv(table, path)
     else:
         from poseio_dlc._hdf_write import write_fixed
 
@@ -315,7 +315,8 @@ def _folder_of(video: poseio.Video) -> str:
     return f"labeled-data/{name.stem or 'video'}"
 
 
-def _write_csv(table: Table, path: Path) -> None:
+def write_csv(table: Table, path: Path) -> None:
+    """Write the table as DeepLabCut's CSV, with pandas' ``to_csv``."""
     import pandas as pd
 
     if table.index_levels == 3:
