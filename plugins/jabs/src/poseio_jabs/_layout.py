@@ -49,8 +49,9 @@ V4_DATASETS = ("instance_embed_id", "id_mask")
 #: The versions poseio reads, and those it writes.
 READ_VERSIONS = (2, 3, 4, 5, 6)
 WRITE_VERSIONS = (2, 3, 4, 5)
-#: poseio's own attribute on ``poseest``: the track name of every identity (JABS numbers them); JABS ignores it.
-TRACK_NAMES_ATTR = "poseio_track_names"
+#: poseio's own dataset in ``poseest``, which JABS ignores: JSON ``{"tracks": {identity: track name},
+#: "untracked_from": n}``; identities from ``n`` on were made up for untracked poses.
+TRACKS_DATASET = "poseio_tracks"
 
 _NAME = re.compile(r"_pose_est_v(\d+)\.h5$", re.IGNORECASE)
 _INSIDE = re.compile(r"_pose_est_v(\d+)\.h5", re.IGNORECASE)

@@ -34,7 +34,7 @@ from poseio_jabs._layout import (
     SKELETON_NAME,
     STATIC,
     SYMMETRIES,
-    TRACK_NAMES_ATTR,
+    TRACKS_DATASET,
     attribute_version,
     datasets_version,
     fits,
@@ -46,6 +46,8 @@ from poseio_jabs._sniff import FORMAT
 READ_OPTIONS = ("fps", "video", "version", "min_confidence", "unassigned")
 #: JABS counts a keypoint as found where its confidence is above this.
 MIN_CONFIDENCE = 0.3
+#: JABS's attributes are a version pair, a scale and its source: anything larger is not read.
+MAX_ATTRIBUTE_BYTES = 1 << 16
 
 
 class VersionWarning(UserWarning):
@@ -74,6 +76,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return [_plain(v) for v in value.tolist()] if value.dtype.kind in "SO" else value.tolist()
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _attributes(group: Any) -> dict[str, Any]:
+    """The group's attributes as plain values; one that declares over `MAX_ATTRIBUTE_BYTES` is left out unread."""
+    found = {}
+    for key in group.attrs:
+        if group.attrs.get_id(key).get_storage_size() <= MAX_ATTRIBUTE_BYTES:
+            found[key] = _plain(group.attrs[key])
+    return found
 
 
 def _choose_version(
@@ -160,7 +171,7 @@ def read_jabs(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     Returns:
         Labels of one video and JABS's mouse skeleton; one track per identity.
     """
-    from poseio.hdf5 import reading, values
+    from poseio.hdf5 import read_text, reading, values
     from poseio.limits import check_allocation
 
     refuse_unknown(options, READ_OPTIONS, FORMAT)
@@ -183,9 +194,9 @@ def read_jabs(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         if not {"points", "confidence"} <= names:
             raise poseio.ReadError(f"{where}: poseest has no points or no confidence dataset; the file is damaged")
         shape, confidence_shape = group["points"].shape, group["confidence"].shape
-        attribute = attribute_version(group.attrs["version"]) if "version" in group.attrs else None
-        attributes = {k: _plain(group.attrs[k]) for k in group.attrs if k != TRACK_NAMES_ATTR}
-        track_names_text = group.attrs.get(TRACK_NAMES_ATTR)
+        attributes = _attributes(group)
+        attribute = attribute_version(attributes["version"]) if "version" in attributes else None
+        written = _poseio_tracks(read_text(group, TRACKS_DATASET)) if TRACKS_DATASET in names else None
     if shape[-2:] != (N_NODES, 2) or confidence_shape != shape[:-1] or len(shape) not in (3, 4):
         raise poseio.ReadError(
             f"{where}: poseest/points has shape {shape} and confidence {confidence_shape}; JABS's are "
@@ -205,8 +216,9 @@ def read_jabs(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
 
     n_frames = shape[0]
     n_slots = 1 if len(shape) == 3 else shape[1]
-    # The float copies of points and confidence beside the stored arrays (values() checks those).
-    check_allocation(n_frames * n_slots * N_NODES * 3 * 8 * 2, f"{n_frames} frames of {n_slots} mice", where)
+    # The float copies of confidence and of the poses' points and scores, beside the stored arrays (values()
+    # checks those).
+    check_allocation(n_frames * n_slots * N_NODES * 4 * 8, f"{n_frames} frames of {n_slots} mice", where)
     with reading("the points and confidence", where):
         stored = values(group["points"])
         confidence = values(group["confidence"], np.float64)
@@ -236,33 +248,30 @@ def read_jabs(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
                 selected = selected | loose
     valid = confidence > threshold
     present = selected & valid.any(axis=2)
-    points = np.where(valid[..., None], stored[..., ::-1].astype(np.float64), np.nan)
-    point_scores = np.where(valid, confidence, np.nan)
 
     # One track per identity, named by its number (or by the name poseio wrote beside it), in number order.
     untracked = np.zeros_like(present) if loose is None else loose
     if version >= 4:
         untracked = untracked | (ids <= 0)  # 0 is JABS's "no identity"
-    given = _track_names(track_names_text)
-    if given:
-        # Identities poseio gave to untracked poses (named null) are untracked again.
-        untracked = untracked | np.isin(ids, [i for i, name in given.items() if name is None])
+    given, untracked_from = written if written is not None else ({}, None)
+    if untracked_from is not None:
+        untracked = untracked | (ids >= untracked_from)  # identities poseio made up for untracked poses
     kept_ids = np.unique(ids[present & ~untracked])
-    tracks = [poseio.Track((given or {}).get(int(i)) or str(int(i))) for i in kept_ids]
-    if version == 2 and given == {}:
-        tracks = []  # poseio wrote these labels without a track
+    tracks = [poseio.Track(given.get(int(i), str(int(i)))) for i in kept_ids]
     index = np.searchsorted(kept_ids, ids) if len(kept_ids) else np.zeros_like(ids)
     track_column = np.where(untracked | (len(tracks) == 0), poseio.NO_TRACK, index)
 
     frames, slots = np.nonzero(present)
+    found = valid[frames, slots]
     table = poseio.PoseTable.build(
-        points[frames, slots],
+        # (y, x) in the file; a keypoint under the cut-off is no point.
+        np.where(found[..., None], stored[frames, slots][..., ::-1].astype(np.float64), np.nan),
         video=0,
         frame_idx=frames,
         skeleton=0,
         track=track_column[frames, slots],
         predicted=True,
-        point_scores=point_scores[frames, slots],
+        point_scores=np.where(found, confidence[frames, slots], np.nan),
     )
     stem = video_stem(PurePath(where).name)
     metadata: dict[str, Any] = {}
@@ -294,20 +303,18 @@ def read_jabs(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     return poseio.Labels.from_table(table, videos=[video], skeletons=[skeleton()], tracks=tracks, provenance=provenance)
 
 
-def _track_names(text: Any) -> dict[int, str | None] | None:
-    """The track names poseio wrote beside the identities (``None``: an untracked pose), or ``None`` without."""
-    if text is None:
-        return None
-    if isinstance(text, (bytes, np.bytes_)):
-        text = text.decode("utf-8", "replace")
+def _poseio_tracks(text: str | None) -> tuple[dict[int, str], int | None] | None:
+    """The track names and first made-up identity poseio wrote beside the identities; ``None`` when unreadable."""
     try:
-        pairs = json.loads(str(text))
+        found = json.loads(text or "")
     except ValueError:
         return None
-    if not isinstance(pairs, dict):
+    if not isinstance(found, dict) or not isinstance(found.get("tracks"), dict):
         return None
-    names: dict[int, str | None] = {}
-    for key, name in pairs.items():
-        if (name is None or isinstance(name, str)) and str(key).lstrip("-").isdigit():
-            names[int(key)] = name
-    return names
+    names = {
+        int(key): name
+        for key, name in found["tracks"].items()
+        if isinstance(name, str) and str(key).lstrip("-").isdigit()
+    }
+    start = found.get("untracked_from")
+    return names, start if isinstance(start, int) and not isinstance(start, bool) else None

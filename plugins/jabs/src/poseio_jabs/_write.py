@@ -8,10 +8,11 @@ point scores, 1.0 for a user instance's points and for points without a score,
 JABS's twelve by name (case ignored); a JABS keypoint the skeleton lacks is
 written missing, a node JABS does not have is refused. Identities: a track named
 by a number keeps it (v3 counts from 0, v4 and v5 from 1), others are
-numbered in order; an untracked pose gets an identity of its own, marked as
-made up in poseio's ``poseio_track_names`` attribute (JSON of identity ->
-track name, ``null`` for those), which keeps the names for poseio and which
-JABS ignores. v5 writes the static objects of labels read from a v5 file.
+numbered in order; an untracked pose gets an identity of its own, after the
+tracks'. poseio's own ``poseest/poseio_tracks`` dataset (see
+`TRACKS_DATASET`) keeps the track names and which identities were made up, for
+poseio; JABS ignores it. v5 writes the static objects of labels read from a v5
+file.
 What JABS cannot hold is named in the write claim's losses (see
 ``docs/formats/jabs.md``).
 """
@@ -27,7 +28,7 @@ import numpy as np
 import poseio
 from poseio.options import check_choice, refuse_unknown, say_option
 
-from poseio_jabs._layout import GROUP, N_NODES, NODE_NAMES, STATIC, TRACK_NAMES_ATTR, WRITE_VERSIONS, name_version
+from poseio_jabs._layout import GROUP, N_NODES, NODE_NAMES, STATIC, TRACKS_DATASET, WRITE_VERSIONS, name_version
 from poseio_jabs._read import MIN_CONFIDENCE
 from poseio_jabs._sniff import FORMAT
 
@@ -146,27 +147,25 @@ def write_claim(labels: poseio.Labels, options: dict[str, Any] | None = None) ->
     return poseio.Claim(FORMAT, poseio.CONTAINER_MATCH, "poses of JABS's mouse keypoints", losses=losses)
 
 
-def _identities(labels: poseio.Labels, table: poseio.PoseTable, version: int) -> tuple[np.ndarray, dict[int, Any]]:
-    """The identity number of every row, and the track name of every number (``None``: made for an untracked pose)."""
+def _identities(labels: poseio.Labels, table: poseio.PoseTable, version: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """The identity number of every row, and what poseio keeps of them (see `TRACKS_DATASET`)."""
     first = 0 if version == 3 else 1
-    used = [int(t) for t in np.unique(table.track) if t != poseio.NO_TRACK]
-    names = [labels.tracks[t].name for t in used]
+    tracked = table.track != poseio.NO_TRACK
+    used = np.unique(table.track[tracked])
+    names = [labels.tracks[int(t)].name for t in used]
     numbers = [int(n) if n.isascii() and n.isdigit() else None for n in names]
+    # Tracks named by numbers (as read from JABS) keep them; others are numbered in order.
     numeric = all(v is not None and v >= first for v in numbers) and len(set(numbers)) == len(names)
-    number_of = {t: (int(n) if numeric else first + i) for i, (t, n) in enumerate(zip(used, names))}
-    ids = np.zeros(len(table), dtype=np.int64)
-    given: dict[int, Any] = {number_of[t]: labels.tracks[t].name for t in used}
-    following = max([first - 1, *number_of.values()]) + 1
-    for row in range(len(table)):
-        track = int(table.track[row])
-        if track == poseio.NO_TRACK:
-            ids[row], given[following] = following, None
-            following += 1
-        else:
-            ids[row] = number_of[track]
+    own = np.array(numbers if numeric else range(first, first + len(names)), dtype=np.int64)
+    ids = np.empty(len(table), dtype=np.int64)
+    ids[tracked] = own[np.searchsorted(used, table.track[tracked])]
+    # Each untracked pose: an identity of its own, after every track's.
+    following = int(own.max()) + 1 if len(own) else first
+    ids[~tracked] = following + np.arange(int((~tracked).sum()))
     if ids.size and ids.max() > np.iinfo(np.uint32).max:
         raise poseio.InvalidLabelsError("a track's number is past what JABS's uint32 identities hold; rename it")
-    return ids, given
+    kept = {"tracks": {str(n): name for n, name in zip(own.tolist(), names)}, "untracked_from": following}
+    return ids, kept
 
 
 def write_jabs(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
@@ -231,12 +230,12 @@ def write_jabs(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> No
         if version == 2:
             group.create_dataset("points", data=points[:, 0], compression="gzip")
             group.create_dataset("confidence", data=confidence[:, 0], compression="gzip")
-            if len(used_tracks):
-                group.attrs[TRACK_NAMES_ATTR] = json.dumps({"1": labels.tracks[int(used_tracks[0])].name})
-            else:
-                group.attrs[TRACK_NAMES_ATTR] = json.dumps({})
+            # The one mouse is identity 1 as JABS's readers name it; untracked labels come back untracked.
+            tracks = {"1": labels.tracks[int(used_tracks[0])].name} if len(used_tracks) else {}
+            kept = {"tracks": tracks, "untracked_from": None if tracks else 1}
+            group.create_dataset(TRACKS_DATASET, data=json.dumps(kept))
             return
-        ids, given = _identities(labels, table, version)
+        ids, kept = _identities(labels, table, version)
         identity = np.zeros((n_frames, n_slots), dtype=np.uint32)
         identity[frames, slot] = ids
         filled = np.zeros((n_frames, n_slots), dtype=bool)
@@ -248,13 +247,13 @@ def write_jabs(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> No
         group.create_dataset("instance_track_id", data=identity, compression="gzip")
         # No embeddings to give: zeros, as JABS's own tools write for poses without them.
         group.create_dataset("instance_embedding", data=np.zeros_like(confidence), compression="gzip")
-        group.attrs[TRACK_NAMES_ATTR] = json.dumps({str(k): v for k, v in sorted(given.items())})
+        group.create_dataset(TRACKS_DATASET, data=json.dumps(kept))
         if version == 3:
             return
         group.create_dataset("instance_embed_id", data=identity, compression="gzip")
         group.create_dataset("id_mask", data=~filled)  # 0 = the pose has an identity
         group.create_dataset("identity_embeds", data=np.zeros((n_frames, n_slots, 0), dtype=np.float32))
-        group.create_dataset("instance_id_center", data=np.zeros((len(given), 0), dtype=np.float64))
+        group.create_dataset("instance_id_center", data=np.zeros((len(np.unique(ids)), 0), dtype=np.float64))
         if version == 5 and static:
             objects = h5file.create_group(STATIC)
             for name, value in static.items():
@@ -269,7 +268,7 @@ def _kept_attributes(labels: poseio.Labels) -> dict[str, Any]:
         return {}
     kept = {}
     for key, value in found.items():
-        if key in ("version", TRACK_NAMES_ATTR) or value is None:
+        if key == "version" or value is None:
             continue
         if isinstance(value, (str, int, float, bool)) or (
             isinstance(value, list) and all(isinstance(v, (int, float)) for v in value)
