@@ -189,6 +189,18 @@ def test_the_csv_export_reads_with_its_probabilities_and_attributes(tmp_path):
     assert (labels.videos[0].fps, labels.videos[0].filename) == (FPS, "/videos/zebrafish.avi")
 
 
+def test_the_csv_export_folder_loads_as_its_trajectories_csv(tmp_path):
+    path = write_csv_export(tmp_path / "trajectories_csv", *_trajectories())
+    folder, file = poseio.load(path.parent), poseio.load(path)
+    assert folder.provenance["format"] == "idtracker"
+    assert np.array_equal(folder.numpy(), file.numpy(), equal_nan=True)
+    assert np.array_equal(folder.to_table().tracking_score, file.to_table().tracking_score, equal_nan=True)
+    # Other folders (the corpus' DeepLabCut project and YOLO dataset among them) are not claimed.
+    others = [p for d in ("formats", "formats2") for p in sorted((CORPUS / d).glob("*")) if p.is_dir()]
+    for other in [tmp_path, *others]:
+        assert [c for c in poseio.sniff(other) if c.format == "idtracker" and c.confidence > 0] == [], other
+
+
 def test_a_csv_alone_takes_its_rate_from_the_time_column(tmp_path):
     path = write_csv_export(tmp_path / "trajectories_csv", *_trajectories(), fps=25)
     (path.parent / "attributes.json").unlink()

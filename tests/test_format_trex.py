@@ -164,6 +164,9 @@ def test_one_file_is_one_individual_and_siblings_reads_the_session(tmp_path):
     both = poseio.load(tmp_path / "arena_fish1.npz", siblings=True)
     assert sorted(t.name for t in both.tracks) == ["arena_fish0", "arena_fish1"]
     assert len(both.videos) == 1 and both.n_predicted_instances == 5
+    individuals = both.provenance["trex"]["individuals"]
+    assert sorted(individuals) == ["arena_fish0", "arena_fish1"]
+    assert individuals["arena_fish1"]["arrays"]["X"].tolist() == [7, 8]
     merged = poseio.Labels.merge([poseio.load(p) for p in sorted(tmp_path.glob("arena_fish*.npz"))])
     assert np.array_equal(merged.numpy(), both.numpy(), equal_nan=True)
     with pytest.raises(poseio.InvalidOptionError, match="siblings= must be one of"):

@@ -1,7 +1,7 @@
 """The idtracker plugin's hooks (the ``poseio`` entry point).
 
 Importing this module imports nothing heavy: poseio imports it on every
-``poseio.load`` of a ``.h5``, ``.npy`` or ``.csv`` file. The readers are
+``poseio.load`` of a ``.h5``, ``.npy`` or ``.csv`` file, and of a folder. The readers are
 imported when they run.
 """
 
@@ -25,6 +25,7 @@ def poseio_formats() -> list[poseio.FormatInfo]:
             extensions=(".h5", ".hdf5", ".csv", ".npy"),
             can_read=True,
             read_options=READ_OPTIONS,
+            folders=True,
         )
     ]
 
@@ -36,6 +37,10 @@ def poseio_sniff(probe: poseio.Probe) -> list[poseio.Claim]:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    if probe.is_folder:
+        from poseio_idtracker._read_csv import read_csv_folder
+
+        return read_csv_folder(probe, options)
     if probe.is_hdf5:
         from poseio_idtracker._read_h5 import read_h5
 

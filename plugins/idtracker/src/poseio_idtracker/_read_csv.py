@@ -119,3 +119,12 @@ def read_csv(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         tracks=track_names(n_animals, attributes.get("identities_labels")),
         details=details,
     )
+
+
+def read_csv_folder(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
+    """Read the CSV export's folder (``trajectories_csv/``): its ``trajectories.csv`` and the files beside it."""
+    member = probe.member("trajectories.csv")
+    if member is None or not member.is_file():
+        raise fail(probe, "the folder has no trajectories.csv")
+    with poseio.Probe(member) as inner:
+        return read_csv(inner, options)

@@ -7,8 +7,9 @@ and ``trajectories.npy`` (the dictionary pickled by ``np.save``). The HDF5
 file is known by a ``trajectories`` dataset of shape (frames, animals, 2) and
 idtracker.ai's attributes; the CSV by its header line; the ``.npy`` by its
 header (a single Python object) and the key ``trajectories`` in its first
-bytes. The ``.npy`` is claimed so that its load can say how to convert it: it
-is never unpickled (`_read_npy`).
+bytes; the CSV export's folder by the ``trajectories.csv`` in it. The
+``.npy`` is claimed so that its load can say how to convert it: it is never
+unpickled (`_read_npy`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ CSV_HEADER = re.compile(r"^(time,)?x1,y1(,x\d+,y\d+)*$")
 
 
 def sniff(probe: poseio.Probe) -> poseio.Claim:
-    """One claim for the file, by its kind (HDF5, ``.npy`` or CSV text)."""
+    """One claim for the file, by its kind (HDF5, ``.npy`` or CSV text), or for the CSV export's folder."""
+    if probe.is_folder:
+        return _sniff_folder(probe)
     if probe.is_hdf5:
         return _sniff_h5(probe)
     if probe.head.startswith(NPY_MAGIC):
@@ -88,6 +91,22 @@ def _sniff_npy(head: bytes) -> poseio.Claim:
     if b"trajectories" not in head:
         return poseio.Claim(FORMAT, poseio.NOT_MINE, "a pickled .npy object without idtracker.ai's 'trajectories' key")
     return poseio.Claim(FORMAT, poseio.TYPED_MATCH, "idtracker.ai's pickled trajectories dictionary (.npy)")
+
+
+def _sniff_folder(probe: poseio.Probe) -> poseio.Claim:
+    """``trajectories_csv/``: a folder with ``trajectories.csv`` (judged by its header) and ``attributes.json``."""
+    if "trajectories.csv" not in probe.entries:
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, "a folder without idtracker.ai's trajectories.csv")
+    member = probe.member("trajectories.csv")
+    if member is None or not member.is_file():
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, "trajectories.csv is not a file")
+    with poseio.Probe(member) as inner:
+        claim = _sniff_csv(inner)
+    if claim.confidence == poseio.NOT_MINE:
+        return poseio.Claim(
+            FORMAT, poseio.NOT_MINE, f"a folder whose trajectories.csv is not idtracker.ai's: {claim.reason}"
+        )
+    return poseio.Claim(FORMAT, claim.confidence, f"idtracker.ai's CSV export folder ({claim.reason})")
 
 
 def _sniff_csv(probe: poseio.Probe) -> poseio.Claim:

@@ -160,6 +160,15 @@ def read_trex(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         )
     parts = []
     for path in siblings_of(probe.path):
+        if path == probe.path:
+            parts.append(read_one(probe, fps, video_name))
+            continue
         with poseio.Probe(path) as sibling:
-            parts.append(read_one(sibling, fps, video_name) if path != probe.path else read_one(probe, fps, video_name))
-    return poseio.Labels.merge(parts)
+            parts.append(read_one(sibling, fps, video_name))
+    merged = poseio.Labels.merge(parts)
+    # Each file's details by its individual: merging the parts' mappings key by key would mix their arrays.
+    merged.provenance[FORMAT] = {
+        "individuals": {part.tracks[0].name: part.provenance[FORMAT] for part in parts},
+        "files": [str(p) for p in siblings_of(probe.path)],
+    }
+    return merged
