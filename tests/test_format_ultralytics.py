@@ -410,3 +410,38 @@ def test_what_a_dataset_cannot_carry_is_refused_or_said(tmp_path):
     with pytest.raises(poseio.DataLossError, match="the tracks of 1 instances"):
         poseio.save(tracked, tmp_path / "d", format="ultralytics", frames="blank")
     assert not (tmp_path / "d").exists()
+
+
+def test_a_split_may_be_a_list_of_images_that_stays_inside_the_folder(tmp_path):
+    yaml_text = "train: train.txt\nkpt_shape: [1, 3]\nnames: [a]\n"
+    label = {"labels/b_3.txt": "0 0.5 0.5 1 1 0.5 0.25 2\n"}
+    folder = _dataset(tmp_path / "d", yaml_text, label, {"images/a_2.png": (8, 8), "images/b_3.png": (8, 8)})
+    # "./x" is from the list's folder (as Ultralytics reads it), other names from the dataset's.
+    (folder / "train.txt").write_text("./images/b_3.png\nimages/gone_5.png\n")
+    labels = poseio.load(folder)
+    assert labels.videos[0].metadata["images"] == {3: "images/b_3.png"}  # a_2.png is in no split
+    assert [f.instances[0].points.tolist() for f in labels] == [[[4.0, 2.0]]]
+    assert labels.provenance["ultralytics"]["missing"] == {"images": ["images/gone_5.png"]}
+    (folder / "train.txt").write_text("../../outside.png\n")
+    with pytest.raises(poseio.UnsafeFileError, match="outside"):
+        poseio.load(folder)
+
+
+def test_label_files_are_parsed_within_the_memory_budget(tmp_path):
+    yaml_text = "train: train/images\nkpt_shape: [1, 3]\nnames: [a]\n"
+    lines = "0 0.5 0.5 1 1 0.5 0.25 2\n" * 2000
+    folder = _dataset(tmp_path / "d", yaml_text, {"train/labels/0.txt": lines}, {"train/images/0.png": (8, 8)})
+    with pytest.raises(poseio.UnsafeFileError, match="parsing 50000 bytes of labels"):
+        poseio.load(folder, memory_budget=200_000)
+
+
+def test_a_dataset_changed_since_poseio_wrote_it_is_numbered_by_its_images(tmp_path):
+    labels = _mice(poseio.Video("v.mp4", shape=(20, 48, 64, 1)))
+    poseio.save(labels, tmp_path / "d", format="ultralytics", frames="blank")
+    assert [v.filename for v in poseio.load(tmp_path / "d").videos] == ["v.mp4"]
+    _image(tmp_path / "d" / "train" / "images" / "extra_000015.png", 64, 48)
+    changed = poseio.load(tmp_path / "d")
+    # poseio_videos no longer names every image: each folder is a video again, and the record is said to be ignored.
+    assert [v.filename for v in changed.videos] == ["train/images", "val/images"]
+    assert "every image" in changed.provenance["ultralytics"]["poseio_videos_ignored"]
+    assert np.allclose(finite_points(changed), finite_points(labels), rtol=1e-14, atol=0)

@@ -35,9 +35,11 @@ def _written(entries: Any, names: set[str]) -> tuple[list[tuple[str, Any, dict[i
         return [], "not a list"
     videos, seen = [], set()
     for entry in entries:
-        frames = entry.get("frames") if isinstance(entry, dict) else None
-        if not isinstance(entry.get("filename") if frames else None, str) or not isinstance(frames, dict):
-            return [], "an entry without filename and frames"
+        if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
+            return [], "an entry without a filename"
+        frames = entry.get("frames")
+        if not isinstance(frames, dict):
+            return [], "an entry without frames"
         if not all(_whole(f) and isinstance(n, str) for f, n in frames.items()):
             return [], "frames that are not frame numbers and image names"
         seen.update(frames.values())

@@ -130,9 +130,11 @@ def _image_names(frames, labels, splits, extension: str) -> dict[tuple[int, int]
         candidates = [f"{stems[v]}_{frame:06d}", f"{stems[v]}_{v}_{frame:06d}"]
         if isinstance(own, str):
             candidates.insert(0, PurePosixPath(own.replace("\\", "/")).stem)
-        name = next(
-            f"{split}/images/{c}{extension}" for c in candidates if f"{split}/images/{c}{extension}" not in taken
-        )
+        paths = [f"{split}/images/{c}{extension}" for c in candidates]
+        name = next((p for p in paths if p not in taken), None)
+        count = 0
+        while name is None or name in taken:  # every candidate taken by images named so: number it
+            name, count = f"{split}/images/{stems[v]}_{frame:06d}_{count}{extension}", count + 1
         taken.add(name)
         names[(v, frame)] = name
     return names
