@@ -8,6 +8,7 @@ CalibratedCamera. Values are compared with h5py, not through poseio.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import h5py
 import numpy as np
 import poseio
 import pytest
+from fresh_process import run_fresh
 from h5_snapshot import timed_pose_rows
 from nwb_helpers import validation_errors
 
@@ -153,3 +155,42 @@ def test_a_multicamera_of_camera_views_only_converts(multicamera, tmp_path):
         assert f[MULTI].attrs["neurodata_type"] == "MultiCameraPoseEstimation"
         assert sorted(n for n in f[MULTI] if n.startswith("view_")) == ["view_camera0", "view_camera1"]
         assert f[MULTI]["description"][()] == b"triangulated from two cameras"
+
+
+def test_ndx_pose_own_example_cameras_are_views_of_one_animal(tmp_path):
+    # ndx-pose 0.4's own example (its mock_MultiCameraPoseEstimation): the camera views are named
+    # PoseEstimation_camera1/2, which poseio's naming rules would take for animals.
+    from ndx_pose.testing.mock.pose import mock_MultiCameraPoseEstimation
+    from pynwb import NWBHDF5IO
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    nwbfile = mock_NWBFile()
+    mock_MultiCameraPoseEstimation(nwbfile=nwbfile)
+    path, output = tmp_path / "example.nwb", tmp_path / "copy.nwb"
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(nwbfile)
+    done = run_fresh(
+        f"""
+        import json
+        labels = poseio.load({str(path)!r})
+        names = [v.filename.rsplit("/", 1)[-1] for v in labels.videos]
+        shapes = {{name: list(labels.numpy(video=i).shape) for i, name in enumerate(names)}}
+        print(json.dumps([[t.name for t in labels.tracks], shapes]))
+        poseio.save(labels, {str(output)!r})
+        """
+    )
+    tracks, shapes = json.loads(done.stdout.splitlines()[-1])
+    assert tracks == []  # one animal, no camera a track
+    # Each camera a 2D view, the world 3D; one animal column each.
+    assert shapes == {"MultiCameraPoseEstimation": [10, 1, 3, 3], "camera1": [10, 1, 3, 2], "camera2": [10, 1, 3, 2]}
+    labels = poseio.load(path, views=["camera2"])
+    with h5py.File(path, "r") as f:
+        view = f[f"{MULTI}/PoseEstimation_camera2"]
+        expected = np.stack([view[f"node{n}/data"][()] for n in (1, 2, 3)], axis=1)
+    np.testing.assert_array_equal(labels.numpy()[:, 0], expected)
+    # Written back nested, under the example's names.
+    assert sorted(timed_pose_rows(output)) == sorted(timed_pose_rows(path))
+    with h5py.File(output, "r") as f:
+        assert sorted(k for k in f[MULTI] if k.startswith("PoseEstimation")) == [
+            "PoseEstimation_camera1", "PoseEstimation_camera2"
+        ]  # fmt: skip

@@ -388,11 +388,20 @@ class PredictionsReader:
         return record
 
     def track_of(self, slot: Slot, *, siblings: int) -> str | None:
-        """The track of a slot: as poseio's tracks table records it, else by the naming rules."""
+        """The track of a slot: as poseio's tracks table records it, else by the naming rules.
+
+        A camera's view nested in a MultiCameraPoseEstimation is named after its
+        camera (ndx-pose's own example: ``PoseEstimation_camera1``), not its
+        animal: it is the MultiCamera's animal, named by the MultiCamera's name.
+        """
         if not slot.split:
             recorded = self.extras.tracks.get(slot.container.name.removeprefix("/processing/"))
             if recorded is not None:
                 return recorded
+        parent = slot.container.parent
+        if text(parent.attrs.get("neurodata_type")) == "MultiCameraPoseEstimation":
+            recorded = self.extras.tracks.get(parent.name.removeprefix("/processing/"))
+            return recorded if recorded is not None else track_name(self.container_label(parent), siblings=1)
         return track_name(slot.label, siblings=siblings)
 
     def read(self, views: list[str] | None = None) -> Labels:
