@@ -1105,7 +1105,10 @@ def _single_animal_project(folder: Path, windows: bool = True) -> Path:
 
 def test_a_single_animal_project_with_windows_paths_and_csv_labels(tmp_path):
     project = _single_animal_project(tmp_path / "reach-Jane-2020-01-01")
+    (project / "labeled-data" / "run2").mkdir()  # frames extracted, not labelled yet
+    (project / "labeled-data" / ".cache").mkdir()
     labels = poseio.load(project)
+    assert labels.provenance["dlc_project"]["unlabelled_folders"] == ["run2"] and len(labels.videos) == 1
     assert labels.provenance["format"] == "dlc-project" and labels.tracks == []
     video = labels.videos[0]
     assert video.filename == "C:\\Users\\jane\\videos\\run1.avi" and video.metadata["dlc_crop"] == "0, 8, 0, 6"

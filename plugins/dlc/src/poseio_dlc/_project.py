@@ -80,8 +80,8 @@ def read_project(member: Member, name: str, options: dict[str, Any]) -> poseio.L
     return labels
 
 
-def _folders(member: Member, name: str) -> list[str]:
-    """The labelled-video folders below labeled-data, sorted (hidden ones and plain files left out)."""
+def _folders(member: Member, name: str) -> list[tuple[str, Path]]:
+    """The labelled-video folders below labeled-data and their paths, sorted (hidden ones and files left out)."""
     top = member(LABELED_DATA)
     if top is None or not top.is_dir():
         return []
@@ -93,7 +93,7 @@ def _folders(member: Member, name: str) -> list[str]:
             continue
         path = member(LABELED_DATA, entry)
         if path is not None and path.is_dir():
-            found.append(entry)
+            found.append((entry, path))
     return found
 
 
@@ -103,10 +103,10 @@ def _tables(member: Member, config: ProjectConfig, name: str) -> tuple[list[tupl
     details: dict[str, Any] = {"scorer": config.scorer, "task": config.task, "date": config.date, "files": {}}
     unlabelled, machine, others = [], [], []
     stem = f"CollectedData_{config.scorer}"
-    for folder in _folders(member, name):
+    for folder, where in _folders(member, name):
         h5 = member(LABELED_DATA, folder, f"{stem}.h5")
         csv = member(LABELED_DATA, folder, f"{stem}.csv")
-        entries = sorted(p.name for p in (member(LABELED_DATA, folder) or Path()).iterdir())
+        entries = sorted(p.name for p in where.iterdir())
         machine += [f"{LABELED_DATA}/{folder}/{e}" for e in entries if e.lower().startswith("machinelabels")]
         others += [
             f"{LABELED_DATA}/{folder}/{e}"
