@@ -171,6 +171,22 @@ def test_hdf5_files_of_other_shapes_are_declined(tmp_path):
             poseio.load(tmp_path / name, format="idtracker")
 
 
+def test_an_external_link_is_not_followed(tmp_path):
+    write_h5(tmp_path / "elsewhere.h5", _trajectories()[0])
+    with h5py.File(tmp_path / "trajectories.h5", "w") as f:
+        f.attrs["frames_per_second"] = FPS
+        f["trajectories"] = h5py.ExternalLink(str(tmp_path / "elsewhere.h5"), "/trajectories")
+    assert [c for c in poseio.sniff(tmp_path / "trajectories.h5") if c.format == "idtracker" and c.confidence > 0] == []
+    with pytest.raises((poseio.UnsafeFileError, poseio.UnknownFormatError)):
+        poseio.load(tmp_path / "trajectories.h5", format="idtracker")
+    # A real trajectories dataset beside a link out of the file: the reader refuses before reading.
+    path = write_h5(tmp_path / "linked.h5", _trajectories()[0])
+    with h5py.File(path, "a") as f:
+        f["extra"] = h5py.ExternalLink(str(tmp_path / "elsewhere.h5"), "/areas")
+    with pytest.raises(poseio.UnsafeFileError):
+        poseio.load(path)
+
+
 # -- the CSV export -------------------------------------------------------------------------------
 
 

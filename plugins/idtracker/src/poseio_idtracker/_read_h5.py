@@ -18,7 +18,7 @@ from typing import Any
 import h5py
 import numpy as np
 import poseio
-from poseio.hdf5 import open_attribute, reading, values
+from poseio.hdf5 import open_attribute, reading, refuse_external_links, values
 from poseio.options import check_fps, check_video, refuse_unknown
 
 from poseio_idtracker._labels import build, fail, frame_rate, track_names
@@ -75,7 +75,10 @@ def read_h5(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     refuse_unknown(options, READ_OPTIONS, FORMAT)
     fps, video = check_fps(options.get("fps"), FORMAT), check_video(options.get("video"), FORMAT)
     h5 = probe.h5
-    if h5 is None or "trajectories" not in h5:
+    if h5 is None:
+        raise fail(probe, "not an HDF5 file")
+    refuse_external_links(h5)  # trajectories.h5 is one file; a link out of it is not followed
+    if not isinstance(h5.get("trajectories", getlink=True), h5py.HardLink):
         raise fail(probe, "no 'trajectories' dataset")
     dataset = h5["trajectories"]
     if not isinstance(dataset, h5py.Dataset) or dataset.ndim != 3 or dataset.shape[2] != 2:

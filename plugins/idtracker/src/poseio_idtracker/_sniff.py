@@ -45,8 +45,11 @@ def _sniff_h5(probe: poseio.Probe) -> poseio.Claim:
     h5 = probe.h5
     if h5 is None:
         return poseio.Claim(FORMAT, poseio.NOT_MINE, "an HDF5 file that cannot be opened")
-    link = h5.get("trajectories", getclass=True, getlink=False) if "trajectories" in h5 else None
-    if link is None or link.__name__ != "Dataset":
+    import h5py  # already imported by the probe, which opened the file
+
+    # The link itself, not what it leads to: an external link is not followed while sniffing.
+    link = h5.get("trajectories", getlink=True)
+    if not isinstance(link, h5py.HardLink) or h5.get("trajectories", getclass=True) is not h5py.Dataset:
         return poseio.Claim(FORMAT, poseio.NOT_MINE, "an HDF5 file without idtracker.ai's 'trajectories' dataset")
     shape = h5["trajectories"].shape
     if shape is None or len(shape) != 3 or shape[2] != 2:
