@@ -464,3 +464,34 @@ def test_an_instance_without_a_point_is_a_loss_the_save_names(tmp_path):
         poseio.save(labels, tmp_path / "e.json", format="labelstudio")
     poseio.save(labels, tmp_path / "e.json", format="labelstudio", allow_loss=True)
     assert poseio.load(tmp_path / "e.json").n_user_instances == 1
+
+
+def test_a_json_min_export_is_declined_saying_to_export_json(tmp_path):
+    # Label Studio's JSON-MIN flattens each control's regions into a key of the task, without ids or relations.
+    path = tmp_path / "min.json"
+    region = {"x": 25, "y": 50, "width": 0.5, "keypointlabels": ["nose"], "original_width": 640, "original_height": 480}
+    path.write_text(json.dumps([{"image": "/data/upload/1/a.png", "id": 1, "kp-1": [region], "annotator": 1}]))
+    with pytest.raises(poseio.UnknownFormatError, match="JSON-MIN export"):
+        poseio.load(path, format="labelstudio")
+
+
+def test_odd_regions_are_counted_not_fatal(tmp_path):
+    box = _box("b1")
+    box["value"]["rectanglelabels"] = []  # a box whose label was removed
+    result = [
+        box,
+        _point("k1", 10, 10, "nose"),
+        _relation("k1", "b1"),
+        _point("k2", 20, 20, "nose"),
+        _relation("k2", "b1"),  # a second nose in one animal: kept out, listed
+        _region("k3", "keypointlabels", {"x": 1, "y": 1, "keypointlabels": []}),  # no label
+        _region("poly", "polygonlabels", {"points": [[1, 2], [3, 4]], "polygonlabels": ["tail"]}),
+    ]
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps([_task(4, "img_0001.png", result)]))
+    labels = poseio.load(path)
+    assert [i.points.tolist() for i in labels.labeled_frames[0].instances] == [[[64.0, 48.0]]]
+    details = labels.provenance["labelstudio"]
+    assert details["duplicate_points"] == [{"task": 4, "result_id": "k2", "node": "nose"}]
+    assert details["ignored"] == {"ignored_results:polygonlabels": 1, "keypoints_without_label": 1}
+    assert details["box_labels"] == [None] and labels.skeletons[0].name is None

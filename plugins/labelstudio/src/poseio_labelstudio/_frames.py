@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import poseio
-from poseio.csv import image_rows
+from poseio.csv import MAX_FRAME, image_rows
 
 from poseio_labelstudio._sniff import FORMAT
 
@@ -33,8 +33,8 @@ _IMAGE_ENDINGS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 
 
 def whole(value: Any) -> bool:
-    """Whether ``value`` is a whole number >= 0 (not a bool)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    """Whether ``value`` is a whole number from 0 to `poseio.csv.MAX_FRAME` (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_FRAME
 
 
 def task_image(task: dict) -> str | None:

@@ -22,8 +22,11 @@ def _shifted(values: np.ndarray, steps: int) -> np.ndarray:
     return values
 
 
-def to_percent(pixels: np.ndarray, size: float) -> np.ndarray:
-    """``pixels`` (any shape, finite) as percent of ``size``, each reading back as the pixel it was."""
+def to_percent(pixels: np.ndarray, size: float | np.ndarray) -> np.ndarray:
+    """``pixels`` as percent of ``size`` (a number, or an array that broadcasts), each reading back as it was.
+
+    NaN stays NaN.
+    """
     plain = pixels / size * 100
     chosen = plain.copy()
     done = np.zeros(pixels.shape, dtype=bool)

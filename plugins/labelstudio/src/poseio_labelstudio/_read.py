@@ -39,6 +39,12 @@ def _score(value: Any) -> float:
     return float(value) if _number(value) else math.nan
 
 
+def _first_label(value: Any, key: str) -> str | None:
+    """The first label of a region's ``value`` (a region has one; only the first counts)."""
+    labels = value.get(key) if isinstance(value, dict) else None
+    return labels[0] if isinstance(labels, list) and labels and isinstance(labels[0], str) else None
+
+
 def _tasks(data: Any, error) -> list[dict]:
     if isinstance(data, dict):
         if not any(key in data for key in SETS):
@@ -94,6 +100,9 @@ class _Reader:
         self.duplicates: list[dict[str, Any]] = []
         self.empty_boxes: list[dict[str, Any]] = []
 
+    def _count(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+
     def _size(self, item: dict, what: str) -> tuple[float, float]:
         width, height = item.get("original_width"), item.get("original_height")
         if not (_number(width) and _number(height) and width > 0 and height > 0):
@@ -114,9 +123,9 @@ class _Reader:
             row: dict[str, Any] = {"points": {}, "scores": {}}
             for item in keypoints:
                 value = item.get("value")
-                labels = value.get("keypointlabels") if isinstance(value, dict) else None
-                if not (isinstance(labels, list) and labels and isinstance(labels[0], str)):
-                    self.counts["keypoints_without_label"] = self.counts.get("keypoints_without_label", 0) + 1
+                label = _first_label(value, "keypointlabels")
+                if label is None:
+                    self._count("keypoints_without_label")
                     continue
                 x, y = value.get("x"), value.get("y")
                 if not (_number(x) and _number(y)):
@@ -126,19 +135,20 @@ class _Reader:
                 # Percent of the image, as Label Studio keeps it: the pixel is the percent / 100 times the size.
                 pixel = (x / 100 * width, y / 100 * height)
                 if not all(math.isfinite(c) for c in pixel):
+                    self._count("points_not_finite")
                     continue
-                node = self.node_index.setdefault(labels[0], len(self.node_index))
+                node = self.node_index.setdefault(label, len(self.node_index))
                 if node in row["points"]:
-                    self.duplicates.append({"task": task_id, "result_id": item.get("id"), "node": labels[0]})
+                    self.duplicates.append({"task": task_id, "result_id": item.get("id"), "node": label})
                     continue
                 row["points"][node] = pixel
                 if predicted and _number(item.get("score")):
                     row["scores"][node] = float(item["score"])
             box_value = box.get("value") if box is not None else None
+            box_label = _first_label(box_value, "rectanglelabels")
+            if box_label is not None:
+                self.box_labels.setdefault(box_label, None)
             if isinstance(box_value, dict):
-                names = box_value.get("rectanglelabels")
-                if isinstance(names, list) and names and isinstance(names[0], str):
-                    self.box_labels.setdefault(names[0], None)
                 if _number(box.get("original_width")) and _number(box.get("original_height")):
                     self.sizes.setdefault(where, set()).add(self._size(box, what))
             if not row["points"]:
@@ -163,7 +173,7 @@ class _Reader:
                 predicted=predicted,
                 task=task_id,
                 box_id=box.get("id") if box is not None else None,
-                box_label=(box_value or {}).get("rectanglelabels", [None])[0] if box is not None else None,
+                box_label=box_label,
             )
             self.rows.append(row)
 

@@ -63,6 +63,12 @@ def _result_types(task: dict) -> set[str] | None:
 def _judge_task(task: dict) -> poseio.Claim:
     types = _result_types(task)
     if types is None:
+        if any(
+            isinstance(v, list) and v and isinstance(v[0], dict) and "keypointlabels" in v[0] for v in task.values()
+        ):
+            # JSON-MIN flattens each control's regions into a key of the task: no ids, so no relations or boxes.
+            reason = "a Label Studio JSON-MIN export (export the project as JSON to read it)"
+            return poseio.Claim(FORMAT, poseio.NOT_MINE, reason)
         return poseio.Claim(FORMAT, poseio.NOT_MINE, "its first entry has no annotations or predictions list")
     if "keypointlabels" in types:
         return poseio.Claim(FORMAT, poseio.TYPED_MATCH, "a Label Studio task with keypointlabels results")
