@@ -237,6 +237,11 @@ def test_two_values_per_keypoint_are_all_points_and_a_list_of_names_works(tmp_pa
         ),  # fmt: skip
         ("kpt_shape: [2, 3]\nnames: [a]\n", None, "no split"),
         ("kpt_shape: [1, 3]\ntrain: [train/images\n", None, "broken YAML at line 3"),
+        (
+            "path: ../coco8\ntrain: images/train\nkpt_shape: [1, 3]\nnames: [a]\n",
+            None,
+            "its path, '../coco8', is not followed",
+        ),
     ],
 )
 def test_broken_datasets_are_read_errors_naming_the_fault(tmp_path, yaml_text, label, message):

@@ -49,7 +49,12 @@ def read_dataset(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     config = parse_config(load_yaml(entry, name, error), error)
     images, missing = find_images(probe, config, error)
     if not images:
-        raise error(f"no image in any split ({', '.join(f'{s}: {e}' for s, e in config.splits.items())})")
+        named = "; ".join(f"{split}: {', '.join(entries)}" for split, entries in config.splits.items())
+        where = f" (its path, {config.details['path']!r}, is not followed)" if config.details.get("path") else ""
+        raise error(
+            f"no image in any split ({named}), looked for in the folder holding {entry.name}{where}; "
+            f"put {entry.name} in the dataset's folder, beside the split folders it names"
+        )
     sizes = [image_size(image, error) for image in images]
     videos, where, note = image_videos(images, sizes, config.videos, name, fps=fps)
 
