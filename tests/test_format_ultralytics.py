@@ -450,3 +450,10 @@ def test_a_dataset_changed_since_poseio_wrote_it_is_numbered_by_its_images(tmp_p
     assert [v.filename for v in changed.videos] == ["train/images", "val/images"]
     assert "every image" in changed.provenance["ultralytics"]["poseio_videos_ignored"]
     assert np.allclose(finite_points(changed), finite_points(labels), rtol=1e-14, atol=0)
+
+
+def test_skeletons_a_small_yaml_declares_are_made_within_the_memory_budget(tmp_path):
+    yaml_text = "train: train/images\nkpt_shape: [100000, 3]\nnc: 10000\n"
+    folder = _dataset(tmp_path / "d", yaml_text, {}, {"train/images/0.png": (8, 8)})
+    with pytest.raises(poseio.UnsafeFileError, match="the skeletons data.yaml declares"):
+        poseio.load(folder)

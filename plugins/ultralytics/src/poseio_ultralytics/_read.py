@@ -24,6 +24,9 @@ from poseio_ultralytics._labels import read_lines
 from poseio_ultralytics._plugin import READ_OPTIONS
 from poseio_ultralytics._sniff import ENTRY, FORMAT
 
+#: Memory per node of a skeleton (its Node object, name and index entries), at most.
+NODE_BYTES = 400
+
 
 def _skeletons(config) -> list[poseio.Skeleton]:
     return [
@@ -47,6 +50,8 @@ def read_dataset(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     if entry is None or not entry.is_file():
         raise error(f"the folder holds no {ENTRY}, which describes a dataset")
     config = parse_config(load_yaml(entry, name, error), error)
+    # A few bytes of YAML can declare 10,000 classes of 100,000 keypoints: one skeleton each is costly.
+    check_allocation(len(config.classes) * config.n_nodes * NODE_BYTES, "the skeletons data.yaml declares", name)
     images, missing = find_images(probe, config, error)
     if not images:
         named = "; ".join(f"{split}: {', '.join(entries)}" for split, entries in config.splits.items())
