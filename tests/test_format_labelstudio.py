@@ -495,3 +495,24 @@ def test_odd_regions_are_counted_not_fatal(tmp_path):
     assert details["duplicate_points"] == [{"task": 4, "result_id": "k2", "node": "nose"}]
     assert details["ignored"] == {"ignored_results:polygonlabels": 1, "keypoints_without_label": 1}
     assert details["box_labels"] == [None] and labels.skeletons[0].name is None
+
+
+def test_one_long_task_object_is_read_as_label_studio_not_coco(tmp_path):
+    # Its first 4 kB show boxes only; COCO's sniffer claims any object with 'annotations' at STRUCTURE_MATCH.
+    boxes = [_box(f"b{i}") for i in range(40)]
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({**_task(1, "cam/f_0009.png", [*boxes, _point("k", 50, 50, "nose")]), "meta": {}}))
+    assert [c.format for c in poseio.explain(path).chosen] == ["labelstudio"]
+    assert [(f.video.filename, f.frame_idx) for f in poseio.load(path)] == [("cam", 9)]
+
+
+def test_the_read_options_name_the_video_and_its_rate(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([_task(1, "cam/f_0009.png", [_point("k", 50, 50, "nose")])]))
+    labels = poseio.load(path, video="cam.mp4", fps=25)
+    assert [(v.filename, v.fps) for v in labels.videos] == [("cam.mp4", 25.0)]
+    path.write_text(json.dumps([_task(1, "a/1.png", [_point("k", 5, 5, "n")]), _task(2, "b/1.png", [])]))
+    with pytest.raises(poseio.InvalidOptionError, match="frames of 2"):
+        poseio.load(path, video="cam.mp4")
+    with pytest.raises(poseio.InvalidOptionError):
+        poseio.load(path, key="x")
