@@ -190,7 +190,12 @@ def test_fps_and_video_options_override_the_file(tmp_path):
 def test_other_npz_files_are_declined_by_their_member_names(tmp_path):
     np.savez(tmp_path / "weights.npz", conv1_W=np.zeros((3, 3)), conv1_b=np.zeros(3))
     np.savez(tmp_path / "arrays.npz", np.arange(3), np.arange(4))
-    np.savez(tmp_path / "v_posture_fish0.npz", midline_points=np.zeros((2, 4, 2)), frames=np.arange(2))
+    # TRex's posture export (output_posture_data): outlines and midlines, no positions.
+    np.savez(
+        tmp_path / "v_posture_fish0.npz",
+        outline_points=np.zeros((8, 2)), outline_lengths=np.full(2, 4), offset=np.zeros((2, 2)),
+        midline_points=np.zeros((2, 4, 2)), frames=np.arange(2),
+    )  # fmt: skip
     for name in ("weights.npz", "arrays.npz", "v_posture_fish0.npz"):
         assert [c for c in poseio.sniff(tmp_path / name) if c.confidence > 0] == []
         with pytest.raises(poseio.UnknownFormatError, match="without TRex's frame and X/Y"):
@@ -252,3 +257,13 @@ def test_a_cut_file_is_a_read_error(tmp_path):
     path.write_bytes(path.read_bytes()[:-30])
     with pytest.raises((poseio.ReadError, poseio.UnknownFormatError)):
         poseio.load(path, format="trex")
+
+
+def test_a_file_object_reads_like_its_file_and_has_no_siblings(tmp_path):
+    path = _export(tmp_path / "arena_fish2.npz", [3, 4], [1.5, 2.5], [3.5, 4.5])
+    with open(path, "rb") as f:
+        labels = poseio.load(f)
+        assert np.array_equal(labels.numpy(), poseio.load(path).numpy(), equal_nan=True)
+        assert [t.name for t in labels.tracks] == ["arena_fish2"]
+        with pytest.raises(poseio.InvalidOptionError, match="a file object has no folder"):
+            poseio.load(f, siblings=True)
