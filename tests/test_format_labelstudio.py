@@ -189,6 +189,18 @@ def test_pixels_are_percent_of_the_original_size_and_frames_come_from_meta_video
 
 
 @pytest.mark.corpus
+@pytest.mark.parametrize("name", _names() or ["(corpus absent)"])
+def test_a_corpus_export_written_back_reads_every_point_exactly(tmp_path, name):
+    labels = poseio.load(corpus_file("formats2", name))
+    poseio.save(labels, tmp_path / "again.json", format="labelstudio")
+    again = poseio.load(tmp_path / "again.json")
+    # The percents are chosen to give each pixel back: equal, not close.
+    assert np.array_equal(finite_points(again), _sorted(np.load(FORMATS2 / "truth.npz")[name]))
+    assert again.n_user_instances == labels.n_user_instances
+    assert [(v.filename, v.shape) for v in again.videos] == [(v.filename, v.shape) for v in labels.videos]
+
+
+@pytest.mark.corpus
 def test_no_other_file_of_the_corpus_is_claimed_and_the_negatives_say_why():
     for path in _foreign_corpus():
         [claim] = [c for c in poseio.sniff(path, format="labelstudio")] or [None]
