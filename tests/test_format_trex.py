@@ -267,3 +267,14 @@ def test_a_file_object_reads_like_its_file_and_has_no_siblings(tmp_path):
         assert [t.name for t in labels.tracks] == ["arena_fish2"]
         with pytest.raises(poseio.InvalidOptionError, match="a file object has no folder"):
             poseio.load(f, siblings=True)
+
+
+def test_an_export_without_plain_x_y_takes_the_weighted_centroid(tmp_path):
+    # TRex's default output_fields name the centroid X#wcentroid/Y#wcentroid.
+    arrays = {"frame": np.float32([0, 1]), "missing": np.float32([0, 0]), "time": np.float32([0, 0.5])}
+    np.savez(
+        tmp_path / "v_fish0.npz", **arrays, **{"X#wcentroid": np.float32([1, 2]), "Y#wcentroid": np.float32([3, 4])}
+    )
+    labels = poseio.load(tmp_path / "v_fish0.npz")
+    assert labels.provenance["trex"]["position_columns"] == ["X#wcentroid", "Y#wcentroid"]
+    assert np.array_equal(labels.numpy()[:, 0, 0], [[1, 3], [2, 4]]) and labels.videos[0].fps == 2.0
