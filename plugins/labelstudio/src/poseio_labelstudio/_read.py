@@ -112,7 +112,50 @@ class _Reader:
             )
         return float(width), float(height)
 
+    def _points(self, row: dict, keypoints: list[dict], where: tuple[int, int], task_id: Any, what: str) -> None:
+        """The pixels (and, in a prediction, scores) of an instance's keypoint regions, by node, into ``row``."""
+        for item in keypoints:
+            value = item.get("value")
+            label = _first_label(value, "keypointlabels")
+            if label is None:
+                self._count("keypoints_without_label")
+                continue
+            x, y = value.get("x"), value.get("y")
+            if not (_number(x) and _number(y)):
+                raise self.error(f"{what}: keypoint {item.get('id')!r} has no numeric value.x and value.y")
+            width, height = self._size(item, what)
+            self.sizes.setdefault(where, set()).add((width, height))
+            # Percent of the image, as Label Studio keeps it: the pixel is the percent / 100 times the size.
+            pixel = (x / 100 * width, y / 100 * height)
+            if not all(math.isfinite(c) for c in pixel):
+                self._count("points_not_finite")
+                continue
+            node = self.node_index.setdefault(label, len(self.node_index))
+            if node in row["points"]:
+                self.duplicates.append({"task": task_id, "result_id": item.get("id"), "node": label})
+                continue
+            row["points"][node] = pixel
+            if row["predicted"] and _number(item.get("score")):
+                row["scores"][node] = float(item["score"])
+
+    def _box(self, row: dict, box: dict, set_score: float) -> None:
+        """What an instance's box carries besides its points: a track, and a prediction's scores."""
+        track = box.get(TRACK_KEY)
+        if isinstance(track, str) and track:
+            row["track"] = self.tracks.setdefault(track, len(self.tracks))
+        if not row["predicted"]:
+            return
+        # A box's own score is the instance's (null: unknown); without one, the prediction's.
+        row["score"] = _score(box["score"]) if "score" in box else set_score
+        row["tracking_score"] = _score(box.get(TRACKING_SCORE_KEY))
+        hidden = box.get(HIDDEN_SCORES_KEY)
+        for label, score in hidden.items() if isinstance(hidden, dict) else ():
+            node = self.node_index.get(label)
+            if node is not None and node not in row["points"] and _number(score):
+                row["scores"][node] = float(score)
+
     def result_set(self, entry: dict, where: tuple[int, int], task_id: Any, predicted: bool, what: str) -> None:
+        """Read the instances of one annotation or prediction of a task into rows."""
         result = entry.get("result")
         if result is None:
             return
@@ -120,57 +163,22 @@ class _Reader:
             raise self.error(f"{what}: result is {type(result).__name__}, not a list")
         set_score = _score(entry.get("score")) if predicted else math.nan
         for box, keypoints in instance_groups(result, what, self.error, self.counts):
-            row: dict[str, Any] = {"points": {}, "scores": {}}
-            for item in keypoints:
-                value = item.get("value")
-                label = _first_label(value, "keypointlabels")
-                if label is None:
-                    self._count("keypoints_without_label")
-                    continue
-                x, y = value.get("x"), value.get("y")
-                if not (_number(x) and _number(y)):
-                    raise self.error(f"{what}: keypoint {item.get('id')!r} has no numeric value.x and value.y")
-                width, height = self._size(item, what)
-                self.sizes.setdefault(where, set()).add((width, height))
-                # Percent of the image, as Label Studio keeps it: the pixel is the percent / 100 times the size.
-                pixel = (x / 100 * width, y / 100 * height)
-                if not all(math.isfinite(c) for c in pixel):
-                    self._count("points_not_finite")
-                    continue
-                node = self.node_index.setdefault(label, len(self.node_index))
-                if node in row["points"]:
-                    self.duplicates.append({"task": task_id, "result_id": item.get("id"), "node": label})
-                    continue
-                row["points"][node] = pixel
-                if predicted and _number(item.get("score")):
-                    row["scores"][node] = float(item["score"])
-            box_value = box.get("value") if box is not None else None
-            box_label = _first_label(box_value, "rectanglelabels")
+            row: dict[str, Any] = {"points": {}, "scores": {}, "predicted": predicted, "score": set_score}
+            self._points(row, keypoints, where, task_id, what)
+            box_label = _first_label(box.get("value"), "rectanglelabels") if box is not None else None
             if box_label is not None:
                 self.box_labels.setdefault(box_label, None)
-            if isinstance(box_value, dict):
-                if _number(box.get("original_width")) and _number(box.get("original_height")):
-                    self.sizes.setdefault(where, set()).add(self._size(box, what))
+            if box is not None and _number(box.get("original_width")) and _number(box.get("original_height")):
+                self.sizes.setdefault(where, set()).add(self._size(box, what))
             if not row["points"]:
                 if box is not None:
                     self.empty_boxes.append({"task": task_id, "result_id": box.get("id")})
                 continue
-            track = box.get(TRACK_KEY) if box is not None else None
-            if isinstance(track, str) and track:
-                row["track"] = self.tracks.setdefault(track, len(self.tracks))
-            if predicted:
-                # A box's own score is the instance's (null: unknown); without one, the prediction's.
-                row["score"] = _score(box["score"]) if box is not None and "score" in box else set_score
-                row["tracking_score"] = _score(box.get(TRACKING_SCORE_KEY)) if box is not None else math.nan
-                hidden = box.get(HIDDEN_SCORES_KEY) if box is not None else None
-                for label, score in hidden.items() if isinstance(hidden, dict) else ():
-                    node = self.node_index.get(label)
-                    if node is not None and node not in row["points"] and _number(score):
-                        row["scores"][node] = float(score)
+            if box is not None:
+                self._box(row, box, set_score)
             row.update(
                 video=where[0],
                 frame=where[1],
-                predicted=predicted,
                 task=task_id,
                 box_id=box.get("id") if box is not None else None,
                 box_label=box_label,
