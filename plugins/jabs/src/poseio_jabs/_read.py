@@ -48,6 +48,8 @@ READ_OPTIONS = ("fps", "video", "version", "min_confidence", "unassigned")
 MIN_CONFIDENCE = 0.3
 #: JABS's attributes are a version pair, a scale and its source: anything larger is not read.
 MAX_ATTRIBUTE_BYTES = 1 << 16
+#: How many datasets of ``dynamic_objects`` are listed (a crafted file can hold millions).
+MAX_LISTED = 1000
 
 
 class VersionWarning(UserWarning):
@@ -149,9 +151,10 @@ def _dynamic_summary(h5file: Any, where: str) -> dict[str, Any]:
         return summary
     with reading("the dynamic objects", where):
 
-        def record(name: str, item: Any) -> None:
+        def record(name: str, item: Any) -> bool | None:
             if hasattr(item, "shape"):
                 summary[name] = list(item.shape)
+            return True if len(summary) >= MAX_LISTED else None  # a value stops the walk: enough listed
 
         h5file[DYNAMIC].visititems(record)
     return summary
