@@ -206,6 +206,26 @@ class TestDlcH5Labels(FormatConformance):
         return _reference_h5(folder)
 
 
+@pytest.mark.filterwarnings("ignore:.*the labelled images are not written")
+class TestDlcProject(FormatConformance):
+    """A project folder (written as ``<name>.yaml``: the kit names outputs by the format's ending)."""
+
+    format = "dlc-project"
+    extension = ".yaml"
+    keeps = KEEPS - {"point_scores"}
+    # Generated labels name videos that are not there: the labels alone (the image warning is checked elsewhere).
+    write_options = {"images": False}
+    strategy_options = {**ANIMALS, "predicted": False, "ndim": 2}
+    instance_kind = "user"
+    max_examples = 10
+    foreign_samples_extra = _foreign_corpus()
+
+    def reference(self, folder: Path) -> tuple[Path, list[tuple]]:
+        project = _single_animal_project(folder / "reach")
+        rows = [(7, None, "hand", 1.5, 2.5), (7, None, "finger", 3.0, 4.0), (20, None, "hand", 5.0, 6.0)]
+        return project / "config.yaml", [*rows, (20, None, "joystick", 7.25, 0.5)]
+
+
 # -- the corpus ----------------------------------------------------------------------------------
 
 
@@ -1252,9 +1272,8 @@ def test_labels_without_readable_frames_are_refused_or_written_alone(tmp_path):
     with pytest.raises(poseio.WriteError, match=r"cannot be read.*images=False"):
         poseio.save(labels, tmp_path / "p", format="dlc-project")
     assert not (tmp_path / "p").exists()
-    with pytest.warns(
-        UserWarning, match=r"in labeled-data/gone/; they are not written: add them there as img0\.png, img1\.png before"
-    ):
+    match = r"images=False.*add labeled-data/gone/img0\.png, labeled-data/gone/img1\.png before training"
+    with pytest.warns(UserWarning, match=match):
         poseio.save(labels, tmp_path / "p", format="dlc-project", images=False, scorer="Jane")
     written = read_rows(tmp_path / "p" / "labeled-data" / "gone" / "CollectedData_Jane.csv")
     assert written[:3] == [
@@ -1286,6 +1305,10 @@ def test_what_a_project_cannot_hold_is_refused(tmp_path):
         poseio.save(predicted, tmp_path / "p", format="dlc-project", images=False, allow_loss=True)
     with pytest.warns(UserWarning, match="not written"):
         poseio.save(predicted, tmp_path / "p", format="dlc-project", images=False, kind="predicted")
+    assert sorted(p.name for p in (tmp_path / "p" / "labeled-data" / "v").iterdir()) == [
+        "CollectedData_poseio.csv",
+        "CollectedData_poseio.h5",
+    ]
     assert read_rows(tmp_path / "p" / "labeled-data" / "v" / "CollectedData_poseio.csv")[2:] == [
         ["coords", "", "", "x", "y"],
         ["labeled-data", "v", "img0.png", "1.0", "1.0"],
@@ -1298,26 +1321,18 @@ def test_what_a_project_cannot_hold_is_refused(tmp_path):
 
 
 @pytest.mark.corpus
-def test_a_user_converts_a_project_to_nwb_in_a_fresh_process(tmp_path):
+def test_a_project_converts_to_nwb(tmp_path):
     if "nwb-annotations" not in [f.name for f in poseio.formats()]:
         pytest.skip("the nwb-annotations plugin is not installed")
-    source = corpus_file("formats2", PROJECT)
     out = tmp_path / "x.nwb"
-    run_fresh(
-        f"""
-        import h5py, numpy as np
-        labels = poseio.load({str(source)!r})
-        poseio.save(labels, {str(out)!r}, fps=30)
-        with h5py.File({str(out)!r}) as f:
-            behavior = f["processing/behavior"]
-            assert sorted(behavior["Skeletons"]) == ["multi_mouse", "uniquebodyparts"]
-            nodes = [n.decode() for n in behavior["Skeletons/multi_mouse/nodes"][()]]
-            assert nodes == ["bodypart1", "bodypart2", "bodypart3"]
-        back = poseio.load({str(out)!r})
-        assert len(back) == 10 and len(back.to_table()) == 36
-        points = back.to_table().points.reshape(-1, 2)
-        points = points[np.isfinite(points).all(axis=1)]
-        truth = np.load({str(FORMATS2 / "truth.npz")!r})[{PROJECT!r}]
-        assert np.array_equal(points[np.lexsort(points.T[::-1])], truth[np.lexsort(truth.T[::-1])])
-        """
-    )
+    poseio.save(poseio.load(corpus_file("formats2", PROJECT)), out, fps=30)
+    with h5py.File(out) as f:  # read without poseio: the skeletons and their nodes
+        behavior = f["processing/behavior"]
+        assert sorted(behavior["Skeletons"]) == ["multi_mouse", "uniquebodyparts"]
+        nodes = [n.decode() for n in behavior["Skeletons/multi_mouse/nodes"][()]]
+        assert nodes == ["bodypart1", "bodypart2", "bodypart3"]
+    back = poseio.load(out)
+    assert back.provenance["format"] == "nwb-annotations"
+    assert len(back) == 10 and len(back.to_table()) == 36 and not back.to_table().predicted.any()
+    assert np.array_equal(finite_points(back), _project_points(PROJECT))
+    assert [t.name for t in back.tracks] == _project_truth()["individual_names"]

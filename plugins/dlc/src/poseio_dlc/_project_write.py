@@ -11,10 +11,10 @@ The folder holds:
   of every individual and bodypart of the config (DeepLabCut's layout), written
   by this plugin's table writers.
 - ``labeled-data/<video>/<image>.png``: every labelled frame, read from the
-  video with ``video[i]``. DeepLabCut trains from these images; when a video's
-  frames cannot be read, the write is refused with what to do, unless
-  ``images=False`` asks for the labels alone (with a warning: the images must
-  be put there before training).
+  video with ``video[i]``. DeepLabCut trains from these images: when a video's
+  frames cannot be read, the write is refused with what to do. ``images=False``
+  writes the labels alone, reading no video, with a warning naming the images
+  to put there before training.
 
 Predictions are not labels: they are left out (``kind="predicted"`` writes them
 as the labels instead).
@@ -233,15 +233,28 @@ def _full_grid(dlc_table: Table, labels: poseio.Labels, table: poseio.PoseTable)
 
 
 def _write_images(
-    labels: poseio.Labels, folders: dict[int, str], images: dict[int, dict[int, str]], path: Path, required: bool
+    labels: poseio.Labels, folders: dict[int, str], images: dict[int, dict[int, str]], path: Path, wanted: bool
 ) -> dict[int, tuple[int, int]]:
-    """Each labelled frame as a PNG in its folder; each video's (height, width) as read."""
+    """Each labelled frame as a PNG in its folder; each video's (height, width) as read.
+
+    Raises:
+        WriteError: A video's frames cannot be read (the message says what to do).
+    """
+    for folder in folders.values():
+        (path / LABELED_DATA / folder).mkdir(parents=True)
+    if not wanted:
+        listed = [f"{LABELED_DATA}/{folders[v]}/{name}" for v in folders for name in images[v].values()]
+        shown = ", ".join(listed[:3]) + (f" and {len(listed) - 3} more" if len(listed) > 3 else "")
+        warnings.warn(
+            f"{path.name}: the labelled images are not written ({say_option('images', False)}); DeepLabCut trains "
+            f"from them: add {shown} before training",
+            stacklevel=4,
+        )
+        return {}
     from PIL import Image
 
     shapes: dict[int, tuple[int, int]] = {}
     for v, folder in folders.items():
-        out = path / LABELED_DATA / folder
-        out.mkdir(parents=True)
         video = labels.videos[v]
         frames = list(images[v])
         try:
@@ -250,22 +263,18 @@ def _write_images(
                 pixels = video[chunk]
                 for frame, image in zip(chunk, pixels):
                     array = image[..., 0] if image.shape[-1] == 1 else image
-                    Image.fromarray(np.ascontiguousarray(array)).save(out / images[v][frame], format="PNG")
+                    Image.fromarray(np.ascontiguousarray(array)).save(
+                        path / LABELED_DATA / folder / images[v][frame], format="PNG"
+                    )
                 shapes[v] = (int(pixels.shape[1]), int(pixels.shape[2]))
         except poseio.PoseioError as exc:
-            message = (
-                f"the frames of video {video.filename!r} cannot be read ({exc}); DeepLabCut trains from the "
-                f"labelled images in {LABELED_DATA}/{folder}/"
-            )
-            if required:
-                raise poseio.WriteError(
-                    f"{path.name}: {message}. Put the video where the labels name it (or load the labels with "
-                    f"allow_external=True), or pass {say_option('images', False)} to write the labels alone",
-                    path=path,
-                ) from exc
-            names = list(images[v].values())
-            shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-            warnings.warn(f"{message}; they are not written: add them there as {shown} before training", stacklevel=2)
+            raise poseio.WriteError(
+                f"{path.name}: the frames of video {video.filename!r} cannot be read ({exc}), and DeepLabCut trains "
+                f"from the labelled images in {LABELED_DATA}/{folder}/. Put the video where the labels name it (or "
+                f"load the labels with allow_external=True), or pass {say_option('images', False)} to write the "
+                "labels alone",
+                path=path,
+            ) from exc
     return shapes
 
 
