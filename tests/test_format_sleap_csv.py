@@ -270,6 +270,7 @@ def test_the_written_columns_are_sleap_io_s(tmp_path):
     assert sidecar["videos"][0]["backend_metadata"] == {"shape": [100, 480, 640, 1], "fps": 30.0}
     back = poseio.load(tmp_path / "s.csv")
     assert back.skeletons[0].symmetry_inds == [(0, 2)] and back.videos[0].fps == 30.0
+    assert back.provenance["fps_sources"] == {"sessions/day1.mp4": str(tmp_path / "s.json")}
 
 
 def test_several_videos_get_a_video_path_column(tmp_path):
@@ -330,6 +331,26 @@ def test_a_points_file_splits_instances_where_a_node_repeats(tmp_path):
     assert [len(f.instances) for f in labels] == [2, 1]
     assert np.array_equal(labels[0].instances[1].points, [[5, 6], [np.nan, np.nan]], equal_nan=True)
     assert labels[1].instances[0].track.name == "t" and labels.n_user_instances == 3
+
+
+def test_nodes_and_tracks_named_as_pandas_names_missing_values_keep_their_names(tmp_path):
+    skeleton = poseio.Skeleton(["null", "nan"])
+    tracks = [poseio.Track("NA"), poseio.Track("None")]
+    frames = [poseio.LabeledFrame(poseio.Video("v.mp4"), 0, [
+        poseio.Instance(np.array([[1.0, 2.0], [3.0, 4.0]]), skeleton, tracks[0]),
+        poseio.Instance(np.array([[5.0, 6.0], [7.0, 8.0]]), skeleton, tracks[1]),
+    ])]  # fmt: skip
+    labels = poseio.Labels(frames, skeletons=[skeleton], tracks=tracks)
+    for layout in LAYOUTS:
+        poseio.save(
+            labels, tmp_path / f"{layout}.csv", format="sleap-csv", layout=layout, metadata=False, allow_loss=True
+        )
+        back = poseio.load(tmp_path / f"{layout}.csv")
+        assert sorted(back.skeletons[0].node_names) == ["nan", "null"], layout
+        assert [(i.track.name, i.points[back.skeletons[0].index("nan")].tolist()) for i in back[0].instances] == [
+            ("NA", [3.0, 4.0]),
+            ("None", [7.0, 8.0]),
+        ], layout
 
 
 def test_a_sidecar_that_leads_out_of_the_folder_is_not_followed(tmp_path):

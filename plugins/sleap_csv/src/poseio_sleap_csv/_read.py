@@ -9,6 +9,7 @@ metadata sidecar beside the CSV, when there is one, gives back the skeleton
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 import poseio
 from poseio.csv import MAX_FRAME, check_point_columns, first_lines, read_block, source_of, split_rows, take_columns
 from poseio.limits import check_allocation
-from poseio.options import check_choice, check_fps, check_video, refuse_unknown
+from poseio.options import FPS_SOURCES, check_choice, check_fps, check_video, refuse_unknown
 
 from poseio_sleap_csv._columns import FORMAT, Columns, ColumnsError, Slot, parse
 from poseio_sleap_csv._plugin import READ_OPTIONS
@@ -52,6 +53,41 @@ def _check_coords(columns: Columns, name: str) -> None:
         for (node, coord), i in slot.coords.items():
             listed[i] = (prefix + node, coord)
     check_point_columns(listed, name, label=lambda i: columns.names[i])
+
+
+#: The cells pandas reads as missing by default, beside the empty one: a node or track may be named so.
+_NA_TOKENS = (b"nan", b"NaN", b"NA", b"N/A", b"n/a", b"null", b"NULL", b"None", b"#N/A", b"<NA>", b"#NA", b"1.#")
+
+
+def _holds_na_token(source: Path | io.BytesIO) -> bool:
+    """Whether the file holds text pandas would take for a missing value (read in 16 MB pieces)."""
+    if isinstance(source, io.BytesIO):
+        data = source.getbuffer().tobytes()
+        return any(token in data for token in _NA_TOKENS)
+    with open(source, "rb") as f:
+        tail = b""
+        while piece := f.read(2**24):
+            if any(token in tail + piece for token in _NA_TOKENS):
+                return True
+            tail = piece[-8:]
+    return False
+
+
+def _exact_text(source: Path | io.BytesIO, columns: Columns, frame: Any) -> None:
+    """Read the text columns again, only empty cells missing, when a cell may be a name pandas took for NaN."""
+    import pandas as pd
+
+    text = columns.text
+    if not text or not _holds_na_token(source):
+        return
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    exact = pd.read_csv(
+        source, header=None, skiprows=1, names=list(range(len(columns.names))), usecols=text,
+        dtype=str, keep_default_na=False, na_values=[""], engine="c",
+    )  # fmt: skip
+    for column in text:
+        frame[column] = exact[column]
 
 
 class _Rows:
@@ -241,6 +277,7 @@ def read_sleap_csv(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Label
         omit=[columns.frame],
         label=lambda c: repr(columns.names[c]),
     )
+    _exact_text(source, columns, frame)
     rows = _Rows(block, frame, columns, name)
     frames = _frame_numbers(frame[columns.frame].to_numpy(), name)
 
@@ -276,10 +313,16 @@ def read_sleap_csv(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Label
         "sidecar_note": why,
         "metadata": sidecar.kept if sidecar else {},
     }
+    provenance: dict[str, Any] = {"sleap-csv": details}
+    if sidecar and fps is None:
+        # A rate the CSV does not hold: say which file gave it.
+        rated = {v.filename: str(sidecar.path) for v in sidecar.videos if v.fps is not None}
+        if rated:
+            provenance[FPS_SOURCES] = rated
     return poseio.Labels.from_table(
         table.sorted(),
         videos=videos,
         skeletons=[skeleton],
         tracks=[poseio.Track(n) for n in track_names],
-        provenance={"sleap-csv": details},
+        provenance=provenance,
     )

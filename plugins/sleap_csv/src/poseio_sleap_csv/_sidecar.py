@@ -112,7 +112,7 @@ def read_sidecar(csv_path: Path, name: str) -> tuple[Sidecar | None, str | None]
     path = sidecar_path(csv_path)
     if not path.is_file():
         return None, "none beside the CSV"
-    if path.resolve().parent != csv_path.resolve().parent:
+    if path.resolve().parent != csv_path.parent.resolve():  # the CSV's folder, wherever a link to the CSV leads
         return None, f"{path.name} links out of the CSV's folder; poseio does not follow it"
 
     def fail(problem: str) -> poseio.ReadError:

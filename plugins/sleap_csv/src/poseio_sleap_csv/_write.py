@@ -194,10 +194,9 @@ def _frames(rows: _Table) -> dict[str, np.ndarray]:
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     frame_of_row = rank[frame_of_row]
-    # The slot of each row: its place among the rows of its frame.
-    slot = np.zeros(len(table), dtype=np.int64)
-    for row in range(1, len(table)):
-        slot[row] = slot[row - 1] + 1 if frame_of_row[row] == frame_of_row[row - 1] else 0
+    # The slot of each row: its place among the rows of its frame (a sorted table holds a frame's rows together).
+    starts = np.flatnonzero(np.r_[True, frame_of_row[1:] != frame_of_row[:-1]]) if len(table) else np.zeros(0, int)
+    slot = np.arange(len(table)) - np.repeat(starts, np.diff(np.r_[starts, len(table)]))
     n_frames, n_slots = len(unique), int(slot.max()) + 1 if len(table) else 0
     columns: dict[str, np.ndarray] = {"frame_idx": unique[order, 1] if n_frames else np.zeros(0, np.int64)}
     if rows.several_videos:
