@@ -44,6 +44,7 @@ LABELED_DATA = "labeled-data"
 #: Frames read from a video at once (a list is read in one pass; this bounds the memory it takes).
 FRAMES_AT_ONCE = 32
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_LAST_NUMBER = re.compile(r"(\d+)\D*$")
 
 
 def check_project_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -165,16 +166,19 @@ def _image_names(labels: poseio.Labels, table: poseio.PoseTable, folders: dict[i
     names: dict[int, dict[int, str]] = {}
     for v in folders:
         video = labels.videos[v]
-        known = video.metadata.get("images") if isinstance(video.metadata.get("images"), dict) else {}
+        given = video.metadata.get("images")
+        known = {int(f): str(n) for f, n in given.items()} if isinstance(given, dict) else {}
         # The frames in the order they were read (a project's rows stay in its order), then the others.
         frames = list(dict.fromkeys([*(int(f) for f in known), *sorted(table.frame_idx[table.video == v].tolist())]))
         length = len(str(max(frames))) if frames else 1
         width = max(length, len(str(int(video.shape[0]) - 1)) if video.shape and video.shape[0] else length)
         chosen: dict[int, str] = {}
         for frame in frames:
-            name = known.get(frame) if known else None
-            name = f"{_safe(PurePosixPath(str(name).replace(chr(92), '/')).stem)}.png" if name else None
-            chosen[frame] = name or f"img{frame:0{width}d}.png"
+            stem = _safe(PurePosixPath(known[frame].replace("\\", "/")).stem) if frame in known else ""
+            # The source's name only when it gives the frame back (its last number), as readers number images.
+            number = _LAST_NUMBER.search(stem)
+            same = number is not None and int(number.group(1)) == frame
+            chosen[frame] = f"{stem}.png" if same else f"img{frame:0{width}d}.png"
         if len(set(chosen.values())) < len(chosen):  # two source names that become one .png
             chosen = {frame: f"img{frame:0{width}d}.png" for frame in frames}
         names[v] = chosen
