@@ -193,3 +193,69 @@ def test_both_layouts_are_valid_nwb(tmp_path, layout):
             int(np.isfinite(s.data[:]).all(axis=1).sum()) for c in containers for s in c.pose_estimation_series.values()
         )
     assert finite == int(np.isfinite(two_animals().numpy()).all(axis=-1).sum())
+
+
+SLEAP_IO_COUNT = """
+import json, sys
+import numpy as np
+import sleap_io
+labels = sleap_io.load_nwb(sys.argv[1])
+points = [inst.numpy() for lf in labels.labeled_frames for inst in lf.instances]
+finite = int(sum(np.isfinite(p).all(axis=1).sum() for p in points))
+print(json.dumps({"points": finite, "skeletons": [[n.name for n in s.nodes] for s in labels.skeletons]}))
+"""
+
+
+def _predicted_points(labels: poseio.Labels) -> int:
+    table = labels.to_table()
+    points = table.points[table.predicted]
+    return int(np.isfinite(points).all(axis=-1).sum())
+
+
+@pytest.mark.parametrize(
+    "name", ["sio_predictions.nwb", "sio095_typical.predictions.nwb", "sleapiojs_minimal.pose.nwb"]
+)
+def test_sleap_io_reads_its_own_files_written_again_in_its_layout(tmp_path, name):
+    # Files sleap-io wrote hold its layout's modules; written again, Skeletons once went into one
+    # of them, where sleap-io takes everything for a pose container.
+    labels = poseio.load(corpus_file("nwb", name))
+    path = tmp_path / "again.nwb"
+    poseio.save(labels, path, layout="sleap-io")
+    found = run_tool(SLEAP_IO_COUNT, str(path))
+    assert found["points"] == _predicted_points(labels)
+
+
+def test_sleap_io_layout_of_labels_without_a_clock_is_timed_by_frame_index(tmp_path):
+    # The layout times poses by frame index, so a SLEAP project with no frame rate converts as it is.
+    labels = poseio.load(corpus_file("formats", "sio095_predictions_two_tracks.slp"))
+    path = tmp_path / "tracks.nwb"
+    poseio.save(labels, path, format="nwb-predictions", layout="sleap-io")
+    assert run_tool(SLEAP_IO_COUNT, str(path))["points"] == _predicted_points(labels)
+
+
+def two_skeletons() -> poseio.Labels:
+    flies, mice = two_animals(), one_animal(n_frames=30)
+    return poseio.Labels.merge([flies, mice])
+
+
+def test_several_skeletons_in_the_sleap_io_layout_are_named_as_a_loss_then_read_by_sleap_io(tmp_path):
+    labels = two_skeletons()
+    path = tmp_path / "two.nwb"
+    with pytest.raises(poseio.DataLossError, match="sleap-io's layout holds one"):
+        poseio.save(labels, path, layout="sleap-io")
+    assert not path.exists()
+    poseio.save(labels, path, layout="sleap-io", allow_loss=True)
+    found = run_tool(SLEAP_IO_COUNT, str(path))
+    assert found["points"] == _predicted_points(labels)
+    nodes = [n for s in labels.skeletons for n in s.node_names]
+    assert found["skeletons"] == [list(dict.fromkeys(nodes))]
+
+
+def test_3d_poses_are_refused_in_the_sleap_io_layout(tmp_path):
+    points = np.random.default_rng(1).random((5, 1, 2, 3))
+    labels = poseio.Labels.from_numpy(
+        points, video=poseio.Video("c.mp4", fps=30.0), skeleton=poseio.Skeleton(["a", "b"])
+    )
+    with pytest.raises(poseio.InvalidOptionError, match="layout='ndx-pose'"):
+        poseio.save(labels, tmp_path / "x.nwb", layout="sleap-io")
+    assert not (tmp_path / "x.nwb").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import attrs
 import poseio
 from poseio_nwb import check_read_options, nwb_format_info, nwb_write_claim, pose_claim, validate_nwb
 
@@ -41,7 +42,12 @@ def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dic
 
 @poseio.hookimpl
 def poseio_write_claim(format: str, labels: poseio.Labels, options: dict[str, Any]) -> poseio.Claim:
-    return nwb_write_claim(format, labels, "predicted", empty_records=CONTAINERS_KEY, options=options)
+    claim = nwb_write_claim(format, labels, "predicted", empty_records=CONTAINERS_KEY, options=options)
+    if (options or {}).get("layout") == "sleap-io":
+        from poseio_nwb_predictions._sleap_io_layout import layout_losses
+
+        claim = attrs.evolve(claim, losses=(*claim.losses, *layout_losses(labels)))
+    return claim
 
 
 @poseio.hookimpl

@@ -48,6 +48,7 @@ from poseio_nwb.writing import (
 
 from poseio_nwb_predictions._containers import WHO_MADE_THEM, find_record, find_shared
 from poseio_nwb_predictions._naming import track_name
+from poseio_nwb_predictions._sleap_io_layout import for_sleap_io as ready_for_sleap_io
 from poseio_nwb_predictions._timing import UNTIMED_KEY, UntimedRows, untimed_entries, untimed_rows
 
 logger = logging.getLogger("poseio")
@@ -723,11 +724,16 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
         raise InvalidOptionError(
             f"compression must be 'gzip', 'lzf' or None, not {options['compression']!r}", format="nwb-predictions"
         )
+    if for_sleap_io:
+        labels = ready_for_sleap_io(labels)
+        # sleap-io's layout times poses by frame index: a video needs no clock of its own.
+        options = {"frames_as_seconds": True, **options}
     table = labels.to_table()
     table = table.take(table.predicted) if not table.predicted.all() else table
     records = labels.provenance.get("nwb_containers") or []
-    # The processing module the source used, when all its containers were in one.
-    modules = {r["module"] for r in records}
+    # The processing module the source used, when all its containers were in one (for sleap-io's
+    # layout, not one of its SLEAP_VIDEO_* modules: sleap-io takes all they hold for poses).
+    modules = {r["module"] for r in records if not (for_sleap_io and r["module"].startswith("SLEAP_VIDEO_"))}
     module = processing_module(
         nwbfile, options.get("module_name") or (modules.pop() if len(modules) == 1 else "behavior")
     )
