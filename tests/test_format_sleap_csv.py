@@ -222,7 +222,7 @@ def _mice() -> poseio.Labels:
     return poseio.Labels(frames, videos=[video], skeletons=[skeleton], tracks=[m1, m2])
 
 
-def test_every_layout_is_read_by_sleap_io_with_every_point(tmp_path):
+def test_sleap_io_and_poseio_read_each_other_s_files_in_every_layout(tmp_path):
     pytest.importorskip("sleap_io")
     labels = _mice()
     for layout in LAYOUTS:
@@ -231,10 +231,13 @@ def test_every_layout_is_read_by_sleap_io_with_every_point(tmp_path):
         assert back.provenance["sleap-csv"]["layout"] == layout
         assert (back.n_user_instances, back.n_predicted_instances) == (3, 1)
     expected = finite_points(labels)
+    # One interpreter reads poseio's files with sleap-io, and writes sleap-io's own of two videos, user
+    # and predicted, tracked and not, with their points for poseio to read below.
+    peer = tmp_path / "peer"
     code = f"""
-import numpy as np, sleap_io
+import json, numpy as np, sleap_io as sio
 for layout in {LAYOUTS!r}:
-    labels = sleap_io.load_csv({str(tmp_path)!r} + "/" + layout + ".csv")
+    labels = sio.load_csv({str(tmp_path)!r} + "/" + layout + ".csv")
     points = np.concatenate([i.numpy() for f in labels.labeled_frames for i in f.instances])
     points = points[np.isfinite(points).all(axis=1)]
     points = points[np.lexsort(points.T[::-1])]
@@ -245,9 +248,41 @@ for layout in {LAYOUTS!r}:
     skeleton = labels.skeletons[0]
     assert sorted(skeleton.node_names) == ["ear", "nose", "tail"], layout
     assert [(e.source.name, e.destination.name) for e in skeleton.edges] == [("nose", "ear"), ("ear", "tail")], layout
+
+skeleton = sio.Skeleton(["tail", "head"])
+videos = [sio.Video(filename="a.mp4", open_backend=False), sio.Video(filename="b.mp4", open_backend=False)]
+track = sio.Track(name="t1")
+frames = []
+for v, video in enumerate(videos):
+    for f in (2, 9):
+        user = sio.Instance.from_numpy(np.array([[v, f], [np.nan, np.nan]], float), skeleton=skeleton, track=track)
+        guess = sio.PredictedInstance.from_numpy(
+            np.array([[f + 0.5, v], [1.25, 2.5]]), skeleton=skeleton, point_scores=np.array([0.5, 0.75]), score=0.25
+        )
+        frames.append(sio.LabeledFrame(video=video, frame_idx=f, instances=[user, guess]))
+labels = sio.Labels(labeled_frames=frames, videos=videos, skeletons=[skeleton], tracks=[track])
+import pathlib
+pathlib.Path({str(peer)!r}).mkdir()
+for layout in {LAYOUTS!r}:
+    sio.save_csv(labels, {str(peer)!r} + "/" + layout + ".csv", format=layout)
+sio.save_csv(labels, {str(peer)!r} + "/meta_points.csv", format="points", save_metadata=True)
+points = np.concatenate([i.numpy() for f in labels.labeled_frames for i in f.instances])
+json.dump(points[np.isfinite(points).all(axis=1)].tolist(), open({str(peer / "points.json")!r}, "w"))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    truth = _sorted(np.array(json.loads((peer / "points.json").read_text())))
+    for layout in (*LAYOUTS, "meta_points"):
+        back = poseio.load(peer / f"{layout}.csv")
+        assert back.provenance["sleap-csv"]["layout"] == layout.removeprefix("meta_"), layout
+        assert np.array_equal(finite_points(back), truth), layout
+        # sleap-io's sleap layout has no video column: the two videos' frames come back as one video's.
+        videos = ["sleap"] if layout == "sleap" else ["a.mp4", "b.mp4"]
+        assert [v.filename for v in back.videos] == videos and len(back) == 2 * len(videos), layout
+        assert (back.n_user_instances, back.n_predicted_instances) == (4, 4), layout
+        nodes = ["head", "tail"] if layout == "sleap" else ["tail", "head"]  # the sleap layout sorts its columns
+        assert [t.name for t in back.tracks] == ["t1"] and back.skeletons[0].node_names == nodes, layout
+        assert all(i.score == 0.25 for f in back for i in f.predicted_instances), layout
 
 
 def test_the_written_columns_are_sleap_io_s(tmp_path):
