@@ -180,7 +180,7 @@ def test_face_boxes_rects_and_stray_points_are_read_as_sleap_io_reads_them(tmp_p
     details = labels.provenance["alphatracker"]
     # The point before any box, the rect (which ends its animal: its point is a stray too) and the empty boxes.
     assert details["points_before_any_box"] == [(0, 0), (1, 2)] and details["ignored_items"] == {"rect": 1}
-    assert details["boxes_without_points"] == [(1, 0), (1, 0)]
+    assert details["boxes_without_points"] == [(1, 0), (1, 3)]
     assert details["boxes"].tolist() == [[0, 1, 10, 20], [5, 1, 10, 20]]
 
 

@@ -64,12 +64,11 @@ def _box(item: dict) -> list[float]:
     return [float(item[k]) if _number(item.get(k)) else np.nan for k in ("x", "y", "width", "height")]
 
 
-def _animals(frames: list, probe: poseio.Probe) -> tuple[list[tuple[int, list, list]], dict[str, Any]]:
-    """Every animal as ``(frame position, box, points)``, and what was passed over."""
-    animals: list[tuple[int, list, list]] = []
+def _animals(frames: list, probe: poseio.Probe) -> tuple[list[tuple[int, int, list, list]], dict[str, Any]]:
+    """Every animal as ``(frame position, item position, box, points)``, and what was passed over."""
+    animals: list[tuple[int, int, list, list]] = []
     ignored: dict[str, int] = {}
     orphans: list[tuple[int, int]] = []
-    boxes_only: list[tuple[int, int]] = []
     for f, frame in enumerate(frames):
         items = frame.get("annotations") or []
         if not isinstance(items, list):
@@ -79,7 +78,7 @@ def _animals(frames: list, probe: poseio.Probe) -> tuple[list[tuple[int, list, l
             kind = item.get("class") if isinstance(item, dict) else None
             if kind in BOX_CLASSES:
                 current = []
-                animals.append((f, _box(item), current))
+                animals.append((f, i, _box(item), current))
             elif kind == "point":
                 x, y = item.get("x"), item.get("y")
                 if not (_number(x) and _number(y)):
@@ -91,12 +90,8 @@ def _animals(frames: list, probe: poseio.Probe) -> tuple[list[tuple[int, list, l
             else:
                 current = None  # another item (a rect) ends the animal, as in sleap-io's reader
                 ignored[str(kind)] = ignored.get(str(kind), 0) + 1
-    kept = []
-    for f, box, points in animals:
-        if points:
-            kept.append((f, box, points))
-        else:
-            boxes_only.append((f, sum(1 for g, _, _ in kept if g == f)))
+    kept = [animal for animal in animals if animal[3]]
+    boxes_only = [(f, i) for f, i, _, points in animals if not points]
     details = {"ignored_items": ignored, "points_before_any_box": orphans, "boxes_without_points": boxes_only}
     return kept, details
 
@@ -113,20 +108,20 @@ def read_alphatracker(probe: poseio.Probe, options: dict[str, Any]) -> poseio.La
             raise _fail(probe, f"frame {f} is not an object with a filename")
     rows = image_rows([frame["filename"] for frame in frames], probe.name, video=video_name, fps=fps, format=FORMAT)
     animals, details = _animals(frames, probe)
-    n_nodes = max((len(points) for _, _, points in animals), default=0)
+    n_nodes = max((len(points) for *_, points in animals), default=0)
     if not n_nodes:
         raise _fail(probe, "no animal has a point (no Face or boundingBox item followed by point items)")
     check_allocation(len(animals) * n_nodes * 2 * 8, f"{len(animals)} animals of {n_nodes} points", probe.name)
     points = np.full((len(animals), n_nodes, 2), np.nan)
-    for a, (_, _, found) in enumerate(animals):
+    for a, (*_, found) in enumerate(animals):
         points[a, : len(found)] = found
-    position = np.array([f for f, _, _ in animals], dtype=np.int64)
+    position = np.array([animal[0] for animal in animals], dtype=np.int64)
     video, frame_idx = rows.video[position], rows.frame_idx[position]
     # Rows by video and frame (stable: a frame's animals keep the file's order), as Labels keeps them,
     # so that the boxes below line up with labels.to_table().
     order = np.lexsort((frame_idx, video))
     table = poseio.PoseTable.build(points[order], video=video[order], frame_idx=frame_idx[order], skeleton=0)
-    boxes = np.array([box for _, box, _ in animals], dtype=np.float64).reshape(-1, 4)[order]
+    boxes = np.array([animal[2] for animal in animals], dtype=np.float64).reshape(-1, 4)[order]
     details = {"boxes": boxes, **details, "in_row_order": rows.in_row_order}
     return poseio.Labels.from_table(
         table,
