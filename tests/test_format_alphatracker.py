@@ -31,7 +31,7 @@ def _foreign_corpus() -> list[Path]:
     found = []
     for folder in ("formats", "formats2", "nwb"):
         if (CORPUS / folder).is_dir():
-            found += [p for p in sorted((CORPUS / folder).iterdir()) if p.is_file() and p.suffix == ".json"]
+            found += sorted(p for p in (CORPUS / folder).rglob("*.json") if p.is_file())
     return [p for p in found if p.name != NAME]
 
 

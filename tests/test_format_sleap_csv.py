@@ -48,9 +48,10 @@ def _foreign_corpus() -> tuple[Path, ...]:
     found = []
     for folder in ("formats", "formats2", "nwb"):
         if (CORPUS / folder).is_dir():
-            found += [p for p in sorted((CORPUS / folder).iterdir()) if p.is_file()]
+            # Folders too: a DeepLabCut project's labeled-data CSVs.
+            found += sorted(p for p in (CORPUS / folder).rglob("*") if p.is_file() and p.suffix in (".csv", ".json"))
     ours = set(_names("sleap-csv")) | {META.replace(".csv", ".json")}
-    return tuple(p for p in found if p.name not in ours and p.suffix in (".csv", ".json", ".h5", ".nwb"))
+    return tuple(p for p in found if p.name not in ours)
 
 
 class TestSleapCsvConformance(FormatConformance):

@@ -4,7 +4,9 @@ Only ``probe.head`` is looked at. A sloth file is a JSON array of frames whose
 items carry a ``class``: ``image`` for a frame, ``Face`` or ``boundingBox``
 for an animal's box, ``point`` for a keypoint. COCO files are JSON objects (or
 arrays of ``image_id`` entries), Label Studio exports arrays of tasks whose
-regions have no ``class``: neither holds these classes.
+regions have no ``class``: neither holds these classes. ``filename`` is not
+required in view: a frame's keys may come sorted, and its ``annotations``
+before its ``filename`` fill the bytes sniffed (as in AlphaTracker's own data).
 """
 
 from __future__ import annotations
