@@ -40,7 +40,9 @@ def _writers_for(labels: Labels, path: Path, format: FormatChoice, registry: Reg
                 raise unknown_format_name(name, registry, need=need)
         _refuse_writing_nothing(labels, path, names, registry)
         return names
-    matches = {f.name: f.extension_match(path.name) for f in registry.formats.values() if capable(f)}
+    # A folder format is written only when named: its extensions name its entry file (data.yaml), and
+    # "x.yaml" must not become a folder.
+    matches = {f.name: f.extension_match(path.name) for f in registry.formats.values() if capable(f) and not f.folders}
     longest = max(matches.values(), default=0)
     candidates = [registry.formats[name] for name, n in matches.items() if n and n == longest]
     registry.check_usable(f.name for f in candidates)
