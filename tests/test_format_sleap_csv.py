@@ -357,6 +357,15 @@ def test_a_json_beside_the_csv_is_never_overwritten_or_left_stale(tmp_path):
 # -- reading what others write, and bad input ------------------------------------------------------
 
 
+def test_labels_without_frames_write_a_header_that_reads_back(tmp_path):
+    labels = poseio.Labels([], videos=[poseio.Video("v.mp4")], skeletons=[poseio.Skeleton(["a", "b"])])
+    for layout in LAYOUTS:
+        poseio.save(labels, tmp_path / f"{layout}.csv", format="sleap-csv", layout=layout)
+        back = poseio.load(tmp_path / f"{layout}.csv")
+        assert len(back) == 0 and back.videos[0].filename == "v.mp4", layout
+        assert back.skeletons[0].node_names == ["a", "b"], layout
+
+
 def test_a_points_file_splits_instances_where_a_node_repeats(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text(
@@ -421,6 +430,14 @@ def test_broken_files_are_read_errors_naming_the_fault(tmp_path, text, sidecar, 
     with pytest.raises(poseio.ReadError, match=message) as caught:
         poseio.load(path, format="sleap-csv")
     assert "bad.csv" in str(caught.value)
+
+
+def test_a_byte_order_mark_alone_is_declined(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_text("\ufeff")
+    assert [c for c in poseio.sniff(path) if c.format == "sleap-csv" and c.confidence > 0] == []
+    with pytest.raises(poseio.UnknownFormatError, match="byte-order mark"):
+        poseio.load(path, format="sleap-csv")
 
 
 def test_a_header_wider_than_the_sniffed_bytes_is_claimed(tmp_path):

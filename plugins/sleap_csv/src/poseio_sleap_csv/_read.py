@@ -31,6 +31,8 @@ def _fail(name: str, problem: str) -> poseio.ReadError:
 def _frame_numbers(values: np.ndarray, name: str) -> np.ndarray:
     """The frame_idx column as int64; frames repeat (a row per instance or point): only values are checked."""
     values = np.asarray(values)
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)  # a header without rows: pandas gives the column no type
     if values.dtype.kind not in "iuf":
         raise _fail(name, f"the frame_idx column holds {values.dtype} values, not numbers")
     with np.errstate(invalid="ignore"):
@@ -140,7 +142,7 @@ def _skeleton(csv_nodes: list[str], sidecar: Sidecar | None, name: str) -> posei
     if missing:
         raise poseio.ReadError(
             f"{name}: its metadata sidecar {sidecar.path} names the nodes {sidecar.skeleton.node_names}, but the CSV "
-            f"has columns for {missing} too: the sidecar belongs to another file. Remove it, or read the CSV alone "
+            f"names {missing} too: the sidecar belongs to another file. Remove it, or read the CSV alone "
             "with metadata=False"
         )
     return sidecar.skeleton

@@ -21,8 +21,10 @@ def sniff(probe: poseio.Probe) -> poseio.Claim:
     if head.refusal:
         return poseio.Claim(FORMAT, poseio.NOT_MINE, head.refusal)
     lines = head.lines
+    if not lines:
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, "no text line (a byte-order mark alone)")
     try:
-        names = split_rows(lines[:1])[0] if lines else []
+        names = split_rows(lines[:1])[0]
     except poseio.ReadError:
         return poseio.Claim(FORMAT, poseio.NOT_MINE, "its first line is not CSV text")
     cut = not lines[0].endswith(("\n", "\r")) and continues_past_head(probe)

@@ -197,7 +197,8 @@ def _frames(rows: _Table) -> dict[str, np.ndarray]:
     # The slot of each row: its place among the rows of its frame (a sorted table holds a frame's rows together).
     starts = np.flatnonzero(np.r_[True, frame_of_row[1:] != frame_of_row[:-1]]) if len(table) else np.zeros(0, int)
     slot = np.arange(len(table)) - np.repeat(starts, np.diff(np.r_[starts, len(table)]))
-    n_frames, n_slots = len(unique), int(slot.max()) + 1 if len(table) else 0
+    # At least one slot: a file without frames still names its nodes.
+    n_frames, n_slots = len(unique), int(slot.max()) + 1 if len(table) else 1
     columns: dict[str, np.ndarray] = {"frame_idx": unique[order, 1] if n_frames else np.zeros(0, np.int64)}
     if rows.several_videos:
         names = [v.filename for v in rows.labels.videos]
