@@ -81,6 +81,73 @@ class TestSleapCsvConformance(FormatConformance):
         ]
 
 
+class TestSleapCsvInstancesConformance(TestSleapCsvConformance):
+    write_options = {"layout": "instances"}
+    max_examples = 5
+
+    def reference(self, folder: Path) -> tuple[Path, list[tuple]]:
+        # One row per instance, node columns in skeleton order; a user instance has no scores.
+        path = folder / "reference.csv"
+        path.write_text(
+            "frame_idx,track,track_score,score,tail.x,tail.y,tail.score,head.x,head.y,head.score\n"
+            "4,m1,0.5,0.9,,,,1.5,200.25,0.5\n"
+            "7,,,,5.0,600.0,,3.0,400.0,\n"
+        )
+        return path, [(4, "m1", "head", 1.5, 200.25), (7, None, "head", 3.0, 400.0), (7, None, "tail", 5.0, 600.0)]
+
+
+class TestSleapCsvPointsConformance(TestSleapCsvConformance):
+    write_options = {"layout": "points"}
+    max_examples = 5
+
+    def reference(self, folder: Path) -> tuple[Path, list[tuple]]:
+        # One row per node; two untracked user instances of frame 7, each node once per instance.
+        path = folder / "reference.csv"
+        path.write_text(
+            "frame_idx,node,x,y,track,track_score,instance_score,score\n"
+            "4,head,1.5,200.25,m1,,0.9,0.5\n4,tail,,,m1,,0.9,0.1\n"
+            "7,head,3.0,400.0,,,,\n7,tail,5.0,600.0,,,,\n"
+            "7,head,7.0,8.0,,,,\n7,tail,,,,,,\n"
+        )
+        return path, [
+            (4, "m1", "head", 1.5, 200.25),
+            (7, None, "head", 3.0, 400.0),
+            (7, None, "tail", 5.0, 600.0),
+            (7, None, "head", 7.0, 8.0),
+        ]
+
+
+class TestSleapCsvFramesConformance(TestSleapCsvConformance):
+    write_options = {"layout": "frames"}
+    max_examples = 5
+
+    def reference(self, folder: Path) -> tuple[Path, list[tuple]]:
+        # One row per frame, instances side by side; frame 4's second slot is padding.
+        slot = "inst{k}.track,inst{k}.track_score,inst{k}.score,inst{k}.head.x,inst{k}.head.y,inst{k}.head.score"
+        path = folder / "reference.csv"
+        path.write_text(
+            f"frame_idx,{slot.format(k=0)},{slot.format(k=1)}\n"
+            "4,m1,,0.9,1.5,200.25,0.5,,,,,,\n"
+            "7,,,,3.0,400.0,,m2,,,5.0,600.0,\n"
+        )
+        return path, [(4, "m1", "head", 1.5, 200.25), (7, None, "head", 3.0, 400.0), (7, "m2", "head", 5.0, 600.0)]
+
+
+def test_video_idx_columns_index_the_sidecar_s_videos(tmp_path):
+    # save_csv(video_id="index") numbers the videos; the sidecar names them.
+    (tmp_path / "v.csv").write_text(
+        "frame_idx,video_idx,track,track_score,score,a.x,a.y\n3,1,,,,1.0,2.0\n3,0,,,,5.0,6.0\n"
+    )
+    (tmp_path / "v.json").write_text(
+        json.dumps({"videos": [{"filename": "left.mp4"}, {"filename": "right.mp4"}], "skeletons": []})
+    )
+    labels = poseio.load(tmp_path / "v.csv")
+    assert [(f.video.filename, f.instances[0].points[0].tolist()) for f in labels] == [
+        ("left.mp4", [5.0, 6.0]),
+        ("right.mp4", [1.0, 2.0]),
+    ]
+
+
 # -- the corpus ---------------------------------------------------------------------------------
 
 
