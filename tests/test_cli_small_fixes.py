@@ -258,8 +258,9 @@ def test_info_shows_the_frame_count_alone_when_the_frame_size_is_unknown(tmp_pat
 # -- g. one error class per cause, whichever plugin writes ----------------------------------------
 
 #: The shipped formats that refuse each kind of labels (the others write them).
-REFUSE_3D = {"slp", "sleap-analysis", "lightning-pose", "coco"}
-REFUSE_TWO_VIDEOS = {"sleap-analysis", "lightning-pose", "movement-netcdf"}
+REFUSE_3D = {"slp", "sleap-analysis", "lightning-pose", "coco", "dlc-project", "jabs", "labelstudio", "sleap-csv",
+             "ultralytics"}  # fmt: skip
+REFUSE_TWO_VIDEOS = {"sleap-analysis", "lightning-pose", "movement-netcdf", "jabs"}
 
 
 def test_every_shipped_writer_refuses_labels_it_cannot_hold_with_invalid_labels_error(tmp_path):
@@ -271,13 +272,16 @@ def test_every_shipped_writer_refuses_labels_it_cannot_hold_with_invalid_labels_
 
         folder = Path({str(tmp_path)!r})
         ENDINGS = {{"slp": ".slp", "sleap-analysis": ".analysis.h5", "nwb-predictions": ".nwb",
-                    "nwb-annotations": ".nwb"}}
+                    "nwb-annotations": ".nwb", "coco": ".json", "labelstudio": ".json", "jabs": "_pose_est_v5.h5",
+                    "movement-netcdf": ".nc", "ultralytics": "", "dlc-project": ""}}
+        IMAGES = {{"ultralytics": {{"frames": "blank"}}, "dlc-project": {{"images": False}}}}
 
         def labels(ndim, n_videos, predicted):
             skeleton = poseio.Skeleton(["a", "b"])
             frames = []
             for v in range(n_videos):
-                video = poseio.Video(f"/data/v{{v}}.mp4", fps=30.0)
+                # A frame size: Label Studio stores points in percent of it.
+                video = poseio.Video(f"/data/v{{v}}.mp4", fps=30.0, shape=(3, 48, 64, 1))
                 for f in range(3):
                     points = np.full((2, ndim), 10.0 + f)
                     instance = (
@@ -300,14 +304,16 @@ def test_every_shipped_writer_refuses_labels_it_cannot_hold_with_invalid_labels_
             ):
                 if "layout" in options and info.name not in ("dlc", "lightning-pose"):
                     continue
-                # Each format's own kind of instances: NWB annotations take user labels, the rest predictions.
-                predicted = info.name != "nwb-annotations"
+                # Formats that hold images write blank ones, or none, where the video is not there.
+                options = {{**options, **IMAGES.get(info.name, {{}})}}
+                # Each format's own kind of instances: training sets take user labels, the rest predictions.
+                predicted = info.name not in ("nwb-annotations", "dlc-project", "ultralytics")
                 path = folder / f"{{info.name}}-{{len(outcomes)}}{{ENDINGS.get(info.name, '.csv')}}"
                 try:
                     poseio.save(labels(ndim, n_videos, predicted), path, format=info.name, **options)
                     outcome = "written"
                 except poseio.PoseioError as exc:
-                    outcome = type(exc).__name__
+                    outcome = type(exc).__name__ + ": " + str(exc).splitlines()[0][:150]
                     assert not path.exists()
                 outcomes[f"{{info.name}}: {{case}}"] = outcome
         print("OUTCOMES", json.dumps(outcomes))
@@ -317,14 +323,17 @@ def test_every_shipped_writer_refuses_labels_it_cannot_hold_with_invalid_labels_
     outcomes = json.loads(line.removeprefix("OUTCOMES "))
     formats = {key.split(": ")[0] for key in outcomes}
     assert formats >= {"dlc", "lightning-pose", "slp", "sleap-analysis", "nwb-predictions", "nwb-annotations"}
+    wrong = {}
     for key, outcome in outcomes.items():
-        name, case = key.split(": ")
+        name, case = key.split(": ", 1)
         refused = (
             (case == "3d" and name in REFUSE_3D)
             or (case == "two videos" and name in REFUSE_TWO_VIDEOS)
             or case == "two videos, layout=video"
         )
-        assert outcome == ("InvalidLabelsError" if refused else "written"), (key, outcome)
+        if outcome.split(":")[0] != ("InvalidLabelsError" if refused else "written"):
+            wrong[key] = outcome
+    assert wrong == {}, "\n".join(f"{k} -> {v}" for k, v in wrong.items())
 
 
 def test_the_command_line_names_the_fix_for_labels_a_format_cannot_hold(tmp_path):

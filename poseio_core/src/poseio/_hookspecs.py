@@ -92,17 +92,22 @@ def poseio_read(format: str, probe: Probe, part: str | None, options: dict[str, 
 
 
 @hookspec
-def poseio_write(format: str, labels: Labels, path: Path, options: dict[str, Any]) -> None:
+def poseio_write(format: str, labels: Labels, path: Path, destination: Path, options: dict[str, Any]) -> None:
     """Write Labels to ``path``, a new file.
 
     The core passes a temporary path beside the destination and renames it on
-    success, so a plugin needs no care for atomicity. Unknown options must raise
-    `poseio.InvalidOptionError` rather than be ignored.
+    success, so a plugin needs no care for atomicity. ``destination`` is the
+    path the caller named (``x.pkg.slp``, ``mouse_pose_est_v5.h5``): for what
+    its name says, and for files a format keeps beside it (a sidecar written
+    atomically on its own), never to write the poses to. An implementation may
+    leave it out. Unknown options must raise `poseio.InvalidOptionError` rather
+    than be ignored.
 
     Example::
 
         @poseio.hookimpl
-        def poseio_write(format, labels, path, options):
+        def poseio_write(format, labels, path, destination, options):
+            packaged = destination.name.endswith(".pkg.slp")
             points = labels.numpy()
             with open(path, "w") as f:
                 ...
@@ -110,11 +115,12 @@ def poseio_write(format: str, labels: Labels, path: Path, options: dict[str, Any
 
 
 @hookspec
-def poseio_append(format: str, labels: Labels, path: Path, options: dict[str, Any]) -> None:
+def poseio_append(format: str, labels: Labels, path: Path, destination: Path, options: dict[str, Any]) -> None:
     """Add Labels to the existing file at ``path``.
 
     The core passes a temporary copy of the destination and replaces the
     original only when this returns, so a failed append leaves it as it was.
+    ``destination`` is the file the caller named, as for `poseio_write`.
 
     Example::
 

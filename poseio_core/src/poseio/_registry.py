@@ -19,6 +19,7 @@ import os
 import threading
 from collections.abc import Iterable, Mapping
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 import attrs
 import pluggy
@@ -268,6 +269,18 @@ class Registry:
             if impl.plugin_name == plugin:
                 return impl.function
         return None
+
+    def call(self, hook_name: str, plugin: str, **arguments: Any) -> Any:
+        """Call the named plugin's implementation of a hook with the arguments it takes.
+
+        pluggy lets an implementation name fewer arguments than its hook
+        specification (an older plugin, written before an argument was added):
+        it is given only those. Raises ``LookupError`` when the plugin does not implement the hook.
+        """
+        for impl in getattr(self.manager.hook, hook_name).get_hookimpls():
+            if impl.plugin_name == plugin:
+                return impl.function(**{name: arguments[name] for name in impl.argnames})
+        raise LookupError(f"plugin {plugin} does not implement {hook_name}")
 
     def sniffers(self) -> list[tuple[str, object]]:
         """``(plugin name, sniff function)`` for every loaded plugin that sniffs."""

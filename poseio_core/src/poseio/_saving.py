@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 from collections.abc import Callable
@@ -76,12 +75,10 @@ def _write_claim(registry: Registry, name: str, labels: Labels, options: dict[st
     ``options`` reach only an implementation that takes them (pluggy lets a
     hook implementation take fewer arguments than its spec).
     """
-    write_claim = registry.impl("poseio_write_claim", registry.formats[name].plugin)
-    if write_claim is None:
+    plugin = registry.formats[name].plugin
+    if registry.impl("poseio_write_claim", plugin) is None:
         return None
-    arguments = {"format": name, "labels": labels, "options": dict(options or {})}
-    taken = inspect.signature(write_claim).parameters
-    return write_claim(**{key: value for key, value in arguments.items() if key in taken})
+    return registry.call("poseio_write_claim", plugin, format=name, labels=labels, options=dict(options or {}))
 
 
 def _refuse_losses(
@@ -149,9 +146,10 @@ def _call_writer(
     hook: str, name: str, labels: Labels, temp: Path, destination: Path, registry: Registry, options: dict[str, Any]
 ) -> None:
     info = registry.formats[name]
-    function = registry.impl(hook, info.plugin)
     try:
-        function(format=name, labels=labels, path=temp, options=dict(options))
+        registry.call(
+            hook, info.plugin, format=name, labels=labels, path=temp, destination=destination, options=dict(options)
+        )
     except WriteError as exc:
         exc.path, exc.format, exc.plugin = destination, exc.format or name, exc.plugin or info.plugin
         _name_destination(exc, temp, destination)

@@ -54,17 +54,11 @@ WRITE_VERSIONS = (2, 3, 4, 5)
 TRACKS_DATASET = "poseio_tracks"
 
 _NAME = re.compile(r"_pose_est_v(\d+)\.h5$", re.IGNORECASE)
-_INSIDE = re.compile(r"_pose_est_v(\d+)\.h5", re.IGNORECASE)
 
 
-def name_version(name: str, *, anywhere: bool = False) -> int | None:
-    """The version a file name declares (``..._pose_est_v5.h5`` is 5), as JABS reads it; ``None`` without one.
-
-    ``anywhere``: look inside the name too. A writer is handed a temporary
-    name that holds the destination's (``.x_pose_est_v3.h5.poseio-tmp-....h5``),
-    not the destination's own.
-    """
-    found = (_INSIDE if anywhere else _NAME).findall(name)
+def name_version(name: str) -> int | None:
+    """The version a file name declares (``..._pose_est_v5.h5`` is 5), as JABS reads it; ``None`` without one."""
+    found = _NAME.findall(name)
     return int(found[-1]) if found else None
 
 

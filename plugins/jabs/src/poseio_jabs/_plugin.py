@@ -46,10 +46,10 @@ def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dic
 
 
 @poseio.hookimpl
-def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+def poseio_write(format: str, labels: poseio.Labels, path: Path, destination: Path, options: dict[str, Any]) -> None:
     from poseio_jabs._write import write_jabs
 
-    write_jabs(labels, path, options)
+    write_jabs(labels, path, options, destination)
 
 
 @poseio.hookimpl

@@ -82,7 +82,7 @@ def _check_version(options: dict[str, Any], path: Path | None) -> int | None:
     given = options.get("version")
     if given is not None:
         check_choice(given, WRITE_VERSIONS, FORMAT, option="version")
-    named = name_version(path.name, anywhere=True) if path is not None else None
+    named = name_version(path.name) if path is not None else None
     if named is not None and named not in WRITE_VERSIONS:
         raise poseio.InvalidOptionError(
             f"{path}: the name declares JABS v{named}; poseio writes v2 to v5: name the file "
@@ -168,12 +168,12 @@ def _identities(labels: poseio.Labels, table: poseio.PoseTable, version: int) ->
     return ids, kept
 
 
-def write_jabs(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
-    """Write a JABS pose file (see ``docs/formats/jabs.md``)."""
+def write_jabs(labels: poseio.Labels, path: Path, options: dict[str, Any], destination: Path | None = None) -> None:
+    """Write a JABS pose file at ``path`` for ``destination``, whose name says the version (docs/formats/jabs.md)."""
     import h5py
 
     refuse_unknown(options, WRITE_OPTIONS, FORMAT, doing="write")
-    version = _check_version(options, path)
+    version = _check_version(options, destination or path)
     if version is None:
         version = DEFAULT_VERSION
     if not labels.skeletons:

@@ -47,10 +47,10 @@ def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dic
 
 
 @poseio.hookimpl
-def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+def poseio_write(format: str, labels: poseio.Labels, path: Path, destination: Path, options: dict[str, Any]) -> None:
     from poseio_sleap_csv._write import write_sleap_csv
 
-    write_sleap_csv(labels, path, options)
+    write_sleap_csv(labels, path, options, destination)
 
 
 @poseio.hookimpl

@@ -6,15 +6,13 @@ reads the file. Two columns sleap-io's ``sleap`` layout leaves out are added
 when they hold something, since sleap-io reads them: ``video_path`` (several
 videos, as the other layouts have it) and ``track_score``.
 
-The sidecar ``<stem>.json`` goes beside the destination. poseio hands the
-writer a temporary file beside the destination, renamed over it on success;
-the destination's name is read back from the temporary one's (the hook is
-given no other), and the sidecar is written through a temporary file of its own.
+The sidecar ``<stem>.json`` goes beside the destination (the hook's
+``destination``; poseio hands the writer a temporary file beside it, renamed
+over it on success), written through a temporary file of its own.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +23,6 @@ from poseio.options import check_choice, refuse_unknown, say_option
 from poseio_sleap_csv._columns import FORMAT, LAYOUTS
 from poseio_sleap_csv._plugin import WRITE_OPTIONS
 from poseio_sleap_csv._sidecar import is_sidecar, sidecar_document, sidecar_path, write_sidecar
-
-#: poseio's temporary name for a destination ``name``: ``.<name>.poseio-tmp-<pid>-<hex><endings>``.
-_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.poseio-tmp-\d+-[0-9a-f]+(?:\.[^.]+)*")
 
 
 def _options(options: dict[str, Any]) -> tuple[str, bool]:
@@ -103,12 +98,6 @@ def write_claim(labels: poseio.Labels, options: dict[str, Any] | None = None) ->
         return poseio.Claim(FORMAT, poseio.TYPED_MATCH, "the labels were read from a sleap-io CSV", losses=losses)
     # Any 2D poses of one skeleton fit, but DeepLabCut's CSV is the better-known home for a .csv.
     return poseio.Claim(FORMAT, poseio.CONTAINER_MATCH, "2D poses of one skeleton fit sleap-io's CSV", losses=losses)
-
-
-def destination_of(path: Path) -> Path:
-    """The file poseio will rename ``path`` to (``path`` itself when it is no poseio temporary name)."""
-    match = _TEMP_NAME.fullmatch(path.name)
-    return path.with_name(match.group("name")) if match else path
 
 
 def _text(values: list[str | None]) -> np.ndarray:
@@ -223,12 +212,14 @@ def _frames(rows: _Table) -> dict[str, np.ndarray]:
 _LAYOUT_COLUMNS = {"sleap": _sleap, "instances": _instances, "points": _points, "frames": _frames}
 
 
-def write_sleap_csv(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+def write_sleap_csv(
+    labels: poseio.Labels, path: Path, options: dict[str, Any], destination: Path | None = None
+) -> None:
     """Write a sleap-io CSV file, and its sidecar unless ``metadata=False`` (see ``docs/formats/sleap-csv.md``)."""
     import pandas as pd
 
     layout, metadata = _options(options)
-    destination = destination_of(path)
+    destination = destination or path
     table = labels.to_table()
     refusal = _refusal(labels, table, layout)
     if refusal:
