@@ -30,6 +30,7 @@ from poseio._errors import (
     UsageError,
     WriteError,
 )
+from poseio._frames import EmbeddedFrames
 from poseio._hookspecs import hookimpl
 from poseio._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._labels import Labels
@@ -69,6 +70,7 @@ __all__ = [
     "DataLossError",
     "DuplicateFormatError",
     "Edge",
+    "EmbeddedFrames",
     "Explanation",
     "FileBusyError",
     "FileOutcome",

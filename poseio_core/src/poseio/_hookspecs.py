@@ -22,9 +22,11 @@ import pluggy
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from poseio._frames._embedded import EmbeddedFrames
     from poseio._labels import Labels
     from poseio._probe import Probe
     from poseio._records import Claim, FormatInfo, ValidatorReport
+    from poseio._video import Video
 
 PROJECT = "poseio"
 
@@ -172,4 +174,48 @@ def poseio_validate(format: str, path: Path) -> list[ValidatorReport]:
             return [poseio.ValidatorReport(
                 "my-checker", [poseio.Finding("ERROR", p, fails=True) for p in problems]
             )]
+    """
+
+
+@hookspec
+def poseio_frames(video: Video, source: Path | None) -> EmbeddedFrames | None:
+    """Say where the pose file keeps the images of ``video``'s frames, when it keeps them itself.
+
+    Called the first time a frame of a video is asked for (``video[i]``,
+    ``video.open()``, ``poseio render``), never while loading: return ``None``
+    at once for a video your reader did not make, recognised by what your
+    reader put in ``video.metadata``. ``source`` is the pose file the video
+    was loaded from (``None`` for a video made in Python, or read from a URL);
+    read the images from it and from nowhere else. Return a
+    `poseio.EmbeddedFrames`: the frame number of each image, and ``read(i)``,
+    which returns image ``i`` as the file stores it (encoded bytes, or an
+    array); poseio decodes, checks the memory budget and serves
+    ``video[frame]``. The images the file holds come before any video file
+    the video names. An implementation may leave out ``source``.
+
+    Example::
+
+        import h5py
+        from poseio.hdf5 import check_dataset, check_stored, reading
+
+
+        @poseio.hookimpl
+        def poseio_frames(video, source):
+            stored = video.metadata.get("myformat_images")  # put there by this plugin's reader
+            if stored is None:
+                return None
+            if source is None:
+                raise poseio.ReadError(f"{video.filename}: its images are read only from a local pose file")
+            h5file = h5py.File(source, "r")
+            images = h5file[stored]  # (n_images, height, width, 3) uint8
+            check_stored(images)
+            where = f"{source}:{stored}"
+
+            def read(i):
+                with reading(f"image {i}", where):
+                    return images[i]
+
+            return poseio.EmbeddedFrames(
+                frames=np.arange(images.shape[0]), read=read, where=where, close=h5file.close
+            )
     """

@@ -65,3 +65,10 @@ def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[s
     from poseio_sleap._analysis_write import write_analysis
 
     write_analysis(labels, path, options)
+
+
+@poseio.hookimpl
+def poseio_frames(video: poseio.Video, source: Path | None) -> poseio.EmbeddedFrames | None:
+    from poseio_sleap._frames import embedded_frames
+
+    return embedded_frames(video, source)

@@ -1,9 +1,10 @@
 """The images behind the poses: a `Video`'s frames, from whatever holds them.
 
-`open_frames` picks the backend by what the video is: image files (a
-DeepLabCut ``labeled-data`` folder, an NWB list of images) or a media file
-(PyAV, frame-accurate: `poseio._frames._media`). Opening is lazy: loading
-labels opens no video.
+`open_frames` picks the backend by what the video is: images the pose file
+holds itself (a plugin's ``poseio_frames`` hook says where:
+`poseio._frames._embedded`), image files (a DeepLabCut ``labeled-data``
+folder, an NWB list of images) or a media file (PyAV, frame-accurate:
+`poseio._frames._media`). Opening is lazy: loading labels opens no video.
 
 A video named by a pose file is untrusted like the file: it is opened only
 when it lies in the pose file's folder (or below), unless
@@ -17,7 +18,8 @@ from __future__ import annotations
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING
 
-from poseio._errors import ReadError, SourceNotFoundError, UnsafeFileError
+from poseio._errors import PluginError, PoseioError, ReadError, SourceNotFoundError, UnsafeFileError
+from poseio._frames._embedded import EmbeddedFrames, EmbeddedImages
 from poseio._frames._images import IMAGE_ENDINGS, ImageFrames
 from poseio._frames._opening import CONTAINERS, openable_video
 from poseio._frames._reader import FrameReader
@@ -26,7 +28,7 @@ from poseio._words import say_option
 if TYPE_CHECKING:
     from poseio._video import Video
 
-__all__ = ["FrameReader", "open_frames", "why_not_opened"]
+__all__ = ["EmbeddedFrames", "FrameReader", "embedded_frames", "open_frames", "why_not_opened"]
 
 
 def open_frames(video: Video, *, allow_external: bool = False) -> FrameReader:
@@ -37,8 +39,13 @@ def open_frames(video: Video, *, allow_external: bool = False) -> FrameReader:
         UnsafeFileError: It lies outside the folder of the pose file that named it.
         ReadError: It is not a video or image poseio opens, or it cannot be decoded.
         MissingDependencyError: PyAV (media) or Pillow (images) is not installed.
+        PluginError: A plugin's ``poseio_frames`` hook returned something else than `EmbeddedFrames`.
     """
     pose_file = getattr(video, "_pose_file", None)
+    record = embedded_frames(video, pose_file)
+    if record is not None:
+        length = video.shape[0] if video.shape else 0
+        return FrameReader(EmbeddedImages(record, name=video.filename, length=length), video.filename)
     images = _image_files(video, pose_file, allow_external)
     if images:
         return FrameReader(ImageFrames(images), video.filename)
@@ -48,6 +55,39 @@ def open_frames(video: Video, *, allow_external: bool = False) -> FrameReader:
     from poseio._frames._media import MediaFrames
 
     return FrameReader(MediaFrames(path), video.filename)
+
+
+def embedded_frames(video: Video, pose_file: Path | None) -> EmbeddedFrames | None:
+    """The images of the video's frames its pose file holds, as the first plugin that knows them says; or ``None``.
+
+    Each plugin's ``poseio_frames`` hook is asked in turn (each answers ``None``
+    at once for a video it did not read); a failure inside one is reported as
+    a `ReadError` naming the plugin.
+    """
+    from poseio._registry import get_registry
+
+    arguments = {"video": video, "source": pose_file}
+    for impl in get_registry().manager.hook.poseio_frames.get_hookimpls():
+        try:
+            found = impl.function(**{name: arguments[name] for name in impl.argnames})
+        except PoseioError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a plugin may fail in any way
+            raise ReadError(
+                f"{video.filename}: plugin {impl.plugin_name} failed to find the frames its pose file holds "
+                f"({type(exc).__name__}: {exc})",
+                plugin=impl.plugin_name,
+            ) from exc
+        if found is None:
+            continue
+        if not isinstance(found, EmbeddedFrames):
+            raise PluginError(
+                f"plugin {impl.plugin_name}'s poseio_frames returned {type(found).__name__}; it must return "
+                "poseio.EmbeddedFrames or None",
+                plugin=impl.plugin_name,
+            )
+        return found
+    return None
 
 
 def _image_files(video: Video, pose_file: Path | None, allow_external: bool) -> dict[int, Path]:
