@@ -6,7 +6,9 @@ frames are its images in name order, and records in the Video's metadata the
 file and the image names (`stored_images_metadata`). Writing such a video
 copies the images from that file into an ``Images`` container of the same name
 (`copy_stored_images`), and each frame links its image again as
-``source_frame``.
+``source_frame``. Its frames are served as ``video[frame]`` through the
+``poseio_frames`` hook (`stored_frames`): each image read from the file that
+was loaded when its frame is asked for.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 
 import h5py
 import numpy as np
+import poseio
 from poseio import InvalidLabelsError, Video
-from poseio.hdf5 import check_dataset, text
+from poseio.hdf5 import check_dataset, reading, refuse_external_links, text, values
 from poseio_nwb.writing import unique_name
 
 #: Image types of NWB's core namespace, as pynwb names their classes.
@@ -73,3 +76,64 @@ def copy_stored_images(video: Video, frame_indices: list[int], module) -> dict[i
     name = unique_name(module.data_interfaces, container.rsplit("/", 1)[-1])
     module.add(base.Images(name=name, images=list(copied.values()), description=description))
     return copied
+
+
+def stored_frames(video: Video, source: Path | None) -> poseio.EmbeddedFrames | None:
+    """The images of a video the reader made of an ``Images`` container (`stored_images_metadata`), else ``None``.
+
+    Frame ``i`` is the container's ``i``-th image in name order, read whole
+    (through `poseio.hdf5.values`: within the file, within the memory budget)
+    from the NWB file the labels were loaded from.
+    """
+    metadata = video.metadata if isinstance(video.metadata, dict) else {}
+    if not metadata.get("stored_images") or not isinstance(metadata.get("images"), list):
+        return None
+    file = source if source is not None else metadata.get("source_file")
+    if file is None:
+        raise poseio.ReadError(
+            f"video {video.filename}: its frames are images stored in an NWB file that was not read from a local "
+            "file (a URL or a file object); download the file and load the copy to read them"
+        )
+    return _StoredImages(Path(file), str(metadata["nwb_path"]), [str(n) for n in metadata["images"]]).record()
+
+
+class _StoredImages:
+    """An ``Images`` container's images, read one at a time from a file opened on the first read."""
+
+    def __init__(self, path: Path, container: str, names: list[str]) -> None:
+        self.path, self.container, self.names = path, container, names
+        self.where = f"{path}:{container}"
+        self.h5file: h5py.File | None = None
+
+    def record(self) -> poseio.EmbeddedFrames:
+        return poseio.EmbeddedFrames(
+            frames=np.arange(len(self.names)), read=self.read, where=self.where, close=self.close
+        )
+
+    def read(self, i: int) -> np.ndarray:
+        if self.h5file is None:
+            try:
+                h5file = h5py.File(self.path, "r")
+            except FileNotFoundError as exc:
+                raise poseio.SourceNotFoundError(
+                    f"{self.path}: the NWB file holding the images is no longer there; load it again from where it is"
+                ) from exc
+            except OSError as exc:
+                raise poseio.ReadError(f"{self.path}: the file cannot be opened to read its images ({exc})") from exc
+            try:
+                refuse_external_links(h5file)  # the file may have changed since it was loaded
+            except BaseException:
+                h5file.close()
+                raise
+            self.h5file = h5file
+        where = f"{self.where}/{self.names[i]}"
+        with reading("the image", where):
+            dataset = self.h5file[self.container][self.names[i]]
+            if not isinstance(dataset, h5py.Dataset):
+                raise poseio.ReadError(f"{where}: expected an image dataset, found a group")
+            return values(dataset)
+
+    def close(self) -> None:
+        if self.h5file is not None:
+            self.h5file.close()
+            self.h5file = None

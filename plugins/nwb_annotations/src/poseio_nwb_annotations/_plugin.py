@@ -53,3 +53,10 @@ def poseio_append(format: str, labels: poseio.Labels, path: Path, options: dict[
 @poseio.hookimpl
 def poseio_validate(format: str, path: Path) -> list[poseio.ValidatorReport]:
     return validate_nwb(path)
+
+
+@poseio.hookimpl
+def poseio_frames(video: poseio.Video, source: Path | None) -> poseio.EmbeddedFrames | None:
+    from poseio_nwb_annotations._images import stored_frames
+
+    return stored_frames(video, source)
