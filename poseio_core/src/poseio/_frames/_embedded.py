@@ -174,11 +174,14 @@ def decode_image(data: bytes, what: str, where: str) -> np.ndarray:
             # Drawn before decoding: the header alone can declare any size.
             check_allocation(width * height * (1 if grey else 3), f"{what} ({width} x {height} pixels)", where)
             array = np.asarray(image.convert("L" if grey else "RGB"))
+    except PoseioError:
+        raise
     except PIL.Image.DecompressionBombError as exc:
         raise UnsafeFileError(f"{where}: {what} declares more pixels than an image may ({exc})", path=where) from exc
     except PIL.UnidentifiedImageError as exc:
         raise ReadError(
-            f"{where}: {what} is not a {', '.join(DECODERS[:-1])} or {DECODERS[-1]} image (it starts {data[:8]!r})"
+            f"{where}: {what} is not a whole {', '.join(DECODERS[:-1])} or {DECODERS[-1]} image, damaged or of another "
+            f"kind (it starts {data[:8]!r})"
         ) from exc
     except (OSError, ValueError, SyntaxError) as exc:  # Pillow's errors on truncated or damaged images
         raise ReadError(f"{where}: {what} cannot be decoded ({exc})") from exc
