@@ -397,6 +397,49 @@ def test_what_an_analysis_file_cannot_hold_is_refused(tmp_path):
         poseio.save(mixed, tmp_path / "m.analysis.h5")
 
 
+def test_skeletons_with_the_same_nodes_are_a_loss_unless_defined_alike(tmp_path):
+    """One skeleton per animal (as NWB files have them): the file names one, so the others are a loss."""
+    video = poseio.Video("/v.mp4", shape=(3, 8, 8, 1))
+    tracks = [poseio.Track("a"), poseio.Track("b")]
+
+    def labels_of(first: poseio.Skeleton, second: poseio.Skeleton) -> poseio.Labels:
+        frames = [
+            poseio.LabeledFrame(
+                video,
+                f,
+                [
+                    poseio.PredictedInstance(np.full((3, 2), f + 1.0), first, tracks[0]),
+                    poseio.PredictedInstance(np.full((3, 2), f + 2.0), second, tracks[1]),
+                ],
+            )
+            for f in range(3)
+        ]
+        skeletons = [first] if first is second else [first, second]
+        return poseio.Labels(frames, videos=[video], skeletons=skeletons, tracks=tracks)
+
+    fly_a = poseio.Skeleton(NODES, edges=[(0, 1), (1, 2)], name="fly_a")
+    fly_b = poseio.Skeleton(NODES, edges=[(0, 1), (0, 2)], symmetries=[(0, 2)], name="fly_b")
+    path = tmp_path / "flies.analysis.h5"
+    with pytest.raises(poseio.DataLossError, match="'fly_b'") as refused:
+        poseio.save(labels_of(fly_a, fly_b), path)
+    assert "fly_a" in refused.value.losses[0] and not path.exists()
+    poseio.save(labels_of(fly_a, fly_b), path, allow_loss=True)
+    with h5py.File(path, "r") as f:  # what the loss said: one skeleton, the first, with its own edges
+        assert f.attrs["skeleton_name"] == "fly_a"
+        assert f["edge_inds"][()].tolist() == [[0, 1], [1, 2]]
+        assert json.loads(f.attrs["skeleton_symmetries"]) == []
+        assert [n.decode() for n in f["node_names"][()]] == NODES
+        assert [n.decode() for n in f["track_names"][()]] == ["a", "b"]
+        assert f["tracks"].shape == (2, 2, 3, 3)  # (track, xy, node, frame): both animals' points kept
+        assert np.array_equal(f["tracks"][1, 0, 0], [2.0, 3.0, 4.0])
+    # Skeletons defined alike (name, edges, symmetries) lose nothing: written without allow_loss.
+    twin = poseio.Skeleton(NODES, edges=[(0, 1), (1, 2)], name="fly_a")
+    poseio.save(labels_of(fly_a, twin), path)
+    with h5py.File(path, "r") as f:
+        assert f.attrs["skeleton_name"] == "fly_a" and f["edge_inds"][()].tolist() == [[0, 1], [1, 2]]
+    assert poseio.load(path).skeletons[0].edge_inds == [(0, 1), (1, 2)]
+
+
 # -- other tools ------------------------------------------------------------------------------------
 
 

@@ -50,12 +50,50 @@ def _video_index(labels: poseio.Labels, choice: Any) -> int:
     )
 
 
-def _one_skeleton(labels: poseio.Labels, table: poseio.PoseTable) -> poseio.Skeleton:
-    """The skeleton of the video's instances; several with the same nodes stack (one per animal)."""
+def _used_skeletons(labels: poseio.Labels, table: poseio.PoseTable) -> list[poseio.Skeleton]:
+    """The skeletons of a video's instances (its table's rows), in the Labels' order."""
     used = sorted(set(table.skeleton.tolist())) or [0]
     if not labels.skeletons:
         raise poseio.InvalidLabelsError("these labels have no skeleton, and a SLEAP analysis file names its nodes")
-    skeletons = [labels.skeletons[i] for i in used]
+    return [labels.skeletons[i] for i in used]
+
+
+def _definition(skeleton: poseio.Skeleton) -> tuple:
+    return skeleton.name, tuple(skeleton.edge_inds), tuple(skeleton.symmetry_inds)
+
+
+def analysis_losses(labels: poseio.Labels, options: dict[str, Any]) -> list[str]:
+    """What a SLEAP analysis file of these labels would not keep (for the write claim).
+
+    The file names one skeleton. Instances of several skeletons with the same
+    nodes (one per animal, as NWB files have them) are written under the
+    first: the others' names, edges and symmetries are lost, unless every one
+    is defined alike. Anything the writer refuses outright (another video
+    option, skeletons with other nodes) is left to it.
+    """
+    try:
+        index = _video_index(labels, (options or {}).get("video"))
+        table = labels.to_table()
+        skeletons = _used_skeletons(labels, table.take(table.video == index))
+    except poseio.PoseioError:
+        return []
+    if len({tuple(s.node_names) for s in skeletons}) > 1 or len({_definition(s) for s in skeletons}) < 2:
+        return []
+    kept = skeletons[0]
+    lost = [s for s in skeletons[1:] if _definition(s) != _definition(kept)]
+    return [
+        f"the skeletons {', '.join(repr(s.name) for s in lost)} (a SLEAP analysis file names one skeleton: every "
+        f"instance would be written under {kept.name!r} and its {len(kept.edge_inds)} edges; .slp keeps them all)"
+    ]
+
+
+def _one_skeleton(labels: poseio.Labels, table: poseio.PoseTable) -> poseio.Skeleton:
+    """The skeleton of the video's instances; several with the same nodes are written as the first.
+
+    What that loses (the others' names, edges, symmetries) is named by
+    `analysis_losses`, so that ``poseio.save`` refuses it unless allowed.
+    """
+    skeletons = _used_skeletons(labels, table)
     if len({tuple(s.node_names) for s in skeletons}) > 1:
         described = "; ".join(f"{s.name!r}: {s.node_names}" for s in skeletons)
         raise poseio.InvalidLabelsError(

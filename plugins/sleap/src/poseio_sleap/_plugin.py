@@ -56,6 +56,16 @@ def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dic
 
 
 @poseio.hookimpl
+def poseio_write_claim(format: str, labels: poseio.Labels, options: dict[str, Any]) -> poseio.Claim | None:
+    if format == SLP:
+        return None  # a labels file keeps every skeleton, track and video
+    from poseio_sleap._analysis_write import analysis_losses
+
+    n = len(labels.to_table())
+    return poseio.Claim(format, 1.0, f"{n} instances", losses=analysis_losses(labels, options))
+
+
+@poseio.hookimpl
 def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
     if format == SLP:
         from poseio_sleap._slp_write import write_slp
