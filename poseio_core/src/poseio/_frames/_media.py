@@ -97,6 +97,12 @@ class MediaFrames:
         return len(self._times)
 
     @property
+    def fps(self) -> float | None:
+        """The average frame rate the container declares, or ``None``."""
+        rate = self._stream.average_rate
+        return float(rate) if rate else None
+
+    @property
     def frame_shape(self) -> tuple[int, int, int]:
         """``(height, width, channels)`` of every frame."""
         return (self._stream.codec_context.height, self._stream.codec_context.width, 1 if self._grey else 3)

@@ -33,6 +33,11 @@ class FrameReader:
     def __len__(self) -> int:
         return len(self._backend)
 
+    @property
+    def fps(self) -> float | None:
+        """The frame rate the video file declares (a media file), or ``None``."""
+        return getattr(self._backend, "fps", None)
+
     def __getitem__(self, key: Any) -> np.ndarray:
         n = len(self._backend)
         if isinstance(key, slice):

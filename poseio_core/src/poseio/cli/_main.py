@@ -517,3 +517,7 @@ def plot(file: Path | str, output: Path, frame: int | None, **reading: Any) -> N
 def main() -> None:
     """Entry point of the ``poseio`` console script."""
     cli(prog_name="poseio")
+
+
+# Commands kept in modules of their own register themselves on `cli` when imported.
+from poseio.cli import _render  # noqa: E402, F401
