@@ -329,3 +329,19 @@ def test_two_images_of_one_frame_are_damage():
 
     with pytest.raises(poseio.ReadError, match="two embedded images are numbered frame 4"):
         EmbeddedImages(record, name="v")
+
+
+@pytest.mark.corpus
+def test_an_nwb_export_takes_the_frames_a_package_embeds(tmp_path):
+    pytest.importorskip("pynwb")
+    av = pytest.importorskip("av")
+    from poseio_nwb_annotations import export_with_frames
+
+    path = corpus_file("formats", "sio095_user_labels_embedded.pkg.slp")
+    stored = _stored_slp_images(path)[0]
+    video_path = export_with_frames(poseio.load(path), tmp_path / "package.nwb")
+    with av.open(str(video_path)) as container:  # lossless FFV1: the images, through one RGB to YUV round trip
+        exported = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(exported) == len(stored)
+    for image, (frame, original) in zip(exported, sorted(stored.items())):
+        assert np.abs(image.astype(int) - original.astype(int)).max() <= 2, f"frame {frame}"

@@ -19,34 +19,35 @@ import poseio
 from poseio import Labels, PoseTable, Video, WriteError
 
 
-def read_frames(filename: str, indices: Iterable[int]) -> dict[int, np.ndarray]:
-    """The given frames of a video as ``(height, width, 3)`` uint8 RGB arrays.
+def read_frames(video: Video, indices: Iterable[int], *, allow_external: bool = False) -> dict[int, np.ndarray]:
+    """The given frames of a video, ``{frame: (height, width, channels) uint8}``, through ``video.open()``.
 
-    Frames are decoded in one pass in order; a frame index past the end raises
-    `poseio.WriteError` naming the video.
+    Frame-accurate, from whatever holds the frames (a video file, image files,
+    the images a pose file holds), under the rules of `poseio.Video.open`: a
+    video a pose file names is opened within that file's folder unless
+    ``allow_external``. Read in one pass in file order.
+
+    Raises:
+        poseio.WriteError: The video cannot be read, or has no such frame (it is named).
     """
-    import av
-
-    wanted = sorted(set(int(i) for i in indices))
-    found: dict[int, np.ndarray] = {}
+    wanted = sorted({int(i) for i in indices})
     if not wanted:
-        return found
+        return {}
     try:
-        container = av.open(filename)
-    except (OSError, av.error.FFmpegError) as exc:
-        raise WriteError(f"cannot open video {filename!r} to export its frames: {exc}") from exc
-    with container:
-        next_wanted = 0
-        for index, frame in enumerate(container.decode(video=0)):
-            if index == wanted[next_wanted]:
-                found[index] = frame.to_ndarray(format="rgb24")
-                next_wanted += 1
-                if next_wanted == len(wanted):
-                    break
-    if len(found) < len(wanted):
-        missing = [i for i in wanted if i not in found]
-        raise WriteError(f"video {filename!r} has no frame {missing[0]} (it ends before); cannot export it")
-    return found
+        reader = video.open(allow_external=allow_external)
+    except poseio.ReadError as exc:
+        raise WriteError(f"cannot read the frames of video {video.filename!r} to export them: {exc}") from exc
+    with reader:
+        past = [i for i in wanted if i >= len(reader)]
+        if past:
+            raise WriteError(
+                f"video {video.filename!r} has no frame {past[0]} (it has {len(reader)} frames); cannot export it"
+            )
+        try:
+            images = reader[wanted]
+        except poseio.ReadError as exc:
+            raise WriteError(f"cannot export the frames of video {video.filename!r}: {exc}") from exc
+    return dict(zip(wanted, images))
 
 
 def write_video(path: Path, frames: list[np.ndarray], fps: float, codec: str = "ffv1") -> tuple[int, int]:
@@ -83,6 +84,7 @@ def export_with_frames(
     include_predictions: bool = False,
     fps: float = 30.0,
     codec: str = "ffv1",
+    allow_external: bool = False,
     **options: Any,
 ) -> Path:
     """Save labels and the images of their labelled frames as one package.
@@ -95,6 +97,8 @@ def export_with_frames(
         fps: Frame rate of the exported video (its frames are not consecutive
             in time, so this only sets playback speed).
         codec: An FFmpeg encoder; ``"ffv1"`` (default) is lossless.
+        allow_external: Read a video the labels' pose file names even when it lies
+            outside that file's folder (see `poseio.Video.open`).
         **options: Passed to ``poseio.save`` (NWB metadata, ``annotator``, ...).
 
     Returns:
@@ -112,7 +116,7 @@ def export_with_frames(
     for video_id in np.unique(keys[:, 0]):
         video = labels.videos[video_id]
         indices = keys[keys[:, 0] == video_id, 1]
-        decoded = read_frames(video.filename, indices)
+        decoded = read_frames(video, indices, allow_external=allow_external)
         images.extend(decoded[int(i)] for i in indices)
         frame_map.extend((video.filename, int(i)) for i in indices)
     video_path = path.with_name(path.stem + ".frames" + (".mkv" if codec == "ffv1" else ".mp4"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import numpy as np
 
 from poseio._errors import MissingDependencyError, PoseioError, ReadError
@@ -16,21 +17,27 @@ class PlotUnavailableError(PoseioError, RuntimeError):
 
 
 def _video_frame(
-    filename: str, index: int, *, beside: Path | None, allow_external: bool
+    video: Video | str, index: int, *, beside: Path | None, allow_external: bool
 ) -> tuple[np.ndarray | None, str]:
-    """Frame ``index`` of the video a pose file names, or ``None`` and why it was not drawn.
+    """Frame ``index`` of a video of the labels (or a video file's name), or ``None`` and why it was not drawn.
 
-    Read as ``video[index]`` reads it (frame-accurate; the same outside-the-folder rules).
+    Read as ``video[index]`` reads it: frame-accurate, from the images the pose
+    file holds when it holds them (a SLEAP package, NWB training images), with
+    the same outside-the-folder rules; ``beside`` is the pose file when the
+    video does not know it.
     """
-    video = Video(filename)
-    video._pose_file = beside
+    if isinstance(video, str):
+        video = Video(video)
+    name = video.filename
+    copy = attrs.evolve(video)  # the caller's video keeps no reader open
+    copy._pose_file = video._pose_file or beside
     try:
-        with video.open(allow_external=allow_external) as reader:
+        with copy.open(allow_external=allow_external) as reader:
             return reader[index], ""
     except MissingDependencyError:
-        return None, f"video {filename} not opened: PyAV is not installed (pip install av)"
+        return None, f"video {name} not opened: PyAV is not installed (pip install av)"
     except IndexError:
-        return None, f"video {filename} has no frame {index}"
+        return None, f"video {name} has no frame {index}"
     except ReadError as exc:
         return None, str(exc)
 
@@ -64,10 +71,10 @@ def plot_labels(
     )
     if first is None:
         raise PoseioError(f"frame {frame} has no labels; pick a labelled frame")
-    image, why = _video_frame(first.video.filename, first.frame_idx, beside=source, allow_external=allow_external)
+    image, why = _video_frame(first.video, first.frame_idx, beside=source, allow_external=allow_external)
     if image is not None:
         fig, ax = plt.subplots(figsize=(6, 6 * image.shape[0] / image.shape[1]))
-        ax.imshow(image)
+        ax.imshow(image[:, :, 0] if image.shape[2] == 1 else image, cmap="gray")
         for k, instance in enumerate(first.instances):
             color = f"C{k % 10}"
             pts = instance.points
