@@ -148,3 +148,14 @@ def test_omit_must_name_data_columns(tmp_path):
     path = _write(tmp_path / "t.csv", [["0", "1.5"]], 2)
     with pytest.raises(ValueError, match=r"omit=\[0\]: the data columns are 1 to 1"):
         read_block(path, skip=1, width=2, name="t.csv", omit=[0])
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n  \n", b" \n\n"])
+def test_a_csv_of_a_byte_order_mark_alone_is_declined_by_every_sniffer(tmp_path, content):
+    # The Anipose and Lightning Pose sniffers once failed with IndexError on it, instead of declining.
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    report = poseio.explain(path)
+    assert [v.plugin for v in report.verdicts if v.error] == []
+    with pytest.raises(poseio.UnknownFormatError):
+        poseio.load(path)

@@ -1,7 +1,8 @@
 """Every pose file of the corpus converts to NWB that DANDI accepts, with a subject and no other option.
 
 Issue 19's done-when: ``poseio convert FILE OUT.nwb --subject S.yaml`` in a new
-process, for every pose file in ``../shared/corpus/formats/`` and ``nwb/``;
+process, for every pose file in ``../shared/corpus/formats/`` and ``nwb/`` (and
+issue 23's: every pose file and folder of ``formats2/``);
 nwbinspector then finds nothing CRITICAL (but what the NWB source itself was
 found, word for word), and no best-practice finding that the source did not
 have. "What the source had" is, for an NWB source, what nwbinspector says of
@@ -40,6 +41,10 @@ def _pose_files() -> list[str]:
     truth_file = CORPUS / "formats" / "truth.json"
     truth = json.loads(truth_file.read_text()) if truth_file.exists() else {}
     found = [f"formats/{name}" for name, info in sorted(truth.items()) if info["format"] != "negative"]
+    # The formats of issue 23 (COCO, YOLO, Label Studio, JABS, DeepLabCut projects, DANNCE, TRex, ...).
+    truth_file = CORPUS / "formats2" / "truth.json"
+    truth = json.loads(truth_file.read_text()) if truth_file.exists() else {}
+    found += [f"formats2/{name}" for name, info in sorted(truth.items()) if info["format"] != "negative"]
     nwb = CORPUS / "nwb"
     found += [f"nwb/{p.name}" for p in sorted(nwb.glob("*.nwb")) if p.name not in NOT_POSE] if nwb.exists() else []
     return found or ["(corpus absent)"]

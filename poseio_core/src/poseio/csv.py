@@ -118,7 +118,10 @@ def head_lines(probe: Probe) -> HeadLines:
         return HeadLines((), "the file is empty")
     if b"\0" in head:
         return HeadLines((), "binary content, not CSV text")
-    return HeadLines(tuple(head.decode("utf-8", "replace").lstrip("\ufeff").splitlines(keepends=True)))
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    if not text.strip():  # a byte-order mark and blanks: sniffers would look for a first line that is not there
+        return HeadLines((), "no text line (a byte-order mark alone)")
+    return HeadLines(tuple(text.splitlines(keepends=True)))
 
 
 def continues_past_head(probe: Probe) -> bool:
