@@ -181,6 +181,11 @@ def labels_of(frame: Frame, name: str, options: dict[str, Any]) -> poseio.Labels
     points = layout.points(block, name)
     present = layout.present(block)
     scores = take_columns(block, layout.likelihood, name) if columns.has_likelihood else None
+    if len(animals) > 1 and present.all() and _column_major(block):
+        # pandas keeps a CSV's values column by column: the table's rows, animal after animal, are
+        # then a copy either way, made column by column (a plain memory copy each) rather than row by row.
+        points = _by_column(points)
+        scores = None if scores is None else _by_column(scores)
     kind = options.get("kind") or "auto"
     predicted = (columns.has_likelihood or columns.has_z) if kind == "auto" else kind == "predicted"
     tracks = [poseio.Track(a) for a, _ in animals] if columns.multi_animal else []
@@ -236,6 +241,26 @@ def labels_of(frame: Frame, name: str, options: dict[str, Any]) -> poseio.Labels
     return poseio.Labels.from_table(
         table, videos=videos, skeletons=layout.skeletons, tracks=tracks, provenance={"dlc": details, **made_by}
     )
+
+
+def _column_major(block: np.ndarray) -> bool:
+    """Whether a block's values run down its columns (pandas' layout), not along its rows."""
+    return block.ndim == 2 and block.shape[0] > 1 and 0 < block.strides[0] < block.strides[1]
+
+
+def _by_column(values: np.ndarray) -> np.ndarray:
+    """A copy of ``(n_rows, n_animals, ...)`` values whose rows run animal by animal in memory.
+
+    `poseio.PoseTable.from_dense` takes such an array's instances as a view
+    (slot by slot), and each column of a column-major block lands in one
+    contiguous run of the copy. Checked against the memory budget first.
+    """
+    from poseio.limits import check_allocation
+
+    check_allocation(values.size * 8, f"{values.shape[0]} rows of {values[0].size} values", "the DeepLabCut table")
+    copy = np.empty(values.shape[::-1], dtype=np.float64).transpose(*range(values.ndim)[::-1])
+    np.copyto(copy, values)
+    return copy
 
 
 def _table_of_images(

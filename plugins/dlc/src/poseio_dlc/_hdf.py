@@ -184,10 +184,10 @@ def _read_table(group: h5py.Group, names: tuple[str, ...], where: str) -> Frame:
         if not isinstance(block_labels, list) or any(tuple(b) not in position for b in block_labels):
             raise poseio.ReadError(f"{where}: the labels of {block} are not among the table's columns")
         block_columns.append([position[tuple(b)] for b in block_labels])
-    rows = table_rows(table)
+    rows = table_fields(table)
     block_values = [_numbers(rows[b], where, b) for b in block_names]
     index = _index_values(rows["index"], _text(table.attrs.get("index_kind")), _encoding(group), where)
-    block = _assemble(block_values, block_columns, len(rows), len(labels), where)
+    block = _assemble(block_values, block_columns, table.shape[0], len(labels), where)
     return Frame(columns, block, index)
 
 
@@ -311,56 +311,105 @@ def _assemble(blocks: list[np.ndarray], columns: list[list[int]], n_rows: int, w
     return out
 
 
+#: Rows read at a time through h5py when a table's chunks cannot be read straight from the file.
+_SLAB_BYTES = 8 << 20
+
+
 def table_rows(dataset: h5py.Dataset) -> np.ndarray:
-    """Every row of a table dataset: its chunks' bytes read straight from the file when that is safe, else h5py.
+    """Every row of a table dataset, as one structured array (see `table_fields`)."""
+    check_dataset(dataset)
+    rows = np.empty(dataset.shape[0], dtype=dataset.dtype)
+
+    def put(start: int, stop: int, part: np.ndarray) -> None:
+        rows[start:stop] = part
+
+    _read_rows(dataset, put)
+    return rows
+
+
+def table_fields(dataset: h5py.Dataset) -> dict[str, np.ndarray]:
+    """Every field of a table dataset as an array of its own: ``(n_rows, *field shape)``, C-contiguous.
+
+    A table's rows interleave its fields (the index, then a block of values),
+    so a field of the whole rows would be a strided view that every later step
+    copies: the values are taken out of the rows a chunk at a time instead,
+    and the whole rows are never held. `check_dataset` runs first (the sizes
+    are the file's, within the memory budget).
+    """
+    check_dataset(dataset)
+    n_rows, dtype = dataset.shape[0], dataset.dtype
+    fields = {name: np.empty((n_rows, *dtype[name].shape), dtype=dtype[name].base) for name in dtype.names or ()}
+
+    def put(start: int, stop: int, part: np.ndarray) -> None:
+        for name, field in fields.items():
+            field[start:stop] = part[name]
+
+    _read_rows(dataset, put)
+    return fields
+
+
+def _read_rows(dataset: h5py.Dataset, put) -> None:
+    """Hand every row of a 1-D table to ``put(start, stop, rows)``, a chunk or a slab at a time.
 
     PyTables stores a table in chunks of a few hundred rows, which h5py reads
     one by one through HDF5's type conversion: a fifth of a 100,000-frame
     file's reading time. An unfiltered chunk holds exactly the rows' bytes in
     the file's own layout, which is the dtype h5py reports; such chunks are
-    read with one ``preadv`` each into the rows' place. Anything else (filters,
-    missing or odd-sized chunks, text members, a file object) goes through h5py.
-    `check_dataset` runs first either way.
+    read with one ``preadv`` each. Anything else (filters, missing or
+    odd-sized chunks, text members, a file object) goes through h5py, a slab
+    of rows at a time.
     """
-    check_dataset(dataset)
-    rows = _read_chunks(dataset)
-    return values(dataset) if rows is None else rows
+    if _read_chunks(dataset, put):
+        return
+    n_rows = dataset.shape[0]
+    step = max(1, _SLAB_BYTES // max(1, dataset.dtype.itemsize))
+    for start in range(0, n_rows, step):
+        stop = min(start + step, n_rows)
+        put(start, stop, dataset[start:stop])
 
 
-def _read_chunks(dataset: h5py.Dataset) -> np.ndarray | None:
+def _read_chunks(dataset: h5py.Dataset, put) -> bool:
     if dataset.chunks is None or dataset.ndim != 1 or not hasattr(dataset.id, "chunk_iter"):
-        return None
+        return False
     # Numbers only: HDF5 converts fixed-length strings (padding) on reading, which raw bytes would not be.
     fields = dataset.dtype.names or ()
     if not fields or any(dataset.dtype[f].base.kind not in "iuf" for f in fields) or dataset.file.driver != "sec2":
-        return None
+        return False
     if dataset.id.get_create_plist().get_nfilters() or dataset.id.get_type().get_size() != dataset.dtype.itemsize:
-        return None
+        return False
     filename = dataset.file.filename  # the sec2 driver: a file on disk, which HDF5 opened by this name
     if not os.path.isfile(filename):
-        return None
+        return False
     n_rows, chunk_rows, itemsize = dataset.shape[0], dataset.chunks[0], dataset.dtype.itemsize
     chunks: list = []
     try:
         dataset.id.chunk_iter(chunks.append)
     except Exception:  # noqa: BLE001 - an HDF5 library without H5Dchunk_iter, or a damaged index
-        return None
+        return False
     size = os.path.getsize(filename)
     chunks.sort(key=lambda c: c.chunk_offset[0])
     if [c.chunk_offset[0] for c in chunks] != list(range(0, n_rows, chunk_rows)) or any(
         c.filter_mask or c.size != chunk_rows * itemsize or c.byte_offset + c.size > size for c in chunks
     ):
-        return None
-    rows = np.empty(n_rows, dtype=dataset.dtype)
-    memory = memoryview(rows.view(np.uint8))
+        return False
+    # Several chunks per read (they usually lie one after the other in the file), into one reused buffer.
+    per_buffer = max(1, _SLAB_BYTES // (chunk_rows * itemsize))
+    buffer = np.empty(min(n_rows, per_buffer * chunk_rows), dtype=dataset.dtype)
+    memory = memoryview(buffer.view(np.uint8))
     descriptor = os.open(filename, os.O_RDONLY)
     try:
-        for chunk in chunks:
-            start = chunk.chunk_offset[0]
-            stop = min(start + chunk_rows, n_rows)  # the last chunk reaches past the table's end
-            length = (stop - start) * itemsize
-            if os.preadv(descriptor, [memory[start * itemsize : stop * itemsize]], chunk.byte_offset) != length:
-                return None
+        for first in range(0, len(chunks), per_buffer):
+            group = chunks[first : first + per_buffer]
+            start = group[0].chunk_offset[0]
+            stop = min(start + len(group) * chunk_rows, n_rows)  # the last chunk reaches past the table's end
+            filled = 0
+            for chunk in group:
+                rows = min(chunk_rows, stop - chunk.chunk_offset[0])
+                length = rows * itemsize
+                if os.preadv(descriptor, [memory[filled : filled + length]], chunk.byte_offset) != length:
+                    return False  # h5py reads the table again, every row, and says what is wrong
+                filled += length
+            put(start, stop, buffer[: stop - start])
     finally:
         os.close(descriptor)
-    return rows
+    return True
