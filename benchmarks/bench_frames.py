@@ -11,6 +11,15 @@ or a path given as the first argument):
 - ``poseio sequential``: every frame in order through ``video[i]``, against the same full decode.
 
 Prints each median and its ratio to the full decode. Run: ``python benchmarks/bench_frames.py``.
+
+Then the frames a pose file embeds (``--embedded``, or after the video cases): every image of the
+corpus's ``sio095_user_labels_embedded.pkg.slp`` (10 PNG frames, 384 x 384 grey), read
+
+- ``h5py + Pillow``: the reference, each row read with h5py and decoded with Pillow (the file open once);
+- ``poseio video[f]``: ``video[f]`` for each frame, on a video of labels loaded beforehand (a fresh
+  Video's reader each run: the file is opened on the first frame);
+- ``poseio video[frames]``: the same frames in one call;
+- ``sleap-io video[f]``: ``sleap_io.load_slp(path).videos[0][f]``, loaded beforehand, when installed.
 """
 
 from __future__ import annotations
@@ -21,13 +30,66 @@ from pathlib import Path
 import numpy as np
 from _common import median_times
 
-CORPUS_VIDEO = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "video" / "centered_pair_low_quality.mp4"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS_VIDEO = CORPUS / "video" / "centered_pair_low_quality.mp4"
+CORPUS_PACKAGE = CORPUS / "formats" / "sio095_user_labels_embedded.pkg.slp"
+
+
+def embedded(path: Path = CORPUS_PACKAGE) -> None:
+    """Every image a SLEAP package embeds: poseio's ``video[f]`` against h5py + Pillow."""
+    import io
+
+    import h5py
+    import PIL.Image
+    import poseio
+
+    if not path.exists():
+        print(f"{path} is absent: the embedded-frames cases are left out")
+        return
+    with h5py.File(path, "r") as f:
+        numbers = f["video0/frame_numbers"][()].tolist()
+
+    def h5py_pillow():
+        with h5py.File(path, "r") as f:
+            rows = f["video0/video"]
+            return [np.asarray(PIL.Image.open(io.BytesIO(rows[i].tobytes()))) for i in range(len(numbers))]
+
+    labels = poseio.load(path)
+
+    def poseio_each():
+        video = labels.videos[0]
+        frames = [video[n] for n in numbers]
+        video.close()
+        return frames
+
+    def poseio_batch():
+        video = labels.videos[0]
+        frames = video[numbers]
+        video.close()
+        return frames
+
+    cases = {"h5py + Pillow": h5py_pillow, "poseio video[f]": poseio_each, "poseio video[frames]": poseio_batch}
+    try:
+        import sleap_io
+
+        theirs = sleap_io.load_slp(str(path)).videos[0]
+        cases["sleap-io video[f]"] = lambda: [theirs[n] for n in numbers]
+    except ImportError:
+        print("sleap-io is not installed: its column is left out")
+    times = median_times(cases, repeats=20)
+    reference = times["h5py + Pillow"]
+    print(f"{path.name}: {len(numbers)} embedded PNG frames, each read once")
+    for name, seconds in times.items():
+        print(f"  {name:<22} {seconds * 1000:7.2f} ms  {seconds / reference:5.2f}x h5py + Pillow")
 
 
 def main() -> None:
     import av
     import poseio
 
+    if sys.argv[1:] == ["--embedded"]:
+        embedded()
+        return
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS_VIDEO
     if not path.exists():
         raise SystemExit(f"{path} is absent: give a video file as the first argument")
@@ -80,6 +142,7 @@ def main() -> None:
     print(f"{path.name}: {n} frames; 100 random frames vs every frame decoded in order")
     for name, seconds in times.items():
         print(f"  {name:<20} {seconds:7.3f} s  {seconds / reference:5.2f}x the full decode")
+    embedded()
 
 
 if __name__ == "__main__":

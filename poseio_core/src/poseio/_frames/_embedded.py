@@ -173,7 +173,8 @@ def decode_image(data: bytes, what: str, where: str) -> np.ndarray:
             grey = image.mode in _GREY_MODES
             # Drawn before decoding: the header alone can declare any size.
             check_allocation(width * height * (1 if grey else 3), f"{what} ({width} x {height} pixels)", where)
-            array = np.asarray(image.convert("L" if grey else "RGB"))
+            mode = "L" if grey else "RGB"
+            array = np.asarray(image if image.mode == mode else image.convert(mode))
     except PoseioError:
         raise
     except PIL.Image.DecompressionBombError as exc:
