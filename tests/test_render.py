@@ -153,3 +153,21 @@ def test_mistakes_are_said_in_the_caller_s_words(tmp_path):
     result = run("render", tmp_path / "poses.slp", tmp_path / "no" / "out.mp4")
     assert result.returncode == 2 and "is not a folder; create it first" in result.stderr
     assert not (tmp_path / "out.mp4").exists()
+
+
+def test_the_video_drawn_over_and_the_pose_file_are_never_overwritten(tmp_path):
+    _clip(tmp_path / "cam.mp4")
+    poseio.save(_poses("cam.mp4", [1, 2]), tmp_path / "poses.slp")
+    before = (tmp_path / "cam.mp4").read_bytes()
+    result = run("render", tmp_path / "poses.slp", tmp_path / "cam.mp4")
+    assert result.returncode == 2 and "cam.mp4 is the video being drawn; name another file" in result.stderr
+    assert (tmp_path / "cam.mp4").read_bytes() == before
+
+
+def test_poses_far_outside_any_frame_are_refused_not_drawn_on_a_huge_canvas(tmp_path):
+    labels = _poses("absent.mp4", [0])
+    labels.labeled_frames[0].instances[0].points[0] = [1e9, 5.0]
+    poseio.save(labels, tmp_path / "poses.slp")
+    result = run("render", tmp_path / "poses.slp", tmp_path / "out.mp4")
+    assert result.returncode == 1
+    assert "the poses reach a frame of 1000000016 x 64 pixels; poseio renders frames of at most 8192" in result.stderr

@@ -43,6 +43,8 @@ PALETTE = (
 ENDINGS = (".mp4", ".mkv", ".mov")
 #: How many frames of each track's trajectory are drawn where a frame has no image.
 TRAIL = 30
+#: The largest side of a frame drawn (H.264's levels go to 8192 x 4320; a crafted file may declare any size).
+MAX_SIDE = 8192
 
 
 def render_labels(
@@ -94,6 +96,7 @@ def render_labels(
         )
     index = _chosen_video(labels, video)
     chosen = labels.videos[index]
+    _refuse_overwriting_inputs(output, chosen)
     poses = _Poses(labels, index)
     reader, why = _open(chosen, allow_external)
     try:
@@ -181,6 +184,24 @@ def _chosen_video(labels: Labels, video: str | None) -> int:
     raise click.BadParameter(f"no video is called {video!r}; the file's videos are {listed}", param_hint="--video")
 
 
+def _refuse_overwriting_inputs(output: Path, video: Video) -> None:
+    """Refuse an output that is the pose file or the video it draws over: rendering would replace it."""
+    pose_file = video._pose_file
+    inputs = [pose_file] if pose_file is not None else []
+    named = Path(video.filename)
+    inputs.append(named if named.is_absolute() or pose_file is None else pose_file.parent / named)
+    for path in inputs:
+        try:
+            same = output.exists() and path.exists() and os.path.samefile(output, path)
+        except OSError:
+            same = False
+        if same:
+            raise click.BadParameter(
+                f"{output} is {'the pose file' if path == pose_file else 'the video'} being drawn; name another file",
+                param_hint="OUTPUT",
+            )
+
+
 def _open(video: Video, allow_external: bool) -> tuple[Any, str]:
     """The video's frame reader, or ``None`` and why not (the poses are then drawn on a canvas)."""
     try:
@@ -222,6 +243,12 @@ def _canvas_size(video: Video, reader: Any, poses: _Poses, start: int, stop: int
         else:
             x, y = poses.extent()
             height, width = max(64, int(np.ceil(y)) + 16), max(64, int(np.ceil(x)) + 16)
+    if max(height, width) > MAX_SIDE:
+        source = "the video declares" if video.shape and video.shape[1] else "the poses reach"
+        raise PoseioError(
+            f"{source} a frame of {width} x {height} pixels; poseio renders frames of at most {MAX_SIDE} pixels a "
+            "side. Check the coordinates (are they in pixels?) or the video"
+        )
     return height + height % 2, width + width % 2  # H.264 in 4:2:0 needs even sides
 
 
