@@ -8,6 +8,7 @@ from pathlib import Path
 import attrs
 import h5py
 import numpy as np
+from h5py import h5a, h5d, h5o
 from poseio import InvalidOptionError, Labels, PoseTable, ReadError, Skeleton, Track, Video
 from poseio.hdf5 import (
     attribute_text,
@@ -111,38 +112,65 @@ def _visible(points: np.ndarray) -> np.ndarray:
     return np.isfinite(points[:, 0]) & np.isfinite(points[:, 1])
 
 
+def _member(gid: h5py.h5g.GroupID, name: bytes) -> h5o.ObjectID | None:
+    """The object a group's member ``name`` names (soft links followed), or ``None`` when there is none.
+
+    Low-level: the reader looks up a few members of every series, and h5py's
+    ``name in group`` and ``group[name]`` cost several times these two calls.
+    """
+    if not gid.links.exists(name):
+        return None
+    try:
+        return h5o.open(gid, name)
+    except (KeyError, OSError):  # a dangling soft link
+        return None
+
+
 def _timing_key(group: h5py.Group, n: int) -> object:
-    if "timestamps" in group:
-        return object_key(group["timestamps"])
+    timestamps = _member(group.id, b"timestamps")
+    if timestamps is not None:
+        info = h5o.get_info(timestamps)  # `object_key`: the file's number and the object's address
+        return info.fileno, info.addr
     starting_time = group.get("starting_time")
     if starting_time is not None:
         return ("rate", float(np.asarray(values(starting_time)).reshape(-1)[0]), starting_time.attrs.get("rate"), n)
     return group.name
 
 
-def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = None) -> Series:
-    """Check one PoseEstimationSeries and read its timing (not its data)."""
-    data = group.get("data")
-    if not isinstance(data, h5py.Dataset):
+def read_series(
+    group: h5py.Group, times_cache: dict[object, tuple] | None = None, name: str | None = None
+) -> Series:
+    """Check one PoseEstimationSeries and read its timing (not its data).
+
+    ``name``: the series' name, when the caller knows it (else taken from its path).
+    """
+    gid = group.id
+    found = _member(gid, b"data")
+    if not isinstance(found, h5d.DatasetID):
         raise ReadError(f"{location(group)}: PoseEstimationSeries has no 'data'")
+    data = h5py.Dataset(found)
     if data.dtype.kind not in "fiu":
         raise ReadError(f"{location(group)}/data: expected numbers, found {data.dtype}; the file is malformed")
-    if data.ndim not in (1, 2) or (data.ndim == 2 and data.shape[1] not in (1, 2, 3)):
-        raise ReadError(f"{location(group)}/data: expected (n, 2) or (n, 3) coordinates, found shape {data.shape}")
-    n = data.shape[0]
-    ndim = max(2, data.shape[1] if data.ndim == 2 else 1)
+    shape = found.shape
+    if len(shape) not in (1, 2) or (len(shape) == 2 and shape[1] not in (1, 2, 3)):
+        raise ReadError(f"{location(group)}/data: expected (n, 2) or (n, 3) coordinates, found shape {shape}")
+    n = shape[0]
+    ndim = max(2, shape[1] if len(shape) == 2 else 1)
     # Checked here, before the grid is sized from them: both are read straight into it later.
     check_dataset(data)
-    confidence = group.get("confidence")
+    found = _member(gid, b"confidence")
+    confidence = h5py.Dataset(found) if isinstance(found, h5d.DatasetID) else group.get("confidence")
     if confidence is not None:
         check_dataset(confidence)
         if confidence.shape[0] != n:
             raise ReadError(f"{location(group)}: confidence has {confidence.shape[0]} values for {n} data rows")
     key = _timing_key(group, n)
+    if name is None:
+        name = group.name.rsplit("/", 1)[-1]
     if first_time_only(key, n):
         times = np.full(n, np.nan)
         times[0] = key[1]
-        return Series(group.name.rsplit("/", 1)[-1], group, times, None, key, n, ndim, data, confidence, True)
+        return Series(name, group, times, None, key, n, ndim, data, confidence, True)
     cache = times_cache if times_cache is not None else {}
     if key not in cache:
         cache[key] = series_times(group, n)
@@ -150,7 +178,20 @@ def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = Non
     if len(times) != n:
         message = f"data has {n} rows but timestamps has {len(times)}; the file is inconsistent"
         raise ReadError(f"{location(group)}: {message}")
-    return Series(group.name.rsplit("/", 1)[-1], group, times, rate, key, n, ndim, data, confidence)
+    return Series(name, group, times, rate, key, n, ndim, data, confidence)
+
+
+def _description(group: h5py.Group) -> str:
+    """A series' description: a dataset of that name, else the attribute (NWB's), else ""."""
+    gid = group.id
+    if gid.links.exists(b"description"):
+        found = read_text(group, "description")
+        if found:
+            return found
+    found = attribute_text(gid, b"description")
+    if found is None and h5a.exists(gid, b"description"):
+        found = text(group.attrs.get("description"))  # empty, or too large to be read as text
+    return found or ""
 
 
 class PredictionsReader:
@@ -172,23 +213,31 @@ class PredictionsReader:
             (tables if neurodata_type(group) == "DynamicTable" else self.containers).append(group)
         self.extras = PoseioExtras.read(f, tables=tables)
         self.times_cache: dict[object, tuple] = {}
-        self.series_cache: dict[str, list[h5py.Group]] = {}
+        self.series_cache: dict[str, list[tuple[str, h5py.Group]]] = {}
+        self.links_cache: dict[tuple[str, tuple[str, ...]], list[tuple[str, h5py.Group]]] = {}
 
-    def series_groups(self, container: h5py.Group) -> list[h5py.Group]:
-        """The container's PoseEstimationSeries, found once per container."""
+    def named_series(self, container: h5py.Group) -> list[tuple[str, h5py.Group]]:
+        """The container's PoseEstimationSeries and their names, found once per container."""
         if container.name not in self.series_cache:
             # Low-level: this runs once per series, and h5py's Group objects cost more than the test.
             self.series_cache[container.name] = [
-                h5py.Group(gid)
-                for _, gid in child_groups(container.id)
+                (raw.decode("utf-8", "surrogateescape"), h5py.Group(gid))
+                for raw, gid in child_groups(container.id)
                 if attribute_text(gid, b"neurodata_type") == "PoseEstimationSeries"
             ]
         return self.series_cache[container.name]
 
+    def series_groups(self, container: h5py.Group) -> list[h5py.Group]:
+        """The container's PoseEstimationSeries, found once per container."""
+        return [group for _, group in self.named_series(container)]
+
     def links(self, container: h5py.Group, *types: str) -> list[tuple[str, h5py.Group]]:
-        """The container's links to groups of these types (its series are not looked at again)."""
-        series_names = {g.name.rsplit("/", 1)[-1] for g in self.series_groups(container)}
-        return linked_groups(container, *types, skip=series_names)
+        """The container's links to groups of these types (its series are not looked at again), found once."""
+        key = (container.name, types)
+        if key not in self.links_cache:
+            series_names = {name for name, _ in self.named_series(container)}
+            self.links_cache[key] = linked_groups(container, *types, skip=series_names)
+        return self.links_cache[key]
 
     def skeleton_for(self, container: h5py.Group, series_names: list[str]) -> tuple[Skeleton, bool]:
         """The container's skeleton, and whether it came from a Skeleton object."""
@@ -313,14 +362,15 @@ class PredictionsReader:
 
     def slots_for(self, container: h5py.Group) -> list[Slot]:
         """The container's series, mapped to nodes, split by individual when named so."""
-        series_groups = self.series_groups(container)
-        series = [read_series(g, self.times_cache) for g in series_groups]
+        named = self.named_series(container)
+        series_groups = [g for _, g in named]
+        series = [read_series(g, self.times_cache, name) for name, g in named]
         names = [s.name for s in series]
         skeleton, from_object = self.skeleton_for(container, names)
         # Bare node names may hide individuals (dlc2nwb's ind1_snout); a Skeleton object's nodes do
         # only when every series says so (dlc2nwb's container, written again with its names).
         software = read_text(container, "source_software")
-        descriptions = [read_text(g, "description") or text(g.attrs.get("description")) or "" for g in series_groups]
+        descriptions = [_description(g) for g in series_groups]
         individuals = split_individuals(
             skeleton.node_names, software=software, descriptions=descriptions, described_only=from_object
         )

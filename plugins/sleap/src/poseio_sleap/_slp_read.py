@@ -136,21 +136,47 @@ def _gather(values: np.ndarray, starts: np.ndarray, n_nodes: np.ndarray, width: 
     return gathered
 
 
+#: Rows of a point table read at a time: the table's rows interleave their fields, and are never held whole.
+_SLAB_BYTES = 8 << 20
+
+
 def _points(h5file: Any, name: str, where: str, format_id: float | None, scores: bool) -> tuple[np.ndarray, ...]:
-    """A point table as ``(n, 2)`` coordinates, NaN where not visible (and ``(n,)`` scores)."""
-    from poseio.hdf5 import values
+    """A point table as ``(n, 2)`` coordinates, NaN where not visible (and ``(n,)`` scores).
+
+    The rows are read a slab at a time into the coordinates and scores, so
+    that the table itself (x, y, flags and score of every point, interleaved)
+    is not held beside them.
+    """
+    from poseio.hdf5 import check_dataset, values
 
     with damage(f"the points (/{name})", where):
-        table = values(h5file[name])
-        xy = np.empty((len(table), 2))
-        xy[:, 0] = _field(table, "x", name)
-        xy[:, 1] = _field(table, "y", name)
-        xy[~_field(table, "visible", name).astype(bool)] = np.nan  # SLEAP: an invisible point is missing
+        dataset = h5file[name]
+        wanted = ("x", "y", "visible", "score") if scores else ("x", "y", "visible")
+        names = dataset.dtype.names
+        if dataset.ndim != 1 or names is None or not set(wanted) <= set(names):
+            table = values(dataset)  # the checks below say what is wrong
+            rows: Any = [(0, len(table), table)]
+            n = len(table)
+        else:
+            check_dataset(dataset)
+            n = dataset.shape[0]
+            step = max(1, _SLAB_BYTES // max(1, dataset.dtype.itemsize))
+            rows = ((start, min(start + step, n), None) for start in range(0, n, step))
+        xy = np.empty((n, 2))
+        score = np.empty(n) if scores else None
+        for start, stop, part in rows:
+            if part is None:
+                part = dataset[start:stop]
+            place = xy[start:stop]
+            place[:, 0] = _field(part, "x", name)
+            place[:, 1] = _field(part, "y", name)
+            hidden = ~_field(part, "visible", name).astype(bool)  # SLEAP: an invisible point is missing
+            np.copyto(place, np.nan, where=hidden[:, None])
+            if score is not None:
+                score[start:stop] = _field(part, "score", name)
         if format_id is not None and format_id < PIXEL_CENTRE_FORMAT_ID:
             xy -= 0.5  # files before 1.1 counted from a pixel's corner
-        if scores:
-            return xy, _field(table, "score", name).astype(np.float64)
-        return (xy,)
+        return (xy,) if score is None else (xy, score)
 
 
 def _table(
