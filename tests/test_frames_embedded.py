@@ -345,3 +345,58 @@ def test_an_nwb_export_takes_the_frames_a_package_embeds(tmp_path):
     assert len(exported) == len(stored)
     for image, (frame, original) in zip(exported, sorted(stored.items())):
         assert np.abs(image.astype(int) - original.astype(int)).max() <= 2, f"frame {frame}"
+
+
+def _edited_package(tmp_path: Path, edit) -> Path:
+    """A copy of the corpus package, changed by ``edit(h5py file)``."""
+    path = tmp_path / "edited.pkg.slp"
+    path.write_bytes(corpus_file("formats", "sio095_user_labels_embedded.pkg.slp").read_bytes())
+    with h5py.File(path, "r+") as f:
+        edit(f)
+    return path
+
+
+@pytest.mark.corpus
+def test_raw_pixels_a_package_stores_as_format_hdf5_are_the_frames(tmp_path):
+    pixels = np.random.default_rng(5).integers(0, 256, (10, 24, 32, 1), dtype=np.uint8)
+
+    def raw(f):
+        del f["video0/video"]
+        dataset = f.create_dataset("video0/video", data=pixels, chunks=(1, 24, 32, 1), compression="gzip")
+        dataset.attrs.update({"format": "hdf5", "channels": 1, "height": 24, "width": 32, "channel_order": "RGB"})
+
+    labels = poseio.load(_edited_package(tmp_path, raw))
+    numbers = _stored_numbers()
+    for row, frame in enumerate(numbers):
+        np.testing.assert_array_equal(labels.videos[0][frame], pixels[row])
+
+
+def _stored_numbers() -> list[int]:
+    with h5py.File(corpus_file("formats", "sio095_user_labels_embedded.pkg.slp"), "r") as f:
+        return f["video0/frame_numbers"][()].tolist()
+
+
+@pytest.mark.corpus
+def test_a_package_whose_images_are_fewer_than_its_frame_numbers_is_damaged(tmp_path):
+    def fewer(f):
+        rows = f["video0/video"][:4]
+        attributes = dict(f["video0/video"].attrs)
+        del f["video0/video"]
+        f.create_dataset("video0/video", data=rows).attrs.update(attributes)
+
+    video = poseio.load(_edited_package(tmp_path, fewer)).videos[0]
+    with pytest.raises(poseio.ReadError, match="video0/video: 4 images for 10 frame numbers"):
+        video[0]
+
+
+@pytest.mark.corpus
+def test_a_damaged_embedded_image_names_its_frame(tmp_path):
+    def damage(f):
+        row = f["video0/video"][1]
+        row[20:200] = 7  # inside the PNG's data: its checksum fails
+        f["video0/video"][1] = row
+
+    video = poseio.load(_edited_package(tmp_path, damage)).videos[0]
+    with pytest.raises(poseio.ReadError, match=r"edited.pkg.slp:video0/video: the image of frame 110"):
+        video[110]
+    assert video[220].shape == (384, 384, 1)  # the others still read
