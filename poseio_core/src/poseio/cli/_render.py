@@ -139,7 +139,6 @@ class _Poses:
         self.frame_idx, self.track, self.points, self.skeleton = (
             a[order] for a in (self.frame_idx, self.track, self.points, self.skeleton)
         )
-        self._starts = np.searchsorted(self.frame_idx, self.frame_idx, side="left")
         # Each track's centroid in every frame it is in, for the trajectories drawn without an image.
         with np.errstate(all="ignore"):
             centroid = np.nanmean(self.points, axis=1) if self.points.shape[1] else np.zeros((len(rows), 2))
@@ -280,7 +279,9 @@ def _encode(
     drawn = 0
     try:
         with av.open(str(temporary), "w") as container:
-            stream = container.add_stream("libx264", rate=Fraction(rate).limit_denominator(1001), options={"crf": "18"})
+            stream = container.add_stream(
+                "libx264", rate=Fraction(rate).limit_denominator(1001), options={"crf": "18", "preset": "veryfast"}
+            )
             stream.height, stream.width = size
             stream.pix_fmt = "yuv420p"
             with tqdm(total=len(frames), desc="rendering", unit="frame", file=sys.stderr, disable=not progress) as bar:
@@ -319,7 +320,9 @@ def _draw(image: np.ndarray | None, poses: _Poses, frame: int, size: tuple[int, 
     width = max(1, round(point_size / 2))
     if image is None:
         for track, (numbers, centroids) in poses.trails.items():
-            recent = centroids[(numbers > frame - TRAIL) & (numbers <= frame)]
+            # numbers are sorted: the last TRAIL frames' rows are found without a pass over all of them.
+            lo, hi = np.searchsorted(numbers, [frame - TRAIL, frame], side="right")
+            recent = centroids[lo:hi]
             recent = recent[np.isfinite(recent).all(axis=1)]
             if len(recent) > 1:
                 faded = tuple(c // 2 for c in PALETTE[track % len(PALETTE)])
