@@ -94,14 +94,24 @@ def test_nothing_claims_lists_every_decline(tmp_path):
     assert set(caught.value.missing) == {"nwb-predictions", "nwb-annotations"}
 
 
-def test_a_named_format_that_declines_says_so(tmp_path):
+def test_a_named_format_whose_sniffer_declines_reads_on_the_callers_say_so(tmp_path):
+    # No format recognises the file: the one the caller names reads it (its reader says what is wrong,
+    # where there is something), so no plugin needs to claim broken files faintly to stay reachable.
     path = tmp_path / "data.other"
     path.write_bytes(b"?")
     with using_registry(registry_with(extra={"a": make_plugin("a")})):
-        with pytest.raises(poseio.UnknownFormatError, match="format 'a' does not recognise"):
-            poseio.load(path, format="a")
+        assert poseio.load(path, format="a").provenance["format"] == "a"
         with pytest.raises(poseio.UnknownFormatError, match="no installed format is called 'zzz'"):
             poseio.load(path, format="zzz")
+
+
+def test_a_named_format_that_declines_a_file_another_reads_names_the_other(tmp_path):
+    path = tmp_path / "data.b"
+    path.write_bytes(b"?")
+    plugins = {"a": make_plugin("a"), "b": make_plugin("b", extension=".b")}
+    with using_registry(registry_with(extra=plugins)):
+        with pytest.raises(poseio.UnknownFormatError, match="format 'a' does not recognise.*It reads as b"):
+            poseio.load(path, format="a")
 
 
 def test_a_reader_failure_keeps_format_plugin_and_cause(fake_file):

@@ -109,6 +109,10 @@ def _claims_for(
             errors = "; ".join(v.error for v in verdicts if v.error)
             # Asked on this failure only: which other format reads it is the fix to name.
             others = [c for c in ranked(ask_sniffers(probe, registry, None)) if c.format != format]
+            if not others and not errors:
+                # No format recognises the file, and the caller names one: its reader reads it on the
+                # caller's say-so (with every safety check of a load), and says what is wrong with it.
+                return [Claim(format, 0.0, f"named by the caller; its sniffer said: {reasons}")]
             advice = (
                 f"It reads as {others[0].format} ({others[0].reason}): {say_option('read_format', others[0].format)}"
                 if others
@@ -248,7 +252,7 @@ def load(
         with reading_policy(allow_external=allow_external, memory_budget=memory_budget):
             if probe.h5 is not None:
                 refuse_external_links(probe.h5)
-            parts = [_read_claim(probe, claim, registry, opts) for claim, opts in zip(claims, routed)]
+            parts = [_read_claim_on_say_so(probe, claim, registry, opts) for claim, opts in zip(claims, routed)]
     labels = Labels.merge(parts)
     # Frames are read from the pose file's folder: for a folder source (a dataset), from inside it.
     anchor = probe.path / probe.path.name if probe.path is not None and probe.is_folder else probe.path
@@ -270,6 +274,26 @@ def _route_read_options(
         return [options] * len(claims)
     accepted = [set(registry.formats[c.format].read_options) for c in claims]
     return split_options(options, accepted, [c.format for c in claims], source, "reader")
+
+
+def _read_claim_on_say_so(probe: Probe, claim: Claim, registry: Registry, options: dict[str, Any]) -> Labels:
+    """`_read_claim`; a claim its sniffer declined (the caller named the format) fails as not recognised.
+
+    The reader's own words say what is wrong; the class stays the one a
+    declined ``format=`` always raised, with the command that shows what
+    every format says of the file.
+    """
+    if claim.confidence > 0:
+        return _read_claim(probe, claim, registry, options)
+    try:
+        return _read_claim(probe, claim, registry, options)
+    except ReadError as exc:
+        raise UnknownFormatError(
+            f"{probe.name}: format {claim.format!r} does not recognise this file ({claim.reason}); its reader, "
+            f"asked anyway, says: {exc}. Run {say_command('explain', str(probe.name))} to see what every format "
+            "says of it",
+            path=probe.path,
+        ) from exc
 
 
 def _read_claim(probe: Probe, claim: Claim, registry: Registry, options: dict[str, Any]) -> Labels:

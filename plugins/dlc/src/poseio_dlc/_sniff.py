@@ -31,9 +31,6 @@ from poseio_dlc._pickle import UnsafePickleError
 FORMAT = "dlc"
 #: The keys DeepLabCut and its tools store frames under, most usual first.
 KNOWN_KEYS = ("df_with_missing", "tracks", "df", "keypoints")
-#: A file that starts as a DeepLabCut CSV but whose header is broken: claimed faintly, so that reading it
-#: with ``format="dlc"`` says what is wrong (any format that recognises the file claims more).
-BROKEN_HEADER = 0.1
 #: A root with more children than this is not a pandas store of one frame: only the first are looked at.
 MAX_ROOT_CHILDREN = 64
 #: How much of a config.yaml the sniffer reads: the keys it looks for come first, before a long video_sets.
@@ -105,7 +102,8 @@ def _sniff_csv(probe: poseio.Probe) -> poseio.Claim:
         if lines and continues_past_head(probe) and len(complete) < MAX_ROWS:
             return _wide_header(probe, split_rows(lines[:MAX_ROWS]))
         if lines and split_rows(lines[:1])[0][:1] == ["scorer"]:
-            return poseio.Claim(FORMAT, BROKEN_HEADER, f"a DeepLabCut scorer row, but {exc}")
+            # Declined; format="dlc" still reaches the reader (the caller's say-so), which says what is wrong.
+            return poseio.Claim(FORMAT, poseio.NOT_MINE, f"a DeepLabCut scorer row, but {exc}")
         return poseio.Claim(FORMAT, poseio.NOT_MINE, f"not a DeepLabCut CSV: {exc}")
     columns = header.columns
     what = f"{'multi' if columns.multi_animal else 'single'}-animal DeepLabCut header"

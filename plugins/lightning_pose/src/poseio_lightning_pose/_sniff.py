@@ -18,8 +18,6 @@ from poseio_lightning_pose._header import HeaderError, is_model_scorer, parse
 FORMAT = "lightning-pose"
 #: A DeepLabCut-layout CSV whose scorer is not a Lightning Pose model: below DeepLabCut's claim.
 OTHER_SCORER = 0.4
-#: A file that is only the start of such a header (a copy cut short).
-CUT_HEADER = 0.1
 
 
 def _describe(scorers: list[str]) -> str:
@@ -41,8 +39,9 @@ def sniff(probe: poseio.Probe) -> poseio.Claim:
         if split_rows(lines[:1])[0][:1] == ["scorer"] and len(complete) < 3:
             if continues_past_head(probe):
                 return _from_scorer_row(split_rows(lines[:1])[0])
-            # The whole file is a header cut short: claimed faintly, so that reading it says so.
-            return poseio.Claim(FORMAT, CUT_HEADER, f"a scorer row, but {exc}")
+            # The whole file is a header cut short: declined; format="lightning-pose" reaches the reader,
+            # which says so.
+            return poseio.Claim(FORMAT, poseio.NOT_MINE, f"a scorer row, but {exc}")
         return poseio.Claim(FORMAT, poseio.NOT_MINE, f"not a Lightning Pose CSV: {exc}")
     if header.multi_animal:
         return poseio.Claim(
