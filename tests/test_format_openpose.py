@@ -315,7 +315,8 @@ def test_a_user_loads_an_output_folder_in_a_fresh_process(tmp_path):
 def test_an_output_folder_converts_to_nwb(tmp_path):
     truth = output_folder(tmp_path / "json", n_frames=3, face_hands=False)
     out = tmp_path / "walk.nwb"
-    poseio.save(poseio.load(tmp_path / "json"), out, fps=30.0)
+    # The folder is one input, as `poseio convert json/ walk.nwb --fps 30` converts it.
+    poseio.convert(tmp_path / "json", out, fps=30.0)
     expected, scores = expected_grid(truth, parts=("pose",))
     with h5py.File(out, "r") as f:
         for person in (0, 1):
