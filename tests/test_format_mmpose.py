@@ -168,6 +168,19 @@ def test_3d_keypoints_and_track_ids_are_read(tmp_path):
     assert labels.provenance["mmpose"]["dropped"] == {"skeleton_links": [[2, 9]]}
 
 
+def test_x_y_score_triples_without_keypoint_scores_are_2d_points_with_scores(tmp_path):
+    # mmpose 0.x's results: keypoints [x, y, score], bbox [x1, y1, x2, y2, score], no keypoint_scores.
+    triples = np.array([[[1.5, 2.5, 0.9], [3.0, 4.0, 0.2]]])
+    frames = [{"frame_id": 0, "instances": [{"keypoints": triples[0].tolist(), "bbox": [0, 1, 2, 3, 0.75]}]}]
+    (tmp_path / "old.json").write_text(json.dumps(frames))
+    labels = poseio.load(tmp_path / "old.json")
+    points, scores = labels.numpy(return_scores=True)
+    assert np.array_equal(points[0], triples[:, :, :2]) and np.array_equal(scores[0], triples[:, :, 2])
+    assert labels.to_table().score.tolist() == [0.75]
+    assert labels.provenance["mmpose"]["keypoints"] == "x, y, score"
+    assert labels.provenance["mmpose"]["bboxes"].tolist() == [[0, 1, 2, 3]]
+
+
 # -- bad input ------------------------------------------------------------------------------------
 
 

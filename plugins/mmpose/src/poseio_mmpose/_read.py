@@ -10,7 +10,8 @@ image's instances are frame 0). Node names come from ``meta_info``'s
 ``keypoint_id2name``, edges from ``skeleton_links`` and mirror pairs from
 ``flip_indices``; without ``meta_info`` the nodes are numbered. What the model
 has no place for is kept in ``labels.provenance["mmpose"]`` (see
-``docs/formats/mmpose.md``).
+``docs/formats/mmpose.md``). Points of three values without any
+``keypoint_scores`` are mmpose 0.x's ``x, y, score`` triples, not 3D.
 """
 
 from __future__ import annotations
@@ -116,11 +117,17 @@ def _number(value: Any) -> float:
 
 
 def _box(value: Any) -> list[float]:
+    """x1, y1, x2, y2 and the box's score (NaN when not given)."""
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
-        value = value[0]  # mmpose writes one box as [[x1, y1, x2, y2]]
-    if isinstance(value, list) and len(value) == 4:
-        return [_number(v) for v in value]
-    return [np.nan] * 4
+        value = value[0]  # mmpose 1.x writes one box as [[x1, y1, x2, y2]]
+    if isinstance(value, list) and len(value) in (4, 5):  # mmpose 0.x: [x1, y1, x2, y2, score]
+        return [_number(v) for v in value] + [np.nan] * (5 - len(value))
+    return [np.nan] * 5
+
+
+def _score(instance: dict, box: list[float]) -> float:
+    score = _number(instance.get("bbox_score"))
+    return box[4] if np.isnan(score) else score
 
 
 def read_mmpose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
@@ -155,18 +162,25 @@ def read_mmpose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     n_nodes, ndim = shape or (len(names) if isinstance(names, dict) else 0, 2)
     if not n_nodes:
         raise error("no instance and no meta_info.keypoint_id2name: no keypoints to read")
+    # mmpose 1.x writes keypoint_scores beside x, y (or x, y, z from a 3D lifter); mmpose 0.x's results were
+    # x, y, score triples without keypoint_scores.
+    triples = ndim == 3 and not any("keypoint_scores" in item for item in instances)
     check_allocation(len(instances) * max(n_nodes, 1) * (ndim + 6) * 8, f"{len(instances)} instances", probe.name)
     points = np.full((len(instances), n_nodes, ndim), np.nan)
     point_scores = np.full((len(instances), n_nodes), np.nan)
     for i, item in enumerate(instances):
         try:
             points[i] = np.asarray(item["keypoints"], dtype=np.float64)
-            if item.get("keypoint_scores") is not None:
+            if triples:
+                point_scores[i] = points[i, :, 2]
+            elif item.get("keypoint_scores") is not None:
                 point_scores[i] = np.asarray(item["keypoint_scores"], dtype=np.float64).reshape(n_nodes)
         except (TypeError, ValueError) as exc:
             raise error(
                 f"frame {frame_column[i]}: keypoints or keypoint_scores are not {n_nodes} numbers each"
             ) from exc
+    if triples:
+        points, ndim = np.ascontiguousarray(points[..., :2]), 2
     skeleton, dropped = _skeleton(meta, n_nodes, error)
     tracks: dict[Any, int] = {}
     track_column = []
@@ -176,6 +190,7 @@ def read_mmpose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
             track_column.append(poseio.NO_TRACK)
         else:
             track_column.append(tracks.setdefault(track_id, len(tracks)))
+    boxes = [_box(item.get("bbox")) for item in instances]
     # Frames in order, instances of one frame in the file's order (so that bboxes line up with the table's rows).
     order = np.argsort(np.asarray(frame_column, dtype=np.int64), kind="stable")
     table = poseio.PoseTable.build(
@@ -186,11 +201,12 @@ def read_mmpose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         track=np.asarray(track_column, dtype=np.int64)[order],
         predicted=True,
         point_scores=point_scores[order],
-        score=np.array([_number(instances[i].get("bbox_score")) for i in order.tolist()]),
+        score=np.array([_score(instances[i], boxes[i]) for i in order.tolist()]),
     )
     details = {
         "layout": layout,
-        "bboxes": np.array([_box(instances[i].get("bbox")) for i in order.tolist()]).reshape(-1, 4),
+        "bboxes": np.array([boxes[i][:4] for i in order.tolist()]).reshape(-1, 4),
+        "keypoints": "x, y, score" if triples else ("x, y, z" if ndim == 3 else "x, y"),
         "meta_info": meta,
         "dropped": dropped,
     }
