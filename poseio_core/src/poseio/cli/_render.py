@@ -114,7 +114,9 @@ def render_labels(
             reader.close()
     total = len(numbers)
     which = "the frames with poses" if only_labelled else "frames"
-    summary = f"{total} frames of {chosen.filename} ({which} from {start} to {stop - 1}) at {rate:g} fps: "
+    summary = (
+        f"{total} frame{'s' * (total != 1)} of {chosen.filename} ({which} from {start} to {stop - 1}) at {rate:g} fps: "
+    )
     if drawn == total:
         return summary + "poses over the video's frames"
     blank = f"{total - drawn} on a black canvas with trajectories ({why or 'the video has no image of them'})"
