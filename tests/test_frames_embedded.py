@@ -400,3 +400,15 @@ def test_a_damaged_embedded_image_names_its_frame(tmp_path):
     with pytest.raises(poseio.ReadError, match=r"edited.pkg.slp:video0/video: the image of frame 110"):
         video[110]
     assert video[220].shape == (384, 384, 1)  # the others still read
+
+
+@pytest.mark.corpus
+def test_a_package_converted_to_a_deeplabcut_project_writes_its_embedded_images(tmp_path):
+    path = corpus_file("formats", "sio095_user_labels_embedded.pkg.slp")
+    stored = _stored_slp_images(path)[0]
+    poseio.save(poseio.load(path), tmp_path / "project", format="dlc-project", allow_loss=True)
+    written = sorted((tmp_path / "project").rglob("*.png"))
+    assert len(written) == len(stored)
+    for image_file, (frame, image) in zip(written, sorted(stored.items())):
+        assert image_file.name == f"img{frame:04d}.png"
+        np.testing.assert_array_equal(np.asarray(PIL_Image.open(image_file)), image[:, :, 0])
