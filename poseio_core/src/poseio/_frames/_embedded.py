@@ -25,7 +25,7 @@ import attrs
 import numpy as np
 
 from poseio._errors import MissingDependencyError, PoseioError, ReadError, UnsafeFileError
-from poseio._policy import check_allocation
+from poseio._policy import BUDGET_VARIABLE, current_policy, draw, size_text
 
 #: The Pillow decoders an embedded image may use: the formats pose files embed, and no other.
 DECODERS = ("PNG", "JPEG", "BMP", "TIFF")
@@ -172,7 +172,7 @@ def decode_image(data: bytes, what: str, where: str) -> np.ndarray:
             width, height = image.size
             grey = image.mode in _GREY_MODES
             # Drawn before decoding: the header alone can declare any size.
-            check_allocation(width * height * (1 if grey else 3), f"{what} ({width} x {height} pixels)", where)
+            _draw_pixels(width * height * (1 if grey else 3), f"{what} ({width} x {height} pixels)", where)
             mode = "L" if grey else "RGB"
             array = np.asarray(image if image.mode == mode else image.convert(mode))
     except PoseioError:
@@ -187,6 +187,21 @@ def decode_image(data: bytes, what: str, where: str) -> np.ndarray:
     except (OSError, ValueError, SyntaxError) as exc:  # Pillow's errors on truncated or damaged images
         raise ReadError(f"{where}: {what} cannot be decoded ({exc})") from exc
     return array[:, :, np.newaxis] if array.ndim == 2 else array
+
+
+def _draw_pixels(nbytes: int, what: str, where: str) -> None:
+    """Draw an image's pixels from the memory budget, or refuse it saying how to raise the budget.
+
+    Frames are read after the load, so the fix is the environment variable
+    (``video[i]`` takes no ``memory_budget=``).
+    """
+    if not draw(nbytes):
+        raise UnsafeFileError(
+            f"{where}: {what} would need {size_text(nbytes)}, more than poseio's memory budget of "
+            f"{size_text(current_policy().memory_budget)}. If the image is genuine, raise the budget with the "
+            f"{BUDGET_VARIABLE} environment variable",
+            path=where,
+        )
 
 
 def _spans(numbers: list[int]) -> str:
