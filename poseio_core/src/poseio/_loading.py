@@ -277,23 +277,23 @@ def _route_read_options(
 
 
 def _read_claim_on_say_so(probe: Probe, claim: Claim, registry: Registry, options: dict[str, Any]) -> Labels:
-    """`_read_claim`; a claim its sniffer declined (the caller named the format) fails as not recognised.
+    """`_read_claim`; for a claim its sniffer declined (the caller named the format), failures say so.
 
-    The reader's own words say what is wrong; the class stays the one a
-    declined ``format=`` always raised, with the command that shows what
+    The reader's verdict stands (a damaged file of the format is a
+    `ReadError`), with what the sniffer said and the command that shows what
     every format says of the file.
     """
-    if claim.confidence > 0:
-        return _read_claim(probe, claim, registry, options)
     try:
         return _read_claim(probe, claim, registry, options)
     except ReadError as exc:
-        raise UnknownFormatError(
-            f"{probe.name}: format {claim.format!r} does not recognise this file ({claim.reason}); its reader, "
-            f"asked anyway, says: {exc}. Run {say_command('explain', str(probe.name))} to see what every format "
-            "says of it",
-            path=probe.path,
-        ) from exc
+        if claim.confidence > 0:
+            raise
+        exc.args = (
+            f"{exc} (format {claim.format!r} was named, and read the file although {claim.reason.split(': ', 1)[-1]}; "
+            f"run {say_command('explain', str(probe.name))} to see what every format says of it)",
+            *exc.args[1:],
+        )
+        raise
 
 
 def _read_claim(probe: Probe, claim: Claim, registry: Registry, options: dict[str, Any]) -> Labels:
