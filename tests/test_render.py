@@ -171,3 +171,18 @@ def test_poses_far_outside_any_frame_are_refused_not_drawn_on_a_huge_canvas(tmp_
     result = run("render", tmp_path / "poses.slp", tmp_path / "out.mp4")
     assert result.returncode == 1
     assert "the poses reach a frame of 1000000016 x 64 pixels; poseio renders frames of at most 8192" in result.stderr
+
+
+@pytest.mark.corpus
+def test_a_damaged_frame_stops_the_render_naming_it_and_leaves_no_output(tmp_path):
+    import h5py
+
+    path = tmp_path / "edited.pkg.slp"
+    path.write_bytes(corpus_file("formats", "sio095_user_labels_embedded.pkg.slp").read_bytes())
+    with h5py.File(path, "r+") as f:
+        row = f["video0/video"][1]
+        row[20:200] = 7
+        f["video0/video"][1] = row
+    result = run("render", path, tmp_path / "out.mp4", "--only-labelled", "-q")
+    assert result.returncode == 1 and "edited.pkg.slp:video0/video: the image of frame 110" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["edited.pkg.slp"]

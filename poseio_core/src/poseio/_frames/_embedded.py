@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 
 from poseio._errors import MissingDependencyError, PoseioError, ReadError, UnsafeFileError
+from poseio._frames._reader import NoImageError
 from poseio._policy import BUDGET_VARIABLE, current_policy, draw, size_text
 
 #: The Pillow decoders an embedded image may use: the formats pose files embed, and no other.
@@ -109,7 +110,7 @@ class EmbeddedImages:
             return self._cache[index]
         row = self._row.get(index)
         if row is None:
-            raise ReadError(
+            raise NoImageError(
                 f"frame {index} of {self._name} has no image in {self._record.where}, which holds the images of "
                 f"frames {_spans(self.frame_numbers)}"
             )

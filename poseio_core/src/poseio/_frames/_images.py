@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from poseio._errors import MissingDependencyError, ReadError
+from poseio._frames._reader import NoImageError
 
 #: The endings of the image files read as frames.
 IMAGE_ENDINGS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
@@ -38,7 +39,7 @@ class ImageFrames:
 
         path = self._files.get(index)
         if path is None:
-            raise ReadError(f"frame {index} has no image file (the images are frames {_spans(self._files)})")
+            raise NoImageError(f"frame {index} has no image file (the images are frames {_spans(self._files)})")
         try:
             with PIL.Image.open(path) as image:
                 grey = image.mode in ("1", "L", "I;16", "I", "F")

@@ -6,7 +6,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from poseio._errors import InvalidArgumentError
+from poseio._errors import InvalidArgumentError, ReadError
+
+
+class NoImageError(ReadError):
+    """A frame within the video's length that has no image: a package or a labelled-images folder holds others only."""
 
 
 class FrameBackend(Protocol):

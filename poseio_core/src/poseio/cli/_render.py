@@ -22,6 +22,7 @@ import click
 import numpy as np
 
 from poseio._errors import MissingDependencyError, PoseioError, ReadError, WriteError
+from poseio._frames._reader import NoImageError
 from poseio._labels import Labels
 from poseio._video import Video
 from poseio.cli._main import SOURCE, _load, _reading_options, cli
@@ -230,22 +231,27 @@ def _frame_range(frames: tuple[int | None, int | None], poses: _Poses, video: Vi
 
 
 def _canvas_size(video: Video, reader: Any, poses: _Poses, start: int, stop: int) -> tuple[int, int]:
-    """``(height, width)`` of the output: the video's, else its first frame's, else the poses' extent."""
-    if video.shape and len(video.shape) >= 3 and video.shape[1] and video.shape[2]:
+    """``(height, width)`` of the output: the first frame's that has an image, else the video's, else the poses'."""
+    image = None
+    for frame in [start, *(int(f) for f in np.unique(poses.frame_idx) if start <= f < stop)][:20]:
+        image = _image(reader, frame)
+        if image is not None:
+            break
+    if image is not None:
+        height, width = image.shape[:2]
+    elif video.shape and len(video.shape) >= 3 and video.shape[1] and video.shape[2]:
         height, width = int(video.shape[1]), int(video.shape[2])
     else:
-        image = None
-        for frame in [start, *(int(f) for f in np.unique(poses.frame_idx) if start <= f < stop)][:20]:
-            image = _image(reader, frame)
-            if image is not None:
-                break
-        if image is not None:
-            height, width = image.shape[:2]
-        else:
-            x, y = poses.extent()
-            height, width = max(64, int(np.ceil(y)) + 16), max(64, int(np.ceil(x)) + 16)
+        x, y = poses.extent()
+        height, width = max(64, int(np.ceil(y)) + 16), max(64, int(np.ceil(x)) + 16)
     if max(height, width) > MAX_SIDE:
-        source = "the video declares" if video.shape and video.shape[1] else "the poses reach"
+        source = (
+            "the video has"
+            if image is not None
+            else "the video declares"
+            if video.shape and video.shape[1]
+            else "the poses reach"
+        )
         raise PoseioError(
             f"{source} a frame of {width} x {height} pixels; poseio renders frames of at most {MAX_SIDE} pixels a "
             "side. Check the coordinates (are they in pixels?) or the video"
@@ -259,7 +265,7 @@ def _image(reader: Any, frame: int) -> np.ndarray | None:
         return None
     try:
         return reader[frame]
-    except (IndexError, ReadError):
+    except (IndexError, NoImageError):  # past the video's end, or a frame the file holds no image of
         return None
 
 
