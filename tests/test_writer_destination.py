@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import poseio
+import pytest
 from poseio.testing import registry_with, using_registry
 
 
@@ -54,3 +55,22 @@ def test_a_writer_that_takes_no_destination_still_writes(tmp_path):
     with using_registry(registry_with(extra={"seen": _plugin(seen, takes_destination=False)})):
         poseio.save(_labels(), tmp_path / "x.seen")
     assert (tmp_path / "x.seen").read_text() == "old"
+
+
+def test_a_writer_draws_from_one_budget_per_save(tmp_path):
+    # A dense layout sized from the labels (sleap-io's: a row for every frame from 0) is refused over
+    # the save's budget, as a WriteError naming how to raise it; nothing is written.
+    labels = poseio.Labels.from_numpy(
+        np.ones((2, 1, 1, 2)),
+        video=poseio.Video("v.mp4", fps=30.0),
+        skeleton=poseio.Skeleton(["a"]),
+        frame_inds=np.array([0, 10**9]),
+        point_scores=np.ones((2, 1, 1)),
+    )
+    path = tmp_path / "far.nwb"
+    with pytest.raises(poseio.WriteError, match="memory budget of 1.0 MB for one load or save") as caught:
+        poseio.save(labels, path, layout="sleap-io", memory_budget="1MB")
+    assert "memory_budget='2GB'" in str(caught.value)
+    assert not path.exists()
+    with pytest.raises(poseio.InvalidOptionError, match="not a size"):
+        poseio.save(labels, path, memory_budget="lots")

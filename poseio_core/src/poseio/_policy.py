@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from poseio._errors import InvalidOptionError, UnsafeFileError
+from poseio._errors import InvalidOptionError, UnsafeFileError, WriteError
 from poseio._words import say_option
 
 #: Environment variable that sets the memory budget, in bytes or with a unit (``"8GB"``, ``"512MiB"``).
@@ -41,11 +41,14 @@ class ReadingPolicy:
         memory_budget: The bytes that a load's reads and arrays sized from the
             file may take, all together: one budget per load, not per array.
         allowance: What the load has drawn so far.
+        writing: The policy of a save (`poseio.save` makes one for its
+            writers): an allocation over budget is then a `WriteError`.
     """
 
     allow_external: bool = False
     memory_budget: int = attrs.field(factory=lambda: default_memory_budget())
     allowance: Allowance = attrs.field(factory=Allowance, eq=False, repr=False)
+    writing: bool = False
 
 
 _POLICY: contextvars.ContextVar[ReadingPolicy | None] = contextvars.ContextVar("poseio_reading_policy", default=None)
@@ -93,10 +96,12 @@ def current_policy() -> ReadingPolicy:
 
 
 @contextlib.contextmanager
-def reading_policy(*, allow_external: bool = False, memory_budget: int | str | None = None) -> Iterator[ReadingPolicy]:
-    """Make a policy current for the code inside the block (one load)."""
+def reading_policy(
+    *, allow_external: bool = False, memory_budget: int | str | None = None, writing: bool = False
+) -> Iterator[ReadingPolicy]:
+    """Make a policy current for the code inside the block (one load, or one save with ``writing``)."""
     budget = default_memory_budget() if memory_budget is None else parse_size(memory_budget)
-    token = _POLICY.set(ReadingPolicy(bool(allow_external), budget))
+    token = _POLICY.set(ReadingPolicy(bool(allow_external), budget, writing=writing))
     try:
         yield _POLICY.get()
     finally:
@@ -119,10 +124,10 @@ def budget_message(nbytes: float, what: str, where: str) -> str:
     """The error message for an array over the budget: what, how large, and how to raise the budget."""
     policy = current_policy()
     spent = policy.allowance.spent
-    already = f" on top of the {size_text(spent)} this load has already read or made," if spent else ","
+    already = f" on top of the {size_text(spent)} already read or made," if spent else ","
     return (
         f"{where}: {what} would need {size_text(nbytes)}{already} more than poseio's memory budget of "
-        f"{size_text(policy.memory_budget)} for one load. If that is genuine, raise the budget with the "
+        f"{size_text(policy.memory_budget)} for one load or save. If that is genuine, raise the budget with the "
         f"{BUDGET_VARIABLE} environment variable (or {say_option('memory_budget', '2GB')})"
     )
 
@@ -142,11 +147,16 @@ def check_allocation(nbytes: float, what: str, where: str, *, path: str | os.Pat
         where: The file (or ``file:object``) it is sized from.
         path: The file, recorded on the error.
 
+    Writers call it too, for arrays sized from the labels they write (a dense
+    grid up to the last frame number): `poseio.save` holds one budget per save.
+
     Raises:
         UnsafeFileError: ``nbytes`` is over what the load has left; the message says how to raise it.
+        WriteError: The same, during a save.
     """
     if not draw(nbytes):
-        raise UnsafeFileError(budget_message(nbytes, what, where), path=path if path is not None else where)
+        error = WriteError if current_policy().writing else UnsafeFileError
+        raise error(budget_message(nbytes, what, where), path=path if path is not None else where)
 
 
 def draw(nbytes: float) -> bool:

@@ -16,6 +16,7 @@ from poseio._errors import DataLossError, FormatError, PoseioError, UnknownForma
 from poseio._labels import Labels
 from poseio._loading import FormatChoice, load, sniff
 from poseio._new_instances import new_instances
+from poseio._policy import parse_size, reading_policy
 from poseio._probe import Probe
 from poseio._records import Claim, FormatInfo
 from poseio._registry import Registry, describe_formats, get_registry
@@ -180,6 +181,7 @@ def save(
     format: FormatChoice = None,
     lock_timeout: float | None = None,
     allow_loss: bool = False,
+    memory_budget: int | str | None = None,
     **options: Any,
 ) -> None:
     """Write Labels to a new file (or replace one), atomically.
@@ -204,6 +206,10 @@ def save(
             labels (user instances named ``format="nwb-predictions"``, a
             prediction hidden under a user instance in a DeepLabCut table).
             By default such a save is refused, naming what would be lost.
+        memory_budget: The most the writers may allocate for arrays sized from
+            the labels (a frame number of 10**9 in a dense layout), all together:
+            one budget per save, as `poseio.load` has one per load; by default
+            ``POSEIO_MEMORY_BUDGET`` or half of the machine's memory.
         **options: Passed to the writing plugin(s).
 
     Raises:
@@ -220,6 +226,8 @@ def save(
             nothing was changed at ``path``.
     """
     destination, timeout = _checked(labels, path, format, lock_timeout, "save")
+    if memory_budget is not None:
+        parse_size(memory_budget)  # a wrong budget is a usage error, before anything is written
     registry = get_registry()
     names = _writers_for(labels, destination, format, registry, append=False)
     for name in names[1:]:
@@ -228,14 +236,16 @@ def save(
     routed = _route_options(names, options, registry, destination)
     if not allow_loss:
         _refuse_losses(labels, destination, names, routed, registry, named=format is not None)
-    if registry.formats[names[0]].folders:
-        with replacing_folder(destination, may_replace=_holds(names[0]), lock_timeout=timeout) as temp:
+    # One budget for the whole save, which writers draw from with poseio.limits.check_allocation.
+    with reading_policy(memory_budget=memory_budget, writing=True):
+        if registry.formats[names[0]].folders:
+            with replacing_folder(destination, may_replace=_holds(names[0]), lock_timeout=timeout) as temp:
+                _call_writer("poseio_write", names[0], labels, temp, destination, registry, routed[0])
+            return
+        with replacing(destination, lock_timeout=timeout) as temp:
             _call_writer("poseio_write", names[0], labels, temp, destination, registry, routed[0])
-        return
-    with replacing(destination, lock_timeout=timeout) as temp:
-        _call_writer("poseio_write", names[0], labels, temp, destination, registry, routed[0])
-        for name, name_options in zip(names[1:], routed[1:]):
-            _call_writer("poseio_append", name, labels, temp, destination, registry, name_options)
+            for name, name_options in zip(names[1:], routed[1:]):
+                _call_writer("poseio_append", name, labels, temp, destination, registry, name_options)
 
 
 def _holds(format: str) -> Callable[[Path], bool]:

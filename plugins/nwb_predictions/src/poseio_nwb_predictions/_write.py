@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 import numpy as np
 from poseio import InvalidLabelsError, InvalidOptionError, Labels, PoseTable, Skeleton, Video
+from poseio.limits import check_allocation
 from poseio.options import say_option
 from poseio_nwb import REPEAT, escape_track
 from poseio_nwb.writing import (
@@ -472,7 +473,13 @@ class _Writer:
         if for_sleap_io:
             # sleap-io numbers frames by their rank among all times, and reads times as frame
             # indices: every frame from 0 gets a row (NaN where no pose), at time = frame index.
-            dense = np.full((points.shape[0], int(frames[-1]) + 1, points.shape[2]), np.nan)
+            rows_needed = int(frames[-1]) + 1
+            check_allocation(
+                2 * points.shape[0] * rows_needed * (points.shape[2] + 1) * 8,
+                f"sleap-io's layout: a row for each of {rows_needed} frames (from 0 to the last pose's)",
+                str(video.filename),
+            )
+            dense = np.full((points.shape[0], rows_needed, points.shape[2]), np.nan)
             dense_scores = np.full(dense.shape[:2], np.nan)
             dense[:, frames], dense_scores[:, frames] = points, point_scores
             points, point_scores = dense, dense_scores
