@@ -289,7 +289,8 @@ def _read_claim_on_say_so(probe: Probe, claim: Claim, registry: Registry, option
         if claim.confidence > 0:
             raise
         exc.args = (
-            f"{exc} (format {claim.format!r} was named, and read the file although {claim.reason.split(': ', 1)[-1]}; "
+            f"{exc} (format {claim.format!r} was named, so its reader was asked although its sniffer declined the file: "
+            f"{claim.reason.split(': ', 1)[-1]}; "
             f"run {say_command('explain', str(probe.name))} to see what every format says of it)",
             *exc.args[1:],
         )
