@@ -118,6 +118,23 @@ def test_a_video_beside_its_pose_file_opens_and_one_elsewhere_is_refused_until_a
                 assert reader[7].shape == (48, 64, 3)
 
 
+def test_a_video_named_by_a_pose_file_read_from_a_file_object_is_not_looked_up_here(tmp_path):
+    # A pose file read from a URL (or any file object) names files of another machine: an absolute
+    # path in it could be anything here, so poseio opens none unless allowed.
+    _write(tmp_path / "cam.mp4", "libx264", pix_fmt="yuv420p")
+    labels = predictions()
+    labels.videos[0].filename = str(tmp_path / "cam.mp4")
+    path = tmp_path / "poses.slp"
+    poseio.save(labels, path)
+    with open(path, "rb") as stream:
+        video = poseio.load(stream).videos[0]
+    with pytest.raises(poseio.UnsafeFileError, match="read from a URL or a file object"):
+        video[0]
+    with video.open(allow_external=True) as reader:
+        assert reader[0].shape == (48, 64, 3)
+    assert poseio.load(path).videos[0][0].shape == (48, 64, 3)  # from the file itself, it opens
+
+
 def test_a_playlist_beside_the_pose_file_is_not_opened(tmp_path):
     (tmp_path / "list.m3u8").write_text("#EXTM3U\n#EXTINF:1,\n/etc/passwd\n#EXT-X-ENDLIST\n")
     labels = predictions()

@@ -258,6 +258,7 @@ def load(
     anchor = probe.path / probe.path.name if probe.path is not None and probe.is_folder else probe.path
     for video in labels.videos:
         video._pose_file = anchor
+        video._named_remotely = probe.path is None
     labels.provenance.update(
         source=probe.name,
         format="+".join(p.provenance["format"] for p in parts),

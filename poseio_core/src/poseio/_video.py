@@ -45,6 +45,8 @@ class Video:
     metadata: dict[str, Any] = attrs.field(factory=dict)
     # The pose file that named this video (set by poseio.load): its folder bounds what is opened.
     _pose_file: Path | None = attrs.field(default=None, init=False, repr=False)
+    # Named by a pose file read from a URL or a file object: nothing on this machine is its folder.
+    _named_remotely: bool = attrs.field(default=False, init=False, repr=False)
     _frames: Any = attrs.field(default=None, init=False, repr=False)
 
     def matches(self, other: Video) -> bool:

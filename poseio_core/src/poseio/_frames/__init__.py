@@ -46,6 +46,12 @@ def open_frames(video: Video, *, allow_external: bool = False) -> FrameReader:
     if record is not None:
         length = video.shape[0] if video.shape else 0
         return FrameReader(EmbeddedImages(record, name=video.filename, length=length), video.filename)
+    if getattr(video, "_named_remotely", False) and not allow_external:
+        # A URL's pose file names files of another machine: looked up here, they could be anything.
+        raise UnsafeFileError(
+            f"video {video.filename}: named by a pose file read from a URL or a file object, so poseio opens "
+            "no file it names on this machine; pass allow_external=True (--allow-external) if you trust it"
+        )
     images = _image_files(video, pose_file, allow_external)
     if images:
         return FrameReader(ImageFrames(images), video.filename)
