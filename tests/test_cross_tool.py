@@ -259,3 +259,51 @@ def test_3d_poses_are_refused_in_the_sleap_io_layout(tmp_path):
     with pytest.raises(poseio.InvalidOptionError, match="layout='ndx-pose'"):
         poseio.save(labels, tmp_path / "x.nwb", layout="sleap-io")
     assert not (tmp_path / "x.nwb").exists()
+
+
+MOVEMENT_MERGED = """
+import json, sys
+import numpy as np
+import xarray as xr
+from movement.io import load_poses
+ds = xr.merge([load_poses.from_nwb_file(path) for path in sys.argv[1:]])
+position = ds.position.transpose("time", "individuals", "keypoints", "space").values
+print(json.dumps({
+    "individuals": [str(i) for i in ds.individuals.values],
+    "keypoints": [str(k) for k in ds.keypoints.values],
+    "position": np.where(np.isnan(position), None, position).tolist(),
+}))
+"""
+
+
+def test_movement_merges_one_file_per_animal_into_all_the_animals(tmp_path):
+    # The documented way to hand movement several animals (docs/formats/nwb-predictions.md). In the
+    # default layout a file holds rows only where its animal has a pose, which movement (reading
+    # sample i at time i / rate) would shift: an animal missing in one frame moved by one after it.
+    labels = two_animals()
+    table = labels.to_table()
+    paths = []
+    for t, track in enumerate(labels.tracks[:3]):
+        animal = poseio.Labels.from_table(
+            table.take(table.track == t), videos=labels.videos, skeletons=labels.skeletons, tracks=labels.tracks
+        )
+        paths.append(tmp_path / f"{track.name}.nwb")
+        poseio.save(animal, paths[-1], identifier=track.name, layout="movement")
+    found = run_tool(MOVEMENT_MERGED, *map(str, paths))
+    assert found["individuals"] == ["fly_0", "fly_1", "fly_2"]
+    assert sorted(found["keypoints"]) == ["body", "head", "tail"]  # xarray's merge sorts them
+    order = [found["keypoints"].index(n) for n in ("head", "body", "tail")]
+    got = _nan(found["position"])[:, :, order]
+    # movement times each sample by its index and a rate: the layout writes a row for every frame
+    # from 0 (NaN where an animal has no pose, as fly_1 in frame 9), so time 0 is frame 0.
+    expected = labels.numpy()[:, :3]
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    np.testing.assert_array_equal(got, expected)
+    # poseio reads the layout back as the poses it was given (the NaN rows are no poses).
+    again = poseio.load(paths[1])
+    np.testing.assert_array_equal(again.numpy()[:, 0], labels.numpy()[:, 1])
+    no_rate = poseio.Labels.from_numpy(
+        np.ones((3, 1, 1, 2)), video=poseio.Video("c.mp4"), skeleton=poseio.Skeleton(["a"])
+    )
+    with pytest.raises(poseio.InvalidOptionError, match="layout='movement' stores a regular clock.*fps=30"):
+        poseio.save(no_rate, tmp_path / "no_rate.nwb", layout="movement", timestamps=[0.0, 0.1, 0.3])

@@ -75,7 +75,7 @@ POSE_OPTIONS = (
     "layout",
 )
 #: Values of the ``layout`` option: standard ndx-pose, or the layout sleap-io 0.9.5 reads.
-LAYOUTS = ("ndx-pose", "sleap-io")
+LAYOUTS = ("ndx-pose", "sleap-io", "movement")
 #: Arrays smaller than this are stored uncompressed even with ``compression=``. A compressed dataset
 #: is chunked, and each chunked dataset carries a chunk index (a B-tree node of about 2.5 kB in the
 #: HDF5 file format pynwb writes): more than gzip saves on a few kB of coordinates. Compressing every
@@ -370,7 +370,7 @@ class _Writer:
         """The frames of a video's rows that its clock times: all but the placed samples of rate-0.0 series."""
         frames = self.table.frame_idx
         keep = in_video.copy()
-        if self.labels.provenance.get(UNTIMED_KEY) and self.options.get("layout") != "sleap-io":
+        if self.labels.provenance.get(UNTIMED_KEY) and self.options.get("layout") not in ("sleap-io", "movement"):
             for skeleton_id in PoseTable.distinct(self.table.skeleton[in_video]).tolist():
                 group = in_video & (self.table.skeleton == skeleton_id)
                 for slot in PoseTable.distinct(slots[group]).tolist():
@@ -449,9 +449,11 @@ class _Writer:
                     "PoseEstimation stores one pose per track and time"
                 )
         for_sleap_io = self.options.get("layout") == "sleap-io"
+        # sleap-io's and movement's layouts: a row for every frame from 0 (see `_dense_from_frame_zero`).
+        dense_layout = self.options.get("layout") in ("sleap-io", "movement")
         # Series read with rate 0.0 (only their first sample timed) are written back so; the others
         # are timed by the clock on the rows they have poses in (``on_clock``).
-        untimed = self._untimed(rows, frames, skeleton, record) if not for_sleap_io else None
+        untimed = self._untimed(rows, frames, skeleton, record) if not dense_layout else None
         on_clock = slice(None) if untimed is None else untimed.on_clock
         stamps, _ = frame_times(video, video_id, frames[on_clock], self.options)
         # Contiguous frames on a regular clock are stored as start + rate, as nwbinspector asks.
@@ -470,20 +472,9 @@ class _Writer:
         # table is already node-major, as the reader makes it, these are views.)
         points = np.ascontiguousarray(self.table.points[select].transpose(1, 0, 2))
         point_scores = np.ascontiguousarray(self.table.point_scores[select].T)
-        if for_sleap_io:
-            # sleap-io numbers frames by their rank among all times, and reads times as frame
-            # indices: every frame from 0 gets a row (NaN where no pose), at time = frame index.
-            rows_needed = int(frames[-1]) + 1
-            check_allocation(
-                2 * points.shape[0] * rows_needed * (points.shape[2] + 1) * 8,
-                f"sleap-io's layout: a row for each of {rows_needed} frames (from 0 to the last pose's)",
-                str(video.filename),
-            )
-            dense = np.full((points.shape[0], rows_needed, points.shape[2]), np.nan)
-            dense_scores = np.full(dense.shape[:2], np.nan)
-            dense[:, frames], dense_scores[:, frames] = points, point_scores
-            points, point_scores = dense, dense_scores
-            timing = {"starting_time": 0.0, "rate": 1.0}
+        if dense_layout:
+            points, point_scores = _dense_from_frame_zero(points, point_scores, frames, video.filename)
+            timing = {"starting_time": 0.0, "rate": 1.0} if for_sleap_io else self._movement_clock(video, fps)
         reserved = RESERVED_NAMES | ({nwb_skeleton.name} if nwb_skeleton is not None else set())
         kept = (record or {}).get("series", {})
         series = []
@@ -548,6 +539,9 @@ class _Writer:
             return estimation  # a camera view: its MultiCameraPoseEstimation holds it
         home.add(estimation)
         instance_scores = np.stack([self.table.score[select], self.table.tracking_score[select]], axis=1)
+        if dense_layout:
+            instance_scores = _dense_from_frame_zero(instance_scores.T[:, :, None], None, frames, video.filename)[0]
+            instance_scores = instance_scores[:, :, 0].T
         scores_timing = timing or {"timestamps": series[0]}
         if untimed is not None and np.isfinite(instance_scores).any():
             instance_scores, scores_timing = self._untimed_scores(instance_scores, untimed, timing, shared, stamps)
@@ -567,6 +561,18 @@ class _Writer:
                 )
             )
         return estimation
+
+    @staticmethod
+    def _movement_clock(video: Video, fps: float | None) -> dict[str, float]:
+        """The clock of movement's layout: frame 0 at the video's start, at its rate (movement reads no timestamps)."""
+        if not fps:
+            raise InvalidOptionError(
+                f"video {video.filename}: {say_option('layout', 'movement')} stores a regular clock (movement "
+                "times each sample by a rate, not by timestamps), and this video has none: give its frame rate "
+                f"with {say_option('fps', example='30')}",
+                format="nwb-predictions",
+            )
+        return {"starting_time": _starting_time(video), "rate": float(fps)}
 
     def add_shared(
         self,
@@ -651,6 +657,29 @@ def shared_members(
         if record is not None and not scored and names not in untimed:
             shared[(video, skeleton, slot)] = record
     return shared
+
+
+def _dense_from_frame_zero(
+    points: np.ndarray, scores: np.ndarray | None, frames: np.ndarray, where: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Node-major ``points`` (and ``scores``) with a row for every frame from 0 (NaN where no pose).
+
+    sleap-io numbers frames by their rank among all times, and movement times
+    each sample by its index and a rate: both need a row for each frame from 0.
+    """
+    rows_needed = int(frames[-1]) + 1
+    check_allocation(
+        points.shape[0] * rows_needed * (points.shape[2] + 1) * 8,
+        f"a row for each of {rows_needed} frames (from 0 to the last pose's)",
+        str(where),
+    )
+    dense = np.full((points.shape[0], rows_needed, points.shape[2]), np.nan)
+    dense[:, frames] = points
+    if scores is None:
+        return dense, None
+    dense_scores = np.full(dense.shape[:2], np.nan)
+    dense_scores[:, frames] = scores
+    return dense, dense_scores
 
 
 def _rate_zero_quietly(cls: Any, fields: dict[str, Any]) -> Any:
