@@ -176,8 +176,8 @@ def test_an_unknown_layout_is_an_invalid_option(tmp_path):
         poseio.save(two_animals(), tmp_path / "x.nwb", layout="sleap")
 
 
-@pytest.mark.parametrize("layout", ["ndx-pose", "sleap-io"])
-def test_both_layouts_are_valid_nwb(tmp_path, layout):
+@pytest.mark.parametrize("layout", ["ndx-pose", "sleap-io", pytest.param("movement", marks=pytest.mark.slow)])
+def test_every_layout_is_valid_nwb(tmp_path, layout):
     path = tmp_path / "flies.nwb"
     poseio.save(two_animals(), path, layout=layout, subject=SUBJECT)
     assert validation_errors(path) == []
