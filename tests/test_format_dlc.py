@@ -1336,3 +1336,29 @@ def test_a_project_converts_to_nwb(tmp_path):
     assert len(back) == 10 and len(back.to_table()) == 36 and not back.to_table().predicted.any()
     assert np.array_equal(finite_points(back), _project_points(PROJECT))
     assert [t.name for t in back.tracks] == _project_truth()["individual_names"]
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_a_multi_animal_csv_reads_column_for_column_whatever_the_column_order(tmp_path, shuffled):
+    """Every animal's x, y and likelihood land where their labels say, in any column order (the columns
+    of pandas' block are reordered in place into the table's track-major memory)."""
+    rng = np.random.default_rng(11)
+    animals, nodes = ["mouse1", "mouse2", "mouse3"], ["snout", "ear", "tail"]
+    values = rng.random((500, 3 * 3 * 3))
+    frame = pandas_frame("DLC_resnet50_aJan1shuffle1_1", nodes, ["x", "y", "likelihood"], values, animals=animals)
+    if shuffled:  # animals in another order, each bodypart's coords backwards
+        scorer = "DLC_resnet50_aJan1shuffle1_1"
+        order = [(scorer, a, n, c) for a in animals[::-1] for n in nodes for c in ("likelihood", "y", "x")]
+        frame = frame[order]
+    path = tmp_path / "videoDLC_resnet50_aJan1shuffle1_1.csv"
+    frame.to_csv(path)
+    labels = poseio.load(path)
+    points, scores = labels.numpy(return_scores=True)
+    tracks = [t.name for t in labels.tracks]
+    assert tracks == (animals[::-1] if shuffled else animals) and labels.skeletons[0].node_names == nodes
+    for animal in animals:
+        k = tracks.index(animal)
+        for j, node in enumerate(nodes):
+            for c, coord in enumerate(["x", "y"]):
+                assert np.array_equal(points[:, k, j, c], frame[("DLC_resnet50_aJan1shuffle1_1", animal, node, coord)])
+            assert np.array_equal(scores[:, k, j], frame[("DLC_resnet50_aJan1shuffle1_1", animal, node, "likelihood")])

@@ -182,10 +182,15 @@ def labels_of(frame: Frame, name: str, options: dict[str, Any]) -> poseio.Labels
     present = layout.present(block)
     scores = take_columns(block, layout.likelihood, name) if columns.has_likelihood else None
     if len(animals) > 1 and present.all() and _column_major(block):
-        # pandas keeps a CSV's values column by column: the table's rows, animal after animal, are
-        # then a copy either way, made column by column (a plain memory copy each) rather than row by row.
-        points = _by_column(points)
-        scores = None if scores is None else _by_column(scores)
+        # pandas keeps a CSV's values column by column, so the table's rows, animal after animal, are
+        # no view of them: the columns are put in track-major order where they are (the block is
+        # the reader's own), else copied column by column (a plain memory copy each).
+        arranged = _by_track_in_place(block, layout, scores is not None)
+        if arranged is not None:
+            points, scores = arranged
+        else:
+            points = _by_column(points)
+            scores = None if scores is None else _by_column(scores)
     kind = options.get("kind") or "auto"
     predicted = (columns.has_likelihood or columns.has_z) if kind == "auto" else kind == "predicted"
     tracks = [poseio.Track(a) for a, _ in animals] if columns.multi_animal else []
@@ -246,6 +251,48 @@ def labels_of(frame: Frame, name: str, options: dict[str, Any]) -> poseio.Labels
 def _column_major(block: np.ndarray) -> bool:
     """Whether a block's values run down its columns (pandas' layout), not along its rows."""
     return block.ndim == 2 and block.shape[0] > 1 and 0 < block.strides[0] < block.strides[1]
+
+
+def _by_track_in_place(block: np.ndarray, layout: Layout, scored: bool) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The points (and likelihoods) of a column-major block as views, after reordering its columns in place.
+
+    Each column moves to where a track-major array has it (node, coord, animal
+    for the points, then node, animal for the likelihoods), following the
+    permutation's cycles with one column held aside: no second copy of the
+    table is made. Only for a writable 2D block whose columns are exactly every
+    animal's x, y (and likelihood) of the same bodyparts; ``None`` otherwise,
+    and the block is left as it was. Its columns no longer match the frame's
+    labels afterwards: the caller takes everything else from it first.
+    """
+    positions = layout.positions
+    n_animals, n_nodes, ndim = positions.shape
+    if ndim != 2 or not block.flags.writeable or not block.flags.f_contiguous:
+        return None
+    order = positions.transpose(1, 2, 0).reshape(-1).tolist()
+    if scored:
+        order += layout.likelihood.T.reshape(-1).tolist()
+    width = block.shape[1]
+    if len(order) != width or sorted(order) != list(range(width)):
+        return None
+    memory = block.T  # (columns, rows), C-contiguous: one column per row of memory
+    done = [False] * width
+    for start in range(width):
+        if done[start] or order[start] == start:
+            done[start] = True
+            continue
+        held, k = memory[start].copy(), start
+        while True:
+            done[k] = True
+            source = order[k]
+            if source == start:
+                memory[k] = held
+                break
+            memory[k] = memory[source]
+            k = source
+    n_rows, n_points = len(block), 2 * n_nodes * n_animals
+    points = memory[:n_points].reshape(n_nodes, 2, n_animals, n_rows).transpose(3, 2, 0, 1)
+    scores = memory[n_points:].reshape(n_nodes, n_animals, n_rows).transpose(2, 1, 0) if scored else None
+    return points, scores
 
 
 def _by_column(values: np.ndarray) -> np.ndarray:

@@ -137,9 +137,7 @@ def _timing_key(group: h5py.Group, n: int) -> object:
     return group.name
 
 
-def read_series(
-    group: h5py.Group, times_cache: dict[object, tuple] | None = None, name: str | None = None
-) -> Series:
+def read_series(group: h5py.Group, times_cache: dict[object, tuple] | None = None, name: str | None = None) -> Series:
     """Check one PoseEstimationSeries and read its timing (not its data).
 
     ``name``: the series' name, when the caller knows it (else taken from its path).
