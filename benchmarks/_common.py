@@ -82,3 +82,133 @@ def durably(write: Callable[[], Any], path: Any) -> Callable[[], Any]:
         return result
 
     return call
+
+
+def _resident(field: str) -> int:
+    """A size from /proc/self/status (``VmRSS``, ``VmHWM``) in bytes; 0 where there is none."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class Write:
+    """A timed write for `worker_main`: ``prepare(source)`` (untimed) gives what ``write(prepared)`` writes.
+
+    ``output(source)`` is the file written; ``sync`` says whether the worker
+    syncs it to disk after the clock stops and reports that time apart (for
+    writers that leave it to the operating system, unlike ``poseio.save``).
+    """
+
+    def __init__(
+        self,
+        prepare: Callable[[str], Any],
+        write: Callable[[Any, str], Any],
+        output: Callable[[str], str],
+        *,
+        sync: bool = True,
+    ) -> None:
+        self.prepare, self.write, self.output, self.sync = prepare, write, output, sync
+        self._source = ""
+
+    def __call__(self, prepared: Any) -> Any:
+        return self.write(prepared, self.output(self._source))
+
+
+def worker_main(
+    reader_of: Callable[[str, str], Callable[[str], Any]],
+    imports: dict[str, str],
+    setup: dict[str, Callable[[], Any]] | None = None,
+) -> None:
+    """The worker side of `run_worker`: ``--worker CASE TOOL PATH``; prints one JSON line.
+
+    The tool's modules are imported first (not timed); then the resident
+    size's high-water mark is reset (Linux ``clear_refs``), the read is timed,
+    and the peak it added is the high-water mark less the resident size before.
+    """
+    import importlib
+    import json
+    import sys
+
+    _, _, case, tool, path = sys.argv[:5]
+    for module in imports.get(tool, "").split(","):
+        if module.strip():
+            importlib.import_module(module.strip())
+    if setup and tool in setup:
+        setup[tool]()  # untimed, after the imports (poseio's plugin discovery, say)
+    read = reader_of(case, tool)
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")  # resets VmHWM to the current resident size
+    except OSError:
+        pass
+    # A write (`Write`) prepares its input first, untimed: the labels, dataset or frame it writes.
+    if isinstance(read, Write):
+        import os
+
+        read._source = path
+        if os.path.exists(read.output(path)):
+            os.remove(read.output(path))  # movement refuses to overwrite a file
+    prepared = read.prepare(path) if isinstance(read, Write) else path
+    gc.collect()
+    before = _resident("VmRSS")
+    start = time.perf_counter()
+    result = read(prepared)
+    seconds = time.perf_counter() - start
+    peak = _resident("VmHWM") - before
+    sync = 0.0
+    if isinstance(read, Write) and read.sync:
+        # The writer's file, synced to disk as poseio.save syncs its own (see `durably`).
+        import os
+
+        start = time.perf_counter()
+        fd = os.open(read.output(path), os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        sync = time.perf_counter() - start
+
+    def nbytes(value: Any) -> int:
+        if hasattr(value, "nbytes") and hasattr(value, "dtype"):
+            return int(value.nbytes)
+        if isinstance(value, (list, tuple)):
+            return sum(nbytes(v) for v in value)
+        return 0
+
+    print(json.dumps({"seconds": seconds, "sync": sync, "peak": peak, "nbytes": nbytes(result)}))
+
+
+#: Where worker interpreters keep compiled modules, outside the checkout (see `run_worker`).
+PYCACHE = "/tmp/poseio-bench-pycache"
+
+
+def run_worker(script: Any, case: str, tool: str, path: Any) -> dict[str, float]:
+    """One timed read in a fresh interpreter: ``python script --worker case tool path`` (see `worker_main`).
+
+    The worker may cache compiled modules (under `PYCACHE`, not beside the
+    sources) even where the environment sets ``PYTHONDONTWRITEBYTECODE``: an
+    installed package has its bytecode, and a module a tool imports lazily
+    during the read (as poseio imports a format's plugin) would otherwise be
+    compiled from source inside the timing.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = PYCACHE
+    done = subprocess.run(
+        [sys.executable, str(script), "--worker", case, tool, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
