@@ -11,28 +11,16 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import corpus_paths, finite_points
+from corpus_truth import sorted_points as _sorted
 from fresh_process import run_fresh
 
 FORMATS2 = CORPUS / "formats2"
 NAME = "alphatracker_multi_person_02.json"
 
 
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
-
-
 def _foreign_corpus() -> list[Path]:
-    found = []
-    for folder in ("formats", "formats2", "nwb"):
-        if (CORPUS / folder).is_dir():
-            found += sorted(p for p in (CORPUS / folder).rglob("*.json") if p.is_file())
-    return [p for p in found if p.name != NAME]
+    return [p for p in corpus_paths("*.json", recursive=True) if p.is_file() and p.name != NAME]
 
 
 # -- the corpus ---------------------------------------------------------------------------------

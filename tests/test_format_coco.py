@@ -12,6 +12,9 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import finite_points, other_files, truth_points
+from corpus_truth import names as _names
+from corpus_truth import truth as _truth
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -21,36 +24,9 @@ POSEIO = str(Path(sys.executable).with_name("poseio"))
 ENV = {**os.environ, "POSEIO_DISABLE_PLUGINS": "broken,csv-points"}
 
 
-def _truth() -> dict:
-    return json.loads(corpus_file("formats2", "truth.json").read_text())
-
-
-def _names(*formats: str) -> list[str]:
-    if not (FORMATS2 / "truth.json").exists():
-        return []
-    return sorted(n for n, t in json.loads((FORMATS2 / "truth.json").read_text()).items() if t["format"] in formats)
-
-
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
-
-
-def truth_points(name: str) -> np.ndarray:
-    return _sorted(np.load(FORMATS2 / "truth.npz")[name])
-
-
 def _foreign_corpus() -> tuple[Path, ...]:
-    if not (FORMATS2 / "truth.json").exists():
-        return ()
-    truth = json.loads((FORMATS2 / "truth.json").read_text())
-    paths = (FORMATS2 / n for n, t in sorted(truth.items()) if not t["format"].startswith("coco"))
-    return tuple(p for p in paths if p.is_file())  # the folders (a DLC project, a YOLO dataset) are no files
+    # The folders (a DLC project, a YOLO dataset) are no files.
+    return tuple(p for p in other_files("coco") if p.is_file())
 
 
 class TestCocoConformance(FormatConformance):

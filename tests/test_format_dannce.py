@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import BOOKKEEPING, corpus_paths, finite_points, other_files, truth_points
+from corpus_truth import truth as _truth
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -22,32 +23,12 @@ MAX = "dannce_markerless_mouse_1_save_data_MAX.mat"
 SKELETON = "dannce_mouse22_skeleton.mat"
 
 
-def _truth() -> dict:
-    return json.loads(corpus_file("formats2", "truth.json").read_text())
-
-
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
-
-
-def truth_points(name: str) -> np.ndarray:
-    return _sorted(np.load(FORMATS2 / "truth.npz")[name])
-
-
 def _foreign_corpus() -> tuple[Path, ...]:
     """Every file of the corpus that is not a DANNCE prediction file (the skeleton .mat included)."""
     if not (FORMATS2 / "truth.json").exists():
         return ()
-    truth = json.loads((FORMATS2 / "truth.json").read_text())
-    paths = [FORMATS2 / n for n, t in sorted(truth.items()) if t["format"] != "dannce-mat"]
-    paths += sorted((CORPUS / "formats").glob("*.*")) + sorted((CORPUS / "nwb").glob("*.*"))
-    return tuple(p for p in paths if p.is_file() and p.name not in ("MANIFEST.md", "truth.json", "truth.npz"))
+    paths = other_files("dannce-mat") + corpus_paths("*.*", folders=("formats", "nwb"))
+    return tuple(p for p in paths if p.is_file() and p.name not in BOOKKEEPING)
 
 
 def write_v73(path: Path, variables: dict[str, np.ndarray]) -> Path:

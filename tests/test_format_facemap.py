@@ -14,6 +14,7 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS
+from corpus_truth import BOOKKEEPING, corpus_paths
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -47,8 +48,7 @@ def _arrays(n_frames: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray, 
 
 def _foreign_corpus() -> tuple[Path, ...]:
     """Every file of the corpus: none is a Facemap file."""
-    paths = [p for folder in ("formats", "formats2", "nwb") for p in sorted((CORPUS / folder).glob("*.*"))]
-    return tuple(p for p in paths if p.is_file() and p.name not in ("MANIFEST.md", "truth.json", "truth.npz"))
+    return tuple(p for p in corpus_paths("*.*") if p.is_file() and p.name not in BOOKKEEPING)
 
 
 class TestFacemapConformance(FormatConformance):

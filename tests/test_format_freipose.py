@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 import poseio
 import pytest
-from conftest import CORPUS
+from corpus_truth import corpus_paths
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -27,11 +27,7 @@ RAT = [
 
 
 def _foreign_corpus() -> tuple[Path, ...]:
-    found = []
-    for folder in ("formats", "formats2", "nwb"):
-        if (CORPUS / folder).is_dir():
-            found += [p for p in sorted((CORPUS / folder).iterdir()) if p.suffix != ".md"]
-    return tuple(found)
+    return tuple(p for p in corpus_paths() if p.suffix != ".md")
 
 
 def prediction_file(path: Path, n_frames: int = 6, skipped: tuple[int, ...] = (2,), seed: int = 0) -> dict:

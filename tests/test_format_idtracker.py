@@ -21,6 +21,7 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS
+from corpus_truth import corpus_paths
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -79,8 +80,7 @@ def write_csv_export(
 
 def _foreign_corpus() -> tuple[Path, ...]:
     endings = (".h5", ".hdf5", ".csv", ".npy")
-    found = [p for d in ("formats", "formats2", "nwb") for p in sorted((CORPUS / d).glob("*")) if p.is_file()]
-    return tuple(p for p in found if p.name.lower().endswith(endings))
+    return tuple(p for p in corpus_paths() if p.is_file() and p.name.lower().endswith(endings))
 
 
 class TestIdtrackerConformance(FormatConformance):

@@ -13,6 +13,10 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import corpus_paths, finite_points, truth_points
+from corpus_truth import names as _names
+from corpus_truth import sorted_points as _sorted
+from corpus_truth import truth as _truth
 from fresh_process import run_fresh
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,30 +32,6 @@ JABS_NODES = [
 KEEPS = frozenset({"points", "frames", "tracks", "point_scores", "edges", "symmetries", "skeleton_name"})
 
 
-def _truth() -> dict:
-    return json.loads(corpus_file("formats2", "truth.json").read_text())
-
-
-def _names(*formats: str) -> list[str]:
-    if not (FORMATS2 / "truth.json").exists():
-        return []
-    return sorted(n for n, t in json.loads((FORMATS2 / "truth.json").read_text()).items() if t["format"] in formats)
-
-
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
-
-
-def truth_points(name: str) -> np.ndarray:
-    return _sorted(np.load(FORMATS2 / "truth.npz")[name])
-
-
 def _load_quietly(path: Path, **options) -> poseio.Labels:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -59,11 +39,7 @@ def _load_quietly(path: Path, **options) -> poseio.Labels:
 
 
 def _foreign_corpus() -> tuple[Path, ...]:
-    found: list[Path] = []
-    for folder in ("formats", "formats2", "nwb"):
-        if (CORPUS / folder).is_dir():
-            found += [p for p in sorted((CORPUS / folder).iterdir()) if p.is_file() and "pose_est" not in p.name]
-    return tuple(found)
+    return tuple(p for p in corpus_paths() if p.is_file() and "pose_est" not in p.name)
 
 
 def _jabs_skeleton() -> poseio.Skeleton:

@@ -11,6 +11,9 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import corpus_paths, finite_points, names
+from corpus_truth import sorted_points as _sorted
+from corpus_truth import truth as _truth
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 from poseio_labelstudio._sniff import sniff
@@ -18,36 +21,14 @@ from poseio_labelstudio._sniff import sniff
 FORMATS2 = CORPUS / "formats2"
 
 
-def _truth() -> dict:
-    return json.loads(corpus_file("formats2", "truth.json").read_text())
-
-
 def _names() -> list[str]:
-    if not (FORMATS2 / "truth.json").exists():
-        return []
-    return sorted(
-        n for n, t in json.loads((FORMATS2 / "truth.json").read_text()).items() if t["format"] == "labelstudio"
-    )
-
-
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
+    return names("labelstudio")
 
 
 def _foreign_corpus() -> tuple[Path, ...]:
     """Every file of the corpus folders that is not a Label Studio export."""
     mine = set(_names())
-    found = []
-    for folder in ("formats", "formats2", "nwb"):
-        if (CORPUS / folder).is_dir():
-            found += [p for p in sorted((CORPUS / folder).iterdir()) if p.is_file() and p.name not in mine]
-    return tuple(found)
+    return tuple(p for p in corpus_paths() if p.is_file() and p.name not in mine)
 
 
 def _region(rid: str, kind: str, value: dict, width: int = 640, height: int = 480, **extra) -> dict:

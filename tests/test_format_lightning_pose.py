@@ -12,6 +12,8 @@ import pandas as pd
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import finite_points
+from corpus_truth import sorted_points as _sorted
 from fresh_process import run_fresh
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,17 +34,6 @@ def _foreign_corpus() -> tuple[Path, ...]:
     truth = json.loads((FORMATS / "truth.json").read_text())
     files = [FORMATS / n for n, t in truth.items() if t["format"] != "lp-csv"]
     return tuple(files + sorted((CORPUS / "nwb").glob("*.nwb")))
-
-
-def _sorted(points: np.ndarray) -> np.ndarray:
-    """Rows in exact lexicographic order (the truth is ordered on rounded values: sort both sides alike)."""
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
 
 
 def write_rows(path: Path, rows: list[list]) -> Path:

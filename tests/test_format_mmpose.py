@@ -15,7 +15,8 @@ import h5py
 import numpy as np
 import poseio
 import pytest
-from conftest import CORPUS, corpus_file
+from conftest import corpus_file
+from corpus_truth import corpus_paths
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -31,11 +32,7 @@ COCO_FLIP = [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]
 
 
 def _foreign_corpus() -> tuple[Path, ...]:
-    found = []
-    for folder in ("formats", "formats2", "nwb"):
-        if (CORPUS / folder).is_dir():
-            found += [p for p in sorted((CORPUS / folder).iterdir()) if p.suffix != ".md"]
-    return tuple(found)
+    return tuple(p for p in corpus_paths() if p.suffix != ".md")
 
 
 def _meta(names=COCO_NAMES, links=COCO_LINKS, flips=COCO_FLIP) -> dict:

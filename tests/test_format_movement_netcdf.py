@@ -16,6 +16,8 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import finite_points
+from corpus_truth import sorted_points as _sorted
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -24,16 +26,6 @@ NAME = "movement015_wasp_dlc.nc"
 POSEIO = str(Path(sys.executable).with_name("poseio"))
 SUBJECT = "subject_id: m7\nspecies: Mus musculus\nsex: F\nage: P60D\ndescription: test mouse\n"
 ENV = {**os.environ, "POSEIO_DISABLE_PLUGINS": "broken,csv-points"}
-
-
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
 
 
 def _foreign_corpus() -> tuple[Path, ...]:

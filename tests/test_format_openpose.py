@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 import poseio
 import pytest
-from conftest import CORPUS
+from corpus_truth import corpus_paths
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -30,11 +30,7 @@ PARTS = ("pose", "face", "hand_left", "hand_right")
 
 def _foreign_corpus() -> tuple[Path, ...]:
     """Every file and folder of the corpus (none is OpenPose output)."""
-    found = []
-    for folder in ("formats", "formats2", "nwb"):
-        if (CORPUS / folder).is_dir():
-            found += [p for p in sorted((CORPUS / folder).iterdir()) if p.suffix != ".md"]
-    return tuple(found)
+    return tuple(p for p in corpus_paths() if p.suffix != ".md")
 
 
 def _flat(points: np.ndarray, confidence: np.ndarray) -> list[float]:

@@ -10,6 +10,7 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import BOOKKEEPING, corpus_paths, finite_points, truth_points
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -18,25 +19,9 @@ NAME = "sleap_anipose_minimal_points3d.h5"
 DESCRIPTION = "Shape: (n_frames, n_tracks, n_nodes, 3)."
 
 
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
-
-
-def truth_points(name: str) -> np.ndarray:
-    return _sorted(np.load(FORMATS2 / "truth.npz")[name])
-
-
 def _foreign_corpus() -> tuple[Path, ...]:
     """Every other file of the corpus (SLEAP analysis, JABS, DLC and NWB files among them)."""
-    paths = [FORMATS2 / n for n in sorted(p.name for p in FORMATS2.glob("*")) if n != NAME]
-    paths += sorted((CORPUS / "formats").glob("*")) + sorted((CORPUS / "nwb").glob("*"))
-    return tuple(p for p in paths if p.is_file() and p.name not in ("MANIFEST.md", "truth.json", "truth.npz"))
+    return tuple(p for p in corpus_paths() if p.is_file() and p.name not in (NAME, *BOOKKEEPING))
 
 
 def points3d(path: Path, tracks: np.ndarray, *, description: str | None = DESCRIPTION) -> Path:

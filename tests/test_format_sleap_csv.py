@@ -11,6 +11,10 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import corpus_paths, finite_points, truth_points
+from corpus_truth import names as _names
+from corpus_truth import sorted_points as _sorted
+from corpus_truth import truth as _truth
 from fresh_process import run_fresh
 from poseio.testing import ALL_ASPECTS, FormatConformance
 
@@ -19,37 +23,10 @@ META = "sio095_typical_sleap_meta.csv"
 LAYOUTS = ("sleap", "instances", "points", "frames")
 
 
-def _truth() -> dict:
-    return json.loads(corpus_file("formats2", "truth.json").read_text())
-
-
-def _names(*formats: str) -> list[str]:
-    if not (FORMATS2 / "truth.json").exists():
-        return []
-    return sorted(n for n, t in json.loads((FORMATS2 / "truth.json").read_text()).items() if t["format"] in formats)
-
-
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
-
-
-def truth_points(name: str) -> np.ndarray:
-    return _sorted(np.load(FORMATS2 / "truth.npz")[name])
-
-
 def _foreign_corpus() -> tuple[Path, ...]:
     """Every file of the corpus that is not a sleap-io CSV (or its sidecar): DLC, Anipose, Lightning Pose CSVs..."""
-    found = []
-    for folder in ("formats", "formats2", "nwb"):
-        if (CORPUS / folder).is_dir():
-            # Folders too: a DeepLabCut project's labeled-data CSVs.
-            found += sorted(p for p in (CORPUS / folder).rglob("*") if p.is_file() and p.suffix in (".csv", ".json"))
+    # Folders too: a DeepLabCut project's labeled-data CSVs.
+    found = [p for p in corpus_paths(recursive=True) if p.is_file() and p.suffix in (".csv", ".json")]
     ours = set(_names("sleap-csv")) | {META.replace(".csv", ".json")}
     return tuple(p for p in found if p.name not in ours)
 

@@ -17,6 +17,7 @@ import pandas as pd
 import poseio
 import pytest
 from conftest import CORPUS
+from corpus_truth import BOOKKEEPING, corpus_paths
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -83,8 +84,7 @@ def _instances(labels: poseio.Labels) -> list[tuple]:
 
 def _foreign_corpus() -> tuple[Path, ...]:
     """Every file of the corpus: none is a TrackMate export."""
-    paths = [p for folder in ("formats", "formats2", "nwb") for p in sorted((CORPUS / folder).glob("*.*"))]
-    return tuple(p for p in paths if p.is_file() and p.name not in ("MANIFEST.md", "truth.json", "truth.npz"))
+    return tuple(p for p in corpus_paths("*.*") if p.is_file() and p.name not in BOOKKEEPING)
 
 
 class TestTrackmateConformance(FormatConformance):

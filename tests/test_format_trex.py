@@ -12,6 +12,8 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import finite_points, other_files
+from corpus_truth import sorted_points as _sorted
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -19,22 +21,8 @@ FORMATS2 = CORPUS / "formats2"
 NAME = "trex_raw_test_fish0.npz"
 
 
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
-
-
 def _foreign_corpus() -> tuple[Path, ...]:
-    if not (FORMATS2 / "truth.json").exists():
-        return ()
-    truth = json.loads((FORMATS2 / "truth.json").read_text())
-    paths = (FORMATS2 / n for n, t in sorted(truth.items()) if t["format"] != "trex-npz")
-    return tuple(p for p in paths if p.is_file())
+    return tuple(p for p in other_files("trex-npz") if p.is_file())
 
 
 def _export(path: Path, frames, x, y, *, missing=None, time=None, **more) -> Path:

@@ -12,6 +12,8 @@ import numpy as np
 import poseio
 import pytest
 from conftest import CORPUS, corpus_file
+from corpus_truth import corpus_paths, finite_points
+from corpus_truth import sorted_points as _sorted
 from fresh_process import run_fresh
 from poseio.testing import FormatConformance
 
@@ -24,23 +26,9 @@ FORMATS2 = CORPUS / "formats2"
 DATASET = "sio095_ultralytics_embedded10"
 
 
-def _sorted(points: np.ndarray) -> np.ndarray:
-    return points[np.lexsort(points.T[::-1])]
-
-
-def finite_points(labels: poseio.Labels) -> np.ndarray:
-    table = labels.to_table()
-    points = table.points.reshape(-1, table.ndim)
-    return _sorted(points[np.isfinite(points).all(axis=1)])
-
-
 def _foreign_corpus() -> tuple[Path, ...]:
     """Every other file and folder of the corpus: no claim on any of them."""
-    found = []
-    for folder in ("formats", "formats2", "nwb"):
-        if (CORPUS / folder).is_dir():
-            found += [p for p in sorted((CORPUS / folder).iterdir()) if p.name != DATASET and p.suffix != ".md"]
-    return tuple(found)
+    return tuple(p for p in corpus_paths() if p.name != DATASET and p.suffix != ".md")
 
 
 def _image(path: Path, width: int, height: int, value: int = 0) -> None:

@@ -15,7 +15,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PLUGIN_SOURCES = sorted(p for p in (ROOT / "plugins").glob("*/src/**/*.py")) + sorted(
     (ROOT / "tests" / "plugins").glob("*/src/**/*.py")
 )
-PUBLIC_MODULES = {"poseio", "poseio.csv", "poseio.hdf5", "poseio.limits", "poseio.options", "poseio.testing"}
+PUBLIC_MODULES = {
+    "poseio",
+    "poseio.csv",
+    "poseio.hdf5",
+    "poseio.json",
+    "poseio.limits",
+    "poseio.mat",
+    "poseio.options",
+    "poseio.testing",
+}
 
 
 def _poseio_imports(path: Path) -> list[tuple[int, str]]:

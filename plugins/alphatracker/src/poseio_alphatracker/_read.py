@@ -13,47 +13,24 @@ most points of any animal), as sleap-io numbers them.
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any
 
 import numpy as np
 import poseio
 from poseio.csv import image_rows
+from poseio.json import read_json, unreadable
 from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
 from poseio_alphatracker._plugin import READ_OPTIONS
 from poseio_alphatracker._sniff import BOX_CLASSES, FORMAT
 
-#: Bytes of Python objects the json module may make per byte of text, at worst (an array of empty objects).
-PARSE_BYTES_PER_BYTE = 24
+#: What the source should be, as the messages name it.
+WHAT = "AlphaTracker file"
 
 
 def _fail(probe: poseio.Probe, problem: str) -> poseio.ReadError:
-    return poseio.ReadError(f"{probe.name}: not a readable AlphaTracker file: {problem}", path=probe.path)
-
-
-def _load(probe: poseio.Probe) -> Any:
-    """The parsed JSON, after drawing the worst case of its parse from the load's memory budget."""
-    if probe.path is not None:
-        size = os.path.getsize(probe.path)
-    else:
-        size = probe.source.seek(0, os.SEEK_END)
-    check_allocation(size * PARSE_BYTES_PER_BYTE, f"parsing {size} bytes of JSON", probe.name, path=probe.path)
-    try:
-        if probe.path is not None:
-            raw = probe.path.read_bytes()
-        else:
-            probe.source.seek(0)
-            raw = probe.source.read()
-        return json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise _fail(probe, f"not UTF-8 text ({exc.reason})") from exc
-    except json.JSONDecodeError as exc:
-        raise _fail(probe, f"broken JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); cut short?") from exc
-    except RecursionError as exc:
-        raise _fail(probe, "JSON nested too deeply") from exc
+    return unreadable(probe.name, WHAT, problem, path=probe.path)
 
 
 def _number(value: Any) -> bool:
@@ -100,7 +77,7 @@ def read_alphatracker(probe: poseio.Probe, options: dict[str, Any]) -> poseio.La
     """Read an AlphaTracker / sloth annotation file (see ``docs/formats/alphatracker.md``)."""
     refuse_unknown(options, READ_OPTIONS, FORMAT)
     fps, video_name = check_fps(options.get("fps"), FORMAT), check_video(options.get("video"), FORMAT)
-    frames = _load(probe)
+    frames = read_json(probe, WHAT)
     if not isinstance(frames, list):
         raise _fail(probe, "the top level is not a JSON array of frames")
     for f, frame in enumerate(frames):

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import poseio
 from poseio.limits import check_allocation
+from poseio.mat import MatError, opened, variables, version
 from poseio.options import check_fps, check_video, refuse_unknown
 
-from poseio_dannce._mat import MatError, opened, variables, version
 from poseio_dannce._skeleton import skeleton_option
 from poseio_dannce._sniff import FORMAT
 

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import poseio
 from poseio.limits import check_allocation
+from poseio.mat import MatError, opened, variables, version
 from poseio.options import check_path
 
-from poseio_dannce._mat import MatError, opened, variables, version
 from poseio_dannce._sniff import FORMAT, SKELETON_VARIABLES
 
 #: Without skeleton=, the skeleton is named this.

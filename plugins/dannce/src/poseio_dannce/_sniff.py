@@ -2,7 +2,7 @@
 
 A DANNCE ``save_data_AVG.mat`` / ``save_data_MAX.mat`` holds ``pred``
 (samples, 3, joints), ``p_max`` (samples, joints) and ``sampleID`` (1, samples).
-A v5 file's variable headers are walked (`_mat.variables`: a few small reads,
+A v5 file's variable headers are walked (`poseio.mat.variables`: a few small reads,
 no data); a v7.3 file is HDF5 behind a 512-byte MATLAB header, and its root
 datasets' names and shapes (metadata only) are read through ``probe.h5``.
 DANNCE's skeleton files (``joint_names``, ``joints_idx``) are MAT-files too,
@@ -15,9 +15,8 @@ import math
 from typing import Any
 
 import poseio
+from poseio.mat import MatError, is_numeric, opened, variables, version
 from poseio.options import say_option
-
-from poseio_dannce._mat import NUMERIC, MatError, opened, variables, version
 
 FORMAT = "dannce"
 #: The variables of a DANNCE prediction file.
@@ -44,14 +43,10 @@ def _v73_variables(h5file: Any) -> dict[str, tuple[tuple[int, ...], str]]:
     return found
 
 
-def _numeric(mclass: str) -> bool:
-    return mclass in NUMERIC or mclass.startswith(("float", "int", "uint"))
-
-
 def judge(found: dict[str, tuple[tuple[int, ...], str]], kind: str, name: str) -> poseio.Claim:
     """The claim on the MAT-file ``name`` whose variables are ``found`` (``{name: (shape, class)}``)."""
     pred = found.get("pred")
-    if pred is not None and len(pred[0]) == 3 and pred[0][1] == 3 and _numeric(pred[1]):
+    if pred is not None and len(pred[0]) == 3 and pred[0][1] == 3 and is_numeric(pred[1]):
         n, _, joints = pred[0]
         p_max = found.get("p_max")
         sample = found.get("sampleID")

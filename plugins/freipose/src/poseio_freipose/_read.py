@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import poseio
+from poseio.json import read_json, unreadable
 from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
-from poseio_freipose._json import fail, load_json
 from poseio_freipose._plugin import READ_OPTIONS
 from poseio_freipose._skeleton import skeleton_option
 from poseio_freipose._sniff import FORMAT
@@ -59,9 +59,9 @@ def read_freipose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels
     fps, video_name = check_fps(options.get("fps"), FORMAT), check_video(options.get("video"), FORMAT)
 
     def error(problem: str) -> poseio.ReadError:
-        return fail(probe, FORMAT, problem)
+        return unreadable(probe.name, f"{FORMAT} file", problem, path=probe.path)
 
-    data = load_json(probe, FORMAT)
+    data = read_json(probe, f"{FORMAT} file")
     if not isinstance(data, list):
         raise error("the top level is not a JSON list of frames (FreiPose writes one entry per frame)")
     poses, missing = [], []

@@ -11,7 +11,6 @@ reads the two others when they are beside it.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import poseio
 from poseio.csv import head_lines, read_block, source_of
+from poseio.json import PARSE_BYTES_PER_BYTE, parse_json, unreadable
 from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
@@ -26,8 +26,8 @@ from poseio_idtracker._labels import build, fail, frame_rate, track_names
 from poseio_idtracker._sniff import CSV_HEADER, FORMAT
 
 READ_OPTIONS = ("fps", "video")
-#: Bytes of Python objects the json module may make per byte of text, at worst (as in the coco plugin).
-JSON_BYTES_PER_BYTE = 24
+#: What ``attributes.json`` should be, as the messages name it.
+WHAT = "idtracker.ai attributes.json"
 #: The header of ``id_probabilities.csv``.
 _PROBABILITIES = re.compile(r"^(time,)?id_probabilities1(,id_probabilities\d+)*$")
 
@@ -40,13 +40,10 @@ def _attributes(path: Path) -> dict[str, Any]:
     """``attributes.json`` beside the CSV, or ``{}`` when there is none."""
     if not path.is_file():
         return {}
-    check_allocation(path.stat().st_size * JSON_BYTES_PER_BYTE, f"parsing {path.name}", str(path), path=path)
-    try:
-        data = json.loads(path.read_bytes())
-    except (ValueError, RecursionError) as exc:
-        raise poseio.ReadError(f"{path}: not idtracker.ai's attributes.json: broken JSON ({exc})", path=path) from exc
+    check_allocation(path.stat().st_size * PARSE_BYTES_PER_BYTE, f"parsing {path.name}", str(path), path=path)
+    data = parse_json(path.read_bytes(), str(path), WHAT, path=path)
     if not isinstance(data, dict):
-        raise poseio.ReadError(f"{path}: not idtracker.ai's attributes.json: not a JSON object", path=path)
+        raise unreadable(str(path), WHAT, "not a JSON object", path=path)
     return data
 
 

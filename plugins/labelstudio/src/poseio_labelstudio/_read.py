@@ -16,15 +16,17 @@ from typing import Any
 
 import numpy as np
 import poseio
+from poseio.json import read_json, unreadable
 from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
 from poseio_labelstudio._frames import task_frames
 from poseio_labelstudio._groups import instance_groups
-from poseio_labelstudio._json import fail, load_json
 from poseio_labelstudio._sniff import FORMAT, SETS
 
 READ_OPTIONS = ("fps", "video")
+#: What the source should be, as the messages name it.
+WHAT = "Label Studio export"
 #: Keys Label Studio has no place for, which poseio writes and reads (Label Studio keeps them on import).
 TRACK_KEY, TRACKING_SCORE_KEY, SKELETON_KEY = "poseio_track", "poseio_tracking_score", "poseio"
 #: The box key of the scores of a prediction's hidden nodes (node name -> score), which have no point to carry them.
@@ -210,9 +212,9 @@ def read_labelstudio(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Lab
     fps, video_name = check_fps(options.get("fps"), FORMAT), check_video(options.get("video"), FORMAT)
 
     def error(problem: str) -> poseio.ReadError:
-        return fail(probe, problem)
+        return unreadable(probe.name, WHAT, problem, path=probe.path)
 
-    tasks = _tasks(load_json(probe), error)
+    tasks = _tasks(read_json(probe, WHAT), error)
     videos, where = task_frames(tasks, probe.name, fps=fps, video=video_name)
     declared = _declared(tasks)
     reader = _Reader(list(declared["nodes"]) if declared else [], error)

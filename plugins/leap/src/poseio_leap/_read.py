@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import poseio
 from poseio.limits import check_allocation
+from poseio.mat import MatError, opened, variables, version
 from poseio.options import check_fps, check_video, refuse_unknown
 
-from poseio_leap._mat import MatError, opened, variables, version
 from poseio_leap._sniff import FORMAT, POSE_VARIABLES, SKELETON, pose_shape
 
 READ_OPTIONS = ("fps", "video")

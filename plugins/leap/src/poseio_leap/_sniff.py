@@ -3,7 +3,7 @@
 LEAP's labelling GUI saves ``<box>.labels.mat`` (MATLAB ``save -v7.3``): the
 user's ``positions`` (nodes x 2 x frames), the ``skeleton`` struct (``nodes``,
 ``edges``), ``boxPath`` and more. A v5 file's variable headers are walked
-(`_mat.variables`: a few small reads); a v7.3 file is HDF5 behind a 512-byte
+(`poseio.mat.variables`: a few small reads); a v7.3 file is HDF5 behind a 512-byte
 MATLAB header, and its root objects' names, kinds, shapes and ``MATLAB_class``
 attributes (metadata only) are read through ``probe.h5``. DANNCE's files
 (``pred``; ``joint_names``) and LEAP's skeleton files (``nodes``, ``edges`` at
@@ -15,8 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import poseio
-
-from poseio_leap._mat import NUMERIC, MatError, opened, variables, version
+from poseio.mat import MatError, is_numeric, opened, variables, version
 
 FORMAT = "leap"
 #: The pose arrays of a LEAP file: the user's labels, and predictions (LEAP's ``predict_box`` names).
@@ -24,10 +23,6 @@ POSE_VARIABLES = ("positions", "positions_pred")
 SKELETON = "skeleton"
 #: The root objects the sniffer looks at in a v7.3 file.
 LOOKED_AT = (*POSE_VARIABLES, SKELETON, "pred", "nodes", "edges", "joint_names")
-
-
-def _numeric(mclass: str) -> bool:
-    return mclass in NUMERIC or mclass.startswith(("float", "int", "uint"))
 
 
 def pose_shape(shape: tuple[int, ...]) -> bool:
@@ -57,7 +52,7 @@ def _v73_variables(h5file: Any) -> dict[str, tuple[tuple[int, ...], str]]:
 
 def judge(found: dict[str, tuple[tuple[int, ...], str]], kind: str) -> poseio.Claim:
     """The claim on a MAT-file whose variables are ``found`` (``{name: (MATLAB's shape, class)}``)."""
-    poses = [n for n in POSE_VARIABLES if n in found and pose_shape(found[n][0]) and _numeric(found[n][1])]
+    poses = [n for n in POSE_VARIABLES if n in found and pose_shape(found[n][0]) and is_numeric(found[n][1])]
     skeleton = found.get(SKELETON)
     if poses and skeleton is not None and skeleton[1] == "struct":
         return poseio.Claim(FORMAT, poseio.TYPED_MATCH, f"LEAP labels ({kind}): {', '.join(poses)} and skeleton")

@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 import poseio
+from poseio.json import read_json, unreadable
 from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
-from poseio_mmpose._json import fail, load_json
 from poseio_mmpose._plugin import READ_OPTIONS
 from poseio_mmpose._sniff import FORMAT
 
@@ -136,9 +136,9 @@ def read_mmpose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     fps, video_name = check_fps(options.get("fps"), FORMAT), check_video(options.get("video"), FORMAT)
 
     def error(problem: str) -> poseio.ReadError:
-        return fail(probe, FORMAT, problem)
+        return unreadable(probe.name, f"{FORMAT} file", problem, path=probe.path)
 
-    layout, meta, frames = _frames(load_json(probe, FORMAT), error)
+    layout, meta, frames = _frames(read_json(probe, f"{FORMAT} file"), error)
     instances, frame_column = [], []
     for frame, items in frames:
         for position, item in enumerate(items):

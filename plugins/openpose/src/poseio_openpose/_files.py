@@ -6,6 +6,12 @@ gives its video and frame: ``<video>_<12-digit frame>_keypoints.json``, as
 OpenPose names the frames of a video or camera; ``<image>_keypoints.json``,
 as it names those of an image folder, has no frame number: such files are the
 frames of one video, numbered in the order of their names.
+
+Each file is a small JSON object, parsed by `poseio.json` (up to about 24
+bytes of memory per byte of text). A folder is parsed one file at a time, and
+only the numbers are kept (as float64, at most 4 bytes per byte of text:
+``"0,"`` is two), so a load draws from the budget the largest file's parse
+plus the numbers of all of them, before any is parsed.
 """
 
 from __future__ import annotations
@@ -16,10 +22,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 import poseio
+from poseio.json import PARSE_BYTES_PER_BYTE, source_size, unreadable
 from poseio.limits import check_allocation
 
-from poseio_openpose._json import KEPT_BYTES_PER_BYTE, PARSE_BYTES_PER_BYTE, fail
 from poseio_openpose._sniff import ENDING
+
+#: Bytes of float64 arrays kept per byte of text, at worst (a number takes at least two bytes).
+KEPT_BYTES_PER_BYTE = 4
+#: What each file should be, as the messages name it.
+WHAT = "OpenPose frame file"
 
 #: A video's frame: the 12-digit number OpenPose puts before ``_keypoints.json``, the video's name before it.
 FRAME_NAME = re.compile(r"^(?:(?P<video>.*)_)?(?P<frame>\d{12})" + re.escape(ENDING) + "$")
@@ -48,15 +59,9 @@ def _number(files: list[tuple[str, Path | None]]) -> list[FrameFile]:
     return sorted(numbered, key=lambda f: (f.video is None, f.video or "", f.frame))
 
 
-def _size(probe: poseio.Probe) -> int:
-    if probe.path is not None:
-        return os.path.getsize(probe.path)
-    stream = probe.source
-    position = stream.tell()
-    try:
-        return stream.seek(0, os.SEEK_END)
-    finally:
-        stream.seek(position)
+def fail(source: str, problem: str, path: str | Path | None = None) -> poseio.ReadError:
+    """A ReadError naming the file, the format and what is wrong with it."""
+    return unreadable(source, WHAT, problem, path=path)
 
 
 def frame_files(probe: poseio.Probe) -> list[FrameFile]:
@@ -67,7 +72,7 @@ def frame_files(probe: poseio.Probe) -> list[FrameFile]:
         UnsafeFileError: A file leads outside the folder, or parsing them all could exceed the budget.
     """
     if not probe.is_folder:
-        size = _size(probe)
+        size = source_size(probe)
         check_allocation(
             size * (PARSE_BYTES_PER_BYTE + KEPT_BYTES_PER_BYTE),
             f"parsing {size} bytes of JSON",

@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 import poseio
+from poseio.json import parse_json
 from poseio.limits import check_allocation
 from poseio.options import check_choice, check_fps, check_video, refuse_unknown
 
-from poseio_openpose._files import FrameFile, frame_files, read_bytes
-from poseio_openpose._json import fail, parse
+from poseio_openpose._files import WHAT, FrameFile, fail, frame_files, read_bytes
 from poseio_openpose._models import EXTRA_PARTS, Part, body
 from poseio_openpose._plugin import READ_OPTIONS
 from poseio_openpose._sniff import FORMAT
@@ -175,7 +175,7 @@ def read_openpose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels
     people: list[_Person] = []
     empty_files = 0
     for file in files:
-        found = _people(file, parse(read_bytes(probe, file), file.name, file.path), file.path, seen)
+        found = _people(file, parse_json(read_bytes(probe, file), file.name, WHAT, path=file.path), file.path, seen)
         empty_files += not found
         people += found
     dims = _dimensions(people, chosen)

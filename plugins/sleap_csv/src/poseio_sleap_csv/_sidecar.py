@@ -18,11 +18,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import poseio
+from poseio.json import PARSE_BYTES_PER_BYTE, PARSE_ERRORS, describe
 from poseio.limits import check_allocation
 from poseio.options import say_option
 
-#: Bytes of Python objects the json module may make per byte of text, at worst (as for any JSON parse).
-PARSE_BYTES_PER_BYTE = 24
 #: The keys by which a JSON object is taken for a sleap-io sidecar (it has at least one).
 SIDECAR_KEYS = ("skeletons", "videos")
 
@@ -126,8 +125,8 @@ def read_sidecar(csv_path: Path, name: str) -> tuple[Sidecar | None, str | None]
     check_allocation(size * PARSE_BYTES_PER_BYTE, f"parsing {size} bytes of sidecar JSON", name, path=csv_path)
     try:
         data = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise fail(f"not JSON ({exc})") from exc
+    except PARSE_ERRORS as exc:
+        raise fail(describe(exc)) from exc
     except OSError as exc:
         raise fail(f"cannot be read ({exc.strerror})") from exc
     if not isinstance(data, dict) or not any(k in data for k in SIDECAR_KEYS):
