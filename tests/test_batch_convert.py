@@ -241,7 +241,7 @@ def test_a_broken_input_fails_alone_with_its_error_and_exit_status_1(tmp_path):
 #: as a segfault in a reader's C library would.
 CRASHING = """
 import os
-import poseio._batch_tasks as tasks
+import poseio._batch._tasks as tasks
 
 convert = tasks.convert_task
 
@@ -259,7 +259,7 @@ tasks.convert_task = crashing
 #: Through sitecustomize: the input is rewritten while it is converted, as when an acquisition is still writing it.
 CHANGING = """
 import os
-import poseio._batch_tasks as tasks
+import poseio._batch._tasks as tasks
 
 convert = tasks.convert_one
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nwb_helpers import annotations, predictions
 
-# The core's wrapper for exceptions a reader let through (see poseio._loading).
+# The core's wrapper for exceptions a reader let through (see poseio._io._loading).
 LAST_RESORT = "reader (plugin"
 
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import poseio
 import pytest
 from fake_plugins import make_plugin
-from poseio._registry import Registry
+from poseio._plugins._registry import Registry
 from poseio.testing import registry_with, using_registry
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "two_mice.nwb"

@@ -126,7 +126,7 @@ def hostile_option_files(folder: Path) -> dict[str, str]:
 
 
 OPTION_FILE_RUN = """
-from poseio._converting import mapping_from
+from poseio._io._converting import mapping_from
 
 def run(case):
     kind, path = case
@@ -369,7 +369,7 @@ def test_media_probing_opens_nothing_outside_the_folder_and_never_blocks(tmp_pat
     cases = _media_cases(tmp_path)
     body = """
     from pathlib import Path
-    from poseio._converting import rates_from_videos
+    from poseio._io._converting import rates_from_videos
     from poseio.cli._plot import _video_frame
 
     def run(case):

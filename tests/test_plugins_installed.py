@@ -84,7 +84,7 @@ def test_disabled_plugins_are_not_loaded():
 def test_entry_points_are_scanned_at_first_use_not_at_import():
     result = run_python(
         """
-        import sys, poseio, poseio._registry as r
+        import sys, poseio, poseio._plugins._registry as r
         print(r._registry is None, "poseio_csv_points" in sys.modules)
         poseio.formats()
         print(r._registry is not None, "poseio_csv_points" in sys.modules)

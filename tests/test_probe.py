@@ -2,7 +2,7 @@
 
 import h5py
 import numpy as np
-from poseio._probe import INDEX_MAX_CHILDREN, INDEX_SAMPLE_CHILDREN, Probe
+from poseio._plugins._probe import INDEX_MAX_CHILDREN, INDEX_SAMPLE_CHILDREN, Probe
 
 
 def _typed(group, name, neurodata_type, namespace="ndx-pose"):
@@ -49,7 +49,7 @@ def test_only_the_first_children_of_a_large_group_are_looked_at(tmp_path):
 def test_attributes_declaring_more_than_the_limit_are_not_read(tmp_path, monkeypatch):
     # A damaged type size can declare gigabytes for a few stored bytes: reading would allocate them.
     # Here the limit is lowered to below a real 4 kB attribute instead.
-    from poseio import _hdf5
+    from poseio._storage import _hdf5
 
     path = tmp_path / "f.nwb"
     with h5py.File(path, "w") as f:

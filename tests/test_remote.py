@@ -111,7 +111,7 @@ def test_s3_urls_are_read_anonymously_through_the_endpoint(server, monkeypatch):
 
 
 def test_s3_urls_name_the_public_endpoint_a_certificate_covers(monkeypatch):
-    from poseio._remote import resolve
+    from poseio._storage._remote import resolve
 
     monkeypatch.delenv("POSEIO_S3_ENDPOINT", raising=False)
     assert resolve("s3://dandiarchive/blobs/a b.nwb") == "https://dandiarchive.s3.amazonaws.com/blobs/a%20b.nwb"
@@ -161,7 +161,7 @@ def test_an_unreachable_host_is_a_read_error_naming_the_url():
 
 
 def test_a_server_without_range_support_is_a_read_error(server, monkeypatch):
-    from poseio import _remote
+    from poseio._storage import _remote
 
     # Blocks smaller than the file, so that reading it needs more than the first one.
     monkeypatch.setattr(_remote, "BLOCK_SIZE", 16 * 1024)

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import numpy as np
 import poseio
 import pytest
-from poseio import _locking
+from poseio._storage import _locking
 from poseio.testing import registry_with, using_registry
 
 TESTS = Path(__file__).resolve().parent
@@ -190,7 +190,7 @@ def test_a_writer_is_given_a_name_that_ends_as_the_destination_does(folder, tmp_
 
 
 def test_a_long_multi_dot_ending_is_kept_as_far_as_the_name_fits():
-    from poseio._atomic import writer_temp_name
+    from poseio._storage._atomic import writer_temp_name
 
     for name in ["a" * 240 + ".pkg.slp", "é" * 118 + ".analysis.h5", "x.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.slp"]:
         temp = writer_temp_name(name)
@@ -202,7 +202,7 @@ def test_a_long_multi_dot_ending_is_kept_as_far_as_the_name_fits():
 @posix_only
 @pytest.mark.parametrize("name", ["labels.pkg.slp", "session.analysis.h5", "poses.nwb", "no_ext"])
 def test_a_stale_temporary_file_of_any_ending_is_removed_by_the_next_write(tmp_path, name):
-    from poseio._atomic import writer_temp_name
+    from poseio._storage._atomic import writer_temp_name
 
     # What a killed writer leaves: its temporary file, ending as the destination ends (x.pkg.slp's in .pkg.slp).
     stale = tmp_path / writer_temp_name(name)

@@ -5,10 +5,8 @@ format; ``poseio.save(labels, path)`` writes it. Formats are plugins found
 through the ``poseio`` entry-point group.
 """
 
-from poseio._batch import convert_many
-from poseio._batch_records import BatchResult, FileOutcome
-from poseio._converting import convert
-from poseio._dispatch import Explanation
+from poseio._batch._convert_many import convert_many
+from poseio._batch._records import BatchResult, FileOutcome
 from poseio._errors import (
     AmbiguousFormatError,
     DataLossError,
@@ -31,12 +29,19 @@ from poseio._errors import (
     WriteError,
 )
 from poseio._frames import EmbeddedFrames
-from poseio._hookspecs import hookimpl
-from poseio._instance import Instance, LabeledFrame, PredictedInstance
-from poseio._labels import Labels
-from poseio._loading import explain, load, sniff
-from poseio._probe import Probe, TypedGroup
-from poseio._records import (
+from poseio._io._converting import convert
+from poseio._io._loading import explain, load, sniff
+from poseio._io._saving import append, save
+from poseio._io._validating import validate
+from poseio._model._instance import Instance, LabeledFrame, PredictedInstance
+from poseio._model._labels import Labels
+from poseio._model._skeleton import Edge, Node, Skeleton, Symmetry
+from poseio._model._table import NO_TRACK, PoseTable
+from poseio._model._video import Track, Video
+from poseio._plugins._dispatch import Explanation
+from poseio._plugins._hookspecs import hookimpl
+from poseio._plugins._probe import Probe, TypedGroup
+from poseio._plugins._records import (
     CERTAIN,
     CONTAINER_MATCH,
     NOT_MINE,
@@ -49,13 +54,8 @@ from poseio._records import (
     ValidatorReport,
     Verdict,
 )
-from poseio._registry import formats, plugins
-from poseio._saving import append, save
-from poseio._skeleton import Edge, Node, Skeleton, Symmetry
-from poseio._table import NO_TRACK, PoseTable
-from poseio._validating import validate
+from poseio._plugins._registry import formats, plugins
 from poseio._version import __version__
-from poseio._video import Track, Video
 
 __all__ = [
     "CERTAIN",

@@ -4,7 +4,7 @@ An error that has a fix names the option that applies it. The message is built
 where the error is raised, deep in a plugin that cannot know who called; the
 ``poseio`` command line says so once, through `speaking_to_cli`, and every
 message built inside spells options as flags. A batch's worker processes are
-told in their settings (`poseio._converting.settings`), since a context
+told in their settings (`poseio._io._converting.settings`), since a context
 variable does not cross processes.
 """
 

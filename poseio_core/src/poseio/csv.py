@@ -51,9 +51,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from poseio._errors import InvalidOptionError, ReadError
-from poseio._policy import check_allocation
-from poseio._probe import Probe
-from poseio._video import Video
+from poseio._model._video import Video
+from poseio._plugins._probe import Probe
+from poseio._storage._policy import check_allocation
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -24,7 +24,7 @@ Example::
             return values(h5file["points"], float)
 """
 
-from poseio._hdf5 import (
+from poseio._storage._hdf5 import (
     attribute_text,
     child_groups,
     dangling_links,
@@ -40,7 +40,7 @@ from poseio._hdf5 import (
     text,
     values,
 )
-from poseio._safety import audit_file, check_dataset, check_stored, refuse_external_links
+from poseio._storage._safety import audit_file, check_dataset, check_stored, refuse_external_links
 
 __all__ = [
     "attribute_text",

@@ -14,7 +14,7 @@ Example::
         return np.full((n_frames, n_nodes, 2), np.nan)
 """
 
-from poseio._policy import (
+from poseio._storage._policy import (
     BUDGET_VARIABLE,
     ReadingPolicy,
     budget_message,

@@ -26,7 +26,7 @@ from poseio._frames._reader import FrameReader
 from poseio._words import say_option
 
 if TYPE_CHECKING:
-    from poseio._video import Video
+    from poseio._model._video import Video
 
 __all__ = ["EmbeddedFrames", "FrameReader", "embedded_frames", "open_frames", "why_not_opened"]
 
@@ -70,7 +70,7 @@ def embedded_frames(video: Video, pose_file: Path | None) -> EmbeddedFrames | No
     at once for a video it did not read); a failure inside one is reported as
     a `ReadError` naming the plugin.
     """
-    from poseio._registry import get_registry
+    from poseio._plugins._registry import get_registry
 
     arguments = {"video": video, "source": pose_file}
     for impl in get_registry().manager.hook.poseio_frames.get_hookimpls():

@@ -26,7 +26,7 @@ import numpy as np
 
 from poseio._errors import MissingDependencyError, PoseioError, ReadError, UnsafeFileError
 from poseio._frames._reader import NoImageError
-from poseio._policy import BUDGET_VARIABLE, current_policy, draw, size_text
+from poseio._storage._policy import BUDGET_VARIABLE, current_policy, draw, size_text
 
 #: The Pillow decoders an embedded image may use: the formats pose files embed, and no other.
 DECODERS = ("PNG", "JPEG", "BMP", "TIFF")

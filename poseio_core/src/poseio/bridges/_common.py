@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from poseio._errors import InvalidArgumentError, InvalidLabelsError, InvalidOptionError, MissingDependencyError
-from poseio._labels import Labels
-from poseio._table import PoseTable
-from poseio._video import Track
+from poseio._model._labels import Labels
+from poseio._model._table import PoseTable
+from poseio._model._video import Track
 
 #: How an individual with no track is named: the k-th untracked instance of a frame is ``individual_k``,
 #: as movement names the one animal of a single-animal DeepLabCut file.

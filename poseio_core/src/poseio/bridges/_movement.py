@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from poseio._errors import InvalidArgumentError, InvalidLabelsError, InvalidOptionError
-from poseio._labels import Labels
-from poseio._skeleton import Skeleton
-from poseio._table import NO_TRACK, PoseTable, distinct
-from poseio._video import Track, Video
+from poseio._model._labels import Labels
+from poseio._model._skeleton import Skeleton
+from poseio._model._table import NO_TRACK, PoseTable, distinct
+from poseio._model._video import Track, Video
 from poseio.bridges._common import (
     check_kind,
     check_labels,

@@ -34,13 +34,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from poseio._dense import dense_arrays
 from poseio._errors import InvalidArgumentError, InvalidLabelsError, InvalidOptionError
-from poseio._labels import Labels
-from poseio._policy import budget_message, over_budget
-from poseio._skeleton import Skeleton
-from poseio._table import NO_TRACK, PoseTable
-from poseio._video import Track, Video
+from poseio._model._dense import dense_arrays
+from poseio._model._labels import Labels
+from poseio._model._skeleton import Skeleton
+from poseio._model._table import NO_TRACK, PoseTable
+from poseio._model._video import Track, Video
+from poseio._storage._policy import budget_message, over_budget
 from poseio.bridges._common import (
     check_kind,
     check_labels,

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from poseio._errors import InvalidArgumentError, InvalidLabelsError
-from poseio._labels import Labels
-from poseio._skeleton import Skeleton
-from poseio._table import NO_TRACK, PoseTable
-from poseio._video import Track, Video
+from poseio._model._labels import Labels
+from poseio._model._skeleton import Skeleton
+from poseio._model._table import NO_TRACK, PoseTable
+from poseio._model._video import Track, Video
 from poseio.bridges._common import check_labels, frame_starts, known_fps, require
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import click
 
 import poseio
-from poseio._batch_sources import is_pose_folder
+from poseio._batch._sources import is_pose_folder
 from poseio._errors import PoseioError
 
 #: The exit status when the reader of stdout has gone (``poseio validate x | head``): 128 + SIGPIPE,
@@ -83,7 +83,7 @@ class _Source(click.ParamType):
     name = "source"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
-        from poseio._remote import is_url
+        from poseio._storage._remote import is_url
 
         return value if is_url(value) else Path(value)
 
@@ -270,7 +270,7 @@ def explain(ctx: click.Context, **arguments: Any) -> None:
 @_reading_options
 def info(file: Path | str, as_json: bool, **reading: Any) -> None:
     """Summarise what FILE holds: videos, skeletons, tracks, frames and instances."""
-    from poseio._summary import format_summary, summarize
+    from poseio.cli._summary import format_summary, summarize
 
     summary = summarize(_load(file, **reading))
     click.echo(json.dumps(summary, indent=2, default=str) if as_json else format_summary(summary))
@@ -367,7 +367,7 @@ def convert(
 
         poseio convert data/ 'more/**/*.slp' --out-dir nwb/ --to .nwb --jobs 4 --report report.jsonl
     """
-    from poseio._converting import convert_one, mapping_from, settings
+    from poseio._io._converting import convert_one, mapping_from, settings
 
     sources, folder = _convert_targets(paths, out_dir)
     # Values from the files first, so that an explicit -o key=value wins.
@@ -468,7 +468,7 @@ def validate(
     """
     import attrs
 
-    from poseio._validating import validate_announcing
+    from poseio._io._validating import validate_announcing
 
     def announce(name: str, format: str) -> None:
         if not quiet:

@@ -8,8 +8,8 @@ import attrs
 import numpy as np
 
 from poseio._errors import MissingDependencyError, PoseioError, ReadError
-from poseio._labels import Labels
-from poseio._video import Video
+from poseio._model._labels import Labels
+from poseio._model._video import Video
 
 
 class PlotUnavailableError(PoseioError, RuntimeError):

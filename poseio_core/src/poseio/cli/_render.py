@@ -23,8 +23,8 @@ import numpy as np
 
 from poseio._errors import MissingDependencyError, PoseioError, ReadError, WriteError
 from poseio._frames._reader import NoImageError
-from poseio._labels import Labels
-from poseio._video import Video
+from poseio._model._labels import Labels
+from poseio._model._video import Video
 from poseio.cli._main import SOURCE, _load, _reading_options, cli
 
 #: One colour per track (then per untracked instance of a frame), in order: distinct on dark and light frames.

@@ -27,7 +27,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from poseio._registry import Registry
+    from poseio._plugins._registry import Registry
     from poseio.testing._comparing import ALL_ASPECTS, LabelsDiffer, assert_labels_equal, visible_point_rows
     from poseio.testing._conformance import FormatConformance
     from poseio.testing._foreign import foreign_samples
@@ -56,7 +56,7 @@ _HOMES = {
     "FormatConformance": "poseio.testing._conformance",
     "LabelsDiffer": "poseio.testing._comparing",
     "RangeServer": "poseio.testing._range_server",
-    "Registry": "poseio._registry",
+    "Registry": "poseio._plugins._registry",
     "assert_labels_equal": "poseio.testing._comparing",
     "foreign_samples": "poseio.testing._foreign",
     "visible_point_rows": "poseio.testing._comparing",

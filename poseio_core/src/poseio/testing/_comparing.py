@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from poseio._instance import Instance, PredictedInstance
-from poseio._labels import Labels
+from poseio._model._instance import Instance, PredictedInstance
+from poseio._model._labels import Labels
 
 #: Everything a lossless format keeps. A plugin's test lists what its format keeps.
 ALL_ASPECTS = frozenset(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import poseio
-from poseio._labels import Labels
+from poseio._model._labels import Labels
 from poseio.testing._comparing import (
     ALL_ASPECTS,
     assert_labels_equal,
@@ -174,7 +174,7 @@ class FormatConformance:
 
     def test_declared_capabilities_are_honoured(self) -> None:
         info = self.info()
-        registry = poseio._registry.get_registry()
+        registry = poseio._plugins._registry.get_registry()
         for hook, declared in (
             ("poseio_read", info.can_read),
             ("poseio_write", info.can_write),

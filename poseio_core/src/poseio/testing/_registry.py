@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from importlib.metadata import entry_points
 
-from poseio._registry import ENTRY_POINT_GROUP, Registry, set_registry
+from poseio._plugins._registry import ENTRY_POINT_GROUP, Registry, set_registry
 
 
 def registry_with(*names: str, extra: dict[str, object] | None = None) -> Registry:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from poseio._instance import Instance, LabeledFrame, PredictedInstance
-from poseio._labels import Labels
-from poseio._skeleton import Skeleton
-from poseio._video import Track, Video
+from poseio._model._instance import Instance, LabeledFrame, PredictedInstance
+from poseio._model._labels import Labels
+from poseio._model._skeleton import Skeleton
+from poseio._model._video import Track, Video
 
 _names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
 # Track names are free text typed by users: path separators, "#", "%", spaces and

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from poseio._registry import Registry, set_registry
+from poseio._plugins._registry import Registry, set_registry
 from poseio.testing._registry import registry_with
 
 

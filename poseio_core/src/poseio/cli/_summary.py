@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from poseio._labels import Labels
+from poseio._model._labels import Labels
 
 
 def summarize(labels: Labels) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Converting many files: `convert_many`, resumable, in shares, on local processes or a Dask cluster.
 
-See ``docs/batch.md`` for the user's view. The pieces: `poseio._batch_sources`
-plans (which files, their outputs, our share), `poseio._batch_tasks` converts
-one file (the task each engine runs) and `poseio._batch_engines` runs the tasks.
+See ``docs/batch.md`` for the user's view. The pieces: `poseio._batch._sources`
+plans (which files, their outputs, our share), `poseio._batch._tasks` converts
+one file (the task each engine runs) and `poseio._batch._engines` runs the tasks.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from poseio._arguments import check_flag, check_format, check_path
-from poseio._batch_records import SKIPPED_NOT_POSE, BatchResult, FileOutcome
-from poseio._batch_sources import output_suffix, parse_shard, plan, share, writer_formats
-from poseio._converting import MappingSource, settings
+from poseio._batch._records import SKIPPED_NOT_POSE, BatchResult, FileOutcome
+from poseio._batch._sources import output_suffix, parse_shard, plan, share, writer_formats
 from poseio._errors import InvalidArgumentError, InvalidOptionError, WriteError
-from poseio._loading import FormatChoice
+from poseio._io._arguments import check_flag, check_format, check_path
+from poseio._io._converting import MappingSource, settings
+from poseio._io._loading import FormatChoice
 
 
 def convert_many(
@@ -122,8 +122,8 @@ def convert_many(
     suffix = output_suffix(to)
     check_format(format)
     if format is not None:
-        from poseio._loading import _only_formats
-        from poseio._registry import get_registry
+        from poseio._io._loading import _only_formats
+        from poseio._plugins._registry import get_registry
 
         # Said once, here, rather than as every file's failure (and every folder's file taken for pose data).
         _only_formats(format, get_registry())
@@ -167,7 +167,7 @@ def _check_engine(jobs: object, client: object) -> int:
             raise InvalidArgumentError(
                 f"client must be a dask.distributed.Client or a scheduler's address, not {type(client).__name__}"
             )
-        from poseio._batch_engines import check_address, distributed_module
+        from poseio._batch._engines import check_address, distributed_module
 
         distributed_module()  # a missing dask, or a malformed address, is said before anything is read or written
         if isinstance(client, str):
@@ -179,13 +179,13 @@ def _engine(tasks: list[tuple[int, str, str]], plan: dict[str, Any], jobs: int, 
     """The outcomes of the tasks, from the engine asked for."""
     if not tasks:
         return iter(())
-    from poseio import _batch_engines
+    from poseio._batch import _engines
 
     if client is not None:
-        return _batch_engines.on_dask(tasks, plan, client)
+        return _engines.on_dask(tasks, plan, client)
     if min(jobs, len(tasks)) > 1:
-        return _batch_engines.in_processes(tasks, plan, min(jobs, len(tasks)))
-    return _batch_engines.here(tasks, plan)
+        return _engines.in_processes(tasks, plan, min(jobs, len(tasks)))
+    return _engines.here(tasks, plan)
 
 
 def _make_folder(folder: Path) -> None:

@@ -20,9 +20,9 @@ from poseio._errors import (
     InvalidSourceError,
     PoseioError,
 )
-from poseio._instance import Instance, LabeledFrame, PredictedInstance
-from poseio._labels import Labels
-from poseio._skeleton import repeated
+from poseio._model._instance import Instance, LabeledFrame, PredictedInstance
+from poseio._model._labels import Labels
+from poseio._model._skeleton import repeated
 
 
 def _kind(value: object) -> str:

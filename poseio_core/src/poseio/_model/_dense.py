@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from poseio._table import PoseTable
+from poseio._model._table import PoseTable
 
 
 def dense_arrays(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 
 from poseio._errors import WriteError
-from poseio._locking import _EXTENSION, LOCK_TIMEOUT, locked, remove_stale_temps, temp_name
+from poseio._storage._locking import _EXTENSION, LOCK_TIMEOUT, locked, remove_stale_temps, temp_name
 
 try:
     import fcntl

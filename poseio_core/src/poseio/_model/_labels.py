@@ -8,13 +8,13 @@ from typing import Any, overload
 import attrs
 import numpy as np
 
-from poseio._dense import dense_arrays
 from poseio._errors import InvalidLabelsError
-from poseio._instance import Instance, LabeledFrame, PredictedInstance
-from poseio._policy import budget_message, over_budget
-from poseio._skeleton import Node, Skeleton
-from poseio._table import NO_TRACK, PoseTable, distinct
-from poseio._video import Track, Video
+from poseio._model._dense import dense_arrays
+from poseio._model._instance import Instance, LabeledFrame, PredictedInstance
+from poseio._model._skeleton import Node, Skeleton
+from poseio._model._table import NO_TRACK, PoseTable, distinct
+from poseio._model._video import Track, Video
+from poseio._storage._policy import budget_message, over_budget
 
 
 def _same_nodes(nodes: Sequence[Node], recorded: tuple[Node, ...]) -> bool:

@@ -20,10 +20,10 @@ from pathlib import Path, PurePath, PurePosixPath
 import attrs
 
 from poseio._errors import InvalidArgumentError, InvalidOptionError, PoseioError, SourceNotFoundError
-from poseio._loading import FormatChoice, sniff
-from poseio._records import CONTAINER_MATCH
-from poseio._registry import get_registry
-from poseio._remote import is_url
+from poseio._io._loading import FormatChoice, sniff
+from poseio._plugins._records import CONTAINER_MATCH
+from poseio._plugins._registry import get_registry
+from poseio._storage._remote import is_url
 
 _MAGIC = frozenset("*?[")
 
@@ -89,7 +89,7 @@ def output_suffix(to: str) -> str:
     to = writer_formats(to)[0]
     info = get_registry().formats.get(to)
     if info is None or not info.can_write:
-        from poseio._dispatch import unknown_format_name
+        from poseio._plugins._dispatch import unknown_format_name
 
         raise unknown_format_name(to, get_registry(), need="write")
     if not info.extensions:

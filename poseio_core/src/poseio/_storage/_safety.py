@@ -22,7 +22,7 @@ The checks here are what ``docs/security.md`` promises:
   themselves (the validators behind ``poseio validate``).
 
 What a caller allows is set for the duration of one load by
-`poseio._policy.reading_policy` (``poseio.load(..., allow_external=True,
+`poseio._storage._policy.reading_policy` (``poseio.load(..., allow_external=True,
 memory_budget=...)``); plugins call the checks without passing it around.
 """
 
@@ -34,7 +34,7 @@ import h5py
 from h5py import h5d, h5i, h5l, h5o
 
 from poseio._errors import UnsafeFileError, damaged_file_error
-from poseio._policy import budget_message, current_policy, draw, size_text
+from poseio._storage._policy import budget_message, current_policy, draw, size_text
 from poseio._words import say_option
 
 #: How many refused objects an error message lists by name.
@@ -168,7 +168,7 @@ def _check_storage(dataset_id: h5d.DatasetID, *, read: bool) -> None:
 
 
 def _draw(dataset_id: h5d.DatasetID, nbytes: int, what: str) -> None:
-    """Draw a read from the load's one memory budget (`poseio._policy.check_allocation`), naming the dataset."""
+    """Draw a read from the load's memory budget (`poseio._storage._policy.check_allocation`), naming the dataset."""
     if draw(nbytes):
         return
     where = _where(dataset_id)

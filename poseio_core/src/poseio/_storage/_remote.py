@@ -366,7 +366,7 @@ def _client_kwargs() -> dict[str, Any]:
     """The aiohttp session of every request: one deadline for all of a request, and no decompression."""
     import aiohttp
 
-    from poseio._remote_answers import checked_response_class
+    from poseio._storage._remote_answers import checked_response_class
 
     seconds = timeout()
     return {

@@ -15,11 +15,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from poseio._batch_records import CONVERTED, FAILED, SKIPPED_EXISTING, FileOutcome
-from poseio._converting import convert_one
+from poseio._batch._records import CONVERTED, FAILED, SKIPPED_EXISTING, FileOutcome
 from poseio._errors import PoseioError, WriteError
-from poseio._loading import sniff
-from poseio._remote import is_url
+from poseio._io._converting import convert_one
+from poseio._io._loading import sniff
+from poseio._storage._remote import is_url
 
 
 def convert_task(source: str, output: str, plan: Mapping[str, Any]) -> FileOutcome:
@@ -28,7 +28,7 @@ def convert_task(source: str, output: str, plan: Mapping[str, Any]) -> FileOutco
     Args:
         source: The input: a path, or a URL.
         output: The output path.
-        plan: `poseio._converting.settings` plus ``overwrite`` (redo every file)
+        plan: `poseio._io._converting.settings` plus ``overwrite`` (redo every file)
             and ``written_by`` (the formats whose claim on an output shows it complete).
     """
     start = time.perf_counter()

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from poseio._errors import InvalidLabelsError
-from poseio._labels import Labels
-from poseio._table import NO_TRACK
+from poseio._model._labels import Labels
+from poseio._model._table import NO_TRACK
 
 #: Points written as float32 by some formats come back within this of the float64 given.
 _RELATIVE_TOLERANCE = 1e-6

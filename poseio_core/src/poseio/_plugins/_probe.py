@@ -186,7 +186,7 @@ class Probe:
         path = root.joinpath(*pieces)
         absolute = bool(parts) and (Path(str(parts[0])).is_absolute() or str(parts[0]).startswith(("/", "\\")))
         if absolute or ".." in pieces or not _within(path, root):
-            from poseio._policy import current_policy
+            from poseio._storage._policy import current_policy
 
             if not current_policy().allow_external:
                 shown = "/".join(str(p) for p in parts)
@@ -284,7 +284,7 @@ class Probe:
             return {}
         from h5py import h5a
 
-        from poseio._hdf5 import is_small, text  # imports h5py, as opening the file did
+        from poseio._storage._hdf5 import is_small, text  # imports h5py, as opening the file did
 
         attrs = self.h5.attrs
         return {k: text(attrs[k]) for k in attrs if k != ".specloc" and is_small(h5a.open(self.h5.id, k.encode()))}
@@ -303,7 +303,7 @@ class Probe:
         return tuple(self._walk())
 
     def _walk(self) -> Iterator[TypedGroup]:
-        from poseio._hdf5 import attribute_text, child_groups
+        from poseio._storage._hdf5 import attribute_text, child_groups
 
         queue = [(self.h5.id, "", 0)]
         # A group reached again through another hard link (a cycle back to "/", say) is not

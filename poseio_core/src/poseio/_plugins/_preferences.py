@@ -20,7 +20,7 @@ import tomllib
 from pathlib import Path
 
 from poseio._errors import InvalidOptionError
-from poseio._option_files import parse_file
+from poseio._storage._option_files import parse_file
 
 logger = logging.getLogger("poseio")
 

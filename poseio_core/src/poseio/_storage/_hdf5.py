@@ -20,7 +20,7 @@ import numpy as np
 from h5py import h5a, h5g, h5l, h5o, h5t
 
 from poseio._errors import PoseioError, ReadError
-from poseio._safety import check_dataset
+from poseio._storage._safety import check_dataset
 
 
 def open_attribute(obj: h5o.ObjectID, name: bytes) -> h5a.AttrID | None:

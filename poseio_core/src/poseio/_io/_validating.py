@@ -6,13 +6,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from poseio._arguments import check_flag, check_format, check_source
 from poseio._errors import PoseioError, ReadError
-from poseio._loading import FormatChoice, _claims_for, _open_probe
-from poseio._policy import reading_policy
-from poseio._records import ValidatorReport
-from poseio._registry import get_registry
-from poseio._remote import is_url
+from poseio._io._arguments import check_flag, check_format, check_source
+from poseio._io._loading import FormatChoice, _claims_for, _open_probe
+from poseio._plugins._records import ValidatorReport
+from poseio._plugins._registry import get_registry
+from poseio._storage._policy import reading_policy
+from poseio._storage._remote import is_url
 
 
 def validate(path: str | Path, *, format: FormatChoice = None, allow_external: bool = False) -> list[ValidatorReport]:
@@ -51,7 +51,7 @@ def validate_announcing(
     check_flag(allow_external, "allow_external")
     if is_url(path):
         # Validators read a whole file from disk: a remote one is fetched first, whole.
-        from poseio._remote import download
+        from poseio._storage._remote import download
 
         with tempfile.TemporaryDirectory(prefix="poseio-validate-") as folder:
             return validate_announcing(
@@ -63,7 +63,7 @@ def validate_announcing(
             raise ReadError("validation needs a file on disk, not a file object")
         claims = _claims_for(probe, format, registry, partial=True)
         if probe.h5 is not None:
-            from poseio._safety import audit_file  # imports h5py, as opening the file did
+            from poseio._storage._safety import audit_file  # imports h5py, as opening the file did
 
             with reading_policy(allow_external=allow_external):
                 audit_file(probe.h5)

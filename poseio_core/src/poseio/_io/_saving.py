@@ -8,18 +8,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from poseio import _locking
-from poseio._arguments import check_format, check_labels, check_path, check_timeout, split_options
-from poseio._atomic import replacing, replacing_folder, writable_target
-from poseio._dispatch import choose, unknown_format_name
 from poseio._errors import DataLossError, FormatError, PoseioError, UnknownFormatError, WriteError
-from poseio._labels import Labels
-from poseio._loading import FormatChoice, load, sniff
-from poseio._new_instances import new_instances
-from poseio._policy import parse_size, reading_policy
-from poseio._probe import Probe
-from poseio._records import Claim, FormatInfo
-from poseio._registry import Registry, describe_formats, get_registry
+from poseio._io._arguments import check_format, check_labels, check_path, check_timeout, split_options
+from poseio._io._loading import FormatChoice, load, sniff
+from poseio._model._labels import Labels
+from poseio._model._new_instances import new_instances
+from poseio._plugins._dispatch import choose, unknown_format_name
+from poseio._plugins._probe import Probe
+from poseio._plugins._records import Claim, FormatInfo
+from poseio._plugins._registry import Registry, describe_formats, get_registry
+from poseio._storage import _locking
+from poseio._storage._atomic import replacing, replacing_folder, writable_target
+from poseio._storage._policy import parse_size, reading_policy
 from poseio._words import say_option
 
 logger = logging.getLogger("poseio")
@@ -201,7 +201,7 @@ def save(
             suits the labels; formats that store different parts (for NWB, user
             annotations and predictions) are combined in one file.
         lock_timeout: Seconds to wait while another process writes the same
-            file; default ``poseio._locking.LOCK_TIMEOUT`` (60).
+            file; default ``poseio._storage._locking.LOCK_TIMEOUT`` (60).
         allow_loss: Write even when the format(s) cannot carry part of the
             labels (user instances named ``format="nwb-predictions"``, a
             prediction hidden under a user instance in a DeepLabCut table).

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from poseio._frames._embedded import EmbeddedFrames
-    from poseio._labels import Labels
-    from poseio._probe import Probe
-    from poseio._records import Claim, FormatInfo, ValidatorReport
-    from poseio._video import Video
+    from poseio._model._labels import Labels
+    from poseio._model._video import Video
+    from poseio._plugins._probe import Probe
+    from poseio._plugins._records import Claim, FormatInfo, ValidatorReport
 
 PROJECT = "poseio"
 
@@ -59,7 +59,7 @@ def poseio_sniff(probe: Probe) -> list[Claim] | Claim | None:
     Use only the probe (its extension, first bytes, HDF5 attributes and typed
     group index); never read datasets and never import heavy libraries here.
     Return ``None`` or an empty list to decline, or claims whose confidence
-    follows the bands in `poseio._records` (0.2 container, 0.5 structure,
+    follows the bands in `poseio._plugins._records` (0.2 container, 0.5 structure,
     0.9 typed objects, 1.0 certain). A zero-confidence claim with a reason is a
     decline that ``poseio.explain`` reports.
 

@@ -6,8 +6,8 @@ import attrs
 import numpy as np
 
 from poseio._errors import InvalidLabelsError
-from poseio._skeleton import Skeleton
-from poseio._video import Track, Video
+from poseio._model._skeleton import Skeleton
+from poseio._model._video import Track, Video
 
 
 def _points_array(value: object) -> np.ndarray:

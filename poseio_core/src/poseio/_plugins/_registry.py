@@ -24,9 +24,9 @@ from typing import Any
 import attrs
 import pluggy
 
-from poseio import _hookspecs
 from poseio._errors import DuplicateFormatError, PluginError
-from poseio._records import FormatInfo, PluginInfo
+from poseio._plugins import _hookspecs
+from poseio._plugins._records import FormatInfo, PluginInfo
 
 logger = logging.getLogger("poseio")
 

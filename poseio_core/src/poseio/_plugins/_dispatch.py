@@ -8,10 +8,10 @@ from collections.abc import Sequence
 import attrs
 
 from poseio._errors import AmbiguousFormatError, PoseioError, ReadError, UnknownFormatError, damaged_file_error
-from poseio._preferences import PREFER_ENV, config_path
-from poseio._probe import Probe
-from poseio._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, FormatInfo, Verdict
-from poseio._registry import DISABLE_ENV, KNOWN_FORMATS, Registry, describe_formats
+from poseio._plugins._preferences import PREFER_ENV, config_path
+from poseio._plugins._probe import Probe
+from poseio._plugins._records import AMBIGUITY_MARGIN, STRUCTURE_MATCH, Claim, FormatInfo, Verdict
+from poseio._plugins._registry import DISABLE_ENV, KNOWN_FORMATS, Registry, describe_formats
 from poseio._words import audience, say_option
 
 

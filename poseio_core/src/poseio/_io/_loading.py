@@ -6,8 +6,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from poseio._arguments import check_flag, check_format, check_source, split_options
-from poseio._dispatch import (
+from poseio._errors import (
+    InvalidLabelsError,
+    InvalidOptionError,
+    PartialFormatError,
+    PoseioError,
+    ReadError,
+    UnknownFormatError,
+)
+from poseio._io._arguments import check_flag, check_format, check_source, split_options
+from poseio._model._labels import Labels
+from poseio._plugins._dispatch import (
     Explanation,
     ask_sniffers,
     choose,
@@ -17,21 +26,12 @@ from poseio._dispatch import (
     ranked,
     unknown_format_name,
 )
-from poseio._errors import (
-    InvalidLabelsError,
-    InvalidOptionError,
-    PartialFormatError,
-    PoseioError,
-    ReadError,
-    UnknownFormatError,
-)
-from poseio._labels import Labels
-from poseio._policy import parse_size, reading_policy
-from poseio._preferences import lasting_preference
-from poseio._probe import Probe, Source
-from poseio._records import Claim, Verdict
-from poseio._registry import Registry, get_registry
-from poseio._remote import is_url
+from poseio._plugins._preferences import lasting_preference
+from poseio._plugins._probe import Probe, Source
+from poseio._plugins._records import Claim, Verdict
+from poseio._plugins._registry import Registry, get_registry
+from poseio._storage._policy import parse_size, reading_policy
+from poseio._storage._remote import is_url
 from poseio._words import say_command, say_option
 
 FormatChoice = str | Sequence[str] | None
@@ -47,7 +47,7 @@ def _open_probe(source: Source) -> Iterator[Probe]:
     """
     remote = None
     if is_url(source):
-        from poseio._remote import RemoteFile
+        from poseio._storage._remote import RemoteFile
 
         source = remote = RemoteFile(source)
     try:
@@ -247,7 +247,7 @@ def load(
         claims = _claims_for(probe, format, registry, partial=partial)
         routed = _route_read_options(claims, registry, options, probe.name)
         # Imported here: it imports h5py, which `import poseio` leaves for formats that need it.
-        from poseio._safety import refuse_external_links
+        from poseio._storage._safety import refuse_external_links
 
         with reading_policy(allow_external=allow_external, memory_budget=memory_budget):
             if probe.h5 is not None:
@@ -290,7 +290,8 @@ def _read_claim_on_say_so(probe: Probe, claim: Claim, registry: Registry, option
         if claim.confidence > 0:
             raise
         exc.args = (
-            f"{exc} (format {claim.format!r} was named, so its reader was asked although its sniffer declined the file: "
+            f"{exc} (format {claim.format!r} was named, so its reader was asked although its sniffer declined "
+            "the file: "
             f"{claim.reason.split(': ', 1)[-1]}; "
             f"run {say_command('explain', str(probe.name))} to see what every format says of it)",
             *exc.args[1:],

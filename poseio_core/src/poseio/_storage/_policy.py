@@ -1,7 +1,7 @@
 """What one load may do: follow links out of the file, and allocate how much.
 
 Set for the duration of a load by `reading_policy`; the checks in
-`poseio._safety` and the arrays poseio sizes from file contents read it with
+`poseio._storage._safety` and the arrays poseio sizes from file contents read it with
 `current_policy`, so that plugins need not pass it around. Imports no h5py:
 ``Labels.numpy`` uses the budget too.
 """

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
-from poseio._arguments import check_flag, check_path
 from poseio._errors import InvalidArgumentError, InvalidOptionError
-from poseio._labels import Labels
-from poseio._loading import FormatChoice, load
-from poseio._option_files import parse_file
-from poseio._remote import is_url
-from poseio._saving import save
+from poseio._io._arguments import check_flag, check_path
+from poseio._io._loading import FormatChoice, load
+from poseio._io._saving import save
+from poseio._model._labels import Labels
+from poseio._storage._option_files import parse_file
+from poseio._storage._remote import is_url
 from poseio._words import audience, say_option, speaking_to
 from poseio.options import FPS_SOURCES, check_fps
 

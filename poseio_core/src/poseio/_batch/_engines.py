@@ -16,10 +16,10 @@ from typing import Any
 
 import attrs
 
-from poseio._batch_records import FAILED, FileOutcome
-from poseio._batch_tasks import convert_task
+from poseio._batch._records import FAILED, FileOutcome
+from poseio._batch._tasks import convert_task
 from poseio._errors import InvalidOptionError, MissingDependencyError
-from poseio._remote import is_url
+from poseio._storage._remote import is_url
 
 Task = tuple[int, str, str]
 Outcomes = Iterator[tuple[int, FileOutcome]]
@@ -41,7 +41,7 @@ def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         # Workers are forked from a server that has imported poseio once, so each starts quickly.
-        context.set_forkserver_preload(["poseio._batch_engines"])
+        context.set_forkserver_preload(["poseio._batch._engines"])
         return context
     return multiprocessing.get_context("spawn")
 

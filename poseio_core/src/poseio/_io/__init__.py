@@ -1,0 +1,1 @@
+"""Reading and writing one source: load, sniff, explain, save, append, convert and validate."""
