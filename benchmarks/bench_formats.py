@@ -107,6 +107,10 @@ def ms(seconds: float) -> str:
     return f"{value:.3g} ms" if value < 100 else f"{value:,.0f} ms"
 
 
+def ratio_text(ratio: float) -> str:
+    return f"{ratio:.2f}x" if ratio >= 0.1 else f"{ratio:.3f}x"
+
+
 def row(fmt: str, label: str, result: dict) -> str:
     if "failed" in result:
         return f"| {fmt} | {label} | failed: {result['failed']} | | | | | |"
@@ -125,7 +129,7 @@ def row(fmt: str, label: str, result: dict) -> str:
             usable[peer] = got["seconds"]
     if usable:
         best = min(usable, key=usable.get)
-        peer_cell, ratio = f"{ms(usable[best])} ({best})", f"{ours['seconds'] / usable[best]:.2f}x"
+        peer_cell, ratio = f"{ms(usable[best])} ({best})", ratio_text(ours["seconds"] / usable[best])
     else:
         peer_cell, ratio = "none" if not result["peers"] else "none reads it", ""
     raw_name = result["raw"][0]
@@ -133,7 +137,7 @@ def row(fmt: str, label: str, result: dict) -> str:
     if "error" in raw:
         raw_cell, raw_ratio = f"{raw_name}: {raw['error']}", ""
     else:
-        raw_cell, raw_ratio = f"{ms(raw['seconds'])} ({raw_name})", f"{ours['seconds'] / raw['seconds']:.2f}x"
+        raw_cell, raw_ratio = f"{ms(raw['seconds'])} ({raw_name})", ratio_text(ours["seconds"] / raw["seconds"])
     cells = [fmt, label, ms(ours["seconds"]), peer_cell, ratio, raw_cell, raw_ratio, "; ".join(notes)]
     return "| " + " | ".join(cells) + " |"
 
