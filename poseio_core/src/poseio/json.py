@@ -30,7 +30,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-import poseio
+from poseio._errors import ReadError
+from poseio._plugins._probe import Probe
 from poseio.limits import check_allocation
 
 __all__ = ["PARSE_BYTES_PER_BYTE", "PARSE_ERRORS", "describe", "parse_json", "read_json", "source_size", "unreadable"]
@@ -41,7 +42,7 @@ PARSE_BYTES_PER_BYTE = 24
 PARSE_ERRORS = (UnicodeDecodeError, json.JSONDecodeError, RecursionError)
 
 
-def unreadable(name: str, what: str, problem: str, *, path: str | os.PathLike[str] | None = None) -> poseio.ReadError:
+def unreadable(name: str, what: str, problem: str, *, path: str | os.PathLike[str] | None = None) -> ReadError:
     """The error for a source that is not a readable ``what``: ``"<name>: not a readable <what>: <problem>"``.
 
     Args:
@@ -53,7 +54,7 @@ def unreadable(name: str, what: str, problem: str, *, path: str | os.PathLike[st
     Returns:
         The `poseio.ReadError`, to raise.
     """
-    return poseio.ReadError(f"{name}: not a readable {what}: {problem}", path=path)
+    return ReadError(f"{name}: not a readable {what}: {problem}", path=path)
 
 
 def describe(error: BaseException) -> str:
@@ -88,7 +89,7 @@ def parse_json(raw: bytes | str, name: str, what: str, *, path: str | os.PathLik
         raise unreadable(name, what, describe(exc), path=path) from exc
 
 
-def source_size(probe: poseio.Probe) -> int:
+def source_size(probe: Probe) -> int:
     """The size in bytes of the probe's file, or of its file object (left where it was)."""
     if probe.path is not None:
         return os.path.getsize(probe.path)
@@ -100,7 +101,7 @@ def source_size(probe: poseio.Probe) -> int:
         stream.seek(position)
 
 
-def read_json(probe: poseio.Probe, what: str) -> Any:
+def read_json(probe: Probe, what: str) -> Any:
     """The parsed JSON of the probe's whole source (a path or a file object), its worst case drawn from the budget.
 
     Args:

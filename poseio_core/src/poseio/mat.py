@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-import poseio
+from poseio._plugins._probe import Probe
 
 __all__ = [
     "CLASSES",
@@ -121,7 +121,7 @@ def is_numeric(mclass: str) -> bool:
 
 
 @contextlib.contextmanager
-def opened(probe: poseio.Probe) -> Iterator[IO[bytes]]:
+def opened(probe: Probe) -> Iterator[IO[bytes]]:
     """The probe's source as a binary stream; a caller's file object is put back where it was."""
     if probe.path is not None:
         with open(probe.path, "rb") as stream:
