@@ -2,7 +2,8 @@
 
     python benchmarks/bench_peers.py                         # every case of issue 21 item 6, 5 rounds
     python benchmarks/bench_peers.py --cases dlc-h5 nwb --rounds 7
-    python benchmarks/bench_peers.py --cases nwb --frames 1000000 --tracks 2 --nodes 15
+    python benchmarks/bench_peers.py --cases nwb --frames 1000000 --tools poseio pynwb
+    python benchmarks/bench_peers.py --warm --folder /tmp/peers   # keep (and reuse) the files
 
 Each case writes one file as its producer does (pandas for DeepLabCut,
 sleap-io for SLEAP, pynwb + ndx-pose for NWB, one PoseEstimation per
@@ -10,12 +11,16 @@ animal), then loads it with every tool that reads the format and gets every
 point as an array (confidences too where the format has them). Each load
 runs in a fresh interpreter (`_common.run_worker`), after that tool's imports,
 so no tool profits from another's imported modules or caches; the tools take
-turns in every round, so a busy spell of the shared machine falls on all of
-them. Printed: the median time of each tool and its ratio to the plain
-reader's (pandas ``read_hdf``/``read_csv`` + ``to_numpy()``, or h5py reading
-the datasets that hold the points), and the peak memory the load added to the
-process (peak resident size after the load less the resident size before it),
-against the bytes of the plain reader's arrays.
+turns in every round, each round starting with the next tool, so a busy spell
+of the shared machine (or a page cache emptied by others) falls on all of
+them. poseio's time includes loading its plugins, which its first call in a
+process does (about 0.1 s on this machine); ``--warm`` also times
+"poseio-warm", whose plugins are loaded before the clock starts. Printed:
+the median time of each tool and its ratio to the plain reader's (pandas
+``read_hdf``/``read_csv`` + ``to_numpy()``, or h5py reading the datasets that
+hold the points), and the peak memory the load added to the process (peak
+resident size after the load less the resident size before it), against the
+bytes of the plain reader's arrays.
 
 Targets (issue 21 item 6): poseio at least as fast as every peer, within 1.3x
 of the plain reader, and its peak memory within 1.3x of the plain reader's.
@@ -349,8 +354,10 @@ def main() -> None:
             stored = case.removeprefix("write-")  # a write case writes what its read case reads
             path = make_file(case, folder / f"{stored}_{frames}_{tracks}_{nodes}", frames, tracks, nodes)
             runs = {tool: [] for tool in tools}
-            for _ in range(args.rounds):
-                for tool in tools:
+            for round_ in range(args.rounds):
+                # Each round starts with another tool, so that none always reads a file another
+                # process's reads have just pushed out of the page cache.
+                for tool in tools[round_ % len(tools) :] + tools[: round_ % len(tools)]:
                     runs[tool].append(run_worker(Path(__file__), case, tool, path))
             size = path.stat().st_size / 1e6
             print(f"\n{case}: {frames:,} frames x {tracks} x {nodes}, {size:.0f} MB, {args.rounds} rounds")
