@@ -158,8 +158,8 @@ def test_the_bbox_results_file_is_refused_with_its_reason():
     with pytest.raises(poseio.UnknownFormatError) as caught:
         poseio.load(path)
     assert "COCO detection results (bbox, no keypoints)" in str(caught.value)
-    # Named, the reader is asked on the caller's say-so, and says (with the sniffer) why it holds no poses.
-    with pytest.raises(poseio.ReadError, match="without keypoints.*bbox, no keypoints"):
+    # Named, the reader is asked on the caller's say-so; it fails as not recognised, saying why.
+    with pytest.raises(poseio.UnknownFormatError, match="bbox, no keypoints.*without keypoints"):
         poseio.load(path, format="coco-results")
 
 

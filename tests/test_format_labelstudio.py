@@ -445,8 +445,7 @@ def test_other_label_studio_exports_are_declined_with_their_kinds(tmp_path):
     boxes = tmp_path / "boxes.json"
     boxes.write_text(json.dumps([_task(1, "a.png", [_box("b1")])]))
     assert poseio.sniff(boxes, format="labelstudio") == []
-    # Named, the reader is asked on the caller's say-so: its error carries the sniffer's reason.
-    with pytest.raises(poseio.ReadError, match="rectanglelabels results, no keypointlabels"):
+    with pytest.raises(poseio.UnknownFormatError, match="rectanglelabels results, no keypointlabels"):
         poseio.load(boxes, format="labelstudio")
 
 
@@ -465,7 +464,7 @@ def test_a_json_min_export_is_declined_saying_to_export_json(tmp_path):
     path = tmp_path / "min.json"
     region = {"x": 25, "y": 50, "width": 0.5, "keypointlabels": ["nose"], "original_width": 640, "original_height": 480}
     path.write_text(json.dumps([{"image": "/data/upload/1/a.png", "id": 1, "kp-1": [region], "annotator": 1}]))
-    with pytest.raises(poseio.ReadError, match="JSON-MIN export"):
+    with pytest.raises(poseio.UnknownFormatError, match="JSON-MIN export"):
         poseio.load(path, format="labelstudio")
 
 

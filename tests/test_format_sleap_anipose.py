@@ -130,7 +130,7 @@ def test_look_alikes_are_declined_with_the_reason(tmp_path):
         claim = _claim(path)
         assert claim.confidence == poseio.NOT_MINE and reason in claim.reason, claim
     # Named, the format's reader reads it on the caller's say-so, and says what is wrong.
-    with pytest.raises(poseio.ReadError, match="sleap-anipose writes numbers of shape .*was named"):
+    with pytest.raises(poseio.UnknownFormatError, match="asked anyway, says: .*sleap-anipose writes numbers of shape"):
         poseio.load(two_d, format="sleap-anipose")
 
 

@@ -278,25 +278,25 @@ def _route_read_options(
 
 
 def _read_claim_on_say_so(probe: Probe, claim: Claim, registry: Registry, options: dict[str, Any]) -> Labels:
-    """`_read_claim`; for a claim its sniffer declined (the caller named the format), failures say so.
+    """`_read_claim`; a claim its sniffer declined (the caller named the format) that fails is not recognised.
 
-    The reader's verdict stands (a damaged file of the format is a
-    `ReadError`), with what the sniffer said and the command that shows what
-    every format says of the file.
+    A named format that cannot read the file raises `UnknownFormatError`, as
+    it always did, whichever plugin it is; the message adds the reader's own
+    words (what is wrong, or damaged) to the sniffer's, and the command that
+    shows what every format says of the file.
     """
     try:
         return _read_claim(probe, claim, registry, options)
     except ReadError as exc:
         if claim.confidence > 0:
             raise
-        exc.args = (
-            f"{exc} (format {claim.format!r} was named, so its reader was asked although its sniffer declined "
-            "the file: "
-            f"{claim.reason.split(': ', 1)[-1]}; "
-            f"run {say_command('explain', str(probe.name))} to see what every format says of it)",
-            *exc.args[1:],
-        )
-        raise
+        said = str(exc).removeprefix(f"{probe.name}: ")
+        raise UnknownFormatError(
+            f"{probe.name}: format {claim.format!r} does not recognise this file "
+            f"({claim.reason.split(': ', 1)[-1]}); its reader, asked anyway, says: {said}. "
+            f"Run {say_command('explain', str(probe.name))} to see what every format says of it",
+            path=probe.path,
+        ) from exc
 
 
 def _read_claim(probe: Probe, claim: Claim, registry: Registry, options: dict[str, Any]) -> Labels:
