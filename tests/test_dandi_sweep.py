@@ -65,7 +65,8 @@ def _findings(path: Path) -> set[tuple[str, str, str]]:
         " for m in inspect_nwbfile(nwbfile_path=sys.argv[1]) if m is not None]\n"
         "print(json.dumps(found))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=600)
+    # Up to half an hour: pynwb's validator takes minutes on a PoseTraining of thousands of instances.
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr
     return {tuple(f) for f in json.loads(done.stdout.strip().splitlines()[-1])}
 
