@@ -56,8 +56,18 @@ SOURCES = {
 }
 
 
-@pytest.mark.parametrize("kind", ["predictions", "annotations"])
-@pytest.mark.parametrize("source", list(SOURCES))
+#: The cases the default run covers: one of each kind; the slow run (CI) appends to every source.
+QUICK = {("file poseio wrote", "predictions"), ("sleap-io annotations", "annotations")}
+
+
+@pytest.mark.parametrize(
+    "source, kind",
+    [
+        pytest.param(source, kind, marks=() if (source, kind) in QUICK else pytest.mark.slow)
+        for source in SOURCES
+        for kind in ("predictions", "annotations")
+    ],
+)
 def test_append_in_a_fresh_process_keeps_everything(tmp_path, source, kind):
     path = tmp_path / "session.nwb"
     make = SOURCES[source]

@@ -112,6 +112,7 @@ def test_files_folders_and_patterns_convert_every_point_and_report_each_file(fol
 
 
 @pytest.mark.corpus
+@pytest.mark.slow
 def test_two_worker_processes_write_the_same_outputs_as_one(folders):
     points = {}
     for jobs in (1, 2):
@@ -129,6 +130,7 @@ def test_two_worker_processes_write_the_same_outputs_as_one(folders):
 
 
 @pytest.mark.corpus
+@pytest.mark.slow
 def test_shards_partition_the_files_exactly_whatever_order_they_are_listed_in(folders):
     shares = []
     for index in (1, 2, 3):
@@ -184,6 +186,7 @@ def test_shares_do_not_move_when_files_come_between_the_tasks(folders):
 
 
 @pytest.mark.corpus
+@pytest.mark.slow
 def test_a_rerun_skips_what_is_done_and_redoes_deleted_stale_and_foreign_outputs(folders):
     out = folders / "out"
     assert run("convert", *SOURCES, "--out-dir", "out", *CONVERT, cwd=folders).returncode == 0
@@ -381,6 +384,7 @@ def test_an_output_of_another_format_is_not_taken_for_done(tmp_path):
 
 
 @pytest.mark.corpus
+@pytest.mark.slow
 def test_a_killed_run_leaves_only_whole_outputs_and_a_rerun_completes_it(tmp_path):
     count = 16
     lay_out(tmp_path, {f"data/s{i:02d}/session.h5": "DLC_sample_poses.h5" for i in range(count)})

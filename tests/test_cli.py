@@ -74,6 +74,7 @@ def test_convert_one_and_several(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["nc_sleap_two_tracks.csv", "sio_predictions.csv"]
 
 
+@pytest.mark.slow
 def test_validate_and_plot(tmp_path):
     result = run("validate", EXAMPLE)
     assert "pynwb: passed, 0 finding(s)" in result.stdout, result.stdout + result.stderr

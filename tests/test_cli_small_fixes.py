@@ -63,6 +63,7 @@ def poseio_video_of(path: Path) -> str:
 # -- b. -o compression=gzip never makes the NWB file bigger ---------------------------------------
 
 
+@pytest.mark.slow
 def test_gzip_does_not_make_the_example_bigger_and_shrinks_long_recordings(tmp_path):
     sizes = {}
     for name, options in (("plain", ()), ("gzip", ("-o", "compression=gzip"))):
@@ -95,6 +96,7 @@ def test_gzip_does_not_make_the_example_bigger_and_shrinks_long_recordings(tmp_p
     assert gzip < 0.9 * plain, (gzip, plain)  # float64 random walks and scores: 18% smaller
 
 
+@pytest.mark.slow
 def test_gzip_does_not_double_a_file_of_many_short_series(tmp_path):
     # sleap-io's 8-video file: 507 points over many series; gzip made it 2.07 MB against 1.07 MB.
     source = corpus_file("nwb", "sio095_multiview.predictions.nwb")
@@ -117,7 +119,7 @@ def test_gzip_does_not_double_a_file_of_many_short_series(tmp_path):
         ["sniff", str(EXAMPLE)],
         ["info", str(EXAMPLE)],
         ["info", "--json", str(EXAMPLE)],
-        ["validate", str(EXAMPLE)],
+        pytest.param(["validate", str(EXAMPLE)], marks=pytest.mark.slow),  # pynwb's validator: seconds
         ["convert", str(EXAMPLE), "{tmp}/out.slp"],
         ["plot", str(EXAMPLE), "-o", "{tmp}/p.png"],
     ],
@@ -136,6 +138,7 @@ def test_a_closed_stdout_stops_every_command_quietly(tmp_path, args):
     assert "Traceback" not in result.stderr and "error" not in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_validate_piped_into_head_ends_without_an_error():
     command = f"set -o pipefail; {POSEIO} validate {EXAMPLE} | head -c 1"
     result = subprocess.run(
@@ -359,6 +362,7 @@ def test_the_command_line_names_the_fix_for_labels_a_format_cannot_hold(tmp_path
 # -- h. validate says what it is waiting for ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_validate_says_on_stderr_which_validators_run_and_keeps_json_clean():
     result = run("validate", "--json", EXAMPLE)
     assert result.returncode == 0, result.stderr

@@ -91,6 +91,7 @@ def test_an_identifier_given_is_kept_over_the_track_name(tmp_path):
     assert [t.name for t in labels.tracks] == ["mouse_1"]
 
 
+@pytest.mark.slow
 def test_movement_file_converts_back_to_a_file_movement_reads(tmp_path):
     source = corpus_file("nwb", "mv_movement_mouse1.nwb")
     output = tmp_path / "copy.nwb"

@@ -212,6 +212,7 @@ def test_a_large_user_block_does_not_hide_the_file_from_the_checks(nwb, tmp_path
     assert result.returncode == 1 and "links to objects in other files" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_pose_grid_is_held_to_the_memory_budget(tmp_path):
     # Few stored rows, many declared nodes: each dataset is tiny, the grid they make is not.
     skeleton = poseio.Skeleton([f"n{i}" for i in range(2000)])

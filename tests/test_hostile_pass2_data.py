@@ -506,6 +506,7 @@ def run_wide_csvs() -> None:
     _wide_csvs()
 
 
+@pytest.mark.slow
 def test_the_csv_readers_parse_within_the_memory_budget():
     _isolated("run_wide_csvs", seconds=180, memory=2 * GIB)
 

@@ -248,6 +248,7 @@ def _served(server, dandiset: str) -> list[str]:
     return [server.serve(path), f"dandi://{dandiset}@draft/sub-1/session.nwb"]
 
 
+@pytest.mark.slow
 def test_a_dripping_server_is_cut_off_by_the_deadline_of_each_request(servers):
     """Headers or body sent a little at a time: each request ends at its deadline, whatever keeps arriving."""
     pytest.importorskip("fsspec")
