@@ -26,7 +26,7 @@ import numpy as np
 import poseio
 from _common import median_time
 from bench_predictions import make_labels, write_with_pynwb
-from poseio import _remote
+from poseio._storage import _remote
 from poseio.testing import RangeServer
 
 
