@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import attrs
 import numpy as np
-from poseio import InvalidOptionError, Labels, Skeleton
+from poseio import InvalidOptionError, Labels, PoseTable, Skeleton
 from poseio.options import say_option
 
 
 def layout_losses(labels: Labels) -> list[str]:
     """What writing ``labels`` in sleap-io's layout cannot keep apart (for the write claim)."""
-    used = _used_skeletons(labels)
+    used = _used_skeletons(labels.to_table())
     if len(used) < 2:
         return []
     names = ", ".join(repr(labels.skeletons[i].name) for i in used)
@@ -39,7 +39,7 @@ def for_sleap_io(labels: Labels) -> Labels:
             f"would fail on them. Write the default layout ({say_option('layout', 'ndx-pose')})",
             format="nwb-predictions",
         )
-    used = _used_skeletons(labels)
+    used = _used_skeletons(table)
     if len(used) < 2:
         return labels
     skeletons = [labels.skeletons[i] for i in used]
@@ -60,6 +60,5 @@ def for_sleap_io(labels: Labels) -> Labels:
     )
 
 
-def _used_skeletons(labels: Labels) -> list[int]:
-    table = labels.to_table()
+def _used_skeletons(table: PoseTable) -> list[int]:
     return sorted({int(k) for k in np.unique(table.skeleton[table.predicted])})
