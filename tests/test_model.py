@@ -1,4 +1,3 @@
-import attrs
 import numpy as np
 import poseio
 import pytest
@@ -147,7 +146,7 @@ def _two_video_labels() -> poseio.Labels:
     first = poseio.Labels.from_numpy(np.full((2, 1, 2, 2), 1.0), video=poseio.Video("one.mp4"), skeleton=skeleton)
     second = poseio.Labels.from_numpy(np.full((3, 1, 2, 2), 2.0), video=poseio.Video("two.mp4"), skeleton=skeleton)
     table = poseio.PoseTable.concat(
-        [first.to_table(), attrs.evolve(second.to_table(), video=np.ones(len(second.to_table()), dtype=np.int64))]
+        [first.to_table(), second.to_table().replace(video=np.ones(len(second.to_table()), dtype=np.int64))]
     )
     return poseio.Labels.from_table(table, videos=[first.videos[0], second.videos[0]], skeletons=[skeleton])
 
@@ -212,3 +211,15 @@ def test_slots_number_each_frames_untracked_instances_in_row_order(rows, ordered
             seen[v, f] = seen.get((v, f), 0) + 1
             expected.append(-seen[v, f])
     assert table.slots().tolist() == expected
+
+
+def test_pose_table_replace_shares_other_columns_and_checks_the_new_one():
+    table = poseio.PoseTable.build(np.ones((3, 2, 2)), video=0, frame_idx=[1, 2, 3], skeleton=0)
+    shifted = table.replace(frame_idx=table.frame_idx - 1)
+    assert shifted.frame_idx.tolist() == [0, 1, 2]
+    assert table.frame_idx.tolist() == [1, 2, 3]
+    assert shifted.points is table.points
+    with pytest.raises(poseio.InvalidLabelsError, match="frame_idx"):
+        table.replace(frame_idx=[0, 1])
+    with pytest.raises(TypeError, match="no column 'frame'"):
+        table.replace(frame=[0, 1, 2])

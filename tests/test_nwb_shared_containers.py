@@ -108,13 +108,12 @@ def test_the_shared_container_comes_back_with_its_names(tmp_path):
 def test_a_track_with_instance_scores_gets_a_container_of_its_own(tmp_path):
     # A container holds one series of instance scores, for one animal: then each track is written
     # in a container of its own, and points and scores still come back.
-    import attrs
 
     source, output = tmp_path / "dlc2nwb.nwb", tmp_path / "scored.nwb"
     _dlc2nwb_like(source)
     labels = poseio.load(source)
     table = labels.to_table()
-    scored = attrs.evolve(table, score=np.linspace(0.2, 0.7, len(table)))
+    scored = table.replace(score=np.linspace(0.2, 0.7, len(table)))
     labels = poseio.Labels.from_table(
         scored, videos=labels.videos, skeletons=labels.skeletons, tracks=labels.tracks, provenance=labels.provenance
     )

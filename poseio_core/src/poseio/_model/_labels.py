@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
-import attrs
 import numpy as np
 
 from poseio._errors import InvalidLabelsError
@@ -160,7 +159,7 @@ class Labels:
                     f"remove those instances first, or put the {name} back"
                 )
             column = np.where(used, went, column)
-            table = attrs.evolve(table, **{name: column})
+            table = table.replace(**{name: column})
         self._table, self._table_objects = table, now
         self._table_nodes = tuple(tuple(s.nodes) for s in now[1])
         return table

@@ -211,6 +211,27 @@ class PoseTable:
         """A new table of the given rows (an index array or a boolean mask)."""
         return PoseTable(**{f.name: getattr(self, f.name)[rows] for f in attrs.fields(PoseTable)})
 
+    def replace(self, **columns: object) -> PoseTable:
+        """A new table with the given columns replaced and the others shared with this one.
+
+        The columns are converted and checked as by the constructor, so a column
+        of the wrong length is an `InvalidLabelsError` here rather than a broken
+        Labels later. For example, a reader that numbers frames from 1::
+
+            table = table.replace(frame_idx=table.frame_idx - 1)
+
+        Raises:
+            TypeError: A name that is not a column of the table.
+        """
+        names = {f.name for f in attrs.fields(PoseTable)}
+        unknown = sorted(set(columns) - names)
+        if unknown:
+            raise TypeError(f"PoseTable has no column {', '.join(map(repr, unknown))}; its columns are {sorted(names)}")
+        for name, column in columns.items():
+            if len(column) != len(self):  # type: ignore[arg-type]
+                raise InvalidLabelsError(f"column {name!r} has {len(column)} rows, the table has {len(self)}")  # type: ignore[arg-type]
+        return PoseTable(**{name: columns.get(name, getattr(self, name)) for name in names})
+
     def frame_keys(self) -> np.ndarray:
         """``(n_frames, 2)`` unique (video, frame_idx) pairs, sorted."""
         if len(self) == 0:
