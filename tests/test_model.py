@@ -223,3 +223,74 @@ def test_pose_table_replace_shares_other_columns_and_checks_the_new_one():
         table.replace(frame_idx=[0, 1])
     with pytest.raises(TypeError, match="no column 'frame'"):
         table.replace(frame=[0, 1, 2])
+
+
+def _grid_entry(grid, place):
+    """What a grid holds at one place, comparable with `_instance_entry`."""
+    n_nodes = grid.points.shape[2]
+    return (
+        np.nan_to_num(grid.points[place], nan=-1.0).round(9).tobytes(),
+        bool(grid.predicted[place]),
+        np.nan_to_num([grid.score[place], grid.tracking_score[place]], nan=-1.0).tobytes(),
+        np.nan_to_num(grid.point_scores[place][:n_nodes], nan=-1.0).round(9).tobytes(),
+    )
+
+
+def _instance_entry(instance, n_nodes):
+    points = np.full((n_nodes, instance.numpy().shape[1]), np.nan)
+    points[: len(instance.points)] = instance.numpy()
+    point_scores = np.full(n_nodes, np.nan)
+    scores = [np.nan, np.nan]
+    if isinstance(instance, PredictedInstance):
+        point_scores[: len(instance.points)] = instance.point_scores
+        scores = [instance.score, instance.tracking_score]
+    return (
+        np.nan_to_num(points, nan=-1.0).round(9).tobytes(),
+        isinstance(instance, PredictedInstance),
+        np.nan_to_num(scores, nan=-1.0).tobytes(),
+        np.nan_to_num(point_scores, nan=-1.0).round(9).tobytes(),
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(labels=labels_strategy(max_videos=1))
+def test_grid_holds_every_instance_with_its_scores_in_its_track_or_an_untracked_slot(labels):
+    # Checked against the LabeledFrame objects, not the table the grid is built from.
+    grid = labels.grid()
+    n_tracks, n_nodes = len(labels.tracks), grid.points.shape[2]
+    assert grid.n_tracks == n_tracks
+    np.testing.assert_array_equal(grid.points, labels.numpy())
+    expected_occupied = np.zeros_like(grid.occupied)
+    for frame in labels.labeled_frames:
+        tracked = [i for i in frame.instances if i.track is not None]
+        for instance in tracked:
+            place = (frame.frame_idx, labels.tracks.index(instance.track))
+            expected_occupied[place] = True
+            assert _grid_entry(grid, place) == _instance_entry(instance, n_nodes)
+        untracked = sorted(_instance_entry(i, n_nodes) for i in frame.instances if i.track is None)
+        expected_occupied[frame.frame_idx, n_tracks : n_tracks + len(untracked)] = True
+        held = sorted(_grid_entry(grid, (frame.frame_idx, s)) for s in range(n_tracks, n_tracks + len(untracked)))
+        assert held == untracked
+    np.testing.assert_array_equal(grid.occupied, expected_occupied)
+    assert np.isnan(grid.score[~grid.occupied]).all() and not grid.predicted[~grid.occupied].any()
+
+
+def test_grid_keeps_the_user_instance_where_a_prediction_shares_its_place():
+    skeleton, track = Skeleton(["a"]), Track("mouse")
+    frame = LabeledFrame(
+        Video("v.mp4"),
+        3,
+        [
+            PredictedInstance([[1.0, 1.0]], skeleton, track=track, score=0.9, point_scores=[0.8]),
+            Instance([[2.0, 2.0]], skeleton, track=track),
+        ],
+    )
+    grid = Labels([frame]).grid()
+    assert grid.points.shape == (4, 1, 1, 2) and grid.occupied.tolist() == [[False], [False], [False], [True]]
+    assert grid.points[3, 0, 0].tolist() == [2.0, 2.0] and not grid.predicted[3, 0] and np.isnan(grid.score[3, 0])
+
+
+def test_grid_over_the_memory_budget_is_refused_before_allocating():
+    frame = LabeledFrame(Video("v.mp4"), 10**9, [Instance([[1.0, 1.0]], Skeleton(["a"]))])
+    with pytest.raises(poseio.InvalidLabelsError, match=r"labels\.grid\(\)"):
+        Labels([frame]).grid()

@@ -33,6 +33,7 @@ from poseio._io._converting import convert
 from poseio._io._loading import explain, load, sniff
 from poseio._io._saving import append, save
 from poseio._io._validating import validate
+from poseio._model._dense import PoseGrid
 from poseio._model._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._model._labels import Labels
 from poseio._model._skeleton import Edge, Node, Skeleton, Symmetry
@@ -89,6 +90,7 @@ __all__ = [
     "PartialFormatError",
     "PluginError",
     "PluginInfo",
+    "PoseGrid",
     "PoseTable",
     "PoseioError",
     "PredictedInstance",

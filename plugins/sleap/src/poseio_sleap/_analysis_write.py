@@ -117,14 +117,6 @@ def _slot_names(labels: poseio.Labels, used_tracks: list[int], n_untracked: int)
     return names
 
 
-def _chosen_rows(frame_idx: np.ndarray, slot: np.ndarray, predicted: np.ndarray, n_slots: int) -> np.ndarray:
-    """One row per occupied (frame, slot): a user instance over a prediction, else the last row."""
-    order = np.argsort(~predicted, kind="stable")  # predictions first, so that user rows come last
-    key = frame_idx[order] * n_slots + slot[order]
-    _, last_from_end = np.unique(key[::-1], return_index=True)
-    return order[len(key) - 1 - last_from_end]
-
-
 def _dense(labels: poseio.Labels, index: int, where: Path) -> dict[str, Any]:
     """Every array of the file, in (frame, slot, ...) order, and the slot names."""
     from poseio.limits import budget_message, over_budget
@@ -143,12 +135,7 @@ def _dense(labels: poseio.Labels, index: int, where: Path) -> dict[str, Any]:
     used_tracks = sorted(set(table.track[table.track >= 0].tolist()))
     # Untracked instances follow the tracks, numbered within their frame (-1, -2, ... from slots()).
     slot = table.slots()
-    untracked = slot < 0
-    n_untracked = int(-slot[untracked].min()) if untracked.any() else 0
-    track_slot = np.zeros(len(labels.tracks), dtype=np.int64)
-    track_slot[used_tracks] = np.arange(len(used_tracks))
-    slot[~untracked] = track_slot[slot[~untracked]]
-    slot[untracked] = len(used_tracks) - slot[untracked] - 1
+    n_untracked = int(-slot.min()) if len(slot) and slot.min() < 0 else 0
     n_slots = len(used_tracks) + n_untracked
     shape = labels.videos[index].shape
     n_frames = max(shape[0] if shape else 0, int(table.frame_idx.max()) + 1 if len(table) else 0)
@@ -156,20 +143,15 @@ def _dense(labels: poseio.Labels, index: int, where: Path) -> dict[str, Any]:
     if over_budget(nbytes):
         raise poseio.InvalidLabelsError(budget_message(nbytes, f"{n_frames} frames of {n_slots} tracks", str(where)))
 
-    rows = _chosen_rows(table.frame_idx, slot, table.predicted, max(n_slots, 1))
-    at = (table.frame_idx[rows], slot[rows])
+    grid = labels.grid(index)
+    columns = used_tracks + list(range(grid.n_tracks, grid.n_tracks + n_untracked))
     arrays = {
-        "tracks": np.full((n_frames, n_slots, n_nodes, 2), np.nan),
-        "point_scores": np.full((n_frames, n_slots, n_nodes), np.nan),
-        "instance_scores": np.full((n_frames, n_slots), np.nan),
-        "tracking_scores": np.full((n_frames, n_slots), np.nan),
-        "track_occupancy": np.zeros((n_frames, n_slots), dtype=np.uint8),
+        "tracks": grid.points[:, columns, :, :2],
+        "point_scores": grid.point_scores[:, columns],
+        "instance_scores": grid.score[:, columns],
+        "tracking_scores": grid.tracking_score[:, columns],
+        "track_occupancy": grid.occupied[:, columns].astype(np.uint8),
     }
-    arrays["tracks"][at] = table.points[rows, :n_nodes, :2]
-    arrays["point_scores"][at] = table.point_scores[rows, :n_nodes]
-    arrays["instance_scores"][at] = table.score[rows]
-    arrays["tracking_scores"][at] = table.tracking_score[rows]
-    arrays["track_occupancy"][at] = 1
     return {"arrays": arrays, "skeleton": skeleton, "track_names": _slot_names(labels, used_tracks, n_untracked)}
 
 

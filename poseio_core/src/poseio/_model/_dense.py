@@ -1,10 +1,45 @@
-"""Dense (frames, slots, nodes, D) arrays from the rows of a PoseTable."""
+"""Dense ``(frames, slots, ...)`` arrays from the rows of a PoseTable."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import attrs
 import numpy as np
 
 from poseio._model._table import PoseTable
+
+#: Per-instance columns a grid can hold, with the value of an empty place.
+_INSTANCE_COLUMNS = {"score": np.nan, "tracking_score": np.nan, "predicted": False}
+
+
+@attrs.frozen(eq=False)
+class PoseGrid:
+    """One video's instances laid out by frame and slot, from `Labels.grid`.
+
+    Axis 0 runs over frame indices, axis 1 over slots: the Labels' tracks in
+    order, then as many slots as the busiest frame has untracked instances.
+    Where a user and a predicted instance share a place the user instance
+    wins, as in SLEAP. Arrays may share memory with the Labels.
+
+    Attributes:
+        points: ``(n_frames, n_slots, n_nodes, D)``, NaN where empty.
+        point_scores: ``(n_frames, n_slots, n_nodes)``, NaN where unknown or empty.
+        score: ``(n_frames, n_slots)`` instance scores, NaN where unknown or empty.
+        tracking_score: ``(n_frames, n_slots)``, NaN where unknown or empty.
+        predicted: ``(n_frames, n_slots)``, True where the instance is a prediction.
+        occupied: ``(n_frames, n_slots)``, True where there is an instance.
+        n_tracks: How many leading slots are the Labels' tracks; the rest hold
+            untracked instances.
+    """
+
+    points: np.ndarray
+    point_scores: np.ndarray
+    score: np.ndarray
+    tracking_score: np.ndarray
+    predicted: np.ndarray
+    occupied: np.ndarray
+    n_tracks: int
 
 
 def dense_arrays(
@@ -12,25 +47,52 @@ def dense_arrays(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Points ``(n_frames, n_slots, n_nodes, D)`` and point scores ``(n_frames, n_slots, n_nodes)``.
 
-    Each row goes to ``[frame_idx, slot]``. Where rows share a place, a user
-    instance wins over a prediction (as in SLEAP), else the last row. Empty
-    places are NaN. When the rows already form the grid the result is a view.
-    The scores are ``None`` unless ``with_scores``.
+    Each row goes to ``[frame_idx, slot]`` (see `dense_columns`). The scores
+    are ``None`` unless ``with_scores``.
     """
-    grid = _as_grid(table, slot, n_frames, n_slots)
-    if grid is not None:
-        points, scores = grid
-        return points[:, :, :n_nodes], scores[:, :, :n_nodes]
+    names = ("points", "point_scores") if with_scores else ("points",)
+    grids = dense_columns(table, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes, names=names)
+    return grids["points"], grids.get("point_scores")
+
+
+def dense_columns(
+    table: PoseTable, slot: np.ndarray, *, n_frames: int, n_slots: int, n_nodes: int, names: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """The named columns of a table as ``(n_frames, n_slots, ...)`` grids.
+
+    ``names`` are table columns (``points``, ``point_scores``, ``score``,
+    ``tracking_score``, ``predicted``) or ``occupied``. Each row goes to
+    ``[frame_idx, slot]``. Where rows share a place, a user instance wins over a
+    prediction (as in SLEAP), else the last row. Empty places are NaN (False
+    for ``predicted`` and ``occupied``). When the rows already form the grid the
+    results are views.
+    """
+    as_grid = _as_grid(table, slot, n_frames, n_slots)
+    if as_grid is not None:
+        grids = {name: as_grid(name) for name in names}
+        for name in ("points", "point_scores"):
+            if name in grids:
+                grids[name] = grids[name][:, :, :n_nodes]
+        return grids
     # Predictions are written first, so that user instances overwrite them.
     order = np.argsort(~table.predicted, kind="stable")
     rows = order[_last_per_place(table.frame_idx[order], slot[order])]
-    points = np.full((n_frames, n_slots, n_nodes, table.ndim), np.nan)
-    points[table.frame_idx[rows], slot[rows]] = table.points[rows, :n_nodes]
-    if not with_scores:
-        return points, None
-    scores = np.full((n_frames, n_slots, n_nodes), np.nan)
-    scores[table.frame_idx[rows], slot[rows]] = table.point_scores[rows, :n_nodes]
-    return points, scores
+    at = (table.frame_idx[rows], slot[rows])
+    grids = {}
+    for name in names:
+        if name == "occupied":
+            grid = np.zeros((n_frames, n_slots), dtype=bool)
+            grid[at] = True
+        elif name in _INSTANCE_COLUMNS:
+            column = getattr(table, name)
+            grid = np.full((n_frames, n_slots), _INSTANCE_COLUMNS[name], dtype=column.dtype)
+            grid[at] = column[rows]
+        else:
+            column = getattr(table, name)
+            grid = np.full((n_frames, n_slots, n_nodes, *column.shape[2:]), np.nan)
+            grid[at] = column[rows, :n_nodes]
+        grids[name] = grid
+    return grids
 
 
 def _last_per_place(frames: np.ndarray, slots: np.ndarray) -> np.ndarray:
@@ -40,17 +102,27 @@ def _last_per_place(frames: np.ndarray, slots: np.ndarray) -> np.ndarray:
     return len(key) - 1 - first_from_end
 
 
-def _as_grid(table: PoseTable, slot: np.ndarray, n_frames: int, n_slots: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The arrays as views of the table when every (frame, slot) has one row, frame- or slot-major."""
+def _as_grid(table: PoseTable, slot: np.ndarray, n_frames: int, n_slots: int):
+    """A function giving a column as a view of the table, when every (frame, slot) has one row in order."""
     if len(table) != n_frames * n_slots or len(table) == 0:
         return None
     frames, slots = np.arange(n_frames), np.arange(n_slots)
-    shape = table.points.shape[1:]
     if np.array_equal(table.frame_idx, np.repeat(frames, n_slots)) and np.array_equal(slot, np.tile(slots, n_frames)):
-        return table.points.reshape(n_frames, n_slots, *shape), table.point_scores.reshape(n_frames, n_slots, -1)
+
+        def frame_major(name: str) -> np.ndarray:
+            if name == "occupied":
+                return np.ones((n_frames, n_slots), dtype=bool)
+            column = getattr(table, name)
+            return column.reshape(n_frames, n_slots, *column.shape[1:])
+
+        return frame_major
     if np.array_equal(table.frame_idx, np.tile(frames, n_slots)) and np.array_equal(slot, np.repeat(slots, n_frames)):
-        return (
-            table.points.reshape(n_slots, n_frames, *shape).swapaxes(0, 1),
-            table.point_scores.reshape(n_slots, n_frames, -1).swapaxes(0, 1),
-        )
+
+        def slot_major(name: str) -> np.ndarray:
+            if name == "occupied":
+                return np.ones((n_frames, n_slots), dtype=bool)
+            column = getattr(table, name)
+            return column.reshape(n_slots, n_frames, *column.shape[1:]).swapaxes(0, 1)
+
+        return slot_major
     return None

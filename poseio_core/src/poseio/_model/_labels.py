@@ -8,7 +8,7 @@ from typing import Any, overload
 import numpy as np
 
 from poseio._errors import InvalidLabelsError
-from poseio._model._dense import dense_arrays
+from poseio._model._dense import PoseGrid, dense_columns
 from poseio._model._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._model._skeleton import Node, Skeleton
 from poseio._model._table import NO_TRACK, PoseTable, distinct
@@ -321,6 +321,40 @@ class Labels:
             kind: ``"all"``, ``"user"`` or ``"predicted"`` instances.
             return_scores: Also return ``(n_frames, n_tracks, n_nodes)`` point scores.
         """
+        names = ("points", "point_scores") if return_scores else ("points",)
+        grids, _ = self._dense(video, skeleton, kind, names, "numpy()")
+        return (grids["points"], grids["point_scores"]) if return_scores else grids["points"]
+
+    def grid(
+        self, video: Video | int | None = None, *, skeleton: Skeleton | None = None, kind: str = "all"
+    ) -> PoseGrid:
+        """One video's points and every per-instance value, laid out by frame and slot.
+
+        The layout is `numpy`'s: the same frames, slots and choice of instance
+        where several share a place. Beside the points it gives what a writer
+        of a dense format needs: point scores, instance and tracking scores,
+        which places hold a prediction, and which are occupied. For example::
+
+            grid = labels.grid()
+            confident = grid.occupied & (grid.score > 0.5)
+
+        Args:
+            video: The video (object or index); may be omitted when there is one.
+            skeleton: As in `numpy`.
+            kind: ``"all"``, ``"user"`` or ``"predicted"`` instances.
+
+        Raises:
+            InvalidLabelsError: The grid would exceed the memory budget, or the
+                video's skeletons have different nodes and ``skeleton`` is not given.
+        """
+        names = ("points", "point_scores", "score", "tracking_score", "predicted", "occupied")
+        grids, n_tracks = self._dense(video, skeleton, kind, names, "grid()")
+        return PoseGrid(**grids, n_tracks=n_tracks)
+
+    def _dense(
+        self, video: Video | int | None, skeleton: Skeleton | None, kind: str, names: tuple[str, ...], doing: str
+    ) -> tuple[dict[str, np.ndarray], int]:
+        """The named grids of `numpy` and `grid`, and the number of track slots."""
         table = self.to_table()
         video_id = self._video_index(video)
         if kind not in ("all", "user", "predicted"):
@@ -358,18 +392,18 @@ class Labels:
         np.subtract(len(self.tracks) - 1, slot, out=slot, where=slot < 0)  # in place: -(k + 1) becomes tracks + k
         n_slots = max(len(self.tracks), int(slot.max()) + 1 if len(slot) else 0)
         # A frame index or video length read from a file can be anything: check before allocating.
-        nbytes = n_frames * n_slots * n_nodes * (sub.ndim + (1 if return_scores else 0)) * 8
+        per_node = sub.ndim + ("point_scores" in names)
+        per_place = n_nodes * per_node * 8 + len(set(names) - {"points", "point_scores"}) * 8
+        nbytes = n_frames * n_slots * per_place
         if over_budget(nbytes):
             raise InvalidLabelsError(
-                budget_message(nbytes, f"numpy() over frames 0 to {n_frames - 1}", "labels.numpy()")
+                budget_message(nbytes, f"{doing} over frames 0 to {n_frames - 1}", f"labels.{doing}")
                 + "; or select the rows you need from labels.to_table() instead"
             )
-        points, scores = dense_arrays(
-            sub, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes, with_scores=return_scores
-        )
+        grids = dense_columns(sub, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes, names=names)
         if sub.ndim == 3 and self.videos and self.videos[video_id].metadata.get("ndim") == 2:
-            points = points[..., :2]  # a 2D view (a camera's) of labels that also hold 3D ones
-        return (points, scores) if return_scores else points
+            grids["points"] = grids["points"][..., :2]  # a 2D view (a camera's) of labels that also hold 3D ones
+        return grids, len(self.tracks)
 
     def _video_index(self, video: Video | int | None) -> int:
         if video is None:
