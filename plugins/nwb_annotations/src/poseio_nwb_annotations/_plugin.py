@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import poseio
-from poseio_nwb import check_read_options, nwb_format_info, nwb_write_claim, pose_claim, validate_nwb
+from poseio_nwb import nwb_format_info, nwb_to_read, nwb_write_claim, pose_claim, validate_nwb
 
 from poseio_nwb_annotations._read import read_annotations
 from poseio_nwb_annotations._write import OPTIONS, append_annotations, write_annotations
@@ -29,10 +29,8 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
-    check_read_options(format, options)
-    if probe.h5 is None:
-        raise poseio.ReadError(f"{probe.name}: not an HDF5 file, so not NWB", path=probe.path)
-    return read_annotations(probe.h5, probe.path)
+    h5 = nwb_to_read(probe, format, options)
+    return read_annotations(h5, probe.path)
 
 
 @poseio.hookimpl

@@ -7,7 +7,7 @@ damage reported as ReadError) comes from `poseio.hdf5`.
 """
 
 from poseio_nwb._h5 import LEAF_TYPES, linked_groups, neurodata_type, typed_groups
-from poseio_nwb._hooks import check_read_options, nwb_format_info, nwb_write_claim
+from poseio_nwb._hooks import nwb_format_info, nwb_to_read, nwb_write_claim
 from poseio_nwb._names import REPEAT, escape_track, repeated, track_of, unique_name
 from poseio_nwb._objects import (
     UNLINKED_TRAINING_FRAMES,
@@ -29,12 +29,12 @@ __all__ = [
     "REPEAT",
     "UNLINKED_TRAINING_FRAMES",
     "PoseioExtras",
-    "check_read_options",
     "escape_track",
     "linked_groups",
     "neurodata_type",
     "nwb_format_info",
     "nwb_root_kind",
+    "nwb_to_read",
     "nwb_write_claim",
     "objects_not_read",
     "pose_claim",

@@ -1,4 +1,4 @@
-"""What the two NWB plugins' hooks have in common: the declaration, read options and the write claim.
+"""What the two NWB plugins' hooks have in common: the declaration, the checks before a read, the write claim.
 
 The hooks themselves live in each plugin's ``_plugin.py``, where a reader of
 the plugin finds them; these are the pieces both would otherwise write twice.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from poseio import TYPED_MATCH, Claim, FormatInfo, Labels
+from poseio import TYPED_MATCH, Claim, FormatInfo, Labels, Probe, ReadError
 from poseio.options import refuse_unknown
 
 from poseio_nwb.writing import NWBFILE_OPTION_NAMES
@@ -32,13 +32,18 @@ def nwb_format_info(
     )
 
 
-def check_read_options(format: str, options: dict[str, Any], accepted: tuple[str, ...] = ()) -> None:
-    """Refuse read options the format does not take, naming those it does (`poseio.options.refuse_unknown`).
+def nwb_to_read(probe: Probe, format: str, options: dict[str, Any], accepted: tuple[str, ...] = ()) -> Any:
+    """The open HDF5 file of an NWB source about to be read, once its read options are checked.
 
     Raises:
-        InvalidOptionError: An option is unknown (a typo must not be ignored).
+        InvalidOptionError: An option is unknown (a typo must not be ignored);
+            the message names those the format takes.
+        ReadError: The source is not an HDF5 file (read by ``format=`` on the caller's say-so).
     """
     refuse_unknown(options, accepted, format)
+    if probe.h5 is None:
+        raise ReadError(f"{probe.name}: not an HDF5 file, so not NWB", path=probe.path)
+    return probe.h5
 
 
 def nwb_write_claim(

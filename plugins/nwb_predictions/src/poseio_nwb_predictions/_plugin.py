@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 import poseio
-from poseio_nwb import check_read_options, nwb_format_info, nwb_write_claim, pose_claim, validate_nwb
+from poseio_nwb import nwb_format_info, nwb_to_read, nwb_write_claim, pose_claim, validate_nwb
 
 from poseio_nwb_predictions._read import read_predictions
 from poseio_nwb_predictions._write import POSE_OPTIONS, append_predictions, write_predictions
@@ -34,10 +34,8 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
-    check_read_options(format, options, READ_OPTIONS)
-    if probe.h5 is None:
-        raise poseio.ReadError(f"{probe.name}: not an HDF5 file, so not NWB", path=probe.path)
-    return read_predictions(probe.h5, probe.path, **options)
+    h5 = nwb_to_read(probe, format, options, READ_OPTIONS)
+    return read_predictions(h5, probe.path, **options)
 
 
 @poseio.hookimpl
