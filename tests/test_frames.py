@@ -8,7 +8,10 @@ greyscale clip; and labelled images against an independent decode of the PNG.
 
 from __future__ import annotations
 
+import multiprocessing
+import pickle
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 
@@ -133,6 +136,45 @@ def test_a_video_named_by_a_pose_file_read_from_a_file_object_is_not_looked_up_h
     with video.open(allow_external=True) as reader:
         assert reader[0].shape == (48, 64, 3)
     assert poseio.load(path).videos[0][0].shape == (48, 64, 3)  # from the file itself, it opens
+
+
+def _frame_of(video: poseio.Video, index: int) -> np.ndarray:
+    return video[index]
+
+
+def test_a_video_whose_reader_is_open_pickles_and_reads_after(tmp_path):
+    """multiprocessing and Dask pickle videos: the open reader is left out and reopened on the next read."""
+    (tmp_path / "session").mkdir()
+    path = _write(tmp_path / "session" / "cam.mp4", "libx264", pix_fmt="yuv420p", options={"bf": "3", "g": "8"})
+    expected = _sequential(path, grey=False)
+    labels = predictions()
+    labels.videos[0].filename = "cam.mp4"
+    poseio.save(labels, tmp_path / "session" / "poses.slp")
+    video = poseio.load(tmp_path / "session" / "poses.slp").videos[0]
+    np.testing.assert_array_equal(video[3], expected[3])  # the reader is open now
+    copy = pickle.loads(pickle.dumps(video))
+    assert copy.filename == "cam.mp4" and copy.metadata == video.metadata
+    np.testing.assert_array_equal(copy[40], expected[40])  # found beside the same pose file
+    np.testing.assert_array_equal(video[41], expected[41])  # the original's reader is untouched
+    copy.close()
+    # The pose file's folder still bounds what the copy opens.
+    moved = poseio.load(tmp_path / "session" / "poses.slp").videos[0]
+    moved.filename = str(tmp_path / "cam_elsewhere.mp4")
+    _write(tmp_path / "cam_elsewhere.mp4", "libx264", pix_fmt="yuv420p")
+    with pytest.raises(poseio.UnsafeFileError, match="outside the folder of poses.slp"):
+        pickle.loads(pickle.dumps(moved))[0]
+    video.close()
+
+
+def test_videos_go_to_worker_processes_after_a_read(tmp_path):
+    path = _write(tmp_path / "cam.mp4", "libx264", pix_fmt="yuv420p", options={"bf": "3", "g": "8"})
+    expected = _sequential(path, grey=False)
+    video = poseio.Video(str(path))
+    video[0]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        frames = list(pool.map(_frame_of, [video] * 3, [7, 30, 47]))
+    np.testing.assert_array_equal(np.stack(frames), np.stack([expected[7], expected[30], expected[47]]))
+    video.close()
 
 
 def test_a_playlist_beside_the_pose_file_is_not_opened(tmp_path):

@@ -4,12 +4,14 @@
 holds itself (a plugin's ``poseio_frames`` hook says where:
 `poseio._frames._embedded`), image files (a DeepLabCut ``labeled-data``
 folder, an NWB list of images) or a media file (PyAV, frame-accurate:
-`poseio._frames._media`). Opening is lazy: loading labels opens no video.
+`poseio._frames._media`), local or at a URL (read through fsspec as remote
+pose files are). Opening is lazy: loading labels opens no video.
 
 A video named by a pose file is untrusted like the file: it is opened only
 when it lies in the pose file's folder (or below), unless
 ``allow_external=True`` (`poseio._frames._opening` says why, and what else it
-refuses: playlists, concat lists, FIFOs). A video a user made in Python names
+refuses: playlists, concat lists, FIFOs); a URL a pose file names is fetched
+only with ``allow_external=True`` too. A video a user made in Python names
 a file the user chose, and is opened where it is.
 """
 
@@ -23,6 +25,7 @@ from poseio._frames._embedded import EmbeddedFrames, EmbeddedImages
 from poseio._frames._images import IMAGE_ENDINGS, ImageFrames
 from poseio._frames._opening import CONTAINERS, openable_video
 from poseio._frames._reader import FrameReader
+from poseio._storage._remote import VIDEO_SCHEMES, display_name, is_url
 from poseio._words import say_option
 
 if TYPE_CHECKING:
@@ -46,6 +49,8 @@ def open_frames(video: Video, *, allow_external: bool = False) -> FrameReader:
     if record is not None:
         length = video.shape[0] if video.shape else 0
         return FrameReader(EmbeddedImages(record, name=video.filename, length=length), video.filename)
+    if is_url(video.filename, VIDEO_SCHEMES):
+        return _remote_video(video, pose_file, allow_external)
     if getattr(video, "_named_remotely", False) and not allow_external:
         # A URL's pose file names files of another machine: looked up here, they could be anything.
         raise UnsafeFileError(
@@ -61,6 +66,23 @@ def open_frames(video: Video, *, allow_external: bool = False) -> FrameReader:
     from poseio._frames._media import MediaFrames
 
     return FrameReader(MediaFrames(path), video.filename)
+
+
+def _remote_video(video: Video, pose_file: Path | None, allow_external: bool) -> FrameReader:
+    """The frames of a video at a URL, read through fsspec as remote pose files are.
+
+    A URL a pose file names is fetched only with ``allow_external``: the file
+    would otherwise make poseio contact any server it names.
+    """
+    named_by_file = pose_file is not None or getattr(video, "_named_remotely", False)
+    if named_by_file and not allow_external:
+        raise UnsafeFileError(
+            f"video {display_name(video.filename)}: a URL named by a pose file, and poseio fetches no URL a file "
+            f"names; {say_option('allow_external')} opens it if you trust the file"
+        )
+    from poseio._frames._media import MediaFrames
+
+    return FrameReader(MediaFrames(video.filename), display_name(video.filename))
 
 
 def embedded_frames(video: Video, pose_file: Path | None) -> EmbeddedFrames | None:

@@ -173,7 +173,7 @@ def decode_image(data: bytes, what: str, where: str) -> np.ndarray:
             width, height = image.size
             grey = image.mode in _GREY_MODES
             # Drawn before decoding: the header alone can declare any size.
-            _draw_pixels(width * height * (1 if grey else 3), f"{what} ({width} x {height} pixels)", where)
+            draw_pixels(width * height * (1 if grey else 3), f"{what} ({width} x {height} pixels)", where)
             mode = "L" if grey else "RGB"
             array = np.asarray(image if image.mode == mode else image.convert(mode))
     except PoseioError:
@@ -190,7 +190,7 @@ def decode_image(data: bytes, what: str, where: str) -> np.ndarray:
     return array[:, :, np.newaxis] if array.ndim == 2 else array
 
 
-def _draw_pixels(nbytes: int, what: str, where: str) -> None:
+def draw_pixels(nbytes: int, what: str, where: str) -> None:
     """Draw an image's pixels from the memory budget, or refuse it saying how to raise the budget.
 
     Frames are read after the load, so the fix is the environment variable

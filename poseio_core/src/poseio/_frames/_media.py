@@ -31,8 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from poseio._errors import MissingDependencyError, ReadError
-from poseio._frames._opening import open_video
+from poseio._errors import MissingDependencyError, PoseioError, ReadError
+from poseio._frames._embedded import draw_pixels
+from poseio._frames._opening import open_remote_video, open_video
+from poseio._storage._remote import display_name
 
 #: How many decoded frames are kept (neighbours of the last read; a 1080p RGB frame is 6 MB).
 CACHE_FRAMES = 16
@@ -44,39 +46,62 @@ _GREY = {"gray", "gray8", "gray10le", "gray12le", "gray16le", "gray16be", "ya8"}
 class MediaFrames:
     """The frames of one video file, read on demand. Close it (or use ``with``) to free the file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, source: Path | str) -> None:
+        """Open the video at ``source``: a local path, or a URL (`is_url`) read through fsspec."""
         try:
             import av  # noqa: F401 - checked here, so that a missing PyAV is said as such
         except ImportError as exc:
             message = 'reading video frames needs PyAV: pip install "poseio[frames]"'
             raise MissingDependencyError(message, name="av") from exc
-        self.path = path
+        self.path = source if isinstance(source, Path) else display_name(source)  # a signed URL's query kept out
+        self._file: Any = None  # a remote video's file, whose failures FFmpeg sees as the end of the file
         self._stack = contextlib.ExitStack()
         try:
-            container = self._stack.enter_context(open_video(path))
-        except Exception as exc:  # noqa: BLE001 - FFmpeg's errors on a damaged file come in many classes
-            raise ReadError(f"{path}: the video cannot be opened ({type(exc).__name__}: {exc})", path=path) from exc
-        if container is None:
+            try:
+                if isinstance(source, str):
+                    container, self._file = self._stack.enter_context(open_remote_video(source))
+                else:
+                    container = self._stack.enter_context(open_video(source))
+                self._times, keyframes = self._frame_times(container)
+            except PoseioError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - FFmpeg's errors on a damaged file come in many classes
+                raise self._transport_error() or ReadError(
+                    f"{self.path}: the video cannot be opened ({type(exc).__name__}: {exc})", path=self.path
+                ) from exc
+        except BaseException:
             self._stack.close()
-            raise ReadError(f"{path}: not a video poseio opens (a regular file ending in .mp4, .avi, .mov, .mkv)")
-        if not container.streams.video:
-            self._stack.close()
-            raise ReadError(f"{path}: the file holds no video stream", path=path)
-        self._container = container
-        self._stream = container.streams.video[0]
-        self._stream.thread_type = "AUTO"
-        self._times, keyframes = self._frame_times()
+            raise
         self._index = {t: i for i, t in enumerate(self._times)}
         # For each frame, the number of the keyframe at or before it: a read can continue the
         # running decode when no keyframe lies between the decode position and the frame asked for.
         self._group = np.searchsorted(np.asarray(keyframes), np.asarray(self._times), side="right")
-        self._grey = self._stream.codec_context.format is not None and self._stream.codec_context.format.name in _GREY
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._decoder: Any = None
         self._next = -1  # the frame the running decode yields next, -1 when there is none
 
-    def _frame_times(self) -> tuple[list[int], list[int]]:
-        """Every frame's presentation time (stream time base) in order, and the keyframes', from the packets."""
+    def _transport_error(self) -> ReadError | None:
+        """A remote video's transport failure (which FFmpeg saw as the end of the file), or ``None``."""
+        return self._file.error if self._file is not None else None
+
+    def _frame_times(self, container: Any) -> tuple[list[int], list[int]]:
+        """Every frame's presentation time (stream time base) in order, and the keyframes', from the packets.
+
+        Checks first that the container holds a video stream whose frames fit the memory budget.
+        """
+        source = str(self.path)
+        if container is None:
+            raise ReadError(f"{source}: not a video poseio opens (a regular file ending in .mp4, .avi, .mov, .mkv)")
+        if not container.streams.video:
+            raise ReadError(f"{source}: the file holds no video stream", path=source)
+        self._container = container
+        self._stream = container.streams.video[0]
+        self._stream.thread_type = "AUTO"
+        pixel_format = self._stream.codec_context.format
+        self._grey = pixel_format is not None and pixel_format.name in _GREY
+        height, width, channels = self.frame_shape
+        # Drawn before any decode: the header alone can declare any size (a remote file especially).
+        draw_pixels(height * width * channels, f"a frame ({width} x {height} pixels)", source)
         times, keyframes = [], []
         for packet in self._container.demux(self._stream):
             if packet.size == 0:
@@ -87,6 +112,8 @@ class MediaFrames:
             times.append(int(time))
             if packet.is_keyframe:
                 keyframes.append(int(time))
+        if self._transport_error() is not None:
+            raise self._transport_error()  # the packets stopped where the server failed: not the file's end
         times.sort()
         keyframes.sort()
         if len(set(times)) != len(times):
@@ -113,14 +140,17 @@ class MediaFrames:
             self._cache.move_to_end(index)
             return self._cache[index]
         try:
-            return self._decode_to(index)
-        except ReadError:
-            raise
+            image = self._decode_to(index)
         except Exception as exc:  # noqa: BLE001 - FFmpeg's errors on a damaged file come in many classes
             self._next = -1  # the decode state is unknown: the next read seeks afresh
+            if self._transport_error() is not None:
+                raise self._transport_error() from exc
+            if isinstance(exc, ReadError):
+                raise
             raise ReadError(
                 f"{self.path}: frame {index} cannot be decoded ({type(exc).__name__}: {exc})", path=self.path
             ) from exc
+        return image
 
     def _decode_to(self, index: int) -> np.ndarray:
         ahead = 0 <= self._next <= index

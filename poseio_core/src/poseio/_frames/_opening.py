@@ -8,18 +8,24 @@ an FFmpeg concat list or an image-sequence pattern makes FFmpeg open the files
 it names, anywhere, and FFmpeg picks its reader by the content, not the name.
 So only a regular file (never a FIFO, which would block the open) with a known
 container ending is opened, with FFmpeg told to use that container's reader and
-no other, and to open nothing but that one local file.
+no other, and to open nothing but that one local file. A video at a URL is read
+the same way from a file object whose bytes come through fsspec, as remote pose
+files' do (`open_remote_video`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
+import urllib.parse
 from collections.abc import Iterator
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+
+from poseio._errors import ReadError
 
 #: Endings tried for a video named without one (DeepLabCut names videos by their stem).
 VIDEO_ENDINGS = (".mp4", ".avi", ".mov", ".mkv")
@@ -80,6 +86,91 @@ def open_video(path: Path) -> Iterator[Any]:
     # "file:" and an absolute path: a name such as "concat:a.mp4|b.mp4" is a file name, not a protocol.
     with av.open("file:" + os.path.abspath(path), format=short, options=options) as container:
         yield container
+
+
+@contextlib.contextmanager
+def open_remote_video(url: str) -> Iterator[tuple[Any, RemoteVideoFile]]:
+    """The PyAV container of the video at ``url``, read through fsspec as remote pose files are, and its file.
+
+    The URL's path must end in one of `CONTAINERS`; that container's reader
+    alone is used, on the bytes of that one URL (FFmpeg is given a file
+    object, so it opens no protocol and no other file). A transport failure
+    ends the stream and is kept in the file's ``error``: FFmpeg would report
+    it as a damaged file, so the caller raises that error instead.
+
+    Raises:
+        ReadError: The URL does not name a video poseio opens, or the server fails (see `RemoteFile`).
+        MissingDependencyError: fsspec (``poseio[remote]``) is not installed.
+    """
+    import av
+
+    from poseio._storage._remote import display_name
+
+    name = display_name(url)
+    demuxer = CONTAINERS.get(PurePosixPath(urllib.parse.urlsplit(name).path).suffix.lower())
+    if demuxer is None:
+        endings = ", ".join(sorted(CONTAINERS))
+        raise ReadError(f"{name}: not a video poseio opens (a URL ending in {endings})", path=name)
+    with RemoteVideoFile(url) as file:
+        try:
+            container = av.open(file, format=demuxer.split(",")[0], options={"format_whitelist": demuxer})
+        except Exception as exc:
+            if file.error is not None:
+                raise file.error from exc  # the server failed, not the video
+            raise
+        with container:
+            yield container, file
+
+
+class RemoteVideoFile(io.RawIOBase):
+    """A video's bytes at a URL, for FFmpeg: `RemoteFile`'s blocks, a failure ending the stream.
+
+    FFmpeg retries a read that raised, each retry waiting for the server
+    again; a failed read here returns no bytes (the end) at once, and every
+    later read too, with the failure kept in `error`.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        from poseio._storage._remote import RemoteFile
+
+        self._remote = RemoteFile(url)
+        self.name = self._remote.name
+
+    @property
+    def error(self) -> ReadError | None:
+        """The first transport failure, or ``None``."""
+        return self._remote.error
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._remote.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._remote.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        if self._remote.error is not None:
+            return b""
+        try:
+            return self._remote.read(size)
+        except ReadError:  # kept in error; FFmpeg sees the end of the file
+            return b""
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._remote.close()
+        super().close()
 
 
 def _is_regular(path: Path) -> bool:

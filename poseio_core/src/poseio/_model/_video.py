@@ -89,10 +89,21 @@ class Video:
         return True
 
     def close(self) -> None:
-        """Close the file `__getitem__` opened, if any."""
+        """Close the file `__getitem__` opened, if any (a pickled copy leaves it out, and reopens it)."""
         if self._frames is not None:
             self._frames.close()
             self._frames = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # An open reader holds a decoder and a file handle, which do not pickle: a copy sent to another
+        # process (multiprocessing, Dask) reopens the video on its first frame read, with the same rules.
+        state = {field.name: getattr(self, field.name) for field in attrs.fields(type(self))}
+        state["_frames"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
         return f"Video(filename={self.filename!r}, shape={self.shape}, fps={self.fps})"

@@ -6,9 +6,10 @@ block cache). HDF5 readers then fetch only the blocks holding the objects they
 read: the poses of a DANDI session, not the gigabytes of video beside them.
 
 ``s3://BUCKET/KEY`` is read anonymously through the bucket's public HTTPS
-endpoint, and ``dandi://DANDISET[@VERSION]/PATH`` is looked up in the DANDI
-API, which names the asset's S3 URL. Both endpoints can be moved (a mirror, a
-test server) with ``POSEIO_S3_ENDPOINT`` and ``POSEIO_DANDI_API``.
+endpoint (``gs://BUCKET/KEY`` too, for videos: Google Cloud Storage's), and
+``dandi://DANDISET[@VERSION]/PATH`` is looked up in the DANDI API, which names
+the asset's S3 URL. The endpoints can be moved (a mirror, a test server) with
+``POSEIO_S3_ENDPOINT``, ``POSEIO_GS_ENDPOINT`` and ``POSEIO_DANDI_API``.
 
 Transport failures (an unreachable host, a 404, a server that ignores Range
 requests, a response cut short) are `ReadError` s that name the URL.
@@ -38,6 +39,8 @@ from poseio._errors import (
 
 #: The URL schemes poseio reads (``poseio[remote]``).
 SCHEMES = ("http", "https", "s3", "dandi")
+#: The URL schemes of videos (``video[i]``): those, and Google Cloud Storage's ``gs://BUCKET/KEY``.
+VIDEO_SCHEMES = (*SCHEMES, "gs")
 #: Bytes fetched per request. Small enough that reading the poses of a file fetches
 #: little beside them, large enough that HDF5's many small metadata reads share requests.
 BLOCK_SIZE = 1024 * 1024
@@ -52,12 +55,12 @@ DANDI_API = "https://api.dandiarchive.org/api"
 _DANDI_MAX_PAGES = 20
 
 
-def is_url(source: object) -> bool:
-    """Whether ``source`` is a URL poseio reads remotely (not a local path)."""
+def is_url(source: object, schemes: tuple[str, ...] = SCHEMES) -> bool:
+    """Whether ``source`` is a URL poseio reads remotely (not a local path), of one of ``schemes``."""
     if not isinstance(source, str):
         return False
     scheme, sep, _ = source.partition("://")
-    return bool(sep) and scheme.lower() in SCHEMES
+    return bool(sep) and scheme.lower() in schemes
 
 
 def display_name(url: str) -> str:
@@ -80,6 +83,8 @@ def resolve(url: str) -> str:
     scheme = url.partition("://")[0].lower()
     if scheme == "s3":
         return _s3_https(url)
+    if scheme == "gs":
+        return _gs_https(url)
     if scheme == "dandi":
         return _dandi_asset_url(url)
     return url
@@ -98,6 +103,16 @@ def _s3_https(url: str) -> str:
         # A dotted bucket name as a host name fails the *.s3.amazonaws.com certificate: address it by path.
         return f"https://s3.amazonaws.com/{bucket}/{quoted}"
     return f"https://{bucket}.s3.amazonaws.com/{quoted}"
+
+
+def _gs_https(url: str) -> str:
+    """``gs://BUCKET/KEY`` as Google Cloud Storage's public HTTPS URL (``POSEIO_GS_ENDPOINT`` moves it)."""
+    parts = urllib.parse.urlsplit(url)
+    bucket, key = parts.netloc, parts.path.lstrip("/")
+    if not bucket or not key:
+        raise InvalidSourceError(f"{url}: a Google Cloud Storage URL is gs://BUCKET/KEY")
+    endpoint = os.environ.get("POSEIO_GS_ENDPOINT", "https://storage.googleapis.com")
+    return f"{endpoint.rstrip('/')}/{bucket}/{urllib.parse.quote(key)}"
 
 
 def _dandi_asset_url(url: str) -> str:
