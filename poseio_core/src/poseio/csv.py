@@ -619,6 +619,22 @@ class ImageRows(NamedTuple):
     in_row_order: list[str]
 
 
+def _folder_and_stem(path: str) -> tuple[str, str]:
+    """An image path's folder and its name without the last suffix, as `PurePosixPath` gives them.
+
+    Backslashes are read as slashes. A plain path (no empty or ``.`` parts) is
+    split as text: a `PurePosixPath` per image was most of the time of reading a
+    file of many images.
+    """
+    path = path.replace("\\", "/")
+    if "//" in path or "/./" in path or path.startswith("./") or path.endswith(("/", "/.")) or path in ("", "."):
+        image = PurePosixPath(path)
+        return str(image.parent), image.stem
+    head, slash, name = path.rpartition("/")
+    dot = name.rfind(".")
+    return head or (slash or "."), name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def image_rows(
     paths: Sequence[str], name: str, *, video: str | None = None, fps: float | None = None, format: str
 ) -> ImageRows:
@@ -643,29 +659,34 @@ def image_rows(
         ReadError: An image has two rows.
         InvalidOptionError: ``video`` is given, but the images come from several folders.
     """
-    folders: dict[str, int] = {}
-    folder_of = np.empty(len(paths), dtype=np.int64)
-    numbers = np.full(len(paths), -1, dtype=np.int64)
+    # Plain lists and sets: most files list a few images, for which numpy's calls cost more than the work.
+    folders: dict[str, list[int]] = {}
+    folder_of: list[int] = []
+    numbers: list[int] = []
     seen: set[str] = set()
     for row, path in enumerate(paths):
         if path in seen:
             raise ReadError(f"{name}: the image {path!r} has more than one row")
         seen.add(path)
-        image = PurePosixPath(path.replace("\\", "/"))
-        folder_of[row] = folders.setdefault(str(image.parent), len(folders))
-        match = _FRAME_NUMBER.search(image.stem)
-        if match and len(match.group(1)) <= 16 and int(match.group(1)) <= MAX_FRAME:
-            numbers[row] = int(match.group(1))  # a longer run of digits is no frame number: rows keep their order
+        folder, stem = _folder_and_stem(path)
+        rows = folders.setdefault(folder, [])
+        folder_of.append(folder_of[rows[0]] if rows else len(folders) - 1)
+        rows.append(row)
+        match = _FRAME_NUMBER.search(stem)
+        number = int(match.group(1)) if match and len(match.group(1)) <= 16 else -1
+        numbers.append(number if number <= MAX_FRAME else -1)  # a longer run of digits is no frame number
     if video is not None and len(folders) > 1:
         raise InvalidOptionError(
             f"{name}: video= names one video, but the images come from {len(folders)} folders", format=format
         )
     videos, in_row_order = [], []
-    for folder, number in folders.items():
-        rows = np.flatnonzero(folder_of == number)
-        if (numbers[rows] < 0).any() or len(np.unique(numbers[rows])) < len(rows):
-            numbers[rows] = np.arange(len(rows))
+    for folder, rows in folders.items():
+        given = [numbers[r] for r in rows]
+        if min(given) < 0 or len(set(given)) < len(rows):
+            given = list(range(len(rows)))
+            for r, number in zip(rows, given):
+                numbers[r] = number
             in_row_order.append(folder)
-        images = dict(zip(numbers[rows].tolist(), (paths[r] for r in rows)))
+        images = dict(zip(given, (paths[r] for r in rows)))
         videos.append(Video(video or folder, fps=fps, metadata={"images": images}))
-    return ImageRows(videos, folder_of, numbers, in_row_order)
+    return ImageRows(videos, np.array(folder_of, dtype=np.int64), np.array(numbers, dtype=np.int64), in_row_order)

@@ -206,13 +206,17 @@ def read_coco(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
                 "crowd": np.array([bool(group[r].get("iscrowd")) for r in rows.tolist()], dtype=bool),
             }
         )
-    # The empty part first gives every column its type when no annotation holds a point.
-    parts.insert(0, _empty_part(n_nodes))
-    column = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    if len(parts) == 1:
+        column = parts[0]  # one category: its columns as they are (most files; copying costs a small file dearly)
+    else:
+        # The empty part first gives every column its type when no annotation holds a point.
+        parts.insert(0, _empty_part(n_nodes))
+        column = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     # Rows by video, frame and kind (stable: annotations of one image keep the file's order), as Labels keeps
     # them, so that the per-row provenance below lines up with labels.to_table().
     order = np.lexsort((column["predicted"], column["frame"], column["video"]))
-    column = {key: value[order] for key, value in column.items()}
+    if (order != np.arange(len(order))).any():
+        column = {key: value[order] for key, value in column.items()}
     table = poseio.PoseTable.build(
         column["points"],
         video=column["video"],

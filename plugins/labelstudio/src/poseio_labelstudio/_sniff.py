@@ -93,6 +93,9 @@ def sniff(probe: poseio.Probe) -> poseio.Claim:
     text = _text(probe)
     if not text.startswith(("[", "{")):
         return poseio.Claim(FORMAT, poseio.NOT_MINE, "not JSON (does not start with { or [)")
+    if not any(f'"{key}"' in text for key in ("result", "data", "keypointlabels")):
+        # Every claim below needs one of these in view: other JSON (COCO, say) is not parsed to be declined.
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, "no Label Studio data, result or keypointlabels in view")
     task = _first_task(text)
     if task is not None:
         return _judge_task(task)

@@ -26,8 +26,12 @@ def _as_claims(result: object) -> tuple[Claim, ...]:
 
 
 def _may_hold(info: FormatInfo, name: str) -> bool:
-    """Whether a file of this name may be of this format: its sniffer is asked only then."""
-    return info.sniffs_any_name or not info.extensions or bool(info.extension_match(name))
+    """Whether a file of this name may be of this format: its sniffer is asked only then.
+
+    ``name`` is in lower case (as `FormatInfo.extension_match` compares), so that
+    a load lowers it once, not once per format.
+    """
+    return info.sniffs_any_name or not info.extensions or any(name.endswith(e.lower()) for e in info.extensions)
 
 
 def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] | None = None) -> list[Verdict]:
@@ -50,14 +54,17 @@ def ask_sniffers(probe: Probe, registry: Registry, only_formats: Sequence[str] |
         else {p.name for p in registry.plugins.values() if any(f.name in only_formats for f in p.formats)}
     )
     verdicts = []
+    # Looked up once: a load asks two dozen plugins about the same name.
+    name, is_folder, named = probe.name.lower(), probe.is_folder, probe.path is not None
+    plugins = registry.plugins
     for plugin, sniff in registry.sniffers():
-        declared = registry.plugins[plugin].formats if plugin in registry.plugins else ()
-        # A file object's name says nothing, so its every sniffer is asked.
-        skippable = probe.path is not None and plugin not in wanted_plugins
-        if probe.is_folder and not any(f.folders for f in declared):
+        declared = plugins[plugin].formats if plugin in plugins else ()
+        if is_folder and not any(f.folders for f in declared):
             verdicts.append(Verdict(plugin, skipped="not asked: a folder, and this plugin reads files"))
             continue
-        if skippable and not probe.is_folder and declared and not any(_may_hold(f, probe.name) for f in declared):
+        # A file object's name says nothing, so its every sniffer is asked.
+        skippable = named and plugin not in wanted_plugins
+        if skippable and not is_folder and declared and not any(_may_hold(f, name) for f in declared):
             endings = ", ".join(sorted({e for f in declared for e in f.extensions}))
             verdicts.append(Verdict(plugin, skipped=f"not asked: the name ends in none of {endings}"))
             continue

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +30,8 @@ INDEX_SAMPLE_CHILDREN = 8
 FOLDER_MAX_ENTRIES = 10_000
 
 Source = str | os.PathLike[str] | IO[bytes]
+#: The errors of a stat that mean "no such file", as `pathlib.Path.exists` reads them.
+_NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
 
 
 @attrs.frozen
@@ -75,6 +79,8 @@ class Probe:
                 f"a source is a path or a binary file object, not {type(source).__name__}; pass a path"
             )
         self._h5: h5py.File | None = None
+        self._stat_mode: int | None = None  # the source's st_mode, once `check_readable` has looked
+        self._readable_file = False  # `check_readable` found a readable regular file
 
     def __repr__(self) -> str:
         return f"Probe({self.name!r})"
@@ -105,23 +111,29 @@ class Probe:
         Args:
             folder: Accept a readable folder too (a folder format may claim it).
         """
-        if self.path is None:
+        if self.path is None or self._readable_file:
             return
         try:
-            exists, is_dir = self.path.exists(), self.path.is_dir()
-        except OSError as exc:  # a name too long for the file system, say
-            raise ReadError(
-                f"{self.path}: cannot be looked up ({exc.strerror}); check the path", path=self.path
-            ) from exc
-        if not exists:
+            # One stat answers what Path.exists, is_dir and is_file would each stat for (a load checks twice).
+            mode: int | None = os.stat(self.path).st_mode
+        except OSError as exc:
+            if exc.errno not in _NOT_THERE:  # a name too long for the file system, say
+                raise ReadError(
+                    f"{self.path}: cannot be looked up ({exc.strerror}); check the path", path=self.path
+                ) from exc
+            mode = None
+        except ValueError:  # a NUL in the name: no such file, as Path.exists says
+            mode = None
+        if mode is None:
             raise SourceNotFoundError(f"{self.path}: no such file; check the path", path=self.path)
-        if is_dir:
+        self._stat_mode = mode
+        if stat.S_ISDIR(mode):
             if folder and os.access(self.path, os.R_OK | os.X_OK):
                 return
             if folder:
                 raise ReadError(f"{self.path}: permission denied; make the folder readable", path=self.path)
             raise ReadError(f"{self.path}: is a folder, not a pose file; name a file inside it", path=self.path)
-        if not self.path.is_file():
+        if not stat.S_ISREG(mode):
             # A pipe would block the first read until something writes to it; a device may never end.
             raise ReadError(
                 f"{self.path}: is not a regular file (a pipe, socket or device); poseio reads files it can seek in. "
@@ -130,11 +142,16 @@ class Probe:
             )
         if not os.access(self.path, os.R_OK):
             raise ReadError(f"{self.path}: permission denied; make the file readable", path=self.path)
+        self._readable_file = True
 
     @cached_property
     def is_folder(self) -> bool:
         """Whether the source is a folder (links followed)."""
-        return self.path is not None and self.path.is_dir()
+        if self.path is None:
+            return False
+        if self._stat_mode is not None:  # `check_readable` has looked (a load always does first)
+            return stat.S_ISDIR(self._stat_mode)
+        return self.path.is_dir()
 
     @cached_property
     def entries(self) -> tuple[str, ...]:
@@ -230,6 +247,8 @@ class Probe:
             return False
         if any(self.head[o : o + len(HDF5_SIGNATURE)] == HDF5_SIGNATURE for o in _SIGNATURE_OFFSETS):
             return True
+        if self._fileobj is None and len(self.head) < max(_SIGNATURE_OFFSETS) + len(HDF5_SIGNATURE):
+            return False  # the whole file is in the head: nothing beyond it to look at
         return self._signature_beyond(max(_SIGNATURE_OFFSETS) * 2)
 
     def _signature_beyond(self, offset: int) -> bool:
