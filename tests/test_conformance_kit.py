@@ -193,3 +193,43 @@ def test_user_instances_owe_no_scores_to_a_format_that_reads_everything_back_as_
     read_back = poseio.Labels([poseio.LabeledFrame(video, 0, [read])])
     keeps = frozenset({"points", "frames", "point_scores", "instance_scores"})  # not "kinds"
     poseio.testing.assert_labels_equal(written, read_back, keeps)
+
+
+def _crowd_read_back(tracks: list[str | None]) -> tuple[poseio.Labels, poseio.Labels]:
+    """A tracked mouse and two untracked animals written; read back with the given tracks on the two."""
+    skeleton, video, mouse = poseio.Skeleton(["head"]), poseio.Video("/v.mp4"), poseio.Track("mouse")
+
+    def frame(crowd_tracks: list[poseio.Track | None]) -> poseio.LabeledFrame:
+        instances = [poseio.Instance(np.array([[0.0, 0.0]]), skeleton, mouse)]
+        instances += [poseio.Instance(np.array([[i + 1.0, 1.0]]), skeleton, t) for i, t in enumerate(crowd_tracks)]
+        return poseio.LabeledFrame(video, 0, instances)
+
+    named = {name: poseio.Track(name) for name in tracks if name is not None}
+    written = poseio.Labels([frame([None, None])])
+    return written, poseio.Labels([frame([named.get(name) if name else None for name in tracks])])
+
+
+def test_untracked_instances_may_come_back_on_tracks_of_their_own_when_the_format_says_so():
+    keeps = frozenset({"points", "frames", "tracks"})
+    written, read_back = _crowd_read_back(["individual1", "individual2"])
+    with pytest.raises(LabelsDiffer, match="user untracked: head=.1, 1. was not read back"):
+        poseio.testing.assert_labels_equal(written, read_back, keeps)
+    poseio.testing.assert_labels_equal(written, read_back, keeps, untracked_as_tracks=True)
+    # Kept untracked is kept too.
+    poseio.testing.assert_labels_equal(written, _crowd_read_back([None, "b"])[1], keeps, untracked_as_tracks=True)
+
+
+@pytest.mark.parametrize(
+    ("tracks", "problem"),
+    [
+        (["individual1", "individual1"], "untracked instances came back sharing the track(s) ['individual1']"),
+        (["mouse", "individual2"], "user untracked: head=(1, 1) was not read back"),  # merged into a real track
+    ],
+)
+def test_untracked_as_tracks_still_fails_a_crowd_merged_onto_one_track(tracks, problem):
+    written, read_back = _crowd_read_back(tracks)
+    with pytest.raises(LabelsDiffer) as failed:
+        poseio.testing.assert_labels_equal(
+            written, read_back, frozenset({"points", "frames", "tracks"}), untracked_as_tracks=True
+        )
+    assert problem in str(failed.value)

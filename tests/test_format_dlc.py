@@ -118,9 +118,8 @@ def to_hdf(frame: pd.DataFrame, path: Path, **options) -> Path:
 # whether poses are labels or predictions. Not kept: video file names (a results file is named after its
 # video; labelled frames are image paths), fps, video shapes, skeleton edges and names, instance scores.
 KEEPS = frozenset({"points", "frames", "tracks", "kinds", "point_scores"})
-# Untracked instances beside tracked ones become individuals, which read back as tracks: generate tracked
-# animals, or one untracked animal per frame (the crowd test checks several untracked ones).
-ANIMALS = {"untracked": False, "max_untracked": 1}
+# Untracked instances beside tracked ones become individuals, which read back as tracks of their own
+# (the kit's untracked_as_tracks); one untracked animal alone stays untracked.
 
 
 def _reference_csv(folder: Path) -> tuple[Path, list[tuple]]:
@@ -164,7 +163,8 @@ class TestDlcCsvPredictions(FormatConformance):
     format = "dlc"
     extension = ".csv"
     keeps = KEEPS
-    strategy_options = {**ANIMALS, "user": False, "ndim": None}
+    untracked_as_tracks = True
+    strategy_options = {"user": False, "ndim": None}
     foreign_samples_extra = _foreign_corpus()
 
     def reference(self, folder: Path) -> tuple[Path, list[tuple]]:
@@ -175,8 +175,9 @@ class TestDlcCsvLabels(FormatConformance):
     format = "dlc"
     extension = ".csv"
     keeps = KEEPS
+    untracked_as_tracks = True
     # 3D user labels are not DeepLabCut's (its 3D files are triangulated predictions): 2D only.
-    strategy_options = {**ANIMALS, "predicted": False, "ndim": 2}
+    strategy_options = {"predicted": False, "ndim": 2}
     instance_kind = "user"
     max_examples = 10
 
@@ -188,7 +189,8 @@ class TestDlcH5Predictions(FormatConformance):
     format = "dlc"
     extension = ".h5"
     keeps = KEEPS
-    strategy_options = {**ANIMALS, "user": False, "ndim": None}
+    untracked_as_tracks = True
+    strategy_options = {"user": False, "ndim": None}
 
     def reference(self, folder: Path) -> tuple[Path, list[tuple]]:
         return _reference_h5(folder)
@@ -198,7 +200,8 @@ class TestDlcH5Labels(FormatConformance):
     format = "dlc"
     extension = ".h5"
     keeps = KEEPS
-    strategy_options = {**ANIMALS, "predicted": False, "ndim": 2}
+    untracked_as_tracks = True
+    strategy_options = {"predicted": False, "ndim": 2}
     instance_kind = "user"
     max_examples = 10
 
@@ -208,14 +211,15 @@ class TestDlcH5Labels(FormatConformance):
 
 @pytest.mark.filterwarnings("ignore:.*the labelled images are not written")
 class TestDlcProject(FormatConformance):
-    """A project folder (written as ``<name>.yaml``: the kit names outputs by the format's ending)."""
+    """A project folder, written and read as the folder."""
 
     format = "dlc-project"
-    extension = ".yaml"
+    extension = ""
     keeps = KEEPS - {"point_scores"}
+    untracked_as_tracks = True
     # Generated labels name videos that are not there: the labels alone (the image warning is checked elsewhere).
     write_options = {"images": False}
-    strategy_options = {**ANIMALS, "predicted": False, "ndim": 2}
+    strategy_options = {"predicted": False, "ndim": 2}
     instance_kind = "user"
     max_examples = 10
     foreign_samples_extra = _foreign_corpus()

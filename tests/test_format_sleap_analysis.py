@@ -109,8 +109,9 @@ class TestSleapAnalysisConformance(FormatConformance):
     format = "sleap-analysis"
     extension = ".analysis.h5"
     keeps = KEEPS
-    # One video per file; a file has no untracked instances but a lone one (no track names).
-    strategy_options = {"ndim": 2, "max_videos": 1, "untracked": False, "max_untracked": 1}
+    # One video per file; untracked instances beside tracks come back on positional tracks (track_0, ...).
+    strategy_options = {"ndim": 2, "max_videos": 1}
+    untracked_as_tracks = True
     max_examples = 20
     foreign_samples_extra = other_files()
 

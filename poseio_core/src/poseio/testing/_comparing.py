@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -51,15 +51,27 @@ def _describe(instance: Instance) -> str:
     return f"{kind} {track}: {points}"
 
 
-def _instance_key(instance: Instance, keeps: frozenset[str], scores_of: bool) -> tuple:
+#: What an untracked instance may come back as in a format that gives untracked instances tracks.
+A_NEW_TRACK = "<a track of its own>"
+
+
+def _track_name(instance: Instance) -> str | None:
+    return instance.track.name if instance.track is not None else None
+
+
+def _instance_key(
+    instance: Instance, keeps: frozenset[str], scores_of: bool, track_of: Callable[[Instance], str | None] = _track_name
+) -> tuple:
     """What of one instance a format that keeps ``keeps`` must give back.
 
     ``scores_of``: the expected instance is predicted, so its scores are owed; a
     user instance has none, whatever kind the format gives it back as.
+    ``track_of``: what stands for the instance's track.
     """
     predicted = isinstance(instance, PredictedInstance)
+    track = track_of(instance)
     key: list = [
-        (instance.track.name if instance.track is not None else None) if "tracks" in keeps else None,
+        track if "tracks" in keeps else None,
         predicted if "kinds" in keeps else None,
         tuple(instance.skeleton.node_names),
         _rounded(instance.points, 4) if "points" in keeps else (),
@@ -84,14 +96,33 @@ def _frames(labels: Labels, keeps: frozenset[str]) -> dict[tuple, list[Instance]
     return frames
 
 
-def instance_differences(expected: Labels, actual: Labels, keeps: frozenset[str]) -> list[str]:
+def instance_differences(
+    expected: Labels, actual: Labels, keeps: frozenset[str], *, untracked_as_tracks: bool = False
+) -> list[str]:
     """Every instance of ``expected`` that ``actual`` lacks, or has otherwise, frame by frame.
 
     Instances are matched within a frame whatever their order, so a format may
     store them in any order; an untracked crowd must come back as many
     instances, each with its own points.
+
+    With ``untracked_as_tracks`` (a format that may store untracked instances
+    as tracks, such as DeepLabCut's individuals), each untracked instance of
+    ``expected`` must come back untracked or on a track named by none of
+    ``expected``'s tracks, one such track per instance of its frame; tracked
+    instances keep their tracks.
     """
     problems = []
+    expected_track, actual_track = _track_name, _track_name
+    if untracked_as_tracks:
+        known = {track.name for track in expected.tracks}
+
+        def expected_track(instance: Instance) -> str | None:
+            return A_NEW_TRACK if instance.track is None else instance.track.name
+
+        def actual_track(instance: Instance) -> str | None:
+            name = _track_name(instance)
+            return A_NEW_TRACK if name is None or name not in known else name
+
     expected_frames, actual_frames = _frames(expected, keeps), _frames(actual, keeps)
     for where in sorted(set(expected_frames) | set(actual_frames), key=repr):
         wanted, found = expected_frames.get(where, []), actual_frames.get(where, [])
@@ -106,13 +137,13 @@ def instance_differences(expected: Labels, actual: Labels, keeps: frozenset[str]
             owed = [i for i in wanted if isinstance(i, PredictedInstance) == kind]
             if not owed:
                 continue
-            want = Counter(_instance_key(i, keeps, kind) for i in owed)
+            want = Counter(_instance_key(i, keeps, kind, expected_track) for i in owed)
             candidates = (
                 found if "kinds" not in keeps else [i for i in found if isinstance(i, PredictedInstance) == kind]
             )
-            have = Counter(_instance_key(i, keeps, kind) for i in candidates)
+            have = Counter(_instance_key(i, keeps, kind, actual_track) for i in candidates)
             for key, count in (want - have).items():
-                instance = next(i for i in owed if _instance_key(i, keeps, kind) == key)
+                instance = next(i for i in owed if _instance_key(i, keeps, kind, expected_track) == key)
                 near = [_describe(i) for i in candidates if i.skeleton.node_names == instance.skeleton.node_names]
                 problems.append(
                     f"{label}: {f'{count} x ' if count > 1 else ''}{_describe(instance)} was not read back"
@@ -120,6 +151,11 @@ def instance_differences(expected: Labels, actual: Labels, keeps: frozenset[str]
                 )
         if len(found) != len(wanted):
             problems.append(f"{label}: {len(found)} instances read back, {len(wanted)} written")
+        if untracked_as_tracks and "tracks" in keeps:
+            new = Counter(_track_name(i) for i in found if i.track is not None and actual_track(i) == A_NEW_TRACK)
+            shared = sorted(name for name, count in new.items() if count > 1)
+            if shared:
+                problems.append(f"{label}: untracked instances came back sharing the track(s) {shared}")
     return problems
 
 
@@ -162,15 +198,25 @@ def fail_with(problems: Sequence[str], what: str) -> None:
         raise LabelsDiffer(f"{what}:\n  " + "\n  ".join(problems[:LISTED]) + more)
 
 
-def assert_labels_equal(expected: Labels, actual: Labels, keeps: frozenset[str] = ALL_ASPECTS) -> None:
+def assert_labels_equal(
+    expected: Labels, actual: Labels, keeps: frozenset[str] = ALL_ASPECTS, *, untracked_as_tracks: bool = False
+) -> None:
     """Assert two Labels hold the same poses, comparing only the aspects in ``keeps``.
+
+    Args:
+        expected: The Labels written.
+        actual: The Labels read back.
+        keeps: The aspects to compare (see `ALL_ASPECTS`).
+        untracked_as_tracks: The format gives each untracked instance a track
+            of its own (see `instance_differences`).
 
     Raises:
         LabelsDiffer: (an ``AssertionError``) naming each frame, instance, node
             or object that differs, and how.
     """
     fail_with(
-        instance_differences(expected, actual, keeps) + object_differences(expected, actual, keeps),
+        instance_differences(expected, actual, keeps, untracked_as_tracks=untracked_as_tracks)
+        + object_differences(expected, actual, keeps),
         "the Labels read back differ from those written",
     )
 

@@ -29,7 +29,9 @@ class FormatConformance:
 
     Attributes:
         format: The format's name.
-        extension: The extension to write files with.
+        extension: The extension to write files with; ``""`` for a format whose
+            data is a folder (``FormatInfo(folders=True)``), written and read as
+            a folder with no ending.
         keeps: The aspects a round trip preserves (see `ALL_ASPECTS`).
         write_options: Options for every ``poseio.save`` call.
         strategy_options: Keyword arguments for `labels_strategy`.
@@ -37,6 +39,11 @@ class FormatConformance:
         instance_kind: ``"predicted"`` or ``"user"``: what the small fixed Labels hold.
         max_instances_per_frame: How many instances of one frame the format can
             store (``None``: any number). At 1 the crowd test is skipped.
+        untracked_as_tracks: The format may give untracked instances tracks of
+            their own (DeepLabCut's individuals, the positional track names of a
+            SLEAP analysis file). Round trips then check that every untracked
+            instance came back untracked or on a new track, one per instance of
+            its frame, and that tracked ones kept theirs.
         foreign_samples_extra: Paths of other formats' files (for example a
             corpus of real files) that this format's sniffer must decline too.
     """
@@ -49,6 +56,7 @@ class FormatConformance:
     max_examples: ClassVar[int] = 20
     instance_kind: ClassVar[str] = "predicted"
     max_instances_per_frame: ClassVar[int | None] = None
+    untracked_as_tracks: ClassVar[bool] = False
     foreign_samples_extra: ClassVar[tuple[str | os.PathLike[str], ...]] = ()
 
     def reference(self, folder: Path) -> tuple[Path, list[tuple]] | None:
@@ -68,6 +76,13 @@ class FormatConformance:
         assert found, f"format {self.format!r} is not installed"
         return found[0]
 
+    def destination(self, folder: Path, stem: str) -> Path:
+        """Where the kit writes a file (or, for a folder format with ``extension = ""``, a folder)."""
+        return folder / f"{stem}{self.extension}"
+
+    def _compare(self, expected: Labels, actual: Labels, keeps: frozenset[str]) -> None:
+        assert_labels_equal(expected, actual, keeps, untracked_as_tracks=self.untracked_as_tracks)
+
     def _require_writer(self) -> None:
         if not self.info().can_write:
             pytest.skip(f"{self.format} cannot write")
@@ -75,7 +90,10 @@ class FormatConformance:
     def test_declaration(self) -> None:
         info = self.info()
         assert info.plugin and info.description, f"{self.format}: declare a description"
-        assert self.extension in info.extensions, f"{self.format} does not declare {self.extension!r}"
+        if self.extension:
+            assert self.extension in info.extensions, f"{self.format} does not declare {self.extension!r}"
+        else:
+            assert info.folders, f"{self.format}: extension '' is for formats declared with folders=True"
         assert all(e.startswith(".") and e == e.lower() for e in info.extensions), (
             f"{self.format}: endings must be lower case and start with a dot, got {info.extensions}"
         )
@@ -95,10 +113,10 @@ class FormatConformance:
         )
         @given(labels=labels_strategy(**options))
         def roundtrip(labels: Labels) -> None:
-            path = folder / f"roundtrip{self.extension}"
+            path = self.destination(folder, "roundtrip")
             poseio.save(labels, path, format=self.format, **self.write_options)
             loaded = poseio.load(path)
-            assert_labels_equal(labels, loaded, self.keeps)
+            self._compare(labels, loaded, self.keeps)
             assert self.format in loaded.provenance["format"], (
                 f"{path.name} was read back by {loaded.provenance['format']}, not {self.format}"
             )
@@ -108,7 +126,7 @@ class FormatConformance:
     def test_sniff_claims_its_own_output(self, tmp_path: Path) -> None:
         self._require_writer()
         labels = self.small_labels()
-        path = tmp_path / f"own{self.extension}"
+        path = self.destination(tmp_path, "own")
         poseio.save(labels, path, format=self.format, **self.write_options)
         claims = poseio.sniff(path)
         assert claims and claims[0].format == self.format, f"{self.format}'s own file is claimed by: {claims}"
@@ -129,12 +147,13 @@ class FormatConformance:
         if self.max_instances_per_frame == 1:
             pytest.skip(f"{self.format} stores one instance per frame")
         labels = self.crowd_labels()
-        path = tmp_path / f"crowd{self.extension}"
+        path = self.destination(tmp_path, "crowd")
         poseio.save(labels, path, format=self.format, **self.write_options)
-        # Tracks are not compared: a format may name the animals of a crowd, but not merge them.
-        keeps = self.keeps - {"tracks"}
+        # Unless the format says it gives each a track, tracks are not compared: a format may name the
+        # animals of a crowd, but not merge them.
+        keeps = self.keeps if self.untracked_as_tracks else self.keeps - {"tracks"}
         fail_with(
-            instance_differences(labels, poseio.load(path), keeps),
+            instance_differences(labels, poseio.load(path), keeps, untracked_as_tracks=self.untracked_as_tracks),
             f"{self.format} does not keep the untracked instances of a frame apart",
         )
 
@@ -154,8 +173,12 @@ class FormatConformance:
 
     @pytest.mark.parametrize("content", [b"", b"not a pose file\n" * 10, b"\x89HDF\r\n\x1a\n" + b"\0" * 40])
     def test_foreign_and_broken_files_are_refused_cleanly(self, tmp_path: Path, content: bytes) -> None:
-        path = tmp_path / f"broken{self.extension}"
-        path.write_bytes(content)
+        path = self.destination(tmp_path, "broken")
+        if self.extension:
+            path.write_bytes(content)
+        else:  # a folder format: a folder holding only a file of this content
+            path.mkdir()
+            (path / "data.txt").write_bytes(content)
         with pytest.raises(poseio.PoseioError) as caught:
             poseio.load(path, format=self.format)
         assert isinstance(caught.value, (poseio.ReadError, poseio.UnknownFormatError)), repr(caught.value)
@@ -163,13 +186,17 @@ class FormatConformance:
 
     def test_failed_write_leaves_the_destination_untouched(self, tmp_path: Path) -> None:
         self._require_writer()
-        path = tmp_path / f"existing{self.extension}"
-        path.write_bytes(b"precious")
+        path = self.destination(tmp_path, "existing")
+        kept = path / "precious.txt" if not self.extension else path
+        kept.parent.mkdir(exist_ok=True)
+        kept.write_bytes(b"precious")
         with pytest.raises(poseio.PoseioError):
             poseio.save(
                 self.small_labels(), path, format=self.format, no_such_option_for_any_format=1, **self.write_options
             )
-        assert path.read_bytes() == b"precious"
+        assert kept.read_bytes() == b"precious"
+        if not self.extension:
+            assert sorted(p.name for p in path.iterdir()) == [kept.name], "the existing folder was changed"
         assert sorted(p.name for p in tmp_path.iterdir()) == [path.name], "a temporary file was left behind"
 
     def test_declared_capabilities_are_honoured(self) -> None:
