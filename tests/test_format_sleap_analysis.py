@@ -496,3 +496,14 @@ def test_round_trip_keeps_poses_and_scores(tmp_path):
     out = tmp_path / "out.analysis.h5"
     poseio.save(labels, out, compression=None)
     assert_labels_equal(labels, poseio.load(out), KEEPS)
+
+
+def test_a_grid_over_the_saves_memory_budget_is_a_write_error_and_writes_nothing(tmp_path):
+    # A prediction at frame 10 million makes a dense file of 10 million rows: over a 1 MB budget.
+    skeleton = poseio.Skeleton(["head", "tail"])
+    instance = poseio.PredictedInstance(np.ones((2, 2)), skeleton, score=0.5)
+    labels = poseio.Labels([poseio.LabeledFrame(poseio.Video("v.mp4"), 10_000_000, [instance])])
+    path = tmp_path / "far.analysis.h5"
+    with pytest.raises(poseio.WriteError, match="10000001 frames x 1 animals x 2 nodes.*memory_budget='2GB'"):
+        poseio.save(labels, path, memory_budget="1MB")
+    assert not path.exists() and list(tmp_path.iterdir()) == []

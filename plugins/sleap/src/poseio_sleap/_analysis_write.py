@@ -117,10 +117,8 @@ def _slot_names(labels: poseio.Labels, used_tracks: list[int], n_untracked: int)
     return names
 
 
-def _dense(labels: poseio.Labels, index: int, where: Path) -> dict[str, Any]:
+def _dense(labels: poseio.Labels, index: int) -> dict[str, Any]:
     """Every array of the file, in (frame, slot, ...) order, and the slot names."""
-    from poseio.limits import budget_message, over_budget
-
     table = labels.to_table()
     table = table.take(table.video == index)
     if table.ndim == 3 and np.isfinite(table.points[..., 2]).any():
@@ -130,20 +128,12 @@ def _dense(labels: poseio.Labels, index: int, where: Path) -> dict[str, Any]:
     if len(table) and table.frame_idx.min() < 0:
         raise poseio.InvalidLabelsError(f"frame index {int(table.frame_idx.min())} is negative; SLEAP counts from 0")
     skeleton = _one_skeleton(labels, table)
-    n_nodes = len(skeleton)
     # Tracks without an instance in this video get no slot (as SLEAP's export drops empty tracks).
     used_tracks = sorted(set(table.track[table.track >= 0].tolist()))
     # Untracked instances follow the tracks, numbered within their frame (-1, -2, ... from slots()).
     slot = table.slots()
     n_untracked = int(-slot.min()) if len(slot) and slot.min() < 0 else 0
-    n_slots = len(used_tracks) + n_untracked
-    shape = labels.videos[index].shape
-    n_frames = max(shape[0] if shape else 0, int(table.frame_idx.max()) + 1 if len(table) else 0)
-    nbytes = n_frames * n_slots * n_nodes * 4 * 8
-    if over_budget(nbytes):
-        raise poseio.InvalidLabelsError(budget_message(nbytes, f"{n_frames} frames of {n_slots} tracks", str(where)))
-
-    grid = labels.grid(index)
+    grid = labels.grid(index)  # held to the save's memory budget
     columns = used_tracks + list(range(grid.n_tracks, grid.n_tracks + n_untracked))
     arrays = {
         "tracks": grid.points[:, columns, :, :2],
@@ -177,7 +167,7 @@ def write_analysis(labels: poseio.Labels, path: Path, options: dict[str, Any]) -
     compression = check_choice(options.get("compression", "gzip"), COMPRESSIONS, ANALYSIS, option="compression")
     labels_path = check_path(options.get("labels_path"), ANALYSIS, option="labels_path")
     index = _video_index(labels, options.get("video"))
-    dense = _dense(labels, index, path)
+    dense = _dense(labels, index)
     video, skeleton = labels.videos[index], dense["skeleton"]
     stored = dict(((video.metadata.get(SLEAP_KEY) or {}).get("backend")) or {})
     if video.shape and all(video.shape):

@@ -13,7 +13,7 @@ from poseio._model._instance import Instance, LabeledFrame, PredictedInstance
 from poseio._model._skeleton import Node, Skeleton
 from poseio._model._table import NO_TRACK, PoseTable, distinct
 from poseio._model._video import Track, Video
-from poseio._storage._policy import budget_message, over_budget
+from poseio._storage._policy import budget_message, check_allocation, current_policy, over_budget
 
 
 def _same_nodes(nodes: Sequence[Node], recorded: tuple[Node, ...]) -> bool:
@@ -395,9 +395,13 @@ class Labels:
         per_node = sub.ndim + ("point_scores" in names)
         per_place = n_nodes * per_node * 8 + len(set(names) - {"points", "point_scores"}) * 8
         nbytes = n_frames * n_slots * per_place
-        if over_budget(nbytes):
+        what = f"a grid of {n_frames} frames x {n_slots} animals x {n_nodes} nodes ({doing})"
+        if current_policy().writing:
+            # A writer's grid draws on the save's budget, and over it is a WriteError as in every writer.
+            check_allocation(nbytes, what, "the labels being saved")
+        elif over_budget(nbytes):
             raise InvalidLabelsError(
-                budget_message(nbytes, f"{doing} over frames 0 to {n_frames - 1}", f"labels.{doing}")
+                budget_message(nbytes, what, f"labels.{doing}")
                 + "; or select the rows you need from labels.to_table() instead"
             )
         grids = dense_columns(sub, slot, n_frames=n_frames, n_slots=n_slots, n_nodes=n_nodes, names=names)
