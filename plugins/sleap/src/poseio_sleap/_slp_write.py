@@ -3,8 +3,9 @@
 The instance and point tables are built as whole structured arrays from the
 table's columns. Videos read from a package keep their embedded frames: the
 encoded images are copied from the package they were read from, unless
-``embed=False``. A ``.pkg.slp`` name asks for a package, which the labels must
-then be able to fill.
+``embed=False``. A ``.pkg.slp`` name (or ``embed=True``) asks for a package:
+the other videos' labelled frames are then read from their files and embedded
+as PNG (`poseio_sleap._embedding`).
 """
 
 from __future__ import annotations
@@ -17,13 +18,20 @@ import poseio
 from poseio.options import check_choice, refuse_unknown, say_option
 
 from poseio_sleap._common import PACKAGE_ENDING, SLEAP_KEY, SLP, SLP_WRITE_OPTIONS, jsonable, to_json_text
+from poseio_sleap._embedding import (
+    ATTRIBUTE_LIMIT,
+    FrameUnavailable,
+    encode_frames,
+    frames_to_embed,
+    refusal,
+    write_encoded,
+    write_source_json,
+)
 from poseio_sleap._skeletons import encode_skeletons
 from poseio_sleap._videos import EMBEDDED, encode_video
 
 #: The labels format written: what sleap-io 0.9 writes for poses (embedded images record their channel order).
 FORMAT_ID = 1.4
-#: HDF5 keeps an attribute in the object header, which holds 64 kB.
-ATTRIBUTE_LIMIT = 64_000
 
 FRAME_DTYPE = np.dtype(
     [
@@ -165,12 +173,7 @@ def _copy_embedded(h5file: Any, video: poseio.Video, index: int, destination: Pa
     group.create_dataset("frame_numbers", data=frame_numbers)
     source_video = (video.metadata.get(SLEAP_KEY) or {}).get("source_video")
     if isinstance(source_video, dict):
-        holder = group.create_group("source_video")
-        text = to_json_text(encode_video(video))
-        if len(text.encode()) <= ATTRIBUTE_LIMIT:
-            holder.attrs["json"] = text
-        else:
-            holder.create_dataset("json", data=np.bytes_(text.encode()))
+        write_source_json(group, encode_video(video))
     return f"video{index}/video", len(frame_numbers)
 
 
@@ -212,57 +215,59 @@ def _metadata(h5file: Any, labels: poseio.Labels, destination: Path) -> None:
 
 
 def write_slp(labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
-    """Write Labels as a SLEAP labels file, or a package when videos carry embedded frames.
+    """Write Labels as a SLEAP labels file, or a package that embeds the labelled frames' images.
 
     Args:
         labels: What to write (2D).
         path: The new file. A name ending in ``.pkg.slp`` asks for a package:
             as ``embed=True``, and ``embed=False`` is refused.
         options: ``embed``: ``None`` (default) keeps the embedded frames of videos
-            read from a package; ``False`` writes references to the videos
-            instead; ``True`` is the default, but fails when no video has
-            embedded frames (poseio does not encode frames from video files).
+            read from a package, and writes references to the other videos;
+            ``False`` writes references only; ``True`` writes a package: the
+            embedded frames kept, and every other video's labelled (and
+            suggested) frames read from its file and embedded as PNG.
 
     Raises:
-        InvalidOptionError: An unknown option or ``embed`` value; ``embed=True``
-            with nothing to embed; ``embed=False`` for a ``.pkg.slp``.
-        InvalidLabelsError: A ``.pkg.slp``, but no video carries embedded frames.
+        InvalidOptionError: An unknown option or ``embed`` value; ``embed=False``
+            for a ``.pkg.slp``; ``embed=True`` when a frame's image cannot be read.
+        InvalidLabelsError: A ``.pkg.slp`` name, and a frame's image cannot be read.
     """
     import h5py
 
     refuse_unknown(options, SLP_WRITE_OPTIONS, SLP, doing="write")
     embed = check_choice(options.get("embed"), (None, True, False), SLP, option="embed")
-    embeddable = any(_embeds(v) for v in labels.videos)
-    if embed and not embeddable:
-        raise poseio.InvalidOptionError(
-            "embed=True, but no video carries frames embedded in a SLEAP package, and poseio does not encode "
-            "frames from video files; use sleap-io's save_slp(..., embed=...) to embed them",
-            format=SLP,
-        )
     # SLEAP and its users take a .pkg.slp for a package that holds its labelled frames' images, to be
     # opened where the videos are not: such a name without the images would mislead.
-    if path.name.lower().endswith(PACKAGE_ENDING):
-        if embed is False:
-            raise poseio.InvalidOptionError(
-                f"embed=False writes references to the videos, but a {PACKAGE_ENDING} file is a package that holds "
-                "the labelled frames' images; save to a .slp name instead",
-                format=SLP,
-            )
-        if not embeddable:
-            raise poseio.InvalidLabelsError(
-                f"a {PACKAGE_ENDING} file is a package that holds the labelled frames' images, but no video of these "
-                "labels carries frames embedded in a SLEAP package, and poseio does not encode frames from video "
-                "files. Save to a .slp name (references to the videos), or embed frames with sleap-io's "
-                "save_slp(..., embed=...)"
-            )
+    package = path.name.lower().endswith(PACKAGE_ENDING)
+    if package and embed is False:
+        raise poseio.InvalidOptionError(
+            f"embed=False writes references to the videos, but a {PACKAGE_ENDING} file is a package that holds "
+            "the labelled frames' images; save to a .slp name instead",
+            format=SLP,
+        )
     table = _checked_table(labels)
     datasets = _tables(labels, table)
+    # Read and encoded before the file is opened: a frame that cannot be read leaves nothing written.
+    encoded = {}
+    if package or embed:
+        for index, frames in frames_to_embed(labels, table).items():
+            video = labels.videos[index]
+            if frames and not _embeds(video):
+                try:
+                    encoded[index] = encode_frames(video, frames)
+                except FrameUnavailable as problem:
+                    none_embedded = not any(_embeds(v) for v in labels.videos)
+                    # Blamed on what asked for the package: embed=True when given, else the .pkg.slp name.
+                    by_name = embed is None
+                    raise refusal(problem, package=by_name, none_embedded=none_embedded) from problem.cause
     with h5py.File(path, "w") as h5file:
         _metadata(h5file, labels, path)
         rows = []
         for index, video in enumerate(labels.videos):
             if embed is not False and _embeds(video):
                 rows.append(encode_video(video, *_copy_embedded(h5file, video, index, path)))
+            elif index in encoded:
+                rows.append(write_encoded(h5file, video, index, encoded[index]))
             else:
                 rows.append(encode_video(video))
         _string_rows(h5file, "videos_json", [to_json_text(row) for row in rows])
