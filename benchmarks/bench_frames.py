@@ -20,6 +20,15 @@ corpus's ``sio095_user_labels_embedded.pkg.slp`` (10 PNG frames, 384 x 384 grey)
   Video's reader each run: the file is opened on the first frame);
 - ``poseio video[frames]``: the same frames in one call;
 - ``sleap-io video[f]``: ``sleap_io.load_slp(path).videos[0][f]``, loaded beforehand, when installed.
+
+``--remote``: the same 100 frames in one call (``video[picks]``), of the clip served by a loopback
+server with Range requests (``poseio.testing.RangeServer``), against the local file; each run opens
+the video afresh (the remote one reads every packet once to number the frames). Prints the bytes
+fetched per run too.
+
+``--package``: writing a ``.pkg.slp`` of labels on 100 frames of the clip (one instance each), the
+frames read from the video and embedded as PNG: ``poseio.save(labels, "x.pkg.slp")`` against
+sleap-io's ``save_slp(labels, path, embed="user")`` on the same labels and video (its imageio plugin).
 """
 
 from __future__ import annotations
@@ -83,12 +92,86 @@ def embedded(path: Path = CORPUS_PACKAGE) -> None:
         print(f"  {name:<22} {seconds * 1000:7.2f} ms  {seconds / reference:5.2f}x h5py + Pillow")
 
 
+def _picks(path: Path, count: int = 100) -> list[int]:
+    import av
+
+    with av.open(str(path)) as container:
+        n = container.streams.video[0].frames or sum(1 for _ in container.decode(video=0))
+    return sorted(np.random.default_rng(0).choice(n, count, replace=False).tolist())
+
+
+def remote(path: Path = CORPUS_VIDEO) -> None:
+    """100 frames of a video at a URL (loopback HTTP) against the same frames of the local file."""
+    import poseio
+    from poseio.testing import RangeServer
+
+    picks = _picks(path)
+
+    def read(name: str):
+        video = poseio.Video(name)
+        frames = video[picks]
+        video.close()
+        return frames
+
+    with RangeServer() as server:
+        url = server.serve(path)
+        assert np.array_equal(read(url), read(str(path)))
+        before = server.bytes_sent
+        read(url)
+        fetched = server.bytes_sent - before
+        times = median_times(
+            {"local video[picks]": lambda: read(str(path)), "remote video[picks]": lambda: read(url)}, 5
+        )
+    reference = times["local video[picks]"]
+    print(f"{path.name} ({path.stat().st_size / 1e6:.1f} MB) over loopback HTTP: 100 frames in one call")
+    for name, seconds in times.items():
+        print(f"  {name:<20} {seconds:7.3f} s  {seconds / reference:5.2f}x the local file")
+    print(f"  fetched per remote run: {fetched / 1e6:.1f} MB")
+
+
+def package(path: Path = CORPUS_VIDEO) -> None:
+    """Writing a .pkg.slp whose 100 labelled frames are read from the video: poseio against sleap-io."""
+    import tempfile
+
+    import poseio
+    import sleap_io
+
+    picks = _picks(path)
+    points = np.random.default_rng(1).uniform(10, 300, (len(picks), 1, 2, 2))
+    labels = poseio.Labels.from_numpy(
+        points, video=poseio.Video(str(path)), skeleton=poseio.Skeleton(["a", "b"]), frame_inds=picks
+    )
+    theirs = labels.to_sleap_io()
+    for frame in theirs.labeled_frames:  # user instances: what embed="user" embeds
+        frame.instances = [sleap_io.Instance.from_numpy(i.numpy(), skeleton=i.skeleton) for i in frame.instances]
+    with tempfile.TemporaryDirectory() as folder:
+        ours_path, theirs_path = Path(folder) / "ours.pkg.slp", Path(folder) / "theirs.pkg.slp"
+        cases = {
+            "sleap-io save_slp": lambda: sleap_io.save_slp(
+                theirs, str(theirs_path), embed="user", verbose=False, plugin="imageio"
+            ),
+            "poseio save": lambda: poseio.save(labels, ours_path),
+        }
+        times = median_times(cases, 3)
+        sizes = {"sleap-io save_slp": theirs_path.stat().st_size, "poseio save": ours_path.stat().st_size}
+    reference = times["sleap-io save_slp"]
+    print(f"{path.name}: a .pkg.slp of {len(picks)} labelled frames, read from the video and embedded as PNG")
+    for name, seconds in times.items():
+        print(f"  {name:<18} {seconds:7.3f} s  {seconds / reference:5.2f}x sleap-io  {sizes[name] / 1e6:6.2f} MB")
+
+
 def main() -> None:
     import av
     import poseio
 
     if sys.argv[1:] == ["--embedded"]:
         embedded()
+        return
+    if sys.argv[1:] == ["--remote"]:
+        remote()
+        return
+    if sys.argv[1:] == ["--package"]:
+        package()
         return
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS_VIDEO
     if not path.exists():
