@@ -222,7 +222,7 @@ def test_untracked_instances_may_come_back_on_tracks_of_their_own_when_the_forma
 @pytest.mark.parametrize(
     ("tracks", "problem"),
     [
-        (["individual1", "individual1"], "untracked instances came back sharing the track(s) ['individual1']"),
+        (["individual1", "individual1"], "frame 0: untracked instances came back sharing the track(s) ['individual1']"),
         (["mouse", "individual2"], "user untracked: head=(1, 1) was not read back"),  # merged into a real track
     ],
 )

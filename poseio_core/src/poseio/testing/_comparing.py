@@ -111,7 +111,7 @@ def instance_differences(
     ``expected``'s tracks, one such track per instance of its frame; tracked
     instances keep their tracks.
     """
-    problems = []
+    problems = _crowds_sharing_tracks(expected, actual) if untracked_as_tracks and "tracks" in keeps else []
     expected_track, actual_track = _track_name, _track_name
     if untracked_as_tracks:
         known = {track.name for track in expected.tracks}
@@ -151,11 +151,21 @@ def instance_differences(
                 )
         if len(found) != len(wanted):
             problems.append(f"{label}: {len(found)} instances read back, {len(wanted)} written")
-        if untracked_as_tracks and "tracks" in keeps:
-            new = Counter(_track_name(i) for i in found if i.track is not None and actual_track(i) == A_NEW_TRACK)
-            shared = sorted(name for name, count in new.items() if count > 1)
-            if shared:
-                problems.append(f"{label}: untracked instances came back sharing the track(s) {shared}")
+    return problems
+
+
+def _crowds_sharing_tracks(expected: Labels, actual: Labels) -> list[str]:
+    """Frames of ``actual`` where two instances share a track that ``expected`` does not have."""
+    known = {track.name for track in expected.tracks}
+    problems = []
+    for frame in actual.labeled_frames:
+        new = Counter(i.track.name for i in frame.instances if i.track is not None and i.track.name not in known)
+        shared = sorted(name for name, count in new.items() if count > 1)
+        if shared:
+            problems.append(
+                f"video {frame.video.filename!r} frame {frame.frame_idx}: untracked instances came back sharing "
+                f"the track(s) {shared}"
+            )
     return problems
 
 

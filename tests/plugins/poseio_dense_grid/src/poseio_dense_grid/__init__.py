@@ -103,20 +103,21 @@ def _arrays(probe: poseio.Probe) -> dict[str, np.ndarray]:
 
 @poseio.hookimpl
 def poseio_write_claim(format: str, labels: poseio.Labels) -> poseio.Claim:
-    losses = []
-    points = labels.to_table().points
-    if points.shape[2] == 3 and np.isfinite(points[..., 2]).any():
-        losses.append(f"z coordinates: a {FORMAT} file holds x and y")
-    if len(labels.videos) > 1:
-        losses.append(f"all videos but the first: a {FORMAT} file holds one video's poses")
-    return poseio.Claim(FORMAT, poseio.TYPED_MATCH, "any 2D labels", losses=tuple(losses))
+    return poseio.Claim(FORMAT, poseio.TYPED_MATCH, "one video's 2D poses")
 
 
 @poseio.hookimpl
 def poseio_write(format: str, labels: poseio.Labels, path: Path, destination: Path, options: dict[str, Any]) -> None:
     refuse_unknown(options, (), FORMAT, doing="write")
-    if not labels.videos:
-        raise poseio.InvalidLabelsError(f"{FORMAT} files hold one video's poses; these labels have none")
+    # Labels the format cannot hold are refused as every writer refuses them, before anything is written.
+    if len(labels.videos) != 1:
+        raise poseio.InvalidLabelsError(
+            f"a {FORMAT} file holds one video's poses and these labels have {len(labels.videos)}; "
+            "save each video's labels to a file of its own"
+        )
+    points = labels.to_table().points
+    if points.shape[2] == 3 and np.isfinite(points[..., 2]).any():
+        raise poseio.InvalidLabelsError(f"a {FORMAT} file holds x and y, and these labels have z coordinates")
     grid = labels.grid(0)
     frames = np.flatnonzero(grid.occupied.any(axis=1))
     # Only the frames with poses are stored: that copy is made here, so it is checked against the save's budget.
