@@ -17,6 +17,12 @@ to land on the frame asked for:
    Only the frames asked for are converted to arrays (the colour conversion
    costs as much as the decode); a few are cached for a repeated read.
 
+A video at a URL is read the same way, FFmpeg reading its bytes through
+fsspec's cached Range requests (`poseio._frames._opening.open_remote_video`):
+numbering the frames reads the whole file once, and a frame then fetches the
+blocks from its keyframe on. A transport failure is raised as itself, never
+as a damaged video.
+
 A random frame costs the decode from its keyframe: on a clip with a keyframe
 every 150 frames, 100 single random reads decode about 7,500 frames, several
 times a full pass; the same 100 frames asked for at once take one pass.
