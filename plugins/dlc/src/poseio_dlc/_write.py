@@ -170,10 +170,15 @@ def plan(labels: poseio.Labels, options: dict[str, Any], path: Path) -> Table:
             skeleton, a table over the memory budget).
     """
     full = labels.to_table()
-    table = full.take(_kept_rows(full, options.get("kind", "auto")))
+    kept = _kept_rows(full, options.get("kind", "auto"))
+    table = full if len(kept) == len(full) else full.take(kept)  # kept rows are distinct: all of them, in order
     ndim = 3 if table.ndim == 3 and np.isfinite(table.points[..., 2]).any() else 2
     predicted = bool(table.predicted.any())
-    scored = predicted and (ndim == 2 or bool(np.isfinite(table.point_scores[table.predicted]).any()))
+    every_predicted = predicted and bool(table.predicted.all())
+    scored = predicted and (
+        ndim == 2
+        or bool(np.isfinite(table.point_scores if every_predicted else table.point_scores[table.predicted]).any())
+    )
     coords = ["x", "y", "z"][:ndim] + ([LIKELIHOOD] if scored else [])
     if len(table) and table.frame_idx.min() < 0:
         raise poseio.InvalidLabelsError(
@@ -199,18 +204,55 @@ def plan(labels: poseio.Labels, options: dict[str, Any], path: Path) -> Table:
         )
     block = np.full((len(index), width), np.nan)
     for s in slot_ids:
-        for k in np.unique(table.skeleton[slot == s]).tolist():
-            rows = np.flatnonzero((slot == s) & (table.skeleton == k))
+        in_slot = slot == s
+        for k in table.distinct(table.skeleton[in_slot]).tolist():
+            found = np.flatnonzero(in_slot & (table.skeleton == k))
+            rows = _as_slice(found)  # every n-th row (one individual of n in every frame): a view, not a copy
             skeleton = labels.skeletons[k]
             first = np.array([column_of[(s, node)] for node in skeleton.node_names], dtype=np.int64)
-            where = row_of[rows]
-            for c in range(ndim):
-                block[np.ix_(where, first + c)] = table.points[rows, : len(skeleton), c]
+            scores = None
             if scored:
-                scores = np.where(table.predicted[rows, None], table.point_scores[rows, : len(skeleton)], np.nan)
-                block[np.ix_(where, first + ndim)] = scores
+                scores = table.point_scores[rows, : len(skeleton)]
+                if not every_predicted:
+                    scores = np.where(table.predicted[rows, None], scores, np.nan)
+            _place(block, row_of[found], first, table.points[rows, : len(skeleton), :ndim], scores, len(coords))
     levels = MULTI_LEVELS if multi else SINGLE_LEVELS
     return Table(levels, column_labels, block, index, index_levels)
+
+
+def _as_slice(rows: np.ndarray) -> slice | np.ndarray:
+    """Increasing row numbers as a slice when they are evenly spaced, else as they are."""
+    if len(rows) < 2:
+        return rows
+    step = int(rows[1] - rows[0])
+    if step > 0 and int(rows[-1] - rows[0]) == step * (len(rows) - 1) and bool((np.diff(rows) == step).all()):
+        return slice(int(rows[0]), int(rows[-1]) + 1, step)
+    return rows
+
+
+def _place(
+    block: np.ndarray, where: np.ndarray, first: np.ndarray, points: np.ndarray, scores: np.ndarray | None, width: int
+) -> None:
+    """Put one individual's points (and scores) at rows ``where`` of ``block``, node ``i`` from column ``first[i]``.
+
+    An individual's bodyparts are usually adjacent columns in skeleton order
+    (``x, y, likelihood`` each): its columns are then a ``(rows, nodes, coords)``
+    view of the block, filled with one assignment of whole rows (a slice when the
+    rows run in order), not one fancy-indexed assignment per coordinate.
+    """
+    ndim = points.shape[2]
+    if len(first) and bool((np.diff(first) == width).all()):
+        view = block[:, first[0] : first[0] + len(first) * width].reshape(len(block), len(first), width)
+        rows = _as_slice(where)
+        for c in range(ndim):  # a coordinate at a time: numpy copies (n, nodes, 2) with an inner loop of 2
+            view[rows, :, c] = points[..., c]
+        if scores is not None:
+            view[rows, :, ndim] = scores
+        return
+    for c in range(ndim):
+        block[np.ix_(where, first + c)] = points[..., c]
+    if scores is not None:
+        block[np.ix_(where, first + ndim)] = scores
 
 
 def _individuals(
