@@ -202,7 +202,7 @@ def plan(labels: poseio.Labels, options: dict[str, Any], path: Path) -> Table:
         raise poseio.InvalidLabelsError(
             budget_message(len(index) * width * 8.0, f"a table of {len(index)} rows", str(path))
         )
-    block = np.full((len(index), width), np.nan)
+    jobs: list[_Job] = []
     for s in slot_ids:
         in_slot = slot == s
         for k in table.distinct(table.skeleton[in_slot]).tolist():
@@ -215,9 +215,54 @@ def plan(labels: poseio.Labels, options: dict[str, Any], path: Path) -> Table:
                 scores = table.point_scores[rows, : len(skeleton)]
                 if not every_predicted:
                     scores = np.where(table.predicted[rows, None], scores, np.nan)
-            _place(block, row_of[found], first, table.points[rows, : len(skeleton), :ndim], scores, len(coords))
+            jobs.append(_Job(row_of[found], first, table.points[rows, : len(skeleton), :ndim], scores))
+    block = _fill(len(index), width, jobs, len(coords))
     levels = MULTI_LEVELS if multi else SINGLE_LEVELS
     return Table(levels, column_labels, block, index, index_levels)
+
+
+@dataclass
+class _Job:
+    """One individual's (and skeleton's) part of the block: rows ``where``, node ``i`` from column ``first[i]``."""
+
+    where: np.ndarray
+    first: np.ndarray
+    points: np.ndarray
+    scores: np.ndarray | None
+
+
+#: Block rows filled at a time when every individual fills every row: a slab stays in the cache while it is filled.
+_SLAB_BYTES = 1 << 20
+
+
+def _fill(n_rows: int, width: int, jobs: list[_Job], coords: int) -> np.ndarray:
+    """The block of values: NaN, with every job's points and scores in place.
+
+    When every individual has a pose in every row (predictions of a whole
+    video), the block is filled a slab of rows at a time, its NaN included, so
+    that each slab is written while it is in the cache rather than the whole
+    block once per individual and coordinate.
+    """
+    every_row = np.arange(n_rows)
+    if jobs and all(_adjacent(job.first, coords) and np.array_equal(job.where, every_row) for job in jobs):
+        block = np.empty((n_rows, width))
+        step = max(1, _SLAB_BYTES // max(1, width * 8))
+        for start in range(0, n_rows, step):
+            rows = slice(start, min(start + step, n_rows))
+            block[rows] = np.nan
+            for job in jobs:
+                scores = None if job.scores is None else job.scores[rows]
+                _place(block, rows, job.first, job.points[rows], scores, coords)
+        return block
+    block = np.full((n_rows, width), np.nan)
+    for job in jobs:
+        _place(block, job.where, job.first, job.points, job.scores, coords)
+    return block
+
+
+def _adjacent(first: np.ndarray, width: int) -> bool:
+    """Whether the nodes' columns follow each other, ``width`` apiece."""
+    return len(first) > 0 and bool((np.diff(first) == width).all())
 
 
 def _as_slice(rows: np.ndarray) -> slice | np.ndarray:
@@ -231,7 +276,12 @@ def _as_slice(rows: np.ndarray) -> slice | np.ndarray:
 
 
 def _place(
-    block: np.ndarray, where: np.ndarray, first: np.ndarray, points: np.ndarray, scores: np.ndarray | None, width: int
+    block: np.ndarray,
+    where: np.ndarray | slice,
+    first: np.ndarray,
+    points: np.ndarray,
+    scores: np.ndarray | None,
+    width: int,
 ) -> None:
     """Put one individual's points (and scores) at rows ``where`` of ``block``, node ``i`` from column ``first[i]``.
 
@@ -241,9 +291,9 @@ def _place(
     rows run in order), not one fancy-indexed assignment per coordinate.
     """
     ndim = points.shape[2]
-    if len(first) and bool((np.diff(first) == width).all()):
+    if _adjacent(first, width):
         view = block[:, first[0] : first[0] + len(first) * width].reshape(len(block), len(first), width)
-        rows = _as_slice(where)
+        rows = where if isinstance(where, slice) else _as_slice(where)
         for c in range(ndim):  # a coordinate at a time: numpy copies (n, nodes, 2) with an inner loop of 2
             view[rows, :, c] = points[..., c]
         if scores is not None:
