@@ -54,7 +54,8 @@ class EncodedVideo:
 def frames_to_embed(labels: poseio.Labels, table: poseio.PoseTable) -> dict[int, list[int]]:
     """``{video index: frames}``: every labelled frame, and the suggested frames, as sleap-io's ``embed=True``."""
     wanted: dict[int, set[int]] = {index: set() for index in range(len(labels.videos))}
-    for video, frame in zip(table.video.tolist(), table.frame_idx.tolist()):
+    pairs = np.unique(np.stack([table.video, table.frame_idx], axis=1), axis=0) if len(table) else ()
+    for video, frame in pairs:
         wanted[int(video)].add(int(frame))
     for index, video in enumerate(labels.videos):
         for frame, _group in (video.metadata.get(SLEAP_KEY) or {}).get("suggestions", []):
