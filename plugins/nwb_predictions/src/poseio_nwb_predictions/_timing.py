@@ -49,6 +49,8 @@ class FrameClock:
             return np.empty(0, dtype=np.int64)
         if self.timestamps is not None and len(self.timestamps):
             stamps = self.timestamps
+            if len(times) == len(stamps) and np.array_equal(times, stamps):
+                return np.arange(len(times), dtype=np.int64)  # a series timed by the clock itself (the usual case)
             right = (
                 np.clip(np.searchsorted(stamps, times), 1, len(stamps) - 1)
                 if len(stamps) > 1
@@ -93,7 +95,7 @@ def choose_clock(video: Video, series_rates: list[tuple[float, float]], all_time
         return FrameClock("video timestamps", timestamps=video.timestamps)
     if video.fps:
         return FrameClock("video rate", rate=video.fps, start=float(video.metadata.get("starting_time") or 0.0))
-    stamps = np.unique(np.concatenate(all_times)) if all_times else np.empty(0)
+    stamps = _distinct_times(all_times)
     rates = [r for _, r in series_rates if r and r > 0]
     if len(stamps) and stamps[0] >= 0 and np.all(stamps == np.rint(stamps)) and set(rates) <= {1.0}:
         return FrameClock(FRAME_INDICES, rate=1.0, declared=bool(rates))
@@ -107,6 +109,17 @@ def choose_clock(video: Video, series_rates: list[tuple[float, float]], all_time
         source = f"{POSE_TIMES} (regular, {rate:g} Hz)" if regular else f"{POSE_TIMES} (irregular)"
         return FrameClock(source, rate=rate, timestamps=stamps, declared=regular)
     return FrameClock(f"{POSE_TIMES} (one time)", timestamps=stamps)
+
+
+def _distinct_times(all_times: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct times of the series; quick when they share one increasing array (one per animal, say)."""
+    if not all_times:
+        return np.empty(0)
+    first = np.asarray(all_times[0], dtype=np.float64)
+    same = all(np.array_equal(first, times) for times in all_times[1:])
+    if same and (len(first) < 2 or bool((first[1:] > first[:-1]).all())):  # NaN fails the test: sorted below
+        return first.copy()
+    return np.unique(np.concatenate(all_times))
 
 
 def frame_seconds(clock: FrameClock, video: Video, rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, int]:
