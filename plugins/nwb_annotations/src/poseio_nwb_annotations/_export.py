@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import poseio
-from poseio import Labels, PoseTable, Video, WriteError
+from poseio import Labels, Video, WriteError
 
 
 def read_frames(video: Video, indices: Iterable[int], *, allow_external: bool = False) -> dict[int, np.ndarray]:
@@ -127,17 +127,7 @@ def export_with_frames(
         new_index = {(int(v), int(i)): n for n, (v, i) in enumerate(keys)}
         rows = np.array([new_index[(int(v), int(i))] for v, i in zip(table.video, table.frame_idx)], dtype=np.int64)
         exported = Video(str(video_path), shape=(len(images), height, width, 3), fps=fps)
-        new_table = PoseTable(
-            video=np.zeros(len(table), dtype=np.int64),
-            frame_idx=rows,
-            skeleton=table.skeleton,
-            track=table.track,
-            predicted=table.predicted,
-            points=table.points,
-            point_scores=table.point_scores,
-            score=table.score,
-            tracking_score=table.tracking_score,
-        )
+        new_table = table.replace(video=np.zeros(len(table), dtype=np.int64), frame_idx=rows)
         annotators = {(f, i): a for f, i, a in labels.provenance.get("annotators", [])}
         provenance = {
             "annotators": [[str(video_path), n, annotators[m]] for n, m in enumerate(frame_map) if m in annotators]
