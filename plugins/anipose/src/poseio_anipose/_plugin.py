@@ -1,7 +1,7 @@
 """The anipose plugin's hooks (the ``poseio`` entry point).
 
-Importing this module does not import pandas: poseio imports it on every
-``poseio.load``; the reader imports pandas when it runs.
+Importing this module imports not the reader: poseio imports it on every
+``poseio.load``; the reader (and pandas) are imported when it runs.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from typing import Any
 
 import poseio
 
-from poseio_anipose._read import read_anipose
-from poseio_anipose._sniff import FORMAT, sniff
+from poseio_anipose._sniff import FORMAT, READ_OPTIONS, sniff
 
 
 @poseio.hookimpl
@@ -22,6 +21,7 @@ def poseio_formats() -> list[poseio.FormatInfo]:
             description="Anipose pose-3d CSV: triangulated 3D points with errors, camera counts and scores",
             extensions=(".csv",),
             can_read=True,
+            read_options=READ_OPTIONS,
         )
     ]
 
@@ -33,4 +33,6 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    from poseio_anipose._read import read_anipose
+
     return read_anipose(probe, options)

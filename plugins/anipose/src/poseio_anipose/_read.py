@@ -20,9 +20,8 @@ from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
 from poseio_anipose._columns import CENTER, FRAME, POSITION, ROTATION, Columns, ColumnsError, parse
+from poseio_anipose._sniff import FORMAT, READ_OPTIONS
 
-FORMAT = "anipose"
-READ_OPTIONS = ("fps", "video")
 #: What the fnum column is, in messages.
 FNUM = "frame number (fnum)"
 

@@ -8,6 +8,8 @@ from poseio.csv import continues_past_head, head_lines, split_rows
 from poseio_anipose._columns import ColumnsError, parse
 
 FORMAT = "anipose"
+#: The read options the plugin declares and the reader takes.
+READ_OPTIONS = ("fps", "video")
 
 
 def sniff(probe: poseio.Probe) -> poseio.Claim:

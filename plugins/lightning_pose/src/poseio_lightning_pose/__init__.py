@@ -6,6 +6,6 @@ and ``poseio.save``. `is_model_scorer` tells a Lightning Pose model's scorer
 """
 
 from poseio_lightning_pose._header import is_model_scorer
-from poseio_lightning_pose._write import DEFAULT_SCORER
+from poseio_lightning_pose._options import DEFAULT_SCORER
 
 __all__ = ["DEFAULT_SCORER", "is_model_scorer"]

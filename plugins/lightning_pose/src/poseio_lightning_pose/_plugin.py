@@ -1,7 +1,7 @@
 """The lightning-pose plugin's hooks (the ``poseio`` entry point).
 
-Importing this module imports neither pandas nor numpy's heavier users: poseio
-imports it on every ``poseio.load``; pandas is imported by the reader and writer.
+Importing this module imports neither the reader nor the writer: poseio
+imports it on every ``poseio.load``. They (and pandas) are imported when they run.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from typing import Any
 
 import poseio
 
-from poseio_lightning_pose._read import read_lightning_pose
+from poseio_lightning_pose._options import READ_OPTIONS, WRITE_OPTIONS
 from poseio_lightning_pose._sniff import FORMAT, sniff
-from poseio_lightning_pose._write import WRITE_OPTIONS, write_claim, write_lightning_pose
 
 
 @poseio.hookimpl
@@ -25,6 +24,7 @@ def poseio_formats() -> list[poseio.FormatInfo]:
             extensions=(".csv",),
             can_read=True,
             can_write=True,
+            read_options=READ_OPTIONS,
             write_options=WRITE_OPTIONS,
         )
     ]
@@ -37,14 +37,20 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    from poseio_lightning_pose._read import read_lightning_pose
+
     return read_lightning_pose(probe, options)
 
 
 @poseio.hookimpl
 def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    from poseio_lightning_pose._write import write_lightning_pose
+
     write_lightning_pose(labels, path, options)
 
 
 @poseio.hookimpl
 def poseio_write_claim(format: str, labels: poseio.Labels) -> poseio.Claim:
+    from poseio_lightning_pose._write import write_claim
+
     return write_claim(labels)

@@ -29,12 +29,12 @@ from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown, say_option
 
 from poseio_lightning_pose._header import SCORE_COORD, Header, HeaderError, parse
+from poseio_lightning_pose._options import READ_OPTIONS
 
 if TYPE_CHECKING:
     import pandas as pd
 
 FORMAT = "lightning-pose"
-READ_OPTIONS = ("fps", "video")
 
 
 def read_header(source: Path | io.BytesIO, name: str) -> Header:

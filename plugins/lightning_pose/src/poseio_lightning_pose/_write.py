@@ -26,10 +26,9 @@ from poseio.limits import budget_message, over_budget
 from poseio.options import check_choice, check_one_line, refuse_unknown, say_option
 
 from poseio_lightning_pose._header import LEVELS
+from poseio_lightning_pose._options import DEFAULT_SCORER, WRITE_OPTIONS
 
 FORMAT = "lightning-pose"
-WRITE_OPTIONS = ("layout", "scorer")
-DEFAULT_SCORER = "heatmap_tracker"
 LAYOUTS = ("auto", "video", "images")
 
 

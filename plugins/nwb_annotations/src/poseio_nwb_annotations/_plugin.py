@@ -1,4 +1,8 @@
-"""The nwb-annotations plugin's hooks: the module the ``poseio`` entry point names."""
+"""The nwb-annotations plugin's hooks: the module the ``poseio`` entry point names.
+
+poseio imports it on every load: the reader and writer (h5py, pynwb) are
+imported when they run.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,7 @@ from typing import Any
 import poseio
 from poseio_nwb import nwb_format_info, nwb_to_read, nwb_write_claim, pose_claim, validate_nwb
 
-from poseio_nwb_annotations._read import read_annotations
-from poseio_nwb_annotations._write import OPTIONS, append_annotations, write_annotations
+from poseio_nwb_annotations._options import OPTIONS
 
 FORMAT = "nwb-annotations"
 #: The part of an NWB file this format reads, so that nwb-predictions can read the rest.
@@ -29,6 +32,8 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    from poseio_nwb_annotations._read import read_annotations
+
     h5 = nwb_to_read(probe, format, options)
     return read_annotations(h5, probe.path)
 
@@ -40,11 +45,15 @@ def poseio_write_claim(format: str, labels: poseio.Labels, options: dict[str, An
 
 @poseio.hookimpl
 def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    from poseio_nwb_annotations._write import write_annotations
+
     write_annotations(labels, path, **options)
 
 
 @poseio.hookimpl
 def poseio_append(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    from poseio_nwb_annotations._write import append_annotations
+
     append_annotations(labels, path, **options)
 
 

@@ -46,25 +46,13 @@ from poseio_nwb.writing import (
 
 from poseio_nwb_annotations._h5write import FrameWriter
 from poseio_nwb_annotations._images import copy_stored_images
+from poseio_nwb_annotations._options import OPTIONS
 from poseio_nwb_annotations._plan import FramePlan, plan_frames
 from poseio_nwb_annotations._records import id_value
 
 logger = logging.getLogger("poseio")
 
 FORMAT = "nwb-annotations"
-#: The options this writer takes. ``fps``, ``timestamps``, ``frames_as_seconds``, ``compression``,
-#: ``skeleton_map`` and ``module_name`` mean what they mean to the nwb-predictions writer, so that
-#: one call saves labelled frames alone as it saves them beside predictions.
-OPTIONS = (
-    "annotator",
-    "skeleton_map",
-    "module_name",
-    "frame_map",
-    "fps",
-    "timestamps",
-    "frames_as_seconds",
-    "compression",
-)
 #: The nwb-predictions writer's options that set fields of PoseEstimation, which PoseTraining lacks.
 PREDICTIONS_ONLY = ("scorer", "source_software", "source_software_version", "description", "layout")
 

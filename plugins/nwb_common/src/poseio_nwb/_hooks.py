@@ -11,7 +11,7 @@ from typing import Any
 from poseio import TYPED_MATCH, Claim, FormatInfo, Labels, Probe, ReadError
 from poseio.options import refuse_unknown
 
-from poseio_nwb.writing import NWBFILE_OPTION_NAMES
+from poseio_nwb._fields import NWBFILE_OPTION_NAMES
 
 
 def nwb_format_info(

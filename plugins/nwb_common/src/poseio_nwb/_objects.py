@@ -12,6 +12,7 @@ import numpy as np
 from poseio import InvalidLabelsError, ReadError, Skeleton, Symmetry, Video
 from poseio.hdf5 import location, read_number, read_strings, read_text, reading, text, values
 
+from poseio_nwb._fields import GENERAL_LISTS, GENERAL_TEXT, ROOT_TEXT
 from poseio_nwb._h5 import typed_groups
 from poseio_nwb._paths import STORED, resolve_stored
 from poseio_nwb._tables import rows_of_file_table
@@ -276,26 +277,6 @@ class PoseioExtras:
         if pairs and not skeleton.symmetries:
             skeleton.symmetries = [Symmetry(skeleton.nodes[skeleton.index(n)] for n in pair) for pair in pairs]
         skeleton.name = self.skeleton_names.get(skeleton.name or "", skeleton.name)
-
-
-#: The NWBFile fields at the file's root that poseio reads and writes back.
-ROOT_TEXT = ("session_description", "identifier", "session_start_time", "timestamps_reference_time")
-#: The NWBFile text fields under /general that poseio reads and writes back.
-GENERAL_TEXT = (
-    "session_id",
-    "experiment_description",
-    "institution",
-    "lab",
-    "notes",
-    "pharmacology",
-    "protocol",
-    "surgery",
-    "virus",
-    "stimulus_notes",
-    "data_collection",
-)
-#: Text lists under /general.
-GENERAL_LISTS = ("experimenter", "keywords", "related_publications")
 
 
 def session_metadata(f: h5py.File) -> dict[str, Any]:

@@ -36,8 +36,9 @@ import numpy as np
 from poseio import InvalidOptionError, Skeleton, Video
 from poseio.options import say_option
 
+from poseio_nwb._fields import NWBFILE_OPTION_NAMES, NWBFILE_OPTIONS
 from poseio_nwb._names import unique_name
-from poseio_nwb._objects import GENERAL_LISTS, GENERAL_TEXT, ROOT_TEXT, UNLINKED_TRAINING_FRAMES
+from poseio_nwb._objects import UNLINKED_TRAINING_FRAMES
 from poseio_nwb._paths import linkable_files as linkable_files  # re-exported for the NWB writers
 from poseio_nwb._paths import paths_to_store
 from poseio_nwb._paths import starting_frames as starting_frames  # re-exported for the NWB writers
@@ -48,8 +49,6 @@ from poseio_nwb._tables import rows_in_module as rows_in_module  # re-exported f
 
 logger = logging.getLogger("poseio")
 
-#: NWBFile options accepted by `new_nwbfile` (besides ``subject``): the fields the readers keep.
-NWBFILE_OPTIONS = (*ROOT_TEXT, *GENERAL_LISTS, *GENERAL_TEXT)
 #: The Subject fields pynwb takes.
 SUBJECT_FIELDS = frozenset(
     {
@@ -65,8 +64,6 @@ SUBJECT_FIELDS = frozenset(
         "strain",
     }
 )
-#: NWBFile options that only make sense for a new file.
-NWBFILE_OPTION_NAMES = (*NWBFILE_OPTIONS, "subject", "keep_session")
 #: Names a PoseEstimation or SkeletonInstance uses for its own fields, links and
 #: attributes (hdmf refuses a link named like an attribute, such as ``id``). A
 #: Skeleton is linked under its own name, so it never takes one of these.

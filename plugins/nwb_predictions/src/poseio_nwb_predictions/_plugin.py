@@ -1,4 +1,8 @@
-"""The nwb-predictions plugin's hooks: the module the ``poseio`` entry point names."""
+"""The nwb-predictions plugin's hooks: the module the ``poseio`` entry point names.
+
+poseio imports it on every load: the reader and writer (h5py, pynwb) are
+imported when they run.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,7 @@ import attrs
 import poseio
 from poseio_nwb import nwb_format_info, nwb_to_read, nwb_write_claim, pose_claim, validate_nwb
 
-from poseio_nwb_predictions._read import read_predictions
-from poseio_nwb_predictions._write import POSE_OPTIONS, append_predictions, write_predictions
+from poseio_nwb_predictions._options import POSE_OPTIONS
 
 FORMAT = "nwb-predictions"
 #: The part of an NWB file this format reads, so that nwb-annotations can read the rest.
@@ -34,6 +37,8 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    from poseio_nwb_predictions._read import read_predictions
+
     h5 = nwb_to_read(probe, format, options, READ_OPTIONS)
     return read_predictions(h5, probe.path, **options)
 
@@ -50,11 +55,15 @@ def poseio_write_claim(format: str, labels: poseio.Labels, options: dict[str, An
 
 @poseio.hookimpl
 def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    from poseio_nwb_predictions._write import write_predictions
+
     write_predictions(labels, path, **options)
 
 
 @poseio.hookimpl
 def poseio_append(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    from poseio_nwb_predictions._write import append_predictions
+
     append_predictions(labels, path, **options)
 
 

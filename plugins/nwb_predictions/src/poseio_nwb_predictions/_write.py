@@ -49,6 +49,7 @@ from poseio_nwb.writing import (
 
 from poseio_nwb_predictions._containers import WHO_MADE_THEM, find_record, find_shared
 from poseio_nwb_predictions._naming import track_name
+from poseio_nwb_predictions._options import POSE_OPTIONS
 from poseio_nwb_predictions._sleap_io_layout import for_sleap_io as ready_for_sleap_io
 from poseio_nwb_predictions._timing import UNTIMED_KEY, UntimedRows, untimed_entries, untimed_rows
 
@@ -61,19 +62,6 @@ SCORES_COMMENT = "poseio:instance_scores"
 UNTRACKED = "untracked"
 #: The name of the container of a file that holds one animal (movement's default key).
 LONE_NAME = "PoseEstimation"
-POSE_OPTIONS = (
-    "fps",
-    "timestamps",
-    "frames_as_seconds",
-    "scorer",
-    "source_software",
-    "source_software_version",
-    "description",
-    "skeleton_map",
-    "compression",
-    "module_name",
-    "layout",
-)
 #: Values of the ``layout`` option: standard ndx-pose, or the layout sleap-io 0.9.5 reads.
 LAYOUTS = ("ndx-pose", "sleap-io", "movement")
 #: Arrays smaller than this are stored uncompressed even with ``compression=``. A compressed dataset
