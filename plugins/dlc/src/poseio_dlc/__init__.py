@@ -7,6 +7,6 @@ its writer uses when none is given.
 """
 
 from poseio_dlc._columns import is_dlc_scorer
-from poseio_dlc._write import DEFAULT_SCORER
+from poseio_dlc._options import DEFAULT_SCORER
 
 __all__ = ["DEFAULT_SCORER", "is_dlc_scorer"]

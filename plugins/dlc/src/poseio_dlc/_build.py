@@ -35,9 +35,9 @@ from poseio.csv import check_point_columns, frame_numbers, image_rows, take_colu
 from poseio.options import check_choice, check_fps, check_video, refuse_unknown
 
 from poseio_dlc._columns import LIKELIHOOD, UNIQUE_INDIVIDUAL, Columns
+from poseio_dlc._options import READ_OPTIONS
+from poseio_dlc._sniff import FORMAT
 
-FORMAT = "dlc"
-READ_OPTIONS = ("fps", "video", "kind", "key")
 KINDS = ("auto", "user", "predicted")
 UNIQUE_SKELETON = "uniquebodyparts"
 # DeepLabCut names a video's results <video>DLC_<scorer>... (<video>DeepCut_... before 2.1).

@@ -1,7 +1,7 @@
 """The dlc plugin's hooks (the ``poseio`` entry point).
 
-Importing this module imports neither pandas nor h5py: poseio imports it on
-every ``poseio.load``. The readers and writers import them when they run.
+Importing this module imports no reader or writer (nor pandas or h5py): poseio
+imports it on every ``poseio.load``. They are imported when they run.
 """
 
 from __future__ import annotations
@@ -11,14 +11,9 @@ from typing import Any
 
 import poseio
 
-from poseio_dlc._build import FORMAT, READ_OPTIONS
 from poseio_dlc._config import PROJECT
-from poseio_dlc._sniff import sniff
-from poseio_dlc._write import WRITE_OPTIONS, write_claim, write_dlc
-
-# The project's options, repeated here so that listing formats imports neither module that uses them.
-PROJECT_READ_OPTIONS = ("fps",)
-PROJECT_WRITE_OPTIONS = ("scorer", "task", "images", "kind")
+from poseio_dlc._options import PROJECT_READ_OPTIONS, PROJECT_WRITE_OPTIONS, READ_OPTIONS, WRITE_OPTIONS
+from poseio_dlc._sniff import FORMAT, sniff
 
 
 @poseio.hookimpl
@@ -69,6 +64,8 @@ def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[s
 
         write_project(labels, path, options)
         return
+    from poseio_dlc._write import write_dlc
+
     write_dlc(labels, path, options)
 
 
@@ -78,4 +75,6 @@ def poseio_write_claim(format: str, labels: poseio.Labels, options: dict[str, An
         from poseio_dlc._project_write import project_claim
 
         return project_claim(labels, options)
+    from poseio_dlc._write import write_claim
+
     return write_claim(labels, options)

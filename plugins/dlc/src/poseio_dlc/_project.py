@@ -35,10 +35,10 @@ from poseio.options import refuse_unknown
 from poseio_dlc._build import Frame, check_read_options, labels_of
 from poseio_dlc._columns import UNIQUE_INDIVIDUAL, Columns, ColumnsError
 from poseio_dlc._config import CONFIG, PROJECT, ProjectConfig, read_config
+from poseio_dlc._options import PROJECT_READ_OPTIONS
 from poseio_dlc._skeletons import with_config_skeletons
 
 LABELED_DATA = "labeled-data"
-READ_OPTIONS = ("fps",)
 #: The most labelled-video folders read (DeepLabCut projects have tens).
 MAX_FOLDERS = 10_000
 Member = Callable[..., "Path | None"]
@@ -55,7 +55,7 @@ def read_project(member: Member, name: str, options: dict[str, Any]) -> poseio.L
     Raises:
         ReadError: config.yaml is missing or wrong, or a table is not DeepLabCut's or does not fit the config.
     """
-    refuse_unknown(options, READ_OPTIONS, PROJECT)
+    refuse_unknown(options, PROJECT_READ_OPTIONS, PROJECT)
     checked = check_read_options({"fps": options.get("fps")})
     config_path = member(CONFIG)
     if config_path is None or not config_path.is_file():
@@ -211,4 +211,4 @@ def _image_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-__all__ = ["READ_OPTIONS", "UNIQUE_INDIVIDUAL", "read_project"]
+__all__ = ["UNIQUE_INDIVIDUAL", "read_project"]

@@ -34,9 +34,9 @@ from poseio.options import check_choice, check_one_line, refuse_unknown, say_opt
 
 from poseio_dlc._columns import UNIQUE_INDIVIDUAL
 from poseio_dlc._config import CONFIG, PROJECT
+from poseio_dlc._options import PROJECT_WRITE_OPTIONS
 from poseio_dlc._write import DEFAULT_KEY, Table, plan
 
-WRITE_OPTIONS = ("scorer", "task", "images", "kind")
 PROJECT_KINDS = ("user", "predicted")
 DEFAULT_SCORER = "poseio"
 DEFAULT_TASK = "poseio"
@@ -53,7 +53,7 @@ def check_project_options(options: dict[str, Any]) -> dict[str, Any]:
     Raises:
         InvalidOptionError: An unknown option or an unfit value.
     """
-    refuse_unknown(options, WRITE_OPTIONS, PROJECT, doing="write")
+    refuse_unknown(options, PROJECT_WRITE_OPTIONS, PROJECT, doing="write")
     checked = dict(options)
     for option in ("scorer", "task"):
         if options.get(option) is not None:

@@ -42,10 +42,8 @@ from poseio.options import check_choice, check_one_line, refuse_unknown, say_opt
 
 from poseio_dlc._build import FORMAT, KINDS
 from poseio_dlc._columns import LIKELIHOOD, MULTI_LEVELS, SINGLE_LEVELS
+from poseio_dlc._options import DEFAULT_SCORER, WRITE_OPTIONS
 
-WRITE_OPTIONS = ("scorer", "layout", "kind", "key")
-#: The scorer written when neither the option nor the source names one.
-DEFAULT_SCORER = "DLC_poseio"
 #: The HDF5 key DeepLabCut stores its tables under (movement and DeepLabCut read it by this name).
 DEFAULT_KEY = "df_with_missing"
 LAYOUTS = ("auto", "video", "images")
