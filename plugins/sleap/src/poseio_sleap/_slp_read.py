@@ -86,7 +86,8 @@ def _video_rows(frame_videos: np.ndarray, videos: list[poseio.Video], where: str
     Frames name videos by list index, except in packages whose embedded videos
     kept the number of their ``video<N>`` group, which may skip numbers.
     """
-    ids = np.unique(frame_videos)
+    # Quick for the usual one video (and np.unique's first call imports numpy.ma: 10 ms of a first load).
+    ids = poseio.PoseTable.distinct(frame_videos)
     if len(ids) and not (len(ids) == len(videos) and ids[-1] == len(videos) - 1):
         lookup = {i: i for i in range(len(videos))}
         for index, video in enumerate(videos):
