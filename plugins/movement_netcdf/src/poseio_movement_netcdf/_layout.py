@@ -18,6 +18,9 @@ This module imports neither numpy nor h5py.
 from __future__ import annotations
 
 FORMAT = "movement-netcdf"
+#: The options the plugin declares: read here, written there (none).
+READ_OPTIONS = ("fps",)
+WRITE_OPTIONS: tuple[str, ...] = ()
 #: The position variable's names: today's first, then the early releases'.
 POSITION_NAMES = ("position", "pose_tracks")
 CONFIDENCE = "confidence"

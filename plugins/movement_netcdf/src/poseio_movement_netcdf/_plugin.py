@@ -1,8 +1,7 @@
 """The movement-netcdf plugin's hooks (the ``poseio`` entry point).
 
-Importing this module imports neither h5netcdf nor numpy's heavier users:
-poseio imports it on every ``poseio.load``; h5netcdf is imported by the reader
-and the writer.
+Importing this module imports neither the reader nor the writer: poseio
+imports it on every ``poseio.load``; they (and h5netcdf) are imported when they run.
 """
 
 from __future__ import annotations
@@ -12,10 +11,8 @@ from typing import Any
 
 import poseio
 
-from poseio_movement_netcdf._layout import FORMAT
-from poseio_movement_netcdf._read import READ_OPTIONS, read_movement_netcdf
+from poseio_movement_netcdf._layout import FORMAT, READ_OPTIONS, WRITE_OPTIONS
 from poseio_movement_netcdf._sniff import sniff
-from poseio_movement_netcdf._write import WRITE_OPTIONS, write_claim, write_movement_netcdf
 
 
 @poseio.hookimpl
@@ -40,14 +37,20 @@ def poseio_sniff(probe: poseio.Probe) -> poseio.Claim:
 
 @poseio.hookimpl
 def poseio_read(format: str, probe: poseio.Probe, part: str | None, options: dict[str, Any]) -> poseio.Labels:
+    from poseio_movement_netcdf._read import read_movement_netcdf
+
     return read_movement_netcdf(probe, options)
 
 
 @poseio.hookimpl
 def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[str, Any]) -> None:
+    from poseio_movement_netcdf._write import write_movement_netcdf
+
     write_movement_netcdf(labels, path, options)
 
 
 @poseio.hookimpl
 def poseio_write_claim(format: str, labels: poseio.Labels) -> poseio.Claim:
+    from poseio_movement_netcdf._write import write_claim
+
     return write_claim(labels)

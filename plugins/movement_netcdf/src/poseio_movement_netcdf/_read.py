@@ -23,11 +23,11 @@ from poseio_movement_netcdf._layout import (
     FORMAT,
     FRAME_TOLERANCE,
     POSITION_NAMES,
+    READ_OPTIONS,
     SPACE,
     UNTRACKED_ATTR,
 )
 
-READ_OPTIONS = ("fps",)
 #: The CF units in which xarray stores a timedelta time coordinate, in seconds.
 SECONDS_PER = {
     "days": 86400.0,

@@ -20,9 +20,8 @@ import poseio
 from poseio.limits import budget_message, over_budget
 from poseio.options import refuse_unknown
 
-from poseio_movement_netcdf._layout import COMPUTED_ATTRS, FORMAT, MOVEMENT_ORDER, SPACE, UNTRACKED_ATTR
+from poseio_movement_netcdf._layout import COMPUTED_ATTRS, FORMAT, MOVEMENT_ORDER, SPACE, UNTRACKED_ATTR, WRITE_OPTIONS
 
-WRITE_OPTIONS: tuple[str, ...] = ()
 #: movement's ``source_software`` for labels read from the formats poseio ships.
 SOFTWARE = {
     "dlc": "DeepLabCut",
