@@ -32,3 +32,18 @@ def test_load_of_nwb_stays_off_pynwb():
     path = str(corpus_file("nwb", "sio_predictions.nwb"))
     loaded = modules_after(f"import poseio\nposeio.load({path!r}).numpy()")
     assert not {m for m in HEAVY if m in loaded}
+
+
+def test_finding_the_plugins_imports_no_reader_writer_or_heavy_library():
+    # poseio imports every plugin's hook module on the first load of a process; a reader or writer
+    # (and h5py, pandas, h5netcdf) is imported only when a file of its format is read or written.
+    loaded = modules_after("import poseio\nposeio.formats()")
+    heavy = {m for m in loaded if m.split(".")[0] in ("h5py", "pandas", "h5netcdf", "xarray", "scipy", "av", *HEAVY)}
+    readers = {m for m in loaded if m.startswith("poseio_") and m.rsplit(".", 1)[-1].startswith(("_read", "_write"))}
+    assert not heavy and not readers, sorted(heavy | readers)
+
+
+def test_loading_a_csv_file_imports_no_hdf5():
+    path = str(corpus_file("formats", "DLC_sample_poses.csv"))
+    loaded = modules_after(f"import poseio\nposeio.load({path!r})")
+    assert "h5py" not in loaded

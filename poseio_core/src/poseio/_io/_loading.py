@@ -248,11 +248,11 @@ def load(
     with _open_probe(source) as probe:
         claims = _claims_for(probe, format, registry, partial=partial)
         routed = _route_read_options(claims, registry, options, probe.name)
-        # Imported here: it imports h5py, which `import poseio` leaves for formats that need it.
-        from poseio._storage._safety import refuse_external_links
-
         with reading_policy(allow_external=allow_external, memory_budget=memory_budget):
             if probe.h5 is not None:
+                # Imported here: it imports h5py, which a load of a file that is not HDF5 never needs.
+                from poseio._storage._safety import refuse_external_links
+
                 refuse_external_links(probe.h5)
             parts = [_read_claim_on_say_so(probe, claim, registry, opts) for claim, opts in zip(claims, routed)]
     labels = Labels.merge(parts)
