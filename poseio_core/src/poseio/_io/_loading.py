@@ -124,9 +124,9 @@ def _claims_for(
             )
         raise no_claim_error(probe, verdicts, registry)
     preference = only if only is not None and not isinstance(format, str) else None
-    if not preference and len({c.format for c in claims}) > 1:
-        # Only formats that compete can tie: a file one format claims does not read the config file.
-        preference = lasting_preference(set(registry.formats))
+    # Read on every load, not only when formats compete: a broken config file is refused the first time,
+    # not on the day two formats happen to tie.
+    preference = preference or lasting_preference(set(registry.formats))
     chosen = choose(claims, source=probe.name, preference=preference)
     if only is not None and not partial:
         _refuse_partial(probe, chosen, every_claim)
