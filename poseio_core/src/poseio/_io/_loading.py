@@ -261,6 +261,7 @@ def load(
     for video in labels.videos:
         video._pose_file = anchor
         video._named_remotely = probe.path is None
+        video._pose_url = source if is_url(source) else None  # the images it holds are read from there
     labels.provenance.update(
         source=probe.name,
         format="+".join(p.provenance["format"] for p in parts),

@@ -47,6 +47,8 @@ class Video:
     _pose_file: Path | None = attrs.field(default=None, init=False, repr=False)
     # Named by a pose file read from a URL or a file object: nothing on this machine is its folder.
     _named_remotely: bool = attrs.field(default=False, init=False, repr=False)
+    # The URL of that pose file, when it was loaded from one: the images the file holds are read there.
+    _pose_url: str | None = attrs.field(default=None, init=False, repr=False)
     _frames: Any = attrs.field(default=None, init=False, repr=False)
 
     def matches(self, other: Video) -> bool:
