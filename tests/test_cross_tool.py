@@ -173,7 +173,9 @@ def test_poseio_reads_its_sleap_io_layout_back_whole(tmp_path):
 
 
 def test_an_unknown_layout_is_an_invalid_option(tmp_path):
-    with pytest.raises(poseio.InvalidOptionError, match="layout must be one of"):
+    with pytest.raises(
+        poseio.InvalidOptionError, match=r"layout= must be one of \[.ndx-pose., .sleap-io., .movement.\], not .sleap."
+    ):
         poseio.save(two_animals(), tmp_path / "x.nwb", layout="sleap")
 
 

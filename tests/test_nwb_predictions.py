@@ -234,7 +234,9 @@ def test_compression(tmp_path, compression):
 
 
 def test_unknown_option_is_refused(tmp_path):
-    with pytest.raises(poseio.InvalidOptionError, match="unknown nwb-predictions options"):
+    with pytest.raises(
+        poseio.InvalidOptionError, match=r"nwb-predictions does not know the write options \['frame_rate'\]"
+    ):
         poseio.save(predictions(), tmp_path / "p.nwb", frame_rate=30)
 
 

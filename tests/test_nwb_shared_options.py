@@ -143,14 +143,41 @@ def test_frames_as_seconds_and_compression_are_taken_as_by_predictions(tmp_path)
 @pytest.mark.parametrize(
     ("options", "said"),
     [
-        ("description='my labels'", "description='my labels': these set fields of PoseEstimation"),
+        ("description='my labels'", "description='my labels': this is for PoseEstimation"),
         ("scorer='me'", "annotator=NAME"),
-        ("compression='zip'", "compression='zip': compression must be 'gzip', 'lzf' or None"),
+        ("compression='zip'", "compression= must be one of [None, 'gzip', 'lzf'], not 'zip'"),
         ("fps=0", "fps= must be a positive number"),
     ],
 )
 def test_options_labelled_frames_cannot_take_are_refused_saying_why(tmp_path, options, said):
     out = tmp_path / "x.nwb"
     message = _save("annotations()", tmp_path / "cam.mp4", out, options)
+    assert message.startswith("refused:") and said in message
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ("annotator='me'", "annotator='me': this is for ndx-pose PoseTraining, which holds labelled frames"),
+        ("annotator='me'", "(who made the predictions is scorer=NAME)"),
+        ("compression='zip'", "compression= must be one of [None, 'gzip', 'lzf'], not 'zip'"),
+    ],
+)
+def test_options_predictions_cannot_take_are_refused_as_the_labelled_frames_writer_refuses_its_own(
+    tmp_path, options, said
+):
+    out = tmp_path / "x.nwb"
+    code = f"""
+    import numpy as np
+    skeleton = poseio.Skeleton(["head"])
+    instance = poseio.PredictedInstance(np.ones((1, 2)), skeleton, score=0.5)
+    labels = poseio.Labels([poseio.LabeledFrame(poseio.Video("v.mp4", fps=30.0), 0, [instance])])
+    try:
+        poseio.save(labels, {str(out)!r}, {options})
+    except poseio.InvalidOptionError as exc:
+        print("refused:", exc)
+    """
+    message = run_fresh(code).stdout
     assert message.startswith("refused:") and said in message
     assert not out.exists()

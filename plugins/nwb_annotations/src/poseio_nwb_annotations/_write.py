@@ -28,6 +28,7 @@ from poseio_nwb.writing import (
     add_skeletons,
     append_rows,
     append_to_nwbfile,
+    check_writer_options,
     linkable_files,
     new_nwbfile,
     nwbfile_metadata,
@@ -144,34 +145,21 @@ def check_options(options: dict[str, Any]) -> None:
 
     Raises:
         InvalidOptionError: An unknown option (one of `PREDICTIONS_ONLY` with
-            the reason), or a ``compression`` that is not ``"gzip"``, ``"lzf"``
-            or ``None``.
+            the reason), a ``compression`` that is not ``"gzip"``, ``"lzf"``
+            or ``None``, or an ``fps`` that is not a positive number.
     """
-    unknown = set(options) - set(OPTIONS)
-    elsewhere = sorted(unknown & set(PREDICTIONS_ONLY))
-    if elsewhere:
-        given = ", ".join(say_option(name, options[name]) for name in elsewhere)
-        who = (
-            f" (who labelled the frames is {say_option('annotator', example='NAME')})" if "scorer" in elsewhere else ""
-        )
-        raise InvalidOptionError(
-            f"{given}: these set fields of PoseEstimation (or its layout), which holds predictions; these labels "
-            "hold only labelled frames, written as ndx-pose PoseTraining, which has no such field. Drop "
-            f"{'it' if len(elsewhere) == 1 else 'them'}{who}",
-            format=FORMAT,
-        )
-    if unknown:
-        raise InvalidOptionError(
-            f"unknown {FORMAT} options {sorted(unknown)}; accepted: {sorted(OPTIONS)}", format=FORMAT
-        )
+    check_writer_options(
+        options,
+        OPTIONS,
+        FORMAT,
+        own="only labelled frames, written as ndx-pose PoseTraining",
+        other="PoseEstimation (or its layout), which holds predictions",
+        other_only={name: "" for name in PREDICTIONS_ONLY}
+        | {"scorer": f"who labelled the frames is {say_option('annotator', example='NAME')}"},
+    )
     fps = options.get("fps")
     for value in fps.values() if isinstance(fps, Mapping) else (fps,):
         check_fps(value, FORMAT)  # before any video is looked at: a bad value fails first
-    if options.get("compression") not in (None, "gzip", "lzf"):
-        raise InvalidOptionError(
-            f"{say_option('compression', options['compression'])}: compression must be 'gzip', 'lzf' or None",
-            format=FORMAT,
-        )
 
 
 def video_clock(video: Video, index: int, frame_idx: list[int], options: dict[str, Any]) -> tuple[dict, float | None]:

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 from poseio import InvalidOptionError, Skeleton, Video
-from poseio.options import say_option
+from poseio.options import check_choice, refuse_unknown, say_option
 
 from poseio_nwb._fields import NWBFILE_OPTION_NAMES, NWBFILE_OPTIONS
 from poseio_nwb._names import unique_name
@@ -105,6 +105,47 @@ def per_video(value: Any, video: Video, index: int) -> Any:
                 return value[key]
         return None
     return value
+
+
+#: Values of the ``compression`` option of both NWB writers.
+COMPRESSIONS = (None, "gzip", "lzf")
+
+
+def check_writer_options(
+    options: Mapping[str, Any],
+    accepted: tuple[str, ...],
+    format: str,
+    *,
+    own: str,
+    other: str,
+    other_only: Mapping[str, str],
+) -> None:
+    """Refuse the options an NWB writer does not take, saying why for those of the other NWB writer.
+
+    Args:
+        options: The write options.
+        accepted: The options this writer takes.
+        format: This writer's format, for messages.
+        own: What the labels hold and are written as ("only predictions, written as PoseEstimation").
+        other: What the other writer writes and holds ("ndx-pose PoseTraining, which holds labelled frames").
+        other_only: The other writer's own options, each with what to use here instead ("" for nothing).
+
+    Raises:
+        InvalidOptionError: An option of the other writer (named with its fix), another unknown
+            option (naming those accepted), or a ``compression`` not in `COMPRESSIONS`.
+    """
+    elsewhere = sorted(name for name in options if name not in accepted and name in other_only)
+    if elsewhere:
+        given = ", ".join(say_option(name, options[name]) for name in elsewhere)
+        fixes = "; ".join(other_only[name] for name in elsewhere if other_only[name])
+        raise InvalidOptionError(
+            f"{given}: {'this is' if len(elsewhere) == 1 else 'these are'} for {other}; these labels hold {own}, "
+            f"which has no such field. Drop {'it' if len(elsewhere) == 1 else 'them'}"
+            + (f" ({fixes})" if fixes else ""),
+            format=format,
+        )
+    refuse_unknown(dict(options), accepted, format, doing="write")
+    check_choice(options.get("compression"), COMPRESSIONS, format, option="compression")
 
 
 def pop_nwbfile_options(options: dict[str, Any]) -> dict[str, Any]:

@@ -24,12 +24,13 @@ import attrs
 import numpy as np
 from poseio import InvalidLabelsError, InvalidOptionError, Labels, PoseTable, Skeleton, Video
 from poseio.limits import check_allocation
-from poseio.options import say_option
+from poseio.options import check_choice, say_option
 from poseio_nwb import REPEAT, escape_track
 from poseio_nwb.writing import (
     RESERVED_NAMES,
     add_skeletons,
     append_to_nwbfile,
+    check_writer_options,
     linkable_files,
     new_nwbfile,
     nwbfile_metadata,
@@ -733,21 +734,19 @@ def add_predictions(nwbfile, labels: Labels, *, nwb_path: Path | None = None, **
     Returns:
         The PoseEstimation objects added.
     """
-    unknown = set(options) - set(POSE_OPTIONS)
-    if unknown:
-        raise InvalidOptionError(
-            f"unknown nwb-predictions options {sorted(unknown)}; accepted: {sorted(POSE_OPTIONS)}",
-            format="nwb-predictions",
-        )
-    if options.get("layout", "ndx-pose") not in LAYOUTS:
-        raise InvalidOptionError(
-            f"layout must be one of {list(LAYOUTS)}, not {options['layout']!r}", format="nwb-predictions"
-        )
+    check_writer_options(
+        options,
+        POSE_OPTIONS,
+        "nwb-predictions",
+        own="only predictions, written as ndx-pose PoseEstimation",
+        other="ndx-pose PoseTraining, which holds labelled frames",
+        other_only={
+            "annotator": f"who made the predictions is {say_option('scorer', example='NAME')}",
+            "frame_map": "",
+        },
+    )
+    check_choice(options.get("layout", "ndx-pose"), LAYOUTS, "nwb-predictions", option="layout")
     for_sleap_io = options.get("layout") == "sleap-io"
-    if options.get("compression") not in (None, "gzip", "lzf"):
-        raise InvalidOptionError(
-            f"compression must be 'gzip', 'lzf' or None, not {options['compression']!r}", format="nwb-predictions"
-        )
     if for_sleap_io:
         labels = ready_for_sleap_io(labels)
         # sleap-io's layout times poses by frame index: a video needs no clock of its own.
