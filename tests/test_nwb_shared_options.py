@@ -106,18 +106,31 @@ def test_timestamps_that_miss_a_labelled_frame_are_refused_naming_them(tmp_path)
     assert not out.exists()
 
 
-def test_timestamps_of_a_video_not_found_are_kept_beside_predictions_and_refused_alone(tmp_path):
-    # Without its file, a video gets no ImageSeries: poseio's table keeps the predictions' clock of
-    # it, but only a rate for labelled frames alone, so irregular times given for them are refused.
+def test_timestamps_of_a_video_not_found_are_kept_with_or_without_predictions(tmp_path):
+    # Without its file, a video gets no ImageSeries: poseio's videos table keeps its clock, for labelled
+    # frames alone as beside predictions, and the reader gives it back.
     stamps = np.cumsum(np.random.default_rng(2).uniform(0.03, 0.04, 600)).tolist()
+    for labels in ("annotations()", "annotations(with_predictions=True)"):
+        out = tmp_path / f"{len(labels)}.nwb"
+        said = _save(labels, tmp_path / "missing.mp4", out, f"timestamps={stamps!r}")
+        assert "refused" not in said
+        rows = _videos_table(out)
+        assert any(r.get("timestamps") and np.array_equal(np.array(json.loads(r["timestamps"])), stamps) for r in rows)
+        code = f"""
+        import json
+        labels = poseio.load({str(out)!r})
+        print(json.dumps([v.timestamps.tolist() for v in labels.videos if v.timestamps is not None]))
+        """
+        read = json.loads(run_fresh(code).stdout.strip().splitlines()[-1])
+        assert read and all(np.array_equal(t, stamps) for t in read)
+
+
+def test_a_late_start_of_a_video_not_found_is_kept_for_labelled_frames_alone(tmp_path):
     out = tmp_path / "x.nwb"
-    said = _save("annotations()", tmp_path / "missing.mp4", out, f"timestamps={stamps!r}")
-    assert "refused:" in said and "not found" in said and "fps=30" in said
-    assert not out.exists()
-    said = _save("annotations(with_predictions=True)", tmp_path / "missing.mp4", out, f"timestamps={stamps!r}")
-    assert "refused" not in said
-    rows = _videos_table(out)
-    assert any(r.get("timestamps") and np.array_equal(np.array(json.loads(r["timestamps"])), stamps) for r in rows)
+    regular = (7.5 + np.arange(600) / 25).tolist()
+    assert "refused" not in _save("annotations()", tmp_path / "missing.mp4", out, f"timestamps={regular!r}")
+    (row,) = _videos_table(out)
+    assert (float(row["starting_time"]), float(row["fps"])) == (7.5, 25.0)
 
 
 def test_frames_as_seconds_and_compression_are_taken_as_by_predictions(tmp_path):

@@ -8,13 +8,14 @@ copies the images from that file into an ``Images`` container of the same name
 (`copy_stored_images`), and each frame links its image again as
 ``source_frame``. Its frames are served as ``video[frame]`` through the
 ``poseio_frames`` hook (`stored_frames`): each image read from the file that
-was loaded when its frame is asked for.
+was loaded (a local file, or the URL it was loaded from) when its frame is
+asked for.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import h5py
 import numpy as np
@@ -78,31 +79,37 @@ def copy_stored_images(video: Video, frame_indices: list[int], module) -> dict[i
     return copied
 
 
-def stored_frames(video: Video, source: Path | None) -> poseio.EmbeddedFrames | None:
+def stored_frames(video: Video, source: Path | None, stream: BinaryIO | None = None) -> poseio.EmbeddedFrames | None:
     """The images of a video the reader made of an ``Images`` container (`stored_images_metadata`), else ``None``.
 
     Frame ``i`` is the container's ``i``-th image in name order, read whole
     (through `poseio.hdf5.values`: within the file, within the memory budget)
-    from the NWB file the labels were loaded from.
+    from the NWB file the labels were loaded from: ``source`` (a local file)
+    or ``stream`` (the file at the URL it was loaded from, which poseio opens
+    and closes).
     """
     metadata = video.metadata if isinstance(video.metadata, dict) else {}
     if not metadata.get("stored_images") or not isinstance(metadata.get("images"), list):
         return None
-    file = source if source is not None else metadata.get("source_file")
-    if file is None:
-        raise poseio.ReadError(
-            f"video {video.filename}: its frames are images stored in an NWB file that was not read from a local "
-            "file (a URL or a file object); download the file and load the copy to read them"
-        )
-    return _StoredImages(Path(file), str(metadata["nwb_path"]), [str(n) for n in metadata["images"]]).record()
+    if source is not None or stream is None:
+        source = source if source is not None else metadata.get("source_file")
+        if source is None:
+            raise poseio.ReadError(
+                f"video {video.filename}: its frames are images stored in an NWB file that was loaded from a file "
+                "object, which poseio does not keep after loading (the caller may close it); load the file from "
+                "its path or URL to read them"
+            )
+    file = Path(source) if source is not None else stream
+    return _StoredImages(file, str(metadata["nwb_path"]), [str(n) for n in metadata["images"]]).record()
 
 
 class _StoredImages:
     """An ``Images`` container's images, read one at a time from a file opened on the first read."""
 
-    def __init__(self, path: Path, container: str, names: list[str]) -> None:
-        self.path, self.container, self.names = path, container, names
-        self.where = f"{path}:{container}"
+    def __init__(self, file: Path | BinaryIO, container: str, names: list[str]) -> None:
+        self.file, self.container, self.names = file, container, names
+        self.name = str(getattr(file, "name", file))  # a path, or the URL of a stream
+        self.where = f"{self.name}:{container}"
         self.h5file: h5py.File | None = None
 
     def record(self) -> poseio.EmbeddedFrames:
@@ -113,13 +120,13 @@ class _StoredImages:
     def read(self, i: int) -> np.ndarray:
         if self.h5file is None:
             try:
-                h5file = h5py.File(self.path, "r")
+                h5file = h5py.File(self.file, "r")
             except FileNotFoundError as exc:
                 raise poseio.SourceNotFoundError(
-                    f"{self.path}: the NWB file holding the images is no longer there; load it again from where it is"
+                    f"{self.name}: the NWB file holding the images is no longer there; load it again from where it is"
                 ) from exc
             except OSError as exc:
-                raise poseio.ReadError(f"{self.path}: the file cannot be opened to read its images ({exc})") from exc
+                raise poseio.ReadError(f"{self.name}: the file cannot be opened to read its images ({exc})") from exc
             try:
                 refuse_external_links(h5file)  # the file may have changed since it was loaded
             except BaseException:

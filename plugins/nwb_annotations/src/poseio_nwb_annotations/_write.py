@@ -24,7 +24,6 @@ from poseio_nwb import UNLINKED_TRAINING_FRAMES
 from poseio_nwb.writing import (
     FRAME_MAP_TABLE,
     FRAME_VIDEOS_TABLE,
-    VIDEOS_TABLE,
     add_skeletons,
     append_rows,
     append_to_nwbfile,
@@ -36,7 +35,6 @@ from poseio_nwb.writing import (
     pop_nwbfile_options,
     processing_module,
     record_videos,
-    rows_in_module,
     session_to_keep,
     start_from_session,
     starting_frames,
@@ -103,10 +101,15 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             images[video_id] = copy_stored_images(video, [f.frame_idx for f in frames if f.video == video_id], module)
             continue
         if video_id in unlinked:
+            # No ImageSeries to hold the clock: poseio's videos table keeps it (`record_videos`).
             clock, rate = video_clock(video, video_id, [f.frame_idx for f in frames if f.video == video_id], options)
-            if "timestamps" in clock or clock.get("starting_time"):
-                _refuse_clock_left_unkept(module, labels, video_id, nwb_path)
-            recorded.append((UNLINKED_TRAINING_FRAMES, attrs.evolve(video, fps=rate)))
+            if "timestamps" in clock:
+                video = attrs.evolve(video, fps=None, timestamps=clock["timestamps"])
+            else:
+                start = clock.get("starting_time") or video.metadata.get("starting_time")
+                metadata = {**video.metadata, "starting_time": start} if start else video.metadata
+                video = attrs.evolve(video, fps=rate, metadata=metadata)
+            recorded.append((UNLINKED_TRAINING_FRAMES, video))
             continue
         clock, rate = video_clock(video, video_id, [f.frame_idx for f in frames if f.video == video_id], options)
         shape = video.shape or ()
@@ -203,31 +206,6 @@ def video_clock(video: Video, index: int, frame_idx: list[int], options: dict[st
     if rate is None and options.get("frames_as_seconds"):
         rate = 1.0  # asked for: the video's rate, not a placeholder
     return {"rate": float(rate or 1.0)}, rate
-
-
-def _refuse_clock_left_unkept(module, labels: Labels, video_id: int, nwb_path: Path | None) -> None:
-    """Refuse timestamps given for a video left unlinked, unless the predictions keep its clock.
-
-    A video whose file was not found gets no ImageSeries, and poseio's table
-    keeps only a rate for the videos of labelled frames; it keeps the whole
-    clock of the predictions' videos. So the clock is kept when the labels hold
-    predictions of the video (the nwb-predictions writer of the same save
-    records it), or when the file appended to records it already.
-    """
-    video = labels.videos[video_id]
-    table = labels.to_table()
-    if np.any(table.predicted & (table.video == video_id)):
-        return
-    for row in rows_in_module(module, VIDEOS_TABLE):
-        if row.get("filename") == video.filename and ("timestamps" in row or "starting_time" in row):
-            return
-    raise InvalidOptionError(
-        f"the timestamps option for video {video.filename!r}: the video was not found from "
-        f"{'the output folder' if nwb_path is None else nwb_path.parent}, so its labelled frames link no "
-        "ImageSeries, and poseio keeps only a rate for such a video. Put the video there to link it, or give its "
-        f"rate instead ({say_option('fps', example='30')})",
-        format=FORMAT,
-    )
 
 
 def _videos_to_leave_unlinked(labels: Labels, frames: list[FramePlan], nwb_path: Path | None) -> set[int]:

@@ -295,7 +295,8 @@ def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | Non
     ``entries`` are (ImageSeries name, video); an empty name (or
     `UNLINKED_TRAINING_FRAMES`, for the annotations) for a video written
     without an ImageSeries because its file was not found (see
-    `poseio_nwb._paths.linkable_files`), whose filename the table then keeps.
+    `poseio_nwb._paths.linkable_files`), whose filename and clock (a late
+    ``metadata["starting_time"]``, irregular ``timestamps``) the table then keeps.
     The filename is left empty for a video stored relative to the NWB file, so
     that it resolves against wherever the file is read from. An unknown rate is
     not written.
@@ -305,13 +306,12 @@ def record_videos(module, entries: list[tuple[str, Video]], nwb_path: Path | Non
     for series_name, video in entries:
         shape = tuple(video.shape or ()) + (0, 0, 0, 0)
         fps = float(video.fps) if video.fps else unknown
-        kept = series_name in ("", UNLINKED_TRAINING_FRAMES) or paths_to_store(video, nwb_path)[0] == video.filename
+        unlinked = series_name in ("", UNLINKED_TRAINING_FRAMES)
+        kept = unlinked or paths_to_store(video, nwb_path)[0] == video.filename
         # The clock of a video without an ImageSeries: a late start, or irregular times (JSON keeps every float).
-        start = float(video.metadata.get("starting_time") or 0.0) if not series_name else 0.0
+        start = float(video.metadata.get("starting_time") or 0.0) if unlinked else 0.0
         stamps = (
-            json.dumps(np.asarray(video.timestamps).tolist())
-            if not series_name and video.timestamps is not None
-            else unknown
+            json.dumps(np.asarray(video.timestamps).tolist()) if unlinked and video.timestamps is not None else unknown
         )
         rows.append(
             (series_name, video.filename if kept else "", *[int(v) for v in shape[:4]], fps, start or unknown, stamps)
