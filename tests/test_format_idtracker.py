@@ -59,16 +59,20 @@ def write_h5(path: Path, trajectories: np.ndarray, probabilities: np.ndarray | N
 
 
 def write_csv_export(
-    folder: Path, trajectories: np.ndarray, probabilities: np.ndarray, fps: float | None = FPS
+    folder: Path,
+    trajectories: np.ndarray,
+    probabilities: np.ndarray,
+    fps: float | None = FPS,
+    time_column: str = "time",
 ) -> Path:
     """trajectories_csv/ as idtracker.ai writes it: time column, 3 decimals, attributes.json beside."""
     folder.mkdir()
     n_frames, n_animals = trajectories.shape[:2]
     time = np.arange(n_frames) / fps
-    header = "time," + ",".join(f"{c}{i}" for i in range(1, n_animals + 1) for c in "xy")
+    header = f"{time_column}," + ",".join(f"{c}{i}" for i in range(1, n_animals + 1) for c in "xy")
     rows = np.column_stack((time, trajectories.reshape(n_frames, -1)))
     np.savetxt(folder / "trajectories.csv", rows, delimiter=",", header=header, fmt="%.3f", comments="")
-    header = "time," + ",".join(f"id_probabilities{i}" for i in range(1, n_animals + 1))
+    header = f"{time_column}," + ",".join(f"id_probabilities{i}" for i in range(1, n_animals + 1))
     rows = np.column_stack((time, probabilities[..., 0]))
     fmt = ["%.3f"] + ["%.3e"] * n_animals
     np.savetxt(folder / "id_probabilities.csv", rows, delimiter=",", header=header, fmt=fmt, comments="")
@@ -225,6 +229,27 @@ def test_a_csv_alone_takes_its_rate_from_the_time_column(tmp_path):
     assert claim.confidence == poseio.STRUCTURE_MATCH
     labels = poseio.load(path)
     assert labels.videos[0].fps == 25.0 and np.isnan(labels.to_table().tracking_score).all()
+
+
+def test_a_seconds_time_column_as_idtracker_6_0_0a0_writes_it(tmp_path):
+    # A real export of idtracker.ai 6.0.0a0 (roaldarbol/animovement, commit 9e47f16c,
+    # tests/testthat/data/idtrackerai/trajectories_csv/) heads both CSVs "seconds,x1,y1,..." and
+    # "seconds,id_probabilities1,...", where later versions write "time,". Every point is read either way.
+    trajectories, probabilities = _trajectories()
+    path = write_csv_export(tmp_path / "trajectories_csv", trajectories, probabilities, time_column="seconds")
+    assert path.read_text().startswith("seconds,x1,y1,x2,y2")
+    [claim] = [c for c in poseio.sniff(path.parent) if c.format == "idtracker"]
+    assert claim.confidence == poseio.TYPED_MATCH
+    labels = poseio.load(path.parent)
+    expected = np.loadtxt(path, delimiter=",", skiprows=1)[:, 1:].reshape(N_FRAMES, N_ANIMALS, 2)
+    seen = np.isfinite(expected).all(axis=2)
+    table = labels.to_table()
+    got = np.full((N_FRAMES, N_ANIMALS, 2), np.nan)
+    got[table.frame_idx, table.track] = table.points[:, 0]
+    assert np.array_equal(np.isfinite(got).all(axis=2), seen) and np.array_equal(got[seen], expected[seen])
+    scores = np.loadtxt(path.parent / "id_probabilities.csv", delimiter=",", skiprows=1)[:, 1:]
+    assert np.array_equal(table.tracking_score, scores[table.frame_idx, table.track])
+    assert labels.videos[0].fps == FPS and len(table) == seen.sum()
 
 
 def test_other_csv_files_are_declined(tmp_path):

@@ -1,9 +1,9 @@
 """Reading idtracker.ai's CSV export (``trajectories_csv/``).
 
-The folder holds ``trajectories.csv`` (a header ``time,x1,y1,x2,y2,...``,
+The folder holds ``trajectories.csv`` (a header ``time,x1,y1,x2,y2,...``, ``seconds,...`` in 6.0.0a0,
 then one row per frame from frame 0: the time ``frame / fps`` and each
 animal's position, ``nan`` where it was not seen; values with 3 decimals),
-``id_probabilities.csv`` (``time,id_probabilities1,...``) and
+``id_probabilities.csv`` (``time,id_probabilities1,...``, or ``seconds,...``) and
 ``attributes.json`` (the dictionary's other entries: ``frames_per_second``,
 ``body_length``, ``video_paths``, ...). poseio loads ``trajectories.csv`` and
 reads the two others when they are beside it.
@@ -23,13 +23,14 @@ from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
 from poseio_idtracker._labels import build, fail, frame_rate, track_names
-from poseio_idtracker._sniff import CSV_HEADER, FORMAT
+from poseio_idtracker._sniff import CSV_HEADER, FORMAT, TIME_COLUMN
 
 READ_OPTIONS = ("fps", "video")
 #: What ``attributes.json`` should be, as the messages name it.
 WHAT = "idtracker.ai attributes.json"
 #: The header of ``id_probabilities.csv``.
-_PROBABILITIES = re.compile(r"^(time,)?id_probabilities1(,id_probabilities\d+)*$")
+_PROBABILITIES = re.compile(rf"^({TIME_COLUMN})?id_probabilities1(,id_probabilities\d+)*$")
+_TIME = re.compile(TIME_COLUMN)
 
 
 def _header(lines: list[str]) -> str:
@@ -56,7 +57,7 @@ def _probabilities(path: Path, n_frames: int, n_animals: int) -> np.ndarray | No
     if not _PROBABILITIES.match(header):
         raise poseio.ReadError(f"{path}: not idtracker.ai's id_probabilities.csv (its header is {header[:80]!r})")
     width = header.count(",") + 1
-    index = 1 if header.startswith("time,") else 0
+    index = 1 if _TIME.match(header) else 0
     block, _ = read_block(path, skip=1, width=width, name=str(path), index_columns=index)
     if block.shape != (n_frames, n_animals):
         raise poseio.ReadError(
@@ -87,7 +88,7 @@ def read_csv(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     if not CSV_HEADER.match(header):
         raise fail(probe, f"its header is not time,x1,y1,x2,y2,... (it is {header[:80]!r})")
     width = header.count(",") + 1
-    index = 1 if header.startswith("time,") else 0
+    index = 1 if _TIME.match(header) else 0
     block, frame = read_block(source_of(probe), skip=1, width=width, name=probe.name, index_columns=index)
     n_frames, n_animals = len(block), block.shape[1] // 2
     trajectories = block.reshape(n_frames, n_animals, 2)

@@ -24,8 +24,11 @@ FORMAT = "idtracker"
 #: Root attributes idtracker.ai writes into trajectories.h5 (scalars and text of its dictionary).
 H5_ATTRIBUTES = ("frames_per_second", "body_length", "version", "length_unit")
 NPY_MAGIC = b"\x93NUMPY"
-#: The CSV export's header: a time column, then x and y of animals 1, 2, ... (older versions have no time column).
-CSV_HEADER = re.compile(r"^(time,)?x1,y1(,x\d+,y\d+)*$")
+#: The CSV export's time column: ``time`` (idtracker.ai 6.0.x), ``seconds`` (6.0.0a0: the real export in
+#: roaldarbol/animovement's tests/testthat/data/idtrackerai/trajectories_csv/ has it), or none (older versions).
+TIME_COLUMN = r"(?:time|seconds),"
+#: The CSV export's header: a time column, then x and y of animals 1, 2, ...
+CSV_HEADER = re.compile(rf"^({TIME_COLUMN})?x1,y1(,x\d+,y\d+)*$")
 
 
 def sniff(probe: poseio.Probe) -> poseio.Claim:
