@@ -10,6 +10,7 @@ MATLAB's 512-byte header, v5 with scipy's ``savemat``.
 from __future__ import annotations
 
 import json
+import struct
 from pathlib import Path
 
 import h5py
@@ -19,6 +20,7 @@ import pytest
 from conftest import CORPUS
 from corpus_truth import BOOKKEEPING, corpus_paths
 from fresh_process import run_fresh
+from poseio.mat import CLASSES as MAT_CLASSES
 from poseio.testing import FormatConformance
 
 scipy_io = pytest.importorskip("scipy.io")
@@ -217,6 +219,71 @@ def test_a_file_of_one_labelled_frame_and_a_compressed_one_read(tmp_path):
     positions = _positions(seed=3)
     packed = write_v5(tmp_path / "packed.labels.mat", _labels_struct(positions), do_compression=True)
     assert _rows(poseio.load(packed)) == _expected_rows(positions)
+
+
+def _element(kind: int, data: bytes) -> bytes:
+    """A v5 data element: tag (type, byte count), the data, padding to 8 bytes."""
+    return struct.pack("<II", kind, len(data)) + data + b"\0" * (-len(data) % 8)
+
+
+def _matrix(body: bytes) -> bytes:
+    return struct.pack("<II", 14, len(body)) + body  # miMATRIX
+
+
+def with_matlab_object(path: Path) -> Path:
+    """Append what MATLAB writes for a labels file's ``history`` table: an object (mxOPAQUE_CLASS, 17: flags,
+    name, type system ``MCOS``, class ``table``, then its reference, and no dimensions), and the objects'
+    contents in a last variable with no name. By hand: scipy cannot write MATLAB objects."""
+    reference = _matrix(
+        _element(6, struct.pack("<II", 13, 0))  # uint32 array flags
+        + _element(5, struct.pack("<ii", 6, 1))
+        + _element(1, b"")
+        + _element(6, struct.pack("<6I", 0xDD000000, 2, 1, 1, 1, 1))
+    )
+    history = _matrix(
+        _element(6, struct.pack("<II", 17, 0))
+        + _element(1, b"history")
+        + _element(1, b"MCOS")
+        + _element(1, b"table")
+        + reference
+    )
+    contents = bytes(range(16))
+    subsystem = _matrix(
+        _element(6, struct.pack("<II", 9, 0))  # uint8
+        + _element(5, struct.pack("<ii", 1, len(contents)))
+        + _element(1, b"")  # no name
+        + _element(2, contents)
+    )
+    with open(path, "ab") as f:
+        f.write(history + subsystem)
+    return path
+
+
+@pytest.mark.xfail(
+    "opaque" not in MAT_CLASSES.values(),
+    reason="poseio.mat lists no MATLAB object's header yet (a core change to poseio/mat.py is proposed)",
+    strict=True,
+)
+def test_a_v5_file_holding_a_matlab_object_reads_as_leap_saves_it(tmp_path):
+    # A real LEAP labels file (talmolab/sleap, commit 22dc6cb8, tests/data/mat/labels.mat; MATLAB 5.0,
+    # PCWIN64) keeps LEAP's history table as a MATLAB object beside positions and skeleton, and their contents
+    # in a last unnamed variable; its sniff failed ("a variable has no dimensions"). The layout, made by hand:
+    positions = _positions(seed=4)
+    path = with_matlab_object(write_v5(tmp_path / "cat.labels.mat", _labels_struct(positions)))
+    assert "history" not in scipy_io.loadmat(path, variable_names=["positions"])  # scipy reads past it
+    [claim] = [c for c in poseio.sniff(path) if c.confidence > 0]
+    assert (claim.format, claim.confidence) == ("leap", poseio.TYPED_MATCH)
+    labels = poseio.load(path)
+    assert _rows(labels) == _expected_rows(positions)
+    assert labels.provenance["leap"]["unread_variables"] == ["config", "history", "initialization", "session"]
+
+
+def test_a_windows_skeleton_path_names_the_skeleton(tmp_path):
+    # The real labels.mat above was saved on Windows: skeletonPath 'C:\\...\\cat-skeleton.mat'.
+    variables = _labels_struct(_positions(), skeletonPath="C:\\odrive\\CatNect\\cat-skeleton.mat")
+    labels = poseio.load(write_v5(tmp_path / "cat.labels.mat", variables))
+    assert labels.skeletons[0].name == "cat-skeleton"
+    assert labels.provenance["leap"]["skeletonPath"] == "C:\\odrive\\CatNect\\cat-skeleton.mat"
 
 
 def test_no_file_of_the_corpus_is_claimed():

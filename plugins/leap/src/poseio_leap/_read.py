@@ -18,7 +18,7 @@ its object references.
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
+from pathlib import PurePath, PureWindowsPath
 from typing import Any
 
 import numpy as np
@@ -93,7 +93,8 @@ def _read_v5(probe: poseio.Probe) -> tuple[dict[str, Any], list[str]]:
         read["nodes"] = _checked(probe, "skeleton.nodes", lambda: _names_v5(skeleton["nodes"].ravel()[0]))
         if "edges" in fields:
             read["edges"] = np.asarray(skeleton["edges"].ravel()[0])
-    return read, sorted(set(found) - set(wanted))
+    # MATLAB's objects (LEAP's history table) keep their contents in a last variable without a name.
+    return read, sorted(set(found) - set(wanted) - {""})
 
 
 def _checked(probe: poseio.Probe, name: str, convert: Any) -> Any:
@@ -180,7 +181,8 @@ def _read_v73(probe: poseio.Probe) -> tuple[dict[str, Any], list[str]]:
 
 def _skeleton(probe: poseio.Probe, read: dict[str, Any], n_nodes: int) -> poseio.Skeleton:
     """The skeleton struct's nodes and edges (zero-based), or ``node_00``, ``node_01``... without one."""
-    stem = PurePath(read.get("skeletonPath", "") or "").stem
+    # LEAP runs on Windows mostly: PureWindowsPath splits its paths (and POSIX ones) at either slash.
+    stem = PureWindowsPath(read.get("skeletonPath", "") or "").stem
     name = stem or FORMAT
     names = read.get("nodes")
     if names is None:
