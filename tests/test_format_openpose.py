@@ -321,3 +321,37 @@ def test_an_output_folder_converts_to_nwb(tmp_path):
             assert np.array_equal(series["confidence"][()], scores[:, person, 7])
     back = poseio.load(out)
     assert np.array_equal(back.numpy(), expected, equal_nan=True)
+
+
+def test_version_1_2_frames_without_person_id_or_video_name_and_hands_not_found(tmp_path):
+    # Real OpenPose 1.2 and 1.3 output (saadbutt32/Conversion-of-Pakistan-Sign-Languag-into-Text-and-Speech-
+    # using-OpenPose-and-Machine-Learning, commit 388dbec5: PSL/000000000000_keypoints.json and
+    # PSL/data/datasets/words_dataset/good/1564405243.754477/) names its files "<12 digits>_keypoints.json" with no
+    # video before the number; 1.2 writes no person_id, and a hand not found is 21 zero triples, not [].
+    rng = np.random.default_rng(5)
+    pose = rng.uniform(1, 900, (2, 25, 2)).round(3)
+    conf = rng.uniform(0.1, 1, (2, 25)).round(6)
+    conf[:, 3:5] = 0  # the right arm not found
+    folder = tmp_path / "1564405243.754477"
+    folder.mkdir()
+    for frame in range(2):
+        person = {
+            "pose_keypoints_2d": _flat(pose[frame], conf[frame]),
+            "face_keypoints_2d": [],
+            "hand_left_keypoints_2d": [0] * 63,
+            "hand_right_keypoints_2d": [0] * 63,
+        }
+        (folder / f"{frame:012d}_keypoints.json").write_text(json.dumps({"version": 1.2, "people": [person]}))
+    labels = poseio.load(folder)
+    details = labels.provenance["openpose"]
+    assert (details["model"], details["versions"], details["parts"]) == (
+        "BODY_25",
+        [1.2],
+        ["pose", "hand_left", "hand_right"],
+    )
+    assert [f.frame_idx for f in labels] == [0, 1] and labels.tracks == []
+    points, scores = labels.numpy(return_scores=True)
+    expected = np.where((conf == 0)[..., None], np.nan, pose)
+    assert np.array_equal(points[:, 0, :25], expected, equal_nan=True)
+    assert np.array_equal(scores[:, 0, :25], np.where(conf == 0, np.nan, conf), equal_nan=True)
+    assert np.isnan(points[:, 0, 25:]).all()  # both hands: 42 keypoints, none found
