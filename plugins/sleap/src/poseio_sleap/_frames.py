@@ -10,14 +10,16 @@ each row's frame. Colour images SLEAP encoded with OpenCV are in BGR order
 
 The reader (`poseio_sleap._videos`) records where the images are in
 ``video.metadata["sleap"]["embedded"]`` without reading any; this module reads
-one row when its frame is asked for, from the package that was loaded.
+one row when its frame is asked for, from the package that was loaded: the
+local file, or the URL it was loaded from (the hook's ``stream``, read through
+poseio's remote layer: only the blocks holding the row are fetched).
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import poseio
@@ -27,27 +29,37 @@ from poseio_sleap._common import SLEAP_KEY
 EMBEDDED = "embedded"
 
 
-def embedded_frames(video: poseio.Video, source: Path | None) -> poseio.EmbeddedFrames | None:
-    """The frames the package ``video`` was read from embeds, or ``None`` when it is not such a video."""
+def embedded_frames(
+    video: poseio.Video, source: Path | None, stream: BinaryIO | None = None
+) -> poseio.EmbeddedFrames | None:
+    """The frames the package ``video`` was read from embeds, or ``None`` when it is not such a video.
+
+    The package is ``source`` (a local file) or ``stream`` (the package at
+    the URL it was loaded from, which poseio opens and closes).
+    """
     embedded = (video.metadata.get(SLEAP_KEY) or {}).get(EMBEDDED) if isinstance(video.metadata, dict) else None
     if not isinstance(embedded, dict) or "dataset" not in embedded:
         return None
-    file = source if source is not None else embedded.get("file")
-    if file is None:
-        raise poseio.ReadError(
-            f"video {video.filename}: its frames are embedded in a SLEAP package that was not read from a local "
-            "file (a URL or a file object); download the package and load the copy to read its frames"
-        )
-    return _Package(Path(file), str(embedded["dataset"]), embedded).record()
+    if source is not None or stream is None:
+        source = source if source is not None else embedded.get("file")
+        if source is None:
+            raise poseio.ReadError(
+                f"video {video.filename}: its frames are embedded in a SLEAP package that was loaded from a file "
+                "object, which poseio does not keep after loading (the caller may close it); load the package "
+                "from its path or URL to read its frames"
+            )
+    file = Path(source) if source is not None else stream
+    return _Package(file, str(embedded["dataset"]), embedded).record()
 
 
 class _Package:
     """One embedded video of a package, opened on the first image read and kept open until closed."""
 
-    def __init__(self, path: Path, dataset: str, embedded: dict[str, Any]) -> None:
-        self.path = path
+    def __init__(self, file: Path | BinaryIO, dataset: str, embedded: dict[str, Any]) -> None:
+        self.file = file
+        self.name = str(getattr(file, "name", file))  # a path, or the URL of a stream
         self.dataset_name = dataset
-        self.where = f"{path}:{dataset}"
+        self.where = f"{self.name}:{dataset}"
         self.raw = str(embedded.get("format", "")).lower() == "hdf5"
         self.h5file: Any = None
         self.dataset: Any = None
@@ -69,13 +81,13 @@ class _Package:
         from poseio.hdf5 import check_stored, reading, refuse_external_links
 
         try:
-            h5file = h5py.File(self.path, "r")
+            h5file = h5py.File(self.file, "r")
         except FileNotFoundError as exc:
             raise poseio.SourceNotFoundError(
-                f"{self.path}: the package holding the frames is no longer there; load it again from where it is"
+                f"{self.name}: the package holding the frames is no longer there; load it again from where it is"
             ) from exc
         except OSError as exc:
-            raise poseio.ReadError(f"{self.path}: the package cannot be opened to read its frames ({exc})") from exc
+            raise poseio.ReadError(f"{self.name}: the package cannot be opened to read its frames ({exc})") from exc
         try:
             refuse_external_links(h5file)  # the file may have changed since it was loaded
             with reading("the embedded images", self.where):
@@ -106,7 +118,7 @@ class _Package:
         dataset = self.dataset if self.dataset is not None else self._open()
         frame = int(self.frame_numbers[row])
         if self.row_bytes:
-            check_allocation(self.row_bytes, f"the image of frame {frame}", self.where, path=self.path)
+            check_allocation(self.row_bytes, f"the image of frame {frame}", self.where, path=self.name)
         with reading(f"the image of frame {frame}", self.where):
             stored = np.asarray(dataset[row])
         if self.raw:

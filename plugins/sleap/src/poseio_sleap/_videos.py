@@ -153,8 +153,14 @@ def embedded_image(video: poseio.Video, frame_idx: int) -> bytes:
     import h5py
 
     embedded = (video.metadata.get(SLEAP_KEY) or {}).get(EMBEDDED)
-    if not embedded or not embedded.get("file"):
+    if not embedded:
         raise poseio.InvalidLabelsError(f"video {video.filename!r} has no frames embedded in a SLEAP package")
+    if not embedded.get("file"):
+        raise poseio.InvalidLabelsError(
+            f"video {video.filename!r}: its package was loaded from a URL or a file object, and its encoded images "
+            "are read only from a local package; load a local copy (video[frame_idx] reads the image decoded, "
+            "from a package loaded from a path or URL)"
+        )
     rows = np.flatnonzero(np.asarray(embedded["frame_numbers"]) == int(frame_idx))
     if not len(rows):
         raise poseio.InvalidLabelsError(

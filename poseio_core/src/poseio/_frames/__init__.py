@@ -25,6 +25,7 @@ from poseio._frames._embedded import EmbeddedFrames, EmbeddedImages
 from poseio._frames._images import IMAGE_ENDINGS, ImageFrames
 from poseio._frames._opening import CONTAINERS, openable_video
 from poseio._frames._reader import FrameReader
+from poseio._frames._stream import PoseFileStream, raise_server_failure
 from poseio._storage._remote import VIDEO_SCHEMES, display_name, is_url
 from poseio._words import say_option
 
@@ -45,10 +46,21 @@ def open_frames(video: Video, *, allow_external: bool = False) -> FrameReader:
         PluginError: A plugin's ``poseio_frames`` hook returned something else than `EmbeddedFrames`.
     """
     pose_file = getattr(video, "_pose_file", None)
-    record = embedded_frames(video, pose_file)
-    if record is not None:
-        length = video.shape[0] if video.shape else 0
-        return FrameReader(EmbeddedImages(record, name=video.filename, length=length), video.filename)
+    pose_url = getattr(video, "_pose_url", None)
+    # A pose file loaded from a URL is read there again, by the plugin that finds its images in it.
+    stream = PoseFileStream(pose_url) if pose_url is not None else None
+    try:
+        record = embedded_frames(video, pose_file, stream)
+        if record is not None:
+            length = video.shape[0] if video.shape else 0
+            images = EmbeddedImages(record, name=video.filename, length=length, stream=stream)
+            return FrameReader(images, video.filename)
+    except BaseException:
+        if stream is not None:
+            stream.close()
+        raise
+    if stream is not None:
+        stream.close()  # no plugin claimed the video: the URL was not contacted
     if is_url(video.filename, VIDEO_SCHEMES):
         return _remote_video(video, pose_file, allow_external)
     if getattr(video, "_named_remotely", False) and not allow_external:
@@ -85,22 +97,27 @@ def _remote_video(video: Video, pose_file: Path | None, allow_external: bool) ->
     return FrameReader(MediaFrames(video.filename), display_name(video.filename))
 
 
-def embedded_frames(video: Video, pose_file: Path | None) -> EmbeddedFrames | None:
+def embedded_frames(
+    video: Video, pose_file: Path | None, stream: PoseFileStream | None = None
+) -> EmbeddedFrames | None:
     """The images of the video's frames its pose file holds, as the first plugin that knows them says; or ``None``.
 
     Each plugin's ``poseio_frames`` hook is asked in turn (each answers ``None``
-    at once for a video it did not read); a failure inside one is reported as
-    a `ReadError` naming the plugin.
+    at once for a video it did not read), given the arguments it names: a
+    hook written before ``stream`` existed still gets ``video`` and ``source``
+    alone. A failure inside one is reported as a `ReadError` naming the plugin,
+    or as the failure of the server ``stream`` reads from.
     """
     from poseio._plugins._registry import get_registry
 
-    arguments = {"video": video, "source": pose_file}
+    arguments = {"video": video, "source": pose_file, "stream": stream}
     for impl in get_registry().manager.hook.poseio_frames.get_hookimpls():
         try:
             found = impl.function(**{name: arguments[name] for name in impl.argnames})
-        except PoseioError:
-            raise
         except Exception as exc:  # noqa: BLE001 - a plugin may fail in any way
+            raise_server_failure(stream, exc)  # the server failed, not the plugin nor the file
+            if isinstance(exc, PoseioError):
+                raise
             raise ReadError(
                 f"{video.filename}: plugin {impl.plugin_name} failed to find the frames its pose file holds "
                 f"({type(exc).__name__}: {exc})",

@@ -26,6 +26,7 @@ import numpy as np
 
 from poseio._errors import MissingDependencyError, PoseioError, ReadError, UnsafeFileError
 from poseio._frames._reader import NoImageError
+from poseio._frames._stream import PoseFileStream, raise_server_failure
 from poseio._storage._policy import BUDGET_VARIABLE, current_policy, draw, size_text
 
 #: The Pillow decoders an embedded image may use: the formats pose files embed, and no other.
@@ -78,8 +79,11 @@ class EmbeddedFrames:
 class EmbeddedImages:
     """A `poseio._frames._reader.FrameBackend` over an `EmbeddedFrames` record."""
 
-    def __init__(self, record: EmbeddedFrames, *, name: str, length: int = 0) -> None:
+    def __init__(
+        self, record: EmbeddedFrames, *, name: str, length: int = 0, stream: PoseFileStream | None = None
+    ) -> None:
         self._record = record
+        self._stream = stream  # the pose file at the URL it was loaded from, which the record reads; or None
         self._name = name
         frames = record.frames
         if len(frames) and int(frames.min()) < 0:
@@ -116,9 +120,10 @@ class EmbeddedImages:
             )
         try:
             stored = self._record.read(row)
-        except PoseioError:
-            raise
         except Exception as exc:  # noqa: BLE001 - a plugin's reader may fail in any way on a damaged file
+            raise_server_failure(self._stream, exc)  # the server failed, not the file
+            if isinstance(exc, PoseioError):
+                raise
             raise ReadError(
                 f"{self._record.where}: the image of frame {index} cannot be read ({type(exc).__name__}: {exc})"
             ) from exc
@@ -133,8 +138,12 @@ class EmbeddedImages:
     def close(self) -> None:
         """Release what the plugin's reader keeps open."""
         self._cache.clear()
-        if self._record.close is not None:
-            self._record.close()
+        try:
+            if self._record.close is not None:
+                self._record.close()
+        finally:
+            if self._stream is not None:
+                self._stream.close()  # after the plugin's file: h5py may still read it while closing
 
 
 def _decoded(stored: object, index: int, where: str) -> np.ndarray:

@@ -15,7 +15,7 @@ the format name in each call and answers for that format.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pluggy
 
@@ -178,38 +178,61 @@ def poseio_validate(format: str, path: Path) -> list[ValidatorReport]:
 
 
 @hookspec
-def poseio_frames(video: Video, source: Path | None) -> EmbeddedFrames | None:
+def poseio_frames(video: Video, source: Path | None, stream: BinaryIO | None) -> EmbeddedFrames | None:
     """Say where the pose file keeps the images of ``video``'s frames, when it keeps them itself.
 
     Called the first time a frame of a video is asked for (``video[i]``,
     ``video.open()``, ``poseio render``), never while loading: return ``None``
     at once for a video your reader did not make, recognised by what your
-    reader put in ``video.metadata``. ``source`` is the pose file the video
-    was loaded from (``None`` for a video made in Python, or read from a URL);
-    read the images from it and from nowhere else. Return a
-    `poseio.EmbeddedFrames`: the frame number of each image, and ``read(i)``,
-    which returns image ``i`` as the file stores it (encoded bytes, or an
-    array); poseio decodes, checks the memory budget and serves
+    reader put in ``video.metadata``. Read the images from the pose file the
+    video was loaded from, and from nowhere else:
+
+    - ``source``: that file's `~pathlib.Path` when it was loaded from a local
+      path; else ``None``.
+    - ``stream``: that file when it was loaded from a URL, as a read-only,
+      seekable binary file object (``stream.name`` is the URL for messages);
+      else ``None``. Its reads are HTTP Range requests for cached blocks,
+      with the deadline and the refusals of remote pose files; it connects on
+      the first read, and poseio closes it after ``EmbeddedFrames.close`` (do
+      not close it yourself). Open it as you would the path
+      (``h5py.File(stream, "r")``).
+
+    Both are ``None`` for a video made in Python, and for one loaded from a
+    file object: that object is the caller's, who may close it once ``load``
+    returns, so poseio keeps none. Raise `poseio.ReadError` then, saying to
+    load the file from its path or URL.
+
+    Return a `poseio.EmbeddedFrames`: the frame number of each image, and
+    ``read(i)``, which returns image ``i`` as the file stores it (encoded
+    bytes, or an array); poseio decodes, checks the memory budget and serves
     ``video[frame]``. The images the file holds come before any video file
-    the video names. An implementation may leave out ``source``.
+    the video names.
+
+    An implementation names only the arguments it uses, and gets only those:
+    one that leaves out ``stream`` (written before it existed) still gets a
+    ``Path`` or ``None`` as ``source``, and is never given a file object.
 
     Example::
 
         import h5py
-        from poseio.hdf5 import check_dataset, check_stored, reading
+        from poseio.hdf5 import check_stored, reading
 
 
         @poseio.hookimpl
-        def poseio_frames(video, source):
+        def poseio_frames(video, source, stream):
             stored = video.metadata.get("myformat_images")  # put there by this plugin's reader
             if stored is None:
                 return None
-            if source is None:
-                raise poseio.ReadError(f"{video.filename}: its images are read only from a local pose file")
-            h5file = h5py.File(source, "r")
+            file = source if source is not None else stream
+            if file is None:
+                raise poseio.ReadError(
+                    f"{video.filename}: its images are read from the file it was loaded from; "
+                    "load it from a path or URL, not a file object"
+                )
+            h5file = h5py.File(file, "r")  # a path, or the file at its URL
             images = h5file[stored]  # (n_images, height, width, 3) uint8
             check_stored(images)
-            where = f"{source}:{stored}"
+            where = f"{getattr(file, 'name', file)}:{stored}"
 
             def read(i):
                 with reading(f"image {i}", where):
