@@ -34,19 +34,8 @@ def _labelled(video: poseio.Video, frames=LABELLED) -> poseio.Labels:
     """Two-animal labels on ``frames`` of ``video``."""
     labels = predictions(n_frames=max(frames) + 1)
     table = labels.to_table()
-    keep = np.isin(table.frame_idx, frames)
     return poseio.Labels.from_table(
-        poseio.PoseTable.build(
-            table.points[keep],
-            video=table.video[keep],
-            frame_idx=table.frame_idx[keep],
-            skeleton=table.skeleton[keep],
-            track=table.track[keep],
-            predicted=table.predicted[keep],
-            point_scores=table.point_scores[keep],
-            score=table.score[keep],
-            tracking_score=table.tracking_score[keep],
-        ),
+        table.take(np.isin(table.frame_idx, frames)),
         videos=[video],
         skeletons=labels.skeletons,
         tracks=labels.tracks,

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import poseio
+from poseio.limits import check_allocation
 
 from poseio_sleap._common import PACKAGE_ENDING, SLEAP_KEY, SLP, to_json_text
 from poseio_sleap._videos import encode_video
@@ -82,6 +83,7 @@ def encode_frames(video: poseio.Video, frames: list[int]) -> EncodedVideo:
         FrameUnavailable: A frame's image cannot be read (no file, outside the
             pose file's folder, past the video's end, damaged).
         poseio.MissingDependencyError: Pillow, or PyAV for a media file, is not installed.
+        poseio.WriteError: The images would take more than the save's memory budget.
     """
     try:
         import PIL.Image
@@ -100,8 +102,10 @@ def encode_frames(video: poseio.Video, frames: list[int]) -> EncodedVideo:
                 buffer = io.BytesIO()
                 PIL.Image.fromarray(image[:, :, 0] if mode == "L" else image, mode=mode).save(buffer, format="PNG")
                 images.append(buffer.getvalue())
+                # Every image is held until the file is written: they draw on the save's memory budget.
+                check_allocation(len(images[-1]), f"the PNG image of frame {frame}", video.filename)
             n_frames = video.shape[0] if video.shape and video.shape[0] else len(reader)
-    except poseio.MissingDependencyError:
+    except (poseio.MissingDependencyError, poseio.WriteError):
         raise
     except (poseio.PoseioError, IndexError) as exc:
         raise FrameUnavailable(video, frame, exc) from exc
