@@ -279,3 +279,34 @@ def test_only_a_hook_that_names_stream_gets_one_and_the_url_is_contacted_only_wh
         assert new.head == (tmp_path / "poses.slp").read_bytes()[:8] and server.requests > before
     else:
         assert server.requests == before  # no plugin read: the URL was not contacted
+
+
+@pytest.mark.corpus
+@needs_stream
+def test_a_user_reads_a_packages_frames_at_a_url_in_a_fresh_process_and_from_a_pickled_video(server, tmp_path):
+    import pickle
+
+    from fresh_process import run_fresh
+    from test_frames_embedded import _stored_slp_images
+
+    path = corpus_file("formats", "sio095_user_labels_embedded.pkg.slp")
+    frames = _stored_slp_images(path)[0]  # decoded here by h5py + Pillow
+    np.savez(tmp_path / "expected.npz", frames=sorted(frames), images=np.stack([frames[f] for f in sorted(frames)]))
+    url = server.serve(path)
+    (tmp_path / "video.pickle").write_bytes(pickle.dumps(poseio.load(url).videos[0]))  # never opened here
+    run_fresh(
+        f"""
+        import pickle
+        import numpy as np
+        expected = np.load({str(tmp_path / "expected.npz")!r})
+        frames, images = expected["frames"].tolist(), expected["images"]
+        video = poseio.load({url!r}).videos[0]
+        assert np.array_equal(video[frames], images)
+        assert all(np.array_equal(video[f], image) for f, image in zip(frames, images))
+        video.close()
+        with open({str(tmp_path / "video.pickle")!r}, "rb") as f:
+            copy = pickle.load(f)
+        assert np.array_equal(copy[frames], images)
+        copy.close()
+        """
+    )
