@@ -147,7 +147,9 @@ def embedded_image(video: poseio.Video, frame_idx: int) -> bytes:
         encoding and ``["channel_order"]`` the order of colour channels).
 
     Raises:
-        poseio.InvalidLabelsError: The video has no embedded frames, or not this one.
+        poseio.InvalidLabelsError: The video has no embedded frames, or not this one,
+            or its package was loaded from a URL or a file object (``video[frame_idx]``
+            reads the image decoded from a URL's package).
         poseio.ReadError: The package cannot be opened or read.
     """
     import h5py
