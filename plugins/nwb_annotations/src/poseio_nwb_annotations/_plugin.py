@@ -7,7 +7,7 @@ imported when they run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import poseio
 from poseio_nwb import nwb_format_info, nwb_to_read, nwb_write_claim, pose_claim, validate_nwb
@@ -63,7 +63,7 @@ def poseio_validate(format: str, path: Path) -> list[poseio.ValidatorReport]:
 
 
 @poseio.hookimpl
-def poseio_frames(video: poseio.Video, source: Path | None) -> poseio.EmbeddedFrames | None:
+def poseio_frames(video: poseio.Video, source: Path | None, stream: BinaryIO | None) -> poseio.EmbeddedFrames | None:
     from poseio_nwb_annotations._images import stored_frames
 
-    return stored_frames(video, source)
+    return stored_frames(video, source, stream)

@@ -7,7 +7,7 @@ plugins; the readers and writers (and with them h5py) are imported on first use.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import poseio
 
@@ -78,7 +78,7 @@ def poseio_write(format: str, labels: poseio.Labels, path: Path, options: dict[s
 
 
 @poseio.hookimpl
-def poseio_frames(video: poseio.Video, source: Path | None) -> poseio.EmbeddedFrames | None:
+def poseio_frames(video: poseio.Video, source: Path | None, stream: BinaryIO | None) -> poseio.EmbeddedFrames | None:
     from poseio_sleap._frames import embedded_frames
 
-    return embedded_frames(video, source)
+    return embedded_frames(video, source, stream)
