@@ -278,3 +278,43 @@ def test_results_convert_to_nwb(tmp_path):
     back = poseio.load(out)
     assert back.skeletons[0].node_names == COCO_NAMES
     assert np.array_equal(back.numpy()[truth["frames"], 0], truth["points"][:, 0])
+
+
+def test_a_demo_file_with_a_lifters_3d_keys_reads_its_2d_instances_and_names_what_is_not_read(tmp_path):
+    # The layout of a real file written by a pipeline on MMPose's top-down demo (evejcik/DeepScreens, commit
+    # 27a47338, "Manual Data Collection/Raw 133s/segment_3067_3132.json"): meta_info (coco_wholebody) beside
+    # meta_info_3d (h36m) and video_info; frames counted from 1; each instance's 2D keypoints and
+    # keypoint_scores beside keypoints_3d and keypoint_scores_3d, a flat bbox, bbox_3d, bbox_score as [1.0],
+    # edge and track_id. The numbers here are the first two points of its first frame's two people.
+    names = ["nose", "left_eye"]
+    meta = {"dataset_name": "coco_wholebody", "num_keypoints": 2, "keypoint_id2name": {"0": "nose", "1": "left_eye"}}
+
+    def person(points, scores, box, track):
+        return {"keypoints": points, "keypoints_3d": [[0.294, -0.088, 100.892]], "keypoint_scores": scores,
+                "keypoint_scores_3d": [0.832], "bbox": box, "bbox_3d": [-455.075, -71.528, 0.0, 455.7, 202.6, 481.4],
+                "bbox_score": [1.0], "edge": False, "track_id": track}  # fmt: skip
+
+    people = [
+        person([[563.562, 79.388], [564.019, 76.351]], [0.938, 0.93], [439.908, 62.496, 595.535, 172.776], 0),
+        person([[378.871, 155.408], [381.487, 151.889]], [0.956, 0.949], [315.084, 127.547, 458.347, 274.588], 1),
+    ]
+    data = {"meta_info": meta, "meta_info_3d": {"dataset_name": "h36m", "num_keypoints": 1},
+            "video_info": [{"video_shape": [640, 360], "frame_rate": 59.94005994005994}],
+            "instance_info": [{"frame_id": 1, "instances": people}]}  # fmt: skip
+    path = tmp_path / "segment_3067_3132.json"
+    path.write_text(json.dumps(data, indent="\t"))
+    [claim] = [c for c in poseio.sniff(path) if c.confidence > 0]
+    assert claim.format == "mmpose"
+    labels = poseio.load(path)
+    assert labels.skeletons[0].node_names == names and [t.name for t in labels.tracks] == ["track_0", "track_1"]
+    table = labels.to_table()
+    assert table.frame_idx.tolist() == [1, 1] and table.score.tolist() == [1.0, 1.0]
+    for row, item in enumerate(people):
+        assert table.points[row].tolist() == item["keypoints"]
+        assert table.point_scores[row].tolist() == item["keypoint_scores"]
+        assert labels.provenance["mmpose"]["bboxes"][row].tolist() == item["bbox"]
+        assert labels.tracks[table.track[row]].name == f"track_{item['track_id']}"
+    assert labels.provenance["mmpose"]["not_read"] == [
+        "instance.bbox_3d", "instance.edge", "instance.keypoint_scores_3d", "instance.keypoints_3d", "meta_info_3d",
+        "video_info",
+    ]  # fmt: skip

@@ -28,6 +28,29 @@ from poseio.options import check_fps, check_video, refuse_unknown
 from poseio_mmpose._plugin import READ_OPTIONS
 from poseio_mmpose._sniff import FORMAT
 
+#: The keys read at each level; any other is named in ``provenance["mmpose"]["not_read"]``.
+READ_KEYS = {
+    "file": ("meta_info", "instance_info"),
+    "frame": ("frame_id", "instances"),
+    "instance": ("keypoints", "keypoint_scores", "bbox", "bbox_score", "track_id"),
+}
+
+
+def _not_read(data: Any, instances: list[dict]) -> list[str]:
+    """The keys no part of the Labels holds (``video_info``, ``instance.keypoints_3d``...), each named once.
+
+    Pipelines built on MMPose's demos add their own (a real one writes the 3D lifter's ``keypoints_3d`` beside
+    the 2D ``keypoints``, and ``meta_info_3d`` and ``video_info`` beside ``meta_info``): none goes unsaid.
+    """
+    found = {k for k in data if k not in READ_KEYS["file"]} if isinstance(data, dict) else set()
+    entries = data.get("instance_info") if isinstance(data, dict) else data
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("instances"), list):
+            found.update(f"frame.{k}" for k in entry if k not in READ_KEYS["frame"])
+    for item in instances:
+        found.update(f"instance.{k}" for k in item if k not in READ_KEYS["instance"])
+    return sorted(found)
+
 
 def _frames(data: Any, error) -> tuple[str, dict | None, list[tuple[int, list]]]:
     """The layout's name, its meta_info, and (frame, instances) pairs in the file's order."""
@@ -138,7 +161,8 @@ def read_mmpose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     def error(problem: str) -> poseio.ReadError:
         return unreadable(probe.name, f"{FORMAT} file", problem, path=probe.path)
 
-    layout, meta, frames = _frames(read_json(probe, f"{FORMAT} file"), error)
+    data = read_json(probe, f"{FORMAT} file")
+    layout, meta, frames = _frames(data, error)
     instances, frame_column = [], []
     for frame, items in frames:
         for position, item in enumerate(items):
@@ -209,6 +233,7 @@ def read_mmpose(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         "keypoints": "x, y, score" if triples else ("x, y, z" if ndim == 3 else "x, y"),
         "meta_info": meta,
         "dropped": dropped,
+        "not_read": _not_read(data, instances),
     }
     video = poseio.Video(video_name or PurePath(probe.name).stem, fps=fps)
     return poseio.Labels.from_table(
