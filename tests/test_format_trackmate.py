@@ -260,3 +260,36 @@ def test_a_header_without_rows_reads_as_empty_labels_and_options_are_checked(tmp
     assert (labels.videos[0].filename, labels.videos[0].fps) == ("movie.tif", 10.0)
     with pytest.raises(poseio.InvalidOptionError, match="does not know the read options"):
         poseio.load(full, skeleton=["a"])
+
+
+def test_a_spots_in_tracks_statistics_table_as_trackmate_3_to_6_saved_it(tmp_path):
+    # A real table saved from TrackMate's "Spots in tracks statistics" window (JHermosillaD/Python, commit
+    # d23e9bb7, "Spots in tracks statistics.csv": 19819 spots of 118 tracks, all read as pandas reads them)
+    # has one header line whose first key is "Label" and TrackMate 3-6's feature keys (MANUAL_COLOR,
+    # MEAN_INTENSITY, ..., SNR), rows in track order rather than by ID, 3 decimals, POSITION_T equal to FRAME.
+    text = (
+        "Label,ID,TRACK_ID,QUALITY,POSITION_X,POSITION_Y,POSITION_Z,POSITION_T,FRAME,RADIUS,VISIBILITY,"
+        "MANUAL_COLOR,MEAN_INTENSITY,MEDIAN_INTENSITY,MIN_INTENSITY,MAX_INTENSITY,TOTAL_INTENSITY,"
+        "STANDARD_DEVIATION,ESTIMATED_DIAMETER,CONTRAST,SNR\n"
+        "ID68,68,0,2.983,71.960,47.792,0,0,0,13.750,1,-10921639,206.096,255,0,255,135405,100.470,24.457,0.656,1.625\n"
+        "ID17,17,0,2.787,72.375,47.281,0,1,1,13.750,1,-10921639,193.676,255,0,255,127245,109.065,24.253,0.644,1.392\n"
+        "ID5,5,1,2.500,10.125,20.250,0,0,0,13.750,1,-10921639,190.000,255,0,255,120000,100.000,24.000,0.600,1.300\n"
+    )
+    path = tmp_path / "Spots in tracks statistics.csv"
+    path.write_text(text)
+    [claim] = [c for c in poseio.sniff(path) if c.confidence > 0]
+    assert (claim.format, claim.confidence) == ("trackmate", poseio.TYPED_MATCH)
+    labels = poseio.load(path)
+    assert [t.name for t in labels.tracks] == ["Track_0", "Track_1"]
+    expected = sorted(
+        (int(r[8]), f"Track_{r[2]}", float(r[4]), float(r[5]), float(r[3]))
+        for r in (line.split(",") for line in text.splitlines()[1:])
+    )
+    table = labels.to_table()
+    got = sorted(
+        (int(f), labels.tracks[t].name, float(p[0, 0]), float(p[0, 1]), float(s))
+        for f, t, p, s in zip(table.frame_idx, table.track, table.points, table.score, strict=True)
+    )
+    assert got == expected
+    details = labels.provenance["trackmate"]
+    assert details["header_rows"] == 1 and details["frame_interval"] == 1.0 and labels.videos[0].fps is None
