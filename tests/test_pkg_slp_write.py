@@ -143,6 +143,15 @@ def test_a_labelled_frame_without_an_image_is_refused_saying_what_to_do(tmp_path
     assert not (tmp_path / "keep.slp").exists()
 
 
+def test_images_held_for_a_package_draw_on_the_saves_memory_budget(tmp_path):
+    spec = dict(VIDEOS["h264_bframes.mp4"])
+    path = _write(tmp_path / "cam.mp4", spec.pop("codec"), **spec)
+    (tmp_path / "keep.pkg.slp").write_bytes(b"an earlier package")
+    with pytest.raises(poseio.WriteError, match="frame .*memory_budget='2GB'"):
+        poseio.save(_labelled(poseio.Video(str(path))), tmp_path / "keep.pkg.slp", memory_budget="1KB")
+    assert (tmp_path / "keep.pkg.slp").read_bytes() == b"an earlier package"
+
+
 def test_a_video_outside_the_pose_files_folder_is_not_read_to_fill_a_package(tmp_path):
     spec = dict(VIDEOS["h264_bframes.mp4"])
     (tmp_path / "elsewhere").mkdir()

@@ -27,7 +27,7 @@ import numpy as np
 from poseio._errors import MissingDependencyError, PoseioError, ReadError, UnsafeFileError
 from poseio._frames._reader import NoImageError
 from poseio._frames._stream import PoseFileStream, raise_server_failure
-from poseio._storage._policy import BUDGET_VARIABLE, current_policy, draw, size_text
+from poseio._storage._policy import BUDGET_VARIABLE, check_allocation, current_policy, draw, size_text
 
 #: The Pillow decoders an embedded image may use: the formats pose files embed, and no other.
 DECODERS = ("PNG", "JPEG", "BMP", "TIFF")
@@ -203,8 +203,13 @@ def draw_pixels(nbytes: int, what: str, where: str) -> None:
     """Draw an image's pixels from the memory budget, or refuse it saying how to raise the budget.
 
     Frames are read after the load, so the fix is the environment variable
-    (``video[i]`` takes no ``memory_budget=``).
+    (``video[i]`` takes no ``memory_budget=``). During a save (a writer that
+    embeds frames) they draw on the save's budget, and over it is the
+    `WriteError` every writer raises, naming ``memory_budget=``.
     """
+    if current_policy().writing:
+        check_allocation(nbytes, what, where)
+        return
     if not draw(nbytes):
         raise UnsafeFileError(
             f"{where}: {what} would need {size_text(nbytes)}, more than poseio's memory budget of "
