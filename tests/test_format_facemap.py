@@ -207,3 +207,24 @@ def test_a_file_over_the_memory_budget_is_refused(tmp_path):
     path = write_facemap(tmp_path / "big.h5", *_arrays(n_frames=2000, seed=6))
     with pytest.raises(poseio.UnsafeFileError):
         poseio.load(path, memory_budget=10_000)
+
+
+def test_the_pandas_table_of_facemaps_early_code_is_left_to_the_dlc_format(tmp_path):
+    # No real Facemap file was found on GitHub. Facemap's early pose code (MouseLand/facemap's
+    # pose.save_pose_prediction before 1.0) wrote <video>_FacemapPose.h5 with pandas:
+    # dataFrame.to_hdf(path, "df_with_missing") of columns (scorer "Facemap", bodyparts, x/y/likelihood),
+    # DeepLabCut's layout. Such a file is DeepLabCut's to read, point for point.
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("tables")
+    columns = pd.MultiIndex.from_product(
+        [["Facemap"], ["eye(back)", "nose(tip)"], ["x", "y", "likelihood"]], names=["scorer", "bodyparts", "coords"]
+    )
+    values = np.arange(18, dtype=float).reshape(3, 6) + 0.5
+    path = tmp_path / "cam1_FacemapPose.h5"
+    pd.DataFrame(values, columns=columns).to_hdf(path, key="df_with_missing", mode="w")
+    assert [c.format for c in poseio.sniff(path) if c.confidence > 0] == ["dlc"]
+    labels = poseio.load(path)
+    assert labels.skeletons[0].node_names == ["eye(back)", "nose(tip)"]
+    points, scores = labels.numpy(return_scores=True)
+    assert np.array_equal(points[:, 0], values.reshape(3, 2, 3)[..., :2])
+    assert np.array_equal(scores[:, 0], values.reshape(3, 2, 3)[..., 2])
