@@ -308,3 +308,57 @@ def test_a_user_loads_an_idtracker_h5_in_a_fresh_process(tmp_path):
         assert np.array_equal(labels.numpy()[:, :, 0], expected, equal_nan=True)
         """
     )
+
+
+def write_tidy_export(folder: Path, trajectories: np.ndarray, probabilities: np.ndarray, fps: float = FPS) -> Path:
+    """trajectories_tidy/ as idtracker.ai 6.0.14's csv_tidy writer lays it out: a row per frame and animal."""
+    folder.mkdir()
+    lines = ["frame,time,individual,x,y,probability"]
+    for frame, row in enumerate(trajectories):
+        for animal, (x, y) in enumerate(row):
+            lines.append(f"{frame},{frame / fps:.3f},{animal},{x:.3f},{y:.3f},{probabilities[frame, animal, 0]:.3e}")
+    (folder / "trajectories_tidy.csv").write_text("\n".join(lines) + "\n")
+    (folder / "attributes_tidy.json").write_text(json.dumps({"frames_per_second": fps, "version": "6.0.14"}))
+    return folder / "trajectories_tidy.csv"
+
+
+def test_the_tidy_csv_export_reads_every_animal_as_numpy_reads_it(tmp_path):
+    # A real tidy export (animovement/aniread, commit a4800d31, tests/testthat/data/idtrackerai/trajectories_tidy/:
+    # idtracker.ai 6.0.14's writer run on a 6.0.0a0 session) heads its rows frame,time,individual,x,y,probability,
+    # numbers animals from 0, writes nan,nan,nan for an animal not seen and a nan probability beside a known
+    # position, with attributes_tidy.json beside it.
+    trajectories, probabilities = _trajectories()
+    probabilities[2, 0] = np.nan  # a position without its identity's probability
+    path = write_tidy_export(tmp_path / "trajectories_tidy", trajectories, probabilities)
+    [claim] = [c for c in poseio.sniff(path.parent) if c.format == "idtracker"]
+    assert claim.confidence == poseio.TYPED_MATCH
+    rows = np.genfromtxt(path, delimiter=",", skip_header=1)
+    expected = np.full((N_FRAMES, N_ANIMALS, 2), np.nan)
+    scores = np.full((N_FRAMES, N_ANIMALS), np.nan)
+    frames, animals = rows[:, 0].astype(int), rows[:, 2].astype(int)
+    expected[frames, animals], scores[frames, animals] = rows[:, 3:5], rows[:, 5]
+    for labels in (poseio.load(path.parent), poseio.load(path)):
+        table = labels.to_table()
+        got = np.full((N_FRAMES, N_ANIMALS, 2), np.nan)
+        got[table.frame_idx, table.track] = table.points[:, 0]
+        seen = np.isfinite(expected).all(axis=2)
+        assert np.array_equal(np.isfinite(got).all(axis=2), seen) and np.array_equal(got[seen], expected[seen])
+        assert np.array_equal(table.tracking_score, scores[table.frame_idx, table.track], equal_nan=True)
+        assert labels.videos[0].fps == FPS and labels.provenance["idtracker"]["layout"] == "csv_tidy"
+        assert [t.name for t in labels.tracks] == ["identity_1", "identity_2", "identity_3"]
+
+
+def test_a_tidy_csv_declaring_huge_arrays_or_an_animal_twice_is_refused(tmp_path):
+    header = "frame,time,individual,x,y,probability\n"
+    huge = tmp_path / "huge.csv"
+    huge.write_text(header + "0,0.0,0,1.0,2.0,1.0\n1000000000000,1.0,5,1.0,2.0,1.0\n")
+    with pytest.raises(poseio.UnsafeFileError):
+        poseio.load(huge)
+    twice = tmp_path / "twice.csv"
+    twice.write_text(header + "0,0.0,0,1.0,2.0,1.0\n0,0.0,0,3.0,4.0,1.0\n")
+    with pytest.raises(poseio.ReadError, match="two rows in one frame"):
+        poseio.load(twice)
+    fraction = tmp_path / "fraction.csv"
+    fraction.write_text(header + "0.5,0.0,0,1.0,2.0,1.0\n")
+    with pytest.raises(poseio.ReadError, match="as its frame"):
+        poseio.load(fraction)

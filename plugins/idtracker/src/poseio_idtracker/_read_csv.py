@@ -6,7 +6,9 @@ animal's position, ``nan`` where it was not seen; values with 3 decimals),
 ``id_probabilities.csv`` (``time,id_probabilities1,...``, or ``seconds,...``) and
 ``attributes.json`` (the dictionary's other entries: ``frames_per_second``,
 ``body_length``, ``video_paths``, ...). poseio loads ``trajectories.csv`` and
-reads the two others when they are beside it.
+reads the two others when they are beside it. idtracker.ai 6.0.14's tidy export
+(``trajectories_tidy/trajectories_tidy.csv`` beside ``attributes_tidy.json``)
+is laid back into the same arrays by `_read_tidy` and read the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from poseio.limits import check_allocation
 from poseio.options import check_fps, check_video, refuse_unknown
 
 from poseio_idtracker._labels import build, fail, frame_rate, track_names
-from poseio_idtracker._sniff import CSV_HEADER, FORMAT, TIME_COLUMN
+from poseio_idtracker._read_tidy import parse_tidy
+from poseio_idtracker._sniff import CSV_HEADER, CSV_TABLES, FORMAT, TIDY_ATTRIBUTES, TIDY_HEADER, TIME_COLUMN
 
 READ_OPTIONS = ("fps", "video")
 #: What ``attributes.json`` should be, as the messages name it.
@@ -85,18 +88,24 @@ def read_csv(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
     fps, video = check_fps(options.get("fps"), FORMAT), check_video(options.get("video"), FORMAT)
     lines = head_lines(probe)
     header = _header(list(lines.complete))
-    if not CSV_HEADER.match(header):
-        raise fail(probe, f"its header is not time,x1,y1,x2,y2,... (it is {header[:80]!r})")
-    width = header.count(",") + 1
-    index = 1 if _TIME.match(header) else 0
-    block, frame = read_block(source_of(probe), skip=1, width=width, name=probe.name, index_columns=index)
-    n_frames, n_animals = len(block), block.shape[1] // 2
-    trajectories = block.reshape(n_frames, n_animals, 2)
-    times = frame[0].to_numpy(dtype=np.float64) if index else None
-
     folder = probe.path.parent if probe.path is not None else None
-    attributes = _attributes(folder / "attributes.json") if folder is not None else {}
-    probabilities = _probabilities(folder / "id_probabilities.csv", n_frames, n_animals) if folder else None
+    if header == TIDY_HEADER:
+        trajectories, probabilities, times = parse_tidy(probe)
+        attributes = _attributes(folder / TIDY_ATTRIBUTES) if folder is not None else {}
+        layout = "csv_tidy"
+    elif CSV_HEADER.match(header):
+        width = header.count(",") + 1
+        index = 1 if _TIME.match(header) else 0
+        block, frame = read_block(source_of(probe), skip=1, width=width, name=probe.name, index_columns=index)
+        n_frames, n_animals = len(block), block.shape[1] // 2
+        trajectories = block.reshape(n_frames, n_animals, 2)
+        times = frame[0].to_numpy(dtype=np.float64) if index else None
+        attributes = _attributes(folder / "attributes.json") if folder is not None else {}
+        probabilities = _probabilities(folder / "id_probabilities.csv", n_frames, n_animals) if folder else None
+        layout = "csv"
+    else:
+        raise fail(probe, f"its header is not time,x1,y1,x2,y2,... nor {TIDY_HEADER} (it is {header[:80]!r})")
+    n_animals = trajectories.shape[1]
     rate = frame_rate(attributes.get("frames_per_second"))
     if rate is None and times is not None:
         rate = _rate_of_times(times)
@@ -105,7 +114,7 @@ def read_csv(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
         video = paths[0]
     elif video is None and isinstance(attributes.get("video_path"), str):
         video = attributes["video_path"]
-    details = {"layout": "csv", "attributes": attributes, "length_unit": attributes.get("length_unit")}
+    details = {"layout": layout, "attributes": attributes, "length_unit": attributes.get("length_unit")}
     if times is not None:
         details["time"] = times
     return build(
@@ -120,9 +129,10 @@ def read_csv(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
 
 
 def read_csv_folder(probe: poseio.Probe, options: dict[str, Any]) -> poseio.Labels:
-    """Read the CSV export's folder (``trajectories_csv/``): its ``trajectories.csv`` and the files beside it."""
-    member = probe.member("trajectories.csv")
+    """Read a CSV export's folder (``trajectories_csv/``, ``trajectories_tidy/``): its table and what is beside it."""
+    name = next((n for n in CSV_TABLES if n in probe.entries), CSV_TABLES[0])
+    member = probe.member(name)
     if member is None or not member.is_file():
-        raise fail(probe, "the folder has no trajectories.csv")
+        raise fail(probe, "the folder has no trajectories.csv (nor trajectories_tidy.csv)")
     with poseio.Probe(member) as inner:
         return read_csv(inner, options)

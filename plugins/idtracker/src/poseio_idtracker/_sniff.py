@@ -29,6 +29,12 @@ NPY_MAGIC = b"\x93NUMPY"
 TIME_COLUMN = r"(?:time|seconds),"
 #: The CSV export's header: a time column, then x and y of animals 1, 2, ...
 CSV_HEADER = re.compile(rf"^({TIME_COLUMN})?x1,y1(,x\d+,y\d+)*$")
+#: The tidy CSV export's header (idtracker.ai 6.0.14, ``--formats csv_tidy``): one row per frame and animal.
+TIDY_HEADER = "frame,time,individual,x,y,probability"
+#: What the tidy export writes beside its table (the CSV export writes attributes.json).
+TIDY_ATTRIBUTES = "attributes_tidy.json"
+#: The tables of the CSV exports' folders (``trajectories_csv/``, ``trajectories_tidy/``).
+CSV_TABLES = ("trajectories.csv", "trajectories_tidy.csv")
 
 
 def sniff(probe: poseio.Probe) -> poseio.Claim:
@@ -100,18 +106,17 @@ def _sniff_npy(head: bytes) -> poseio.Claim:
 
 
 def _sniff_folder(probe: poseio.Probe) -> poseio.Claim:
-    """``trajectories_csv/``: a folder with ``trajectories.csv`` (judged by its header) and ``attributes.json``."""
-    if "trajectories.csv" not in probe.entries:
+    """``trajectories_csv/`` (or ``trajectories_tidy/``): a folder with its table, judged by its header."""
+    name = next((n for n in CSV_TABLES if n in probe.entries), None)
+    if name is None:
         return poseio.Claim(FORMAT, poseio.NOT_MINE, "a folder without idtracker.ai's trajectories.csv")
-    member = probe.member("trajectories.csv")
+    member = probe.member(name)
     if member is None or not member.is_file():
-        return poseio.Claim(FORMAT, poseio.NOT_MINE, "trajectories.csv is not a file")
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, f"{name} is not a file")
     with poseio.Probe(member) as inner:
         claim = _sniff_csv(inner)
     if claim.confidence == poseio.NOT_MINE:
-        return poseio.Claim(
-            FORMAT, poseio.NOT_MINE, f"a folder whose trajectories.csv is not idtracker.ai's: {claim.reason}"
-        )
+        return poseio.Claim(FORMAT, poseio.NOT_MINE, f"a folder whose {name} is not idtracker.ai's: {claim.reason}")
     return poseio.Claim(FORMAT, claim.confidence, f"idtracker.ai's CSV export folder ({claim.reason})")
 
 
@@ -123,11 +128,16 @@ def _sniff_csv(probe: poseio.Probe) -> poseio.Claim:
         return poseio.Claim(FORMAT, poseio.NOT_MINE, lines.refusal)
     first = lines.complete[0] if lines.complete else ""
     header = first.strip().replace(" ", "")
+    beside = probe.path.parent if probe.path is not None else None
+    if header == TIDY_HEADER:
+        if beside is not None and (beside / TIDY_ATTRIBUTES).is_file():
+            return poseio.Claim(FORMAT, poseio.TYPED_MATCH, f"idtracker.ai tidy CSV export beside {TIDY_ATTRIBUTES}")
+        return poseio.Claim(FORMAT, poseio.STRUCTURE_MATCH, f"idtracker.ai's tidy CSV header {TIDY_HEADER}")
     if not CSV_HEADER.match(header):
         return poseio.Claim(FORMAT, poseio.NOT_MINE, "a CSV file without idtracker.ai's time,x1,y1,... header")
     numbers = [int(n) for n in re.findall(r"[xy](\d+)", header)]
     if numbers != [n for k in range(1, len(numbers) // 2 + 1) for n in (k, k)]:
         return poseio.Claim(FORMAT, poseio.NOT_MINE, "x/y columns not numbered 1, 2, ... as idtracker.ai numbers them")
-    if probe.path is not None and (probe.path.parent / "attributes.json").is_file():
+    if beside is not None and (beside / "attributes.json").is_file():
         return poseio.Claim(FORMAT, poseio.TYPED_MATCH, "idtracker.ai CSV export: x1,y1,... beside attributes.json")
     return poseio.Claim(FORMAT, poseio.STRUCTURE_MATCH, "idtracker.ai's CSV header x1,y1,x2,y2,...")
