@@ -294,3 +294,10 @@ def test_grid_over_the_memory_budget_is_refused_before_allocating():
     frame = LabeledFrame(Video("v.mp4"), 10**9, [Instance([[1.0, 1.0]], Skeleton(["a"]))])
     with pytest.raises(poseio.InvalidLabelsError, match=r"labels\.grid\(\)"):
         Labels([frame]).grid()
+
+
+@given(values=arrays(np.int64, st.integers(0, 40), elements=st.integers(-5, 300)))
+def test_distinct_values_of_a_column_are_numpys_unique(values):
+    from poseio._model._table import distinct
+
+    np.testing.assert_array_equal(distinct(values), np.unique(values))
