@@ -36,6 +36,7 @@ def main() -> None:
     baseline = run_seconds("pass", args.repeats)
     rows = {
         "import poseio": run_seconds("import poseio", args.repeats),
+        "import poseio + find the plugins": run_seconds("import poseio; poseio.formats()", args.repeats),
         "import poseio + sniff": run_seconds(f"import poseio; poseio.sniff({args.file!r})", args.repeats),
         "poseio info (CLI, in-process)": run_seconds(
             f"from poseio.cli import cli; cli(['info', {args.file!r}], standalone_mode=False)", args.repeats
