@@ -20,7 +20,6 @@ import pytest
 from conftest import CORPUS
 from corpus_truth import BOOKKEEPING, corpus_paths
 from fresh_process import run_fresh
-from poseio.mat import CLASSES as MAT_CLASSES
 from poseio.testing import FormatConformance
 
 scipy_io = pytest.importorskip("scipy.io")
@@ -259,11 +258,6 @@ def with_matlab_object(path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    "opaque" not in MAT_CLASSES.values(),
-    reason="poseio.mat lists no MATLAB object's header yet (a core change to poseio/mat.py is proposed)",
-    strict=True,
-)
 def test_a_v5_file_holding_a_matlab_object_reads_as_leap_saves_it(tmp_path):
     # A real LEAP labels file (talmolab/sleap, commit 22dc6cb8, tests/data/mat/labels.mat; MATLAB 5.0,
     # PCWIN64) keeps LEAP's history table as a MATLAB object beside positions and skeleton, and their contents

@@ -67,7 +67,7 @@ _MI_INT8, _MI_INT32, _MI_UINT32, _MI_MATRIX, _MI_COMPRESSED = 1, 5, 6, 14, 15
 #: MATLAB's array classes by the number in the array flags.
 CLASSES = {
     1: "cell", 2: "struct", 3: "object", 4: "char", 5: "sparse", 6: "double", 7: "single", 8: "int8", 9: "uint8",
-    10: "int16", 11: "uint16", 12: "int32", 13: "uint32", 14: "int64", 15: "uint64",
+    10: "int16", 11: "uint16", 12: "int32", 13: "uint32", 14: "int64", 15: "uint64", 17: "opaque",
 }  # fmt: skip
 #: Bytes per element of each class scipy reads as an array of its own dtype; char is 2 (UTF-16).
 ITEMSIZE = {"double": 8, "single": 4, "int8": 1, "uint8": 1, "int16": 2, "uint16": 2, "int32": 4, "uint32": 4,
@@ -162,6 +162,13 @@ def _matrix(buffer: bytes, order: str) -> Variable:
     if kind != _MI_UINT32 or len(flags) < 4:
         raise MatError("a variable has no array flags")
     mclass = CLASSES.get(struct.unpack_from(order + "I", flags)[0] & 0xFF, "unknown")
+    if mclass == "opaque":
+        # A MATLAB object (a table, a string, ...; LEAP's labels file keeps its history table as one):
+        # its name follows the flags, with no dimensions; its contents are MATLAB's own (not read here).
+        kind, name, _ = _element(buffer, offset, order)
+        if kind != _MI_INT8:
+            raise MatError("a variable has no name")
+        return Variable(name.decode("ascii", "replace"), (1, 1), mclass, stored)
     kind, dims, offset = _element(buffer, offset, order)
     if kind != _MI_INT32 or len(dims) % 4 or len(dims) < 8:
         raise MatError("a variable has no dimensions")
