@@ -194,3 +194,40 @@ def test_options_predictions_cannot_take_are_refused_as_the_labelled_frames_writ
     message = run_fresh(code).stdout
     assert message.startswith("refused:") and said in message
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("video_clock", "options", "expected"),
+    [
+        # Regular times from 0 given for a video that said it started at 5 s: the option's start, 0, is kept.
+        ({"fps": 10.0, "metadata": {"starting_time": 5.0}}, "timestamps=(np.arange(600) / 25).tolist()", (25.0, None)),
+        # A rate given for a video with its own irregular times replaces them, as for a linked video.
+        ({"timestamps": "OWN"}, "fps=25", (25.0, None)),
+        # Nothing given: the video's own times are kept.
+        ({"timestamps": "OWN", "fps": None}, "", (None, "OWN")),
+    ],
+)
+def test_the_clock_given_for_a_video_not_found_replaces_its_own(tmp_path, video_clock, options, expected):
+    own = np.cumsum(0.03 + np.arange(600) * 1e-5)
+    out = tmp_path / "x.nwb"
+    settings = {k: ("OWN_TIMES" if v == "OWN" else v) for k, v in video_clock.items()}
+    code = f"""
+    import numpy as np
+    from nwb_helpers import annotations
+    OWN_TIMES = np.cumsum(0.03 + np.arange(600) * 1e-5)
+    labels = annotations()
+    video = labels.videos[0]
+    video.filename = {str(tmp_path / "missing.mp4")!r}
+    for name, value in {settings!r}.items():
+        setattr(video, name, OWN_TIMES if value == "OWN_TIMES" else value)
+    poseio.save(labels, {str(out)!r}, {options})
+    """
+    run_fresh(code)
+    (row,) = _videos_table(out)  # read with h5py
+    fps, stamps = expected
+    assert "starting_time" not in row  # no start but 0: none written
+    assert (float(row["fps"]) if "fps" in row else None) == fps
+    if stamps is None:
+        assert "timestamps" not in row
+    else:
+        np.testing.assert_array_equal(json.loads(row["timestamps"]), own)

@@ -106,9 +106,13 @@ def prepare(nwbfile, labels: Labels, nwb_path: Path | None, options: dict[str, A
             if "timestamps" in clock:
                 video = attrs.evolve(video, fps=None, timestamps=clock["timestamps"])
             else:
-                start = clock.get("starting_time") or video.metadata.get("starting_time")
-                metadata = {**video.metadata, "starting_time": start} if start else video.metadata
-                video = attrs.evolve(video, fps=rate, metadata=metadata)
+                metadata = dict(video.metadata)
+                if "starting_time" in clock:  # regular timestamps given: their start, 0 included
+                    metadata["starting_time"] = clock["starting_time"]
+                # A clock given by option replaces the video's own times, as it does for a linked video.
+                given = any(per_video(options.get(name), video, video_id) is not None for name in ("timestamps", "fps"))
+                timestamps = None if given else video.timestamps
+                video = attrs.evolve(video, fps=rate, timestamps=timestamps, metadata=metadata)
             recorded.append((UNLINKED_TRAINING_FRAMES, video))
             continue
         clock, rate = video_clock(video, video_id, [f.frame_idx for f in frames if f.video == video_id], options)
