@@ -56,7 +56,11 @@ def _compact(rows: np.ndarray, keep: np.ndarray) -> np.ndarray:
 
     Rows move only towards the start, a slab at a time, each slab gathered
     before it is written, so that no row is overwritten before it is read.
+    When fewer than half the rows are kept, they are gathered into an array of
+    their own instead: a view would hold the whole buffer for a few rows.
     """
+    if 2 * int(np.count_nonzero(keep)) < len(rows):
+        return rows[keep]
     slab = max(1, (1 << 22) // max(1, rows[0].nbytes if len(rows) else 1))
     kept = 0
     for start in range(0, len(rows), slab):
