@@ -24,10 +24,10 @@ from typing import Any
 import attrs
 import numpy as np
 
-from poseio._errors import MissingDependencyError, PoseioError, ReadError, UnsafeFileError
+from poseio._errors import MissingDependencyError, PoseioError, ReadError, UnsafeFileError, WriteError
 from poseio._frames._reader import NoImageError
 from poseio._frames._stream import PoseFileStream, raise_server_failure
-from poseio._storage._policy import BUDGET_VARIABLE, check_allocation, current_policy, draw, size_text
+from poseio._storage._policy import BUDGET_VARIABLE, budget_message, current_policy, draw, size_text
 
 #: The Pillow decoders an embedded image may use: the formats pose files embed, and no other.
 DECODERS = ("PNG", "JPEG", "BMP", "TIFF")
@@ -204,11 +204,15 @@ def draw_pixels(nbytes: int, what: str, where: str) -> None:
 
     Frames are read after the load, so the fix is the environment variable
     (``video[i]`` takes no ``memory_budget=``). During a save (a writer that
-    embeds frames) they draw on the save's budget, and over it is the
-    `WriteError` every writer raises, naming ``memory_budget=``.
+    embeds frames) a frame must fit in what the save's budget has left, and
+    over it is the `WriteError` every writer raises, naming ``memory_budget=``;
+    it is not drawn, as a writer holds one decoded frame at a time (what it
+    keeps, such as encoded images, it draws itself).
     """
-    if current_policy().writing:
-        check_allocation(nbytes, what, where)
+    policy = current_policy()
+    if policy.writing:
+        if policy.allowance.spent + nbytes > policy.memory_budget:
+            raise WriteError(budget_message(nbytes, what, where), path=where)
         return
     if not draw(nbytes):
         raise UnsafeFileError(
