@@ -504,6 +504,9 @@ def test_a_grid_over_the_saves_memory_budget_is_a_write_error_and_writes_nothing
     instance = poseio.PredictedInstance(np.ones((2, 2)), skeleton, score=0.5)
     labels = poseio.Labels([poseio.LabeledFrame(poseio.Video("v.mp4"), 10_000_000, [instance])])
     path = tmp_path / "far.analysis.h5"
-    with pytest.raises(poseio.WriteError, match="10000001 frames x 1 animals x 2 nodes.*memory_budget='2GB'"):
+    with pytest.raises(
+        poseio.WriteError,
+        match="saving these labels: a grid of 10000001 frames x 1 animals x 2 nodes.*memory_budget='2GB'",
+    ):
         poseio.save(labels, path, memory_budget="1MB")
     assert not path.exists() and list(tmp_path.iterdir()) == []

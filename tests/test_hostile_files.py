@@ -193,7 +193,7 @@ def test_numpy_refuses_a_frame_range_beyond_the_budget(nwb):
         starting_time[()] = 1e12 / starting_time.attrs["rate"]
     labels = poseio.load(nwb)
     assert max(frame.frame_idx for frame in labels.labeled_frames) >= 10**12
-    with pytest.raises(poseio.InvalidLabelsError, match="frames x .*numpy\\(\\).* memory budget"):
+    with pytest.raises(poseio.InvalidLabelsError, match="labels.numpy\\(\\): a grid of .* frames x .* memory budget"):
         labels.numpy()
 
 

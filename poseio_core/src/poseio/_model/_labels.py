@@ -346,6 +346,8 @@ class Labels:
         Raises:
             InvalidLabelsError: The grid would exceed the memory budget, or the
                 video's skeletons have different nodes and ``skeleton`` is not given.
+            WriteError: Called by a writer during a save, the grid would exceed
+                what the save's budget has left.
         """
         names = ("points", "point_scores", "score", "tracking_score", "predicted", "occupied")
         grids, n_tracks = self._dense(video, skeleton, kind, names, "grid()")
@@ -395,10 +397,10 @@ class Labels:
         per_node = sub.ndim + ("point_scores" in names)
         per_place = n_nodes * per_node * 8 + len(set(names) - {"points", "point_scores"}) * 8
         nbytes = n_frames * n_slots * per_place
-        what = f"a grid of {n_frames} frames x {n_slots} animals x {n_nodes} nodes ({doing})"
+        what = f"a grid of {n_frames} frames x {n_slots} animals x {n_nodes} nodes"
         if current_policy().writing:
             # A writer's grid draws on the save's budget, and over it is a WriteError as in every writer.
-            check_allocation(nbytes, what, "the labels being saved")
+            check_allocation(nbytes, what, "saving these labels")
         elif over_budget(nbytes):
             raise InvalidLabelsError(
                 budget_message(nbytes, what, f"labels.{doing}")
