@@ -142,7 +142,7 @@ def test_irregular_but_distinct_timestamps_keep_every_pose(nwb):
 @pytest.mark.parametrize("fps", [float("inf"), float("nan"), 0.0, -25.0, "fast"])
 def test_save_refuses_a_rate_that_is_not_a_rate(tmp_path, fps):
     path = tmp_path / "p.nwb"
-    with pytest.raises(poseio.InvalidOptionError, match="fps option"):
+    with pytest.raises(poseio.InvalidOptionError, match=r"fps= must be a positive number of frames per second, not"):
         poseio.save(predictions(fps=None), path, fps=fps)
     assert not path.exists()
 

@@ -12,7 +12,6 @@ objects. Both follow one plan (`poseio_nwb_annotations._plan`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -164,9 +163,6 @@ def check_options(options: dict[str, Any]) -> None:
         other_only={name: "" for name in PREDICTIONS_ONLY}
         | {"scorer": f"who labelled the frames is {say_option('annotator', example='NAME')}"},
     )
-    fps = options.get("fps")
-    for value in fps.values() if isinstance(fps, Mapping) else (fps,):
-        check_fps(value, FORMAT)  # before any video is looked at: a bad value fails first
 
 
 def video_clock(video: Video, index: int, frame_idx: list[int], options: dict[str, Any]) -> tuple[dict, float | None]:

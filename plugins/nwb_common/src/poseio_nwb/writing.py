@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 from poseio import InvalidOptionError, Skeleton, Video
-from poseio.options import check_choice, refuse_unknown, say_option
+from poseio.options import check_choice, check_fps, refuse_unknown, say_option
 
 from poseio_nwb._fields import NWBFILE_OPTION_NAMES, NWBFILE_OPTIONS
 from poseio_nwb._names import unique_name
@@ -132,7 +132,8 @@ def check_writer_options(
 
     Raises:
         InvalidOptionError: An option of the other writer (named with its fix), another unknown
-            option (naming those accepted), or a ``compression`` not in `COMPRESSIONS`.
+            option (naming those accepted), a ``compression`` not in `COMPRESSIONS`, or an ``fps``
+            (or one of a ``{video: fps}`` mapping) that is not a positive number.
     """
     elsewhere = sorted(name for name in options if name not in accepted and name in other_only)
     if elsewhere:
@@ -146,6 +147,9 @@ def check_writer_options(
         )
     refuse_unknown(dict(options), accepted, format, doing="write")
     check_choice(options.get("compression"), COMPRESSIONS, format, option="compression")
+    fps = options.get("fps")
+    for value in fps.values() if isinstance(fps, Mapping) else (fps,):
+        check_fps(value, format)  # a value, or one per video: before any video is looked at
 
 
 def pop_nwbfile_options(options: dict[str, Any]) -> dict[str, Any]:
