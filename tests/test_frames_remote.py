@@ -121,25 +121,10 @@ def test_what_is_not_a_video_at_a_url_is_said(server, clip, tmp_path):
 # that URL through the same remote layer, compared with the local file's and with the rows decoded here.
 
 
-def _hooks_take_stream() -> bool:
-    """Whether the SLEAP and NWB annotations plugins' ``poseio_frames`` name ``stream`` (their ``_plugin.py``)."""
-    import inspect
-
-    from poseio_nwb_annotations import _plugin as nwb_plugin
-    from poseio_sleap import _plugin as sleap_plugin
-
-    return all("stream" in inspect.signature(p.poseio_frames).parameters for p in (sleap_plugin, nwb_plugin))
-
-
-needs_stream = pytest.mark.skipif(
-    not _hooks_take_stream(),
-    reason="the sleap and nwb_annotations plugins' poseio_frames hooks do not pass `stream` on yet (_plugin.py)",
-)
 PACKAGE_NAMES = ["minimal_instance.pkg.slp", "sio095_user_labels_embedded.pkg.slp"]
 
 
 @pytest.mark.corpus
-@needs_stream
 @pytest.mark.parametrize("name", PACKAGE_NAMES)
 def test_every_frame_a_package_at_a_url_embeds_is_the_local_packages_and_the_stored_image(server, name):
     from test_frames_embedded import _stored_slp_images  # rows read by h5py, decoded by Pillow
@@ -163,7 +148,6 @@ def test_every_frame_a_package_at_a_url_embeds_is_the_local_packages_and_the_sto
 
 
 @pytest.mark.corpus
-@needs_stream
 def test_the_images_an_nwb_file_at_a_url_stores_are_its_frames(server):
     import h5py
 
@@ -179,7 +163,6 @@ def test_the_images_an_nwb_file_at_a_url_stores_are_its_frames(server):
 
 
 @pytest.mark.corpus
-@needs_stream
 def test_a_package_at_a_url_keeps_the_rules_of_remote_files(server, tmp_path, monkeypatch):
     import pickle
 
@@ -205,7 +188,6 @@ def test_a_package_at_a_url_keeps_the_rules_of_remote_files(server, tmp_path, mo
 
 
 @pytest.mark.corpus
-@needs_stream
 def test_a_package_at_a_dripping_server_is_cut_off_at_the_deadline(monkeypatch):
     path = corpus_file("formats", "minimal_instance.pkg.slp")
     with RangeServer() as dripping:
@@ -282,7 +264,6 @@ def test_only_a_hook_that_names_stream_gets_one_and_the_url_is_contacted_only_wh
 
 
 @pytest.mark.corpus
-@needs_stream
 def test_a_user_reads_a_packages_frames_at_a_url_in_a_fresh_process_and_from_a_pickled_video(server, tmp_path):
     import pickle
 
