@@ -42,7 +42,11 @@ MAX_ATTRIBUTE_BYTES = 16 * 2**20
 
 def is_small(attr: h5a.AttrID) -> bool:
     """Whether an attribute's declared value fits in `MAX_ATTRIBUTE_BYTES` (its type's size times its shape)."""
-    return attr.dtype.itemsize * math.prod(attr.shape or ()) <= MAX_ATTRIBUTE_BYTES
+    return _fits(attr.dtype, attr.shape)
+
+
+def _fits(dtype: np.dtype, shape: tuple[int, ...] | None) -> bool:
+    return dtype.itemsize * math.prod(shape or ()) <= MAX_ATTRIBUTE_BYTES
 
 
 def text(value: object) -> str | None:
@@ -61,10 +65,18 @@ def text(value: object) -> str | None:
 
 def attribute_text(obj: h5o.ObjectID, name: bytes) -> str | None:
     """A scalar string attribute of an open object, or ``None`` when it is absent, empty or not `is_small`."""
-    attr = open_attribute(obj, name)
-    if attr is None or not is_small(attr):
+    if not h5a.exists(obj, name):
         return None
-    value = np.empty(attr.shape, dtype=attr.dtype)
+    attr = h5a.open(obj, name)
+    # Each of h5py's shape and dtype properties asks the library again (about 5 us each): asked once here,
+    # as an NWB load reads a few thousand of these attributes.
+    shape = attr.shape
+    if shape is None:  # an empty attribute
+        return None
+    dtype = attr.dtype
+    if not _fits(dtype, shape):
+        return None
+    value = np.empty(shape, dtype=dtype)
     attr.read(value)
     return text(value)
 
