@@ -207,7 +207,7 @@ def test_a_package_loaded_from_a_file_object_says_to_load_it_from_its_path_or_ur
     path = corpus_file("formats", "minimal_instance.pkg.slp")
     with open(path, "rb") as f:
         video = poseio.load(f).videos[0]
-    with pytest.raises(poseio.ReadError, match="loaded from a file object.*load the package from its path or URL"):
+    with pytest.raises(poseio.ReadError, match="loaded from a file object.*load it from its path or URL"):
         video[0]
     with pytest.raises(poseio.InvalidLabelsError, match="loaded from a URL or a file object.*load a local copy"):
         poseio_sleap.embedded_image(video, 0)  # the encoded bytes: from a local package only

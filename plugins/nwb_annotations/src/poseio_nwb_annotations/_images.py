@@ -91,15 +91,7 @@ def stored_frames(video: Video, source: Path | None, stream: BinaryIO | None = N
     metadata = video.metadata if isinstance(video.metadata, dict) else {}
     if not metadata.get("stored_images") or not isinstance(metadata.get("images"), list):
         return None
-    if source is not None or stream is None:
-        source = source if source is not None else metadata.get("source_file")
-        if source is None:
-            raise poseio.ReadError(
-                f"video {video.filename}: its frames are images stored in an NWB file that was loaded from a file "
-                "object, which poseio does not keep after loading (the caller may close it); load the file from "
-                "its path or URL to read them"
-            )
-    file = Path(source) if source is not None else stream
+    file = poseio.EmbeddedFrames.file_to_read(video, source, stream, metadata.get("source_file"), "an NWB file")
     return _StoredImages(file, str(metadata["nwb_path"]), [str(n) for n in metadata["images"]]).record()
 
 

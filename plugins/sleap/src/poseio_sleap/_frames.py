@@ -40,15 +40,7 @@ def embedded_frames(
     embedded = (video.metadata.get(SLEAP_KEY) or {}).get(EMBEDDED) if isinstance(video.metadata, dict) else None
     if not isinstance(embedded, dict) or "dataset" not in embedded:
         return None
-    if source is not None or stream is None:
-        source = source if source is not None else embedded.get("file")
-        if source is None:
-            raise poseio.ReadError(
-                f"video {video.filename}: its frames are embedded in a SLEAP package that was loaded from a file "
-                "object, which poseio does not keep after loading (the caller may close it); load the package "
-                "from its path or URL to read its frames"
-            )
-    file = Path(source) if source is not None else stream
+    file = poseio.EmbeddedFrames.file_to_read(video, source, stream, embedded.get("file"), "a SLEAP package")
     return _Package(file, str(embedded["dataset"]), embedded).record()
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import io
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 import numpy as np
@@ -28,6 +29,9 @@ from poseio._errors import MissingDependencyError, PoseioError, ReadError, Unsaf
 from poseio._frames._reader import NoImageError
 from poseio._frames._stream import PoseFileStream, raise_server_failure
 from poseio._storage._policy import BUDGET_VARIABLE, budget_message, current_policy, draw, size_text
+
+if TYPE_CHECKING:  # the model imports this layer; only the annotation needs the Video
+    from poseio._model._video import Video
 
 #: The Pillow decoders an embedded image may use: the formats pose files embed, and no other.
 DECODERS = ("PNG", "JPEG", "BMP", "TIFF")
@@ -74,6 +78,40 @@ class EmbeddedFrames:
     where: str = attrs.field(converter=str)
     channel_order: str = attrs.field(default="RGB", validator=attrs.validators.in_(("RGB", "BGR")))
     close: Callable[[], None] | None = None
+
+    @staticmethod
+    def file_to_read(
+        video: Video, source: Path | None, stream: BinaryIO | None, recorded: str | None, holder: str
+    ) -> Path | BinaryIO:
+        """The file a ``poseio_frames`` hook reads a video's images from, or the error when there is none.
+
+        ``source`` (the local pose file) comes first, then ``stream`` (the pose
+        file at the URL it was loaded from), then ``recorded`` (the file the
+        reader noted in the video's metadata, for a video that was copied into
+        other labels). A pose file loaded from a file object leaves none:
+        poseio does not keep the caller's object, which may be closed.
+
+        Args:
+            video: The video whose images are asked for.
+            source: The hook's ``source``.
+            stream: The hook's ``stream``.
+            recorded: The pose file's path as the reader noted it, or ``None``.
+            holder: What holds the images, for the message ("a SLEAP package").
+
+        Raises:
+            ReadError: The pose file was loaded from a file object; the message says to load it from its path or URL.
+        """
+        if source is not None:
+            return Path(source)
+        if stream is not None:
+            return stream
+        if recorded is not None:
+            return Path(recorded)
+        raise ReadError(
+            f"video {video.filename}: its frames are images stored in {holder} that was loaded from a file "
+            "object, which poseio does not keep after loading (the caller may close it); load it from its path "
+            "or URL to read them"
+        )
 
 
 class EmbeddedImages:
